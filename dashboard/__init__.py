@@ -1,0 +1,1 @@
+"""Dash + dash-cytoscape explorer over the named queries."""

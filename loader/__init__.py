@@ -1,0 +1,1 @@
+"""Loader: model metadata -> names -> vectors -> edges -> communities/hierarchy -> artifacts."""
