@@ -1,0 +1,288 @@
+"""Declared lineage: which model says it is built on which.
+
+The Hub records a model's parents in two places:
+
+* tags ``base_model:<relation>:<id>`` (relation finetune / quantized / adapter / merge) and a
+  plain ``base_model:<id>`` (relation unknown);
+* the model card's ``base_model`` (a string or a list) and, when present, ``base_model_relation``.
+
+Lineage edge files (``source,target,edge`` as in hf-dep-network-analysis) say the same thing as
+rows. Everything here is a pure function; the lineage table has the columns
+``child, parent, relation, origin`` (origin ``tag`` / ``card`` / ``file``).
+
+Usage::
+
+    >>> parents_from_tags(["base_model:finetune:mistralai/Mistral-7B-v0.1", "license:mit"])
+    [('mistralai/Mistral-7B-v0.1', 'finetune')]
+    >>> parents_from_card({"base_model": ["a/b", "c/d"], "base_model_relation": "merge"})
+    [('a/b', 'merge'), ('c/d', 'merge')]
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+RELATIONS = ("finetune", "quantized", "adapter", "merge", "unknown")
+LINEAGE_COLUMNS = ["child", "parent", "relation", "origin"]
+
+# Spellings seen on the Hub and in edge files -> the canonical relation name.
+_RELATION_ALIASES = {
+    "finetune": "finetune",
+    "finetuned": "finetune",
+    "fine-tune": "finetune",
+    "fine-tuned": "finetune",
+    "fine_tune": "finetune",
+    "fine_tuned": "finetune",
+    "quantized": "quantized",
+    "quantised": "quantized",
+    "quantization": "quantized",
+    "quantisation": "quantized",
+    "quant": "quantized",
+    "adapter": "adapter",
+    "adapters": "adapter",
+    "lora": "adapter",
+    "peft": "adapter",
+    "merge": "merge",
+    "merged": "merge",
+    "merges": "merge",
+}
+
+# A Hub repo id: `name` or `owner/name`, letters, digits, `_`, `.`, `-`.
+ID_PATTERN = r"^[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)?$"
+_ID_RE = re.compile(ID_PATTERN)
+_HUB_PREFIX_RE = re.compile(r"^(?:https?://)?(?:www\.)?huggingface\.co/(?:models/)?", re.I)
+
+_ORIGIN_RANK = {"tag": 0, "card": 1, "file": 2}
+
+
+def normalise_relation(value: object) -> str:
+    """Canonical relation name (finetune/quantized/adapter/merge/unknown).
+
+    >>> normalise_relation("Finetuned"), normalise_relation("quantization"), normalise_relation("")
+    ('finetune', 'quantized', 'unknown')
+    """
+    if not isinstance(value, str):
+        return "unknown"
+    return _RELATION_ALIASES.get(value.strip().lower(), "unknown")
+
+
+def normalise_id(value: object) -> str | None:
+    """A clean model id, or None when `value` is not one (URLs are reduced to `owner/name`)."""
+    if not isinstance(value, str):
+        return None
+    text = _HUB_PREFIX_RE.sub("", value.strip()).strip("/")
+    if not text or not _ID_RE.match(text) or text.strip(".") == "" or "/." in text:
+        return None
+    return text
+
+
+def parse_mapping(value: object) -> dict | None:
+    """Parse card data into a dict: a dict as is, or a JSON / Python-repr / YAML string.
+
+    Hub dumps hold all three: the API serves a dict, some recordings keep its Python repr,
+    `ModelInfo.card_data` serialised by `str()` is the card's YAML header.
+    """
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return dict(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    if text[0] == "{":
+        for parse in (json.loads, ast.literal_eval):
+            try:
+                out = parse(text)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                continue
+            if isinstance(out, dict):
+                return out
+    try:
+        import yaml  # a dependency of huggingface_hub
+
+        out = yaml.safe_load(text)
+    except Exception:  # noqa: BLE001 - any YAML failure just means "no card data"
+        return None
+    return out if isinstance(out, dict) else None
+
+
+def parse_base_model_tag(tag: object) -> tuple[str, str] | None:
+    """`base_model:<relation>:<id>` or `base_model:<id>` -> (parent id, relation), else None."""
+    if not isinstance(tag, str) or not tag.startswith("base_model:"):
+        return None
+    rest = tag[len("base_model:") :]
+    relation = "unknown"
+    head, sep, tail = rest.partition(":")
+    if sep and ("/" not in head):
+        relation, rest = normalise_relation(head), tail
+    parent = normalise_id(rest)
+    return (parent, relation) if parent else None
+
+
+def parents_from_tags(tags: Iterable[str] | None) -> list[tuple[str, str]]:
+    """Declared parents in a tag list, one per parent (a known relation beats `unknown`)."""
+    if tags is None or isinstance(tags, str):
+        return []
+    found = (parse_base_model_tag(t) for t in tags)
+    return _merge_pairs(p for p in found if p)
+
+
+def parents_from_card(card: object) -> list[tuple[str, str]]:
+    """Declared parents in card data (dict or string): `base_model` str|list + relation."""
+    data = parse_mapping(card)
+    if not data:
+        return []
+    base = data.get("base_model")
+    if isinstance(base, str):
+        bases = [base]
+    elif isinstance(base, (list, tuple)):
+        bases = [b for b in base if isinstance(b, str)]
+    else:
+        return []
+    relation = normalise_relation(data.get("base_model_relation"))
+    return _merge_pairs((p, relation) for p in map(normalise_id, bases) if p)
+
+
+def declared_parents(child: str, tags: Iterable[str] | None, card: object) -> list[dict]:
+    """All declared parents of one model: `[{"id", "relation", "origin"}]`, no self-loops."""
+    rows = [(p, r, "tag") for p, r in parents_from_tags(tags)]
+    rows += [(p, r, "card") for p, r in parents_from_card(card)]
+    best: dict[str, tuple[str, str]] = {}
+    for parent, relation, origin in rows:
+        if parent == child:
+            continue
+        if parent not in best or (best[parent][0] == "unknown" and relation != "unknown"):
+            best[parent] = (relation, origin)
+    return [{"id": p, "relation": r, "origin": o} for p, (r, o) in best.items()]
+
+
+def _merge_pairs(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    best: dict[str, str] = {}
+    for parent, relation in pairs:
+        if best.get(parent, "unknown") == "unknown":
+            best[parent] = relation
+    return list(best.items())
+
+
+def empty_lineage() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="string") for c in LINEAGE_COLUMNS})
+
+
+def lineage_from_tags(ids: pd.Series, tags: pd.Series) -> pd.DataFrame:
+    """Vectorised tag parsing over a whole table (`tags` holds lists/arrays of strings)."""
+    frame = pd.DataFrame({"child": ids.to_numpy(), "tag": tags.to_numpy()})
+    frame = frame.explode("tag", ignore_index=True)
+    tag = frame["tag"].astype("string")
+    frame = frame[tag.str.startswith("base_model:").fillna(False).to_numpy(bool)]
+    if frame.empty:
+        return empty_lineage()
+    rest = frame["tag"].astype("string").str.slice(len("base_model:"))
+    parts = rest.str.split(":", n=1, expand=True)
+    if parts.shape[1] == 1:
+        parts[1] = pd.NA
+    has_rel = parts[1].notna() & ~parts[0].str.contains("/", regex=False).fillna(False)
+    parent = parts[1].where(has_rel, rest)
+    relation = parts[0].where(has_rel, "unknown").str.lower().map(_RELATION_ALIASES)
+    out = pd.DataFrame(
+        {
+            "child": frame["child"].to_numpy(),
+            "parent": clean_ids(parent).to_numpy(),
+            "relation": relation.fillna("unknown").to_numpy(),
+            "origin": "tag",
+        }
+    )
+    return out
+
+
+def lineage_from_card_parents(ids: pd.Series, card_parents: pd.Series) -> pd.DataFrame:
+    """Rows from a column of `[(parent, relation), ...]` lists (as `parents_from_card` gives)."""
+    frame = pd.DataFrame({"child": ids.to_numpy(), "pair": card_parents.to_numpy()})
+    frame = frame[frame["pair"].map(bool, na_action="ignore").fillna(False).astype(bool)]
+    if frame.empty:
+        return empty_lineage()
+    frame = frame.explode("pair", ignore_index=True)
+    return pd.DataFrame(
+        {
+            "child": frame["child"].to_numpy(),
+            "parent": [p[0] for p in frame["pair"]],
+            "relation": [p[1] for p in frame["pair"]],
+            "origin": "card",
+        }
+    )
+
+
+def lineage_from_edges(
+    source: pd.Series, target: pd.Series, edge: pd.Series | None
+) -> pd.DataFrame:
+    """Rows from an edge file: `source` is the parent, `target` the child, `edge` the relation."""
+    relation = (
+        pd.Series("unknown", index=source.index)
+        if edge is None
+        else edge.astype("string").str.strip().str.lower().map(_RELATION_ALIASES).fillna("unknown")
+    )
+    return pd.DataFrame(
+        {
+            "child": target.to_numpy(),
+            "parent": source.to_numpy(),
+            "relation": relation.to_numpy(),
+            "origin": "file",
+        }
+    )
+
+
+def clean_ids(values: pd.Series) -> pd.Series:
+    """Vectorised `normalise_id`: clean ids, NA where a value is not a valid id."""
+    text = values.astype("string").str.strip().str.replace(_HUB_PREFIX_RE, "", regex=True)
+    text = text.str.strip("/")
+    ok = text.str.match(ID_PATTERN).fillna(False) & ~text.str.contains("/.", regex=False).fillna(
+        False
+    )
+    return text.where(ok)
+
+
+def clean_lineage(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop invalid ids and self-loops; keep one row per (child, parent).
+
+    A known relation beats `unknown`; then tag beats card beats file.
+    """
+    if frame.empty:
+        return empty_lineage()
+    out = frame[LINEAGE_COLUMNS].copy()
+    out["child"] = clean_ids(out["child"])
+    out["parent"] = clean_ids(out["parent"])
+    out = out.dropna(subset=["child", "parent"])
+    out = out[out["child"] != out["parent"]]
+    rank = (out["relation"] == "unknown").astype(np.int8) * 10 + out["origin"].map(
+        _ORIGIN_RANK
+    ).fillna(9).astype(np.int8)
+    out = out.assign(_rank=rank.to_numpy()).sort_values("_rank", kind="stable")
+    out = out.drop_duplicates(["child", "parent"], keep="first").drop(columns="_rank")
+    out = out.sort_index(kind="stable").reset_index(drop=True)
+    return out.astype("string")
+
+
+def base_models_column(ids: pd.Series, lineage: pd.DataFrame) -> pd.Series:
+    """Per id, the list `[{"id": parent, "relation": r}]` of its declared parents."""
+    empty = [[] for _ in range(len(ids))]
+    out = pd.Series(empty, index=ids.index, dtype=object)
+    if lineage.empty:
+        return out
+    pairs = [
+        {"id": p, "relation": r}
+        for p, r in zip(lineage["parent"].tolist(), lineage["relation"].tolist(), strict=True)
+    ]
+    grouped = pd.Series(pairs, index=lineage["child"].to_numpy(), dtype=object)
+    grouped = grouped.groupby(level=0, sort=False).agg(list)
+    mapped = pd.Series(ids.to_numpy()).map(grouped)
+    have = mapped.notna().to_numpy()
+    values = out.to_numpy(copy=True)
+    values[have] = mapped[have].to_numpy()
+    return pd.Series(values, index=ids.index, dtype=object)
