@@ -1,0 +1,588 @@
+"""`constellation fetch`: Hub model metadata into a resumable, incrementally refreshed snapshot.
+
+    constellation fetch --out hub.jsonl --pipeline-tag text-generation --author TheBloke
+    constellation fetch --out hub.jsonl          # again: only what changed since, deletions too
+    constellation build --source hub.jsonl --out artifacts/
+
+From Python:
+
+    result = fetch_snapshot("hub.jsonl", FetchQuery(pipeline_tag="text-generation"))
+    path = resolve_hub_source("hub:pipeline_tag=text-generation,limit=1000", cache_dir)
+
+How it works (see `loader/snapshot.py` for the files):
+- Full fetch: `GET /api/models?expand=…&limit=1000`, following `Link: rel="next"`; each page is
+  appended to `OUT.partial` and the cursor + byte offset saved to `OUT.state`; an interrupted run,
+  rerun, continues from the cursor. The finished file is renamed to `OUT`.
+- Refresh (OUT complete, or `--since`): the Hub has no change or deletion feed, so two passes:
+  (1) models sorted by `lastModified` descending, stopping at the watermark (the Hub's `Date` at
+  the start of the previous run, or `--since`); (2) an id-only listing (`expand=lastModified`)
+  whose absentees are the deleted models (`--no-deletions` skips it). Both merge into `OUT`
+  atomically: changed records replaced in place, new ones appended, deleted ones removed and
+  logged to `OUT.deleted.log`. `build` then `load` change only those models in the graph.
+- A snapshot fetched with `--limit` holds "the first N"; a rerun fetches the N again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from constellation.loader.hub import (
+    EXPAND_FIELDS,
+    ID_LISTING_FIELDS,
+    MAX_PAGE_SIZE,
+    HubClient,
+    HubError,
+    RetryPolicy,
+    listing_params,
+)
+from constellation.loader.snapshot import (
+    STATE_VERSION,
+    JsonlAppender,
+    atomic_write_text,
+    dumps,
+    iter_records,
+    merge_snapshot,
+    read_state,
+    split_malformed,
+    write_state,
+)
+
+from constellation.errors import UserError
+
+# A model changed within this margin before the watermark is fetched again (the Hub's `Date` has
+# whole seconds); re-fetching a few unchanged models is harmless, missing one is not.
+WATERMARK_MARGIN = timedelta(seconds=2)
+DEFAULT_RETRY = RetryPolicy()
+
+
+@dataclass(frozen=True)
+class FetchQuery:
+    """Which models to fetch (the Hub's own filters)."""
+
+    pipeline_tag: str | None = None
+    author: str | None = None
+    search: str | None = None
+    limit: int | None = None
+
+    def key(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def describe(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.key().items() if v is not None]
+        return ", ".join(parts) or "all models"
+
+
+@dataclass
+class FetchResult:
+    path: Path
+    mode: str  # "full" or "refresh"
+    records: int  # models in the snapshot now
+    pages: int  # pages read in this run (resumed pages included)
+    skipped: int  # malformed records left out (see OUT.skipped.log)
+    counts: dict[str, int] = field(default_factory=dict)  # new/updated/unchanged/deleted
+    resumed: bool = False
+
+    def summary(self) -> str:
+        text = f"{self.records:,} models in {self.path}"
+        if self.counts:
+            c = self.counts
+            text += (
+                f" ({c.get('new', 0):,} new, {c.get('updated', 0):,} updated,"
+                f" {c.get('deleted', 0):,} deleted, {c.get('unchanged', 0):,} unchanged)"
+            )
+        text += f"; {self.mode} fetch, {self.pages:,} pages"
+        if self.resumed:
+            text += ", resumed"
+        if self.skipped:
+            text += f"; {self.skipped:,} malformed records skipped (see {self.path}.skipped.log)"
+        return text
+
+
+class _Paths:
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.state = out.with_name(out.name + ".state")
+        self.partial = out.with_name(out.name + ".partial")
+        self.changes = out.with_name(out.name + ".changes.partial")
+        self.ids = out.with_name(out.name + ".ids.partial")
+        self.deleted = out.with_name(out.name + ".deleted.log")
+        self.skipped = out.with_name(out.name + ".skipped.log")
+
+    def of(self, name: str) -> Path:
+        return {"models": self.partial, "changes": self.changes, "ids": self.ids}[name]
+
+
+def fetch_snapshot(
+    out: str | Path,
+    query: FetchQuery = FetchQuery(),
+    *,
+    since: datetime | None = None,
+    endpoint: str | None = None,
+    fresh: bool = False,
+    detect_deletions: bool = True,
+    page_size: int = MAX_PAGE_SIZE,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    token: str | bool | None = None,
+    progress: bool = True,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FetchResult:
+    """Fetch (or resume, or refresh) the snapshot at `out`; see the module docstring.
+
+    Raises `UserError` on bad arguments, and `HubError` (a `UserError`) when the Hub keeps failing:
+    the progress so far is saved and the same call resumes it.
+    """
+    out = Path(out)
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise UserError(f"--page-size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
+    if query.limit is not None and query.limit < 1:
+        raise UserError(f"--limit must be a positive number, got {query.limit}")
+    if out.is_dir():
+        raise UserError(f"--out {out} is a directory; give a file name like {out}/hub.jsonl")
+    paths = _Paths(out)
+    client = HubClient.create(endpoint=endpoint, token=token, retry=retry, sleep=sleep)
+    state = read_state(paths.state)
+
+    if state is not None and state["query"] != query.key() and not fresh:
+        raise UserError(
+            f"{out} was fetched for {FetchQuery(**state['query']).describe()}, not"
+            f" {query.describe()}: choose another --out, or pass --fresh to replace it"
+        )
+    if fresh or state is None:
+        state = {
+            "version": STATE_VERSION,
+            "query": query.key(),
+            "status": "new",
+            "watermark": None,
+            "records": 0,
+            "job": None,
+        }
+    state["endpoint"] = _public_endpoint(client.endpoint)
+
+    resumed = state.get("job") is not None
+    if not resumed:
+        state["job"] = _plan(
+            paths, state, query, since, detect_deletions, client, page_size, fresh
+        )
+        _reset_partials(paths)
+        write_state(paths.state, state)
+    job = state["job"]
+
+    for stage in job["passes"]:
+        if not stage["done"]:
+            _run_pass(client, paths, state, stage, query, progress)
+
+    return _finish(paths, state, resumed)
+
+
+def _plan(
+    paths: _Paths,
+    state: dict,
+    query: FetchQuery,
+    since: datetime | None,
+    detect_deletions: bool,
+    client: HubClient,
+    page_size: int,
+    fresh: bool,
+) -> dict:
+    """The passes of a new run: a full fetch, or a refresh of a complete snapshot."""
+    filters = {"pipeline_tag": query.pipeline_tag, "author": query.author, "search": query.search}
+    complete = (
+        paths.out.exists()
+        and not fresh
+        and (state["status"] == "complete" or since is not None)
+    )
+    refresh = complete and query.limit is None
+    watermark = since or (_parse_time(state["watermark"]) if refresh else None)
+    if refresh and watermark is None:  # a snapshot from elsewhere, no state: fetch it anew
+        refresh = False
+    limit = min(page_size, query.limit) if query.limit else page_size
+
+    def stage(name: str, params: list[tuple[str, str]], stop_before: datetime | None) -> dict:
+        return {
+            "name": name,
+            "next": _relative(client.listing_url(params)),
+            "stop_before": stop_before.isoformat() if stop_before else None,
+            "bytes": 0,
+            "records": 0,
+            "pages": 0,
+            "skipped": 0,
+            "done": False,
+        }
+
+    sort = "lastModified" if watermark else None
+    models = listing_params(expand=EXPAND_FIELDS, limit=limit, sort=sort, **filters)
+    if not refresh:
+        passes = [stage("models", models, watermark)]
+    else:
+        passes = [stage("changes", models, watermark)]
+        if detect_deletions:
+            ids = listing_params(expand=ID_LISTING_FIELDS, limit=page_size, **filters)
+            passes.append(stage("ids", ids, None))
+    return {
+        "kind": "refresh" if refresh else "full",
+        "since": watermark.isoformat() if watermark else None,
+        "started": None,
+        "started_local": datetime.now(UTC).isoformat(),
+        "skip_bytes": _size(paths.skipped),
+        "passes": passes,
+    }
+
+
+def _run_pass(
+    client: HubClient,
+    paths: _Paths,
+    state: dict,
+    stage: dict,
+    query: FetchQuery,
+    progress: bool,
+) -> None:
+    """Fetch the pages of one pass, saving cursor and offsets after each flushed page."""
+    from tqdm import tqdm
+
+    job = state["job"]
+    try:
+        out = JsonlAppender(paths.of(stage["name"]), offset=stage["bytes"])
+        skipped_log = JsonlAppender(paths.skipped, offset=job["skip_bytes"], dedupe=False)
+    except ValueError as exc:  # a partial file removed or cut by hand since the last run
+        raise UserError(f"{exc}: cannot resume; rerun with --fresh to start over") from None
+    stop_before = _parse_time(stage["stop_before"])
+    limit = query.limit if stage["name"] == "models" else None
+    labels = {"models": "fetch", "changes": "changed", "ids": "listing ids"}
+    bar = tqdm(
+        total=limit,
+        initial=out.count,
+        unit=" models",
+        desc=labels[stage["name"]],
+        disable=not progress,
+        file=sys.stderr,
+        mininterval=0.5,
+    )
+    try:
+        while not stage["done"]:
+            url = stage["next"]
+            try:
+                page = client.get_page(url)
+            except HubError as exc:
+                raise HubError(
+                    f"{exc}. Progress is saved ({out.count:,} models so far in {out.path.name});"
+                    " rerun the same command to resume"
+                ) from None
+            if job["started"] is None and page.server_date is not None:
+                job["started"] = page.server_date.astimezone(UTC).isoformat()
+            records, bad = split_malformed(page.items)
+            done = page.next_url is None
+            if stop_before is not None:
+                records, reached = _newer_than(records, stop_before)
+                done = done or reached
+            if limit is not None and out.count + len(records) >= limit:
+                records = records[: max(0, limit - out.count)]
+                done = True
+            added = out.append(records)
+            if bad:
+                skipped_log.append(
+                    {"page": stage["pages"] + 1, "position": pos, "reason": why, "record": item}
+                    for pos, why, item in bad
+                )
+            stage.update(
+                bytes=out.offset,
+                records=out.count,
+                pages=stage["pages"] + 1,
+                skipped=stage["skipped"] + len(bad),
+                next=_relative(page.next_url) if page.next_url else None,
+                done=done,
+            )
+            job["skip_bytes"] = skipped_log.offset
+            write_state(paths.state, state)
+            bar.update(added)
+    finally:
+        bar.close()
+
+
+def _finish(paths: _Paths, state: dict, resumed: bool) -> FetchResult:
+    """Turn the finished passes into the snapshot, log deletions, mark the state complete."""
+    job = state["job"]
+    passes = {p["name"]: p for p in job["passes"]}
+    old_exists = paths.out.exists()
+    deleted_at = job["started"] or job["started_local"]
+    if job["kind"] == "full":
+        partial = paths.partial
+        counts: dict[str, int] = {}
+        dropped: list[dict] = []
+        if old_exists and state["status"] == "complete":
+            new_ids = {rec["id"] for _, rec in iter_records(partial)}
+            _, counts, dropped = merge_snapshot(
+                paths.out, (rec for _, rec in iter_records(partial)), new_ids
+            )
+        if state["query"]["limit"] is None:  # under a limit, "absent" means "not in the top N"
+            _append_deleted(paths, dropped, deleted_at)
+        os.replace(partial, paths.out)
+        records = passes["models"]["records"]
+    else:
+        present = None
+        if "ids" in passes:
+            present = {rec["id"] for _, rec in iter_records(paths.ids)}
+        lines, counts, dropped = merge_snapshot(
+            paths.out, (rec for _, rec in iter_records(paths.changes)), present
+        )
+        _append_deleted(paths, dropped, deleted_at)
+        atomic_write_text(paths.out, "".join(line + "\n" for line in lines))
+        records = len(lines)
+    started = job["started"] or job["started_local"]
+    state.update(
+        status="complete",
+        watermark=(datetime.fromisoformat(started) - WATERMARK_MARGIN).isoformat(),
+        records=records,
+        completed_at=datetime.now(UTC).isoformat(),
+        last_run={
+            "kind": job["kind"],
+            "since": job["since"],
+            "counts": counts,
+            "pages": sum(p["pages"] for p in job["passes"]),
+            "skipped": sum(p["skipped"] for p in job["passes"]),
+        },
+        job=None,
+    )
+    write_state(paths.state, state)
+    _reset_partials(paths)
+    return FetchResult(
+        path=paths.out,
+        mode=job["kind"],
+        records=records,
+        pages=state["last_run"]["pages"],
+        skipped=state["last_run"]["skipped"],
+        counts=counts,
+        resumed=resumed,
+    )
+
+
+def _append_deleted(paths: _Paths, dropped: list[dict], when: str) -> None:
+    if not dropped:
+        return
+    log = JsonlAppender(paths.deleted, offset=_size(paths.deleted), dedupe=False)
+    log.append(
+        {"id": rec.get("id"), "deletedAt": when, "lastModified": rec.get("lastModified")}
+        for rec in dropped
+    )
+
+
+def _reset_partials(paths: _Paths) -> None:
+    for path in (paths.partial, paths.changes, paths.ids):
+        path.unlink(missing_ok=True)
+
+
+def _newer_than(records: list[dict], stop_before: datetime) -> tuple[list[dict], bool]:
+    """Records modified at or after `stop_before` (a page sorted newest first), and whether an
+    older one was reached (the listing can stop). Undated records are kept."""
+    kept = []
+    for record in records:
+        when = _parse_time(record.get("lastModified"))
+        if when is not None and when < stop_before:
+            return kept, True
+        kept.append(record)
+    return kept, False
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def parse_since(text: str) -> datetime:
+    """`--since` value: a date (`2024-05-01`) or an ISO timestamp; UTC unless it says otherwise."""
+    when = _parse_time(text.strip())
+    if when is None:
+        raise UserError(f"--since {text!r} is not a date like 2024-05-01 or 2024-05-01T12:00:00Z")
+    return when
+
+
+def _since_arg(text: str) -> datetime:
+    try:
+        return parse_since(text)
+    except UserError as exc:  # argparse reports it as a usage error naming --since
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--since ")) from None
+
+
+def _relative(url: str) -> str:
+    """Path and query of `url`: what the state keeps (no host, so no credentials in it)."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _public_endpoint(endpoint: str) -> str:
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+# --- `hub:` sources for `constellation build --source hub:…` ------------------------------------
+
+_SPEC_KEYS = {
+    "pipeline_tag": "pipeline_tag",
+    "pipeline-tag": "pipeline_tag",
+    "author": "author",
+    "search": "search",
+    "limit": "limit",
+    "since": "since",
+    "endpoint": "endpoint",
+}
+
+
+def is_hub_source(source: str | os.PathLike) -> bool:
+    return isinstance(source, str) and source.startswith("hub:")
+
+
+def parse_hub_spec(spec: str) -> tuple[FetchQuery, datetime | None, str | None]:
+    """`hub:all` or `hub:pipeline_tag=text-generation,author=TheBloke,search=llama,limit=1000`
+    (also `since=2024-05-01`, `endpoint=http://…`) -> (query, since, endpoint)."""
+    if not is_hub_source(spec):
+        raise UserError(f"source {spec!r} is not a hub: source")
+    body = spec[len("hub:") :].strip()
+    values: dict[str, str] = {}
+    if body and body != "all":
+        for item in body.split(","):
+            key, sep, value = item.partition("=")
+            key = key.strip()
+            if not sep or not value.strip():
+                raise UserError(f"source {spec!r}: {item!r} is not key=value")
+            if key not in _SPEC_KEYS:
+                known = ", ".join(sorted(set(_SPEC_KEYS.values())))
+                raise UserError(f"source {spec!r}: unknown key {key!r} (known: {known})")
+            values[_SPEC_KEYS[key]] = value.strip()
+    limit = None
+    if "limit" in values:
+        try:
+            limit = int(values["limit"])
+        except ValueError:
+            raise UserError(f"source {spec!r}: limit={values['limit']!r} is not a number") from None
+    query = FetchQuery(
+        pipeline_tag=values.get("pipeline_tag"),
+        author=values.get("author"),
+        search=values.get("search"),
+        limit=limit,
+    )
+    since = parse_since(values["since"]) if "since" in values else None
+    return query, since, values.get("endpoint")
+
+
+def hub_cache_dir() -> Path:
+    """Where `hub:` sources keep their snapshots: `$CONSTELLATION_HOME/hub`."""
+    home = os.environ.get("CONSTELLATION_HOME")
+    if not home:
+        state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        home = str(Path(state) / "constellation")
+    return Path(home) / "hub"
+
+
+def hub_snapshot_path(spec: str, cache_dir: str | Path) -> Path:
+    """The snapshot file of a `hub:` spec: readable name plus a hash of query and endpoint."""
+    query, _, endpoint = parse_hub_spec(spec)
+    from constellation.loader.hub import resolve_endpoint
+
+    key = json.dumps([query.key(), resolve_endpoint(endpoint)], sort_keys=True)
+    digest = hashlib.sha1(key.encode()).hexdigest()[:10]
+    words = [str(v) for v in query.key().values() if v is not None] or ["all"]
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", "-".join(words)).strip("-")[:60] or "all"
+    return Path(cache_dir) / f"hub-{slug}-{digest}.jsonl"
+
+
+def resolve_hub_source(spec: str, cache_dir: str | Path | None = None, **options: Any) -> Path:
+    """Fetch (or refresh, or resume) the snapshot of a `hub:` source and return its path.
+
+    For `constellation build --source hub:…`: build calls this for each source starting with
+    `hub:` and reads the returned JSONL like any other source. `options` go to `fetch_snapshot`
+    (e.g. `progress=False`, `retry=RetryPolicy(...)`).
+    """
+    query, since, endpoint = parse_hub_spec(spec)
+    path = hub_snapshot_path(spec, cache_dir if cache_dir is not None else hub_cache_dir())
+    result = fetch_snapshot(path, query, since=since, endpoint=endpoint, **options)
+    print(f"hub source {spec}: {result.summary()}", file=sys.stderr)
+    return path
+
+
+def resolve_sources(sources: list[str], cache_dir: str | Path | None = None) -> list[Path | str]:
+    """`sources` with each `hub:…` entry replaced by its fetched snapshot path (others as given)."""
+    return [resolve_hub_source(s, cache_dir) if is_hub_source(s) else s for s in sources]
+
+
+# --- CLI -----------------------------------------------------------------------------------------
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "fetch",
+        help="fetch model metadata from the Hugging Face Hub into a snapshot (resumable)",
+        description=(
+            "Fetch model metadata from the Hub into a JSONL snapshot. Rerun to resume an"
+            " interrupted fetch, or to refresh a complete snapshot with only what changed"
+            " (deleted models are removed and logged to OUT.deleted.log). HF_TOKEN is used"
+            " when set; HF_ENDPOINT or --endpoint picks the Hub."
+        ),
+    )
+    p.add_argument("--out", required=True, type=Path, help="snapshot file (JSONL)")
+    p.add_argument("--pipeline-tag", help="only models with this pipeline tag")
+    p.add_argument("--author", help="only models of this user or organisation")
+    p.add_argument("--search", help="only models whose id contains this text")
+    p.add_argument("--limit", type=int, help="at most this many models")
+    p.add_argument("--since", type=_since_arg, help="only models changed since DATE")
+    p.add_argument("--endpoint", help="Hub URL (default: HF_ENDPOINT or https://huggingface.co)")
+    p.add_argument("--page-size", type=int, default=MAX_PAGE_SIZE, help="models per request")
+    p.add_argument("--fresh", action="store_true", help="start over instead of resume/refresh")
+    p.add_argument(
+        "--no-deletions",
+        dest="detect_deletions",
+        action="store_false",
+        help="skip the id listing that detects deleted models during a refresh",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    query = FetchQuery(
+        pipeline_tag=args.pipeline_tag, author=args.author, search=args.search, limit=args.limit
+    )
+    result = fetch_snapshot(
+        args.out,
+        query,
+        since=args.since,
+        endpoint=args.endpoint,
+        fresh=args.fresh,
+        detect_deletions=args.detect_deletions,
+        page_size=args.page_size,
+        progress=not args.quiet,
+    )
+    print(result.summary())
+    return 0
+
+
+__all__ = [
+    "FetchQuery",
+    "FetchResult",
+    "fetch_snapshot",
+    "hub_cache_dir",
+    "is_hub_source",
+    "parse_hub_spec",
+    "resolve_hub_source",
+    "resolve_sources",
+    "dumps",
+]
