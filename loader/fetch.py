@@ -31,7 +31,8 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -119,6 +120,7 @@ class _Paths:
         self.ids = out.with_name(out.name + ".ids.partial")
         self.deleted = out.with_name(out.name + ".deleted.log")
         self.skipped = out.with_name(out.name + ".skipped.log")
+        self.lock = out.with_name(out.name + ".lock")
 
     def of(self, name: str) -> Path:
         return {"models": self.partial, "changes": self.changes, "ids": self.ids}[name]
@@ -152,6 +154,21 @@ def fetch_snapshot(
         raise UserError(f"--out {out} is a directory; give a file name like {out}/hub.jsonl")
     paths = _Paths(out)
     client = HubClient.create(endpoint=endpoint, token=token, retry=retry, sleep=sleep)
+    with _exclusive(paths):
+        return _fetch(paths, client, query, since, fresh, detect_deletions, page_size, progress)
+
+
+def _fetch(
+    paths: _Paths,
+    client: HubClient,
+    query: FetchQuery,
+    since: datetime | None,
+    fresh: bool,
+    detect_deletions: bool,
+    page_size: int,
+    progress: bool,
+) -> FetchResult:
+    out = paths.out
     state = read_state(paths.state)
 
     if state is not None and state["query"] != query.key() and not fresh:
@@ -184,6 +201,26 @@ def fetch_snapshot(
             _run_pass(client, paths, state, stage, query, progress)
 
     return _finish(paths, state, resumed)
+
+
+@contextmanager
+def _exclusive(paths: _Paths) -> Iterator[None]:
+    """Only one fetch writes a snapshot at a time (a second one would interleave pages)."""
+    paths.out.parent.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock, "a") as fh:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            yield
+            return
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise UserError(f"another fetch is writing {paths.out}; wait for it to end") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _plan(

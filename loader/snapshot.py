@@ -11,6 +11,7 @@ A snapshot is JSON Lines, one Hub model record per line, exactly as the Hub serv
 | `models.jsonl.changes.partial`, `.ids.partial` | a refresh in progress |
 | `models.jsonl.deleted.log` | JSON lines `{id, deletedAt, lastModified}` of deleted models |
 | `models.jsonl.skipped.log` | JSON lines `{page, position, reason, record}` of malformed records |
+| `models.jsonl.lock` | held while a fetch writes (one fetch per snapshot at a time) |
 
 Crash safety: the state stores the byte length of each output after the last flushed page; a
 resumed run truncates the file to it (dropping a half-written page or line) and re-fetches from

@@ -26,6 +26,7 @@ import random
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -180,8 +181,10 @@ class FakeHub:
         *,
         max_page_size: int = 1000,
         default_page_size: int = 1000,
+        delay: float = 0.0,
     ) -> None:
         self.max_page_size = max_page_size
+        self.delay = delay  # seconds added to each listing response (a slow Hub)
         self.default_page_size = default_page_size
         self._lock = threading.Lock()
         self._records: dict[str, dict] = {}
@@ -403,6 +406,8 @@ class _Handler(BaseHTTPRequestHandler):
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 return self._send(fault.status, {"error": "injected failure"}, headers)
             items, next_query = self.fake.listing(query)
+            if self.fake.delay:
+                time.sleep(self.fake.delay)
             headers = {}
             if next_query:
                 host = self.headers.get("host") or f"127.0.0.1:{self.server.server_address[1]}"

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +26,7 @@ from constellation.loader.fetch import (
     resolve_hub_source,
 )
 from constellation.loader.hub import EXPAND_FIELDS, HubError, RetryPolicy, parse_retry_after
+from constellation.loader.snapshot import read_state
 from fakehub import SHARED_DATA, FakeHub, generated_records, hub_time, shared_records
 
 from constellation import cli
@@ -241,6 +246,38 @@ def test_crash_between_write_and_state_is_repaired_on_resume(tmp_path):
         result = fetch(tmp_path / "m.jsonl", hub)
     assert result.resumed and result.records == 80
     assert (tmp_path / "m.jsonl").read_bytes() == (tmp_path / "ref.jsonl").read_bytes()
+
+
+def test_killed_process_resumes_to_the_same_snapshot(tmp_path):
+    """`constellation fetch` killed with SIGKILL mid-run (HF_ENDPOINT picks the fake Hub)."""
+    records = generated_records(6000, seed=13)
+    out = tmp_path / "m.jsonl"
+    with FakeHub(records, max_page_size=200, delay=0.05) as hub:
+        fetch(tmp_path / "ref.jsonl", hub)
+        env = dict(os.environ, HF_ENDPOINT=hub.url)
+        cmd = [sys.executable, "-m", "constellation.cli", "fetch", "--out", str(out), "--quiet"]
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            st = read_state(out.with_name("m.jsonl.state"))
+            if st and st["job"] and st["job"]["passes"][0]["pages"] >= 5:
+                break
+            time.sleep(0.01)
+        proc.kill()
+        proc.communicate()
+        assert proc.returncode == -signal.SIGKILL and not out.exists()
+        result = fetch(out, hub)
+    assert result.resumed and result.records == 6000
+    assert out.read_bytes() == (tmp_path / "ref.jsonl").read_bytes()
+
+
+def test_one_fetch_at_a_time_per_snapshot(tmp_path):
+    import fcntl
+
+    with FakeHub(generated_records(10)) as hub, open(tmp_path / "m.jsonl.lock", "a") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(UserError, match="another fetch is writing"):
+            fetch(tmp_path / "m.jsonl", hub)
 
 
 # --- malformed records --------------------------------------------------------------------------
