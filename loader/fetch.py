@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import os
 import re
 import sys
@@ -65,7 +66,10 @@ from constellation.errors import UserError
 # A model changed within this margin before the watermark is fetched again (the Hub's `Date` has
 # whole seconds); re-fetching a few unchanged models is harmless, missing one is not.
 WATERMARK_MARGIN = timedelta(seconds=2)
+# A refresh fetches at most this many listed-but-unknown models one by one (else: --fresh).
+MAX_UNLISTED = 1000
 DEFAULT_RETRY = RetryPolicy()
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,8 @@ def _fetch(
     for stage in job["passes"]:
         if not stage["done"]:
             _run_pass(client, paths, state, stage, query, progress)
+    if job["kind"] == "refresh" and len(job["passes"]) == 2:
+        _fetch_unlisted(client, paths, state)
 
     return _finish(paths, state, resumed)
 
@@ -345,6 +351,33 @@ def _run_pass(
             bar.update(added)
     finally:
         bar.close()
+
+
+def _fetch_unlisted(client: HubClient, paths: _Paths, state: dict) -> None:
+    """Fetch, one by one, models the id listing shows but neither the snapshot nor the changes
+    hold: changed before the watermark yet never seen (made public since, or moved in the
+    listing order during the last run). More than MAX_UNLISTED: warn and suggest --fresh."""
+    changes = state["job"]["passes"][0]
+    known = {rec["id"] for _, rec in iter_records(paths.out)}
+    known |= {rec["id"] for _, rec in iter_records(paths.changes)}
+    missing = sorted({rec["id"] for _, rec in iter_records(paths.ids)} - known)
+    state["job"]["unlisted"] = len(missing)
+    if len(missing) > MAX_UNLISTED:
+        log.warning(
+            "%d listed models are neither in %s nor changed since the last run; rerun with"
+            " --fresh to fetch them",
+            len(missing),
+            paths.out,
+        )
+        return
+    out = JsonlAppender(paths.changes, offset=changes["bytes"])
+    for model_id in missing:
+        record = client.get_model(model_id)
+        if record is None or record.get("id") != model_id:  # deleted meanwhile
+            continue
+        out.append([record])
+        changes.update(bytes=out.offset, records=out.count)
+        write_state(paths.state, state)
 
 
 def _finish(paths: _Paths, state: dict, resumed: bool) -> FetchResult:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from constellation.errors import UserError
 
@@ -223,6 +223,36 @@ class HubClient:
 
         Raises `HubError` (a `UserError`) once the attempts are spent or the Hub refuses for good.
         """
+        items, response = self._get_json(url)
+        if not isinstance(items, list):
+            raise HubError(
+                f"the Hub answered {self.describe(url)} with a JSON {type(items).__name__},"
+                " not a list of models"
+            )
+        next_url = response.links.get("next", {}).get("url")
+        return Page(
+            items=items,
+            next_url=self.rebase(next_url) if next_url else None,
+            server_date=_server_date(response.headers),
+        )
+
+    def get_model(self, model_id: str, expand: Iterable[str] = EXPAND_FIELDS) -> dict | None:
+        """`GET /api/models/{id}?expand=…` (same retries), or None when the model is gone."""
+        import httpx2
+
+        url = str(
+            httpx2.URL(
+                f"{self.endpoint}/api/models/{quote(model_id, safe='/')}",
+                params=[("expand", field) for field in expand],
+            )
+        )
+        found = self._get_json(url, missing_ok=True)
+        if found is None or not isinstance(found[0], dict):
+            return None
+        return found[0]
+
+    def _get_json(self, url: str, missing_ok: bool = False) -> tuple[Any, Any] | None:
+        """(JSON body, response) of a GET, with the retry policy; None for a 404 if missing_ok."""
         import httpx2
         from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
         from huggingface_hub.utils import get_session, hf_raise_for_status
@@ -245,6 +275,8 @@ class HubClient:
                     wait = parse_retry_after(response.headers.get("retry-after"))
                     if wait is None and status == 429:
                         wait = _ratelimit_reset(response.headers)
+                elif status == 404 and missing_ok:
+                    return None
                 else:
                     try:
                         hf_raise_for_status(response)
@@ -254,21 +286,9 @@ class HubClient:
                             f" {_first_line(str(exc))}"
                         ) from None
                     try:
-                        items = response.json()
-                    except ValueError:
-                        problem = "a page that is not valid JSON"
-                    else:
-                        if not isinstance(items, list):
-                            raise HubError(
-                                f"the Hub answered {self.describe(url)} with a JSON"
-                                f" {type(items).__name__}, not a list of models"
-                            )
-                        next_url = response.links.get("next", {}).get("url")
-                        return Page(
-                            items=items,
-                            next_url=self.rebase(next_url) if next_url else None,
-                            server_date=_server_date(response.headers),
-                        )
+                        return response.json(), response
+                    except ValueError:  # a body cut short or garbled on the way
+                        problem = "a body that is not valid JSON"
             if attempt == policy.max_attempts:
                 break
             if wait is None:

@@ -419,7 +419,8 @@ class _Handler(BaseHTTPRequestHandler):
             record = self.fake.model(unquote(parts.path[len("/api/models/") :]))
             if record is None:
                 return self._send(404, {"error": "Repository not found"})
-            return self._send(200, record)
+            expand = [v for k, v in query if k.removesuffix("[]") == "expand"]
+            return self._send(200, _project(record, expand) if expand else record)
         return self._send(404, {"error": f"no route {quote(parts.path)}"})
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:

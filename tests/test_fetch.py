@@ -27,7 +27,7 @@ from constellation.loader.fetch import (
 )
 from constellation.loader.hub import EXPAND_FIELDS, HubError, RetryPolicy, parse_retry_after
 from constellation.loader.snapshot import read_state
-from fakehub import SHARED_DATA, FakeHub, generated_records, hub_time, shared_records
+from fakehub import FakeHub, generated_records, hub_time, shared_records
 
 from constellation import cli
 from constellation.errors import UserError
@@ -45,11 +45,12 @@ def _no_ambient_token(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def shared_samples() -> list[dict]:
+def shared_samples(shared_data) -> list[dict]:
+    """Hub-shaped records from ../shared/data (the conftest fixture skips when it is absent)."""
     records = shared_records()
     if records is None:
         pytest.skip(
-            f"needs ../shared/data (api-samples, mistral-small-tree-fixture at {SHARED_DATA}):"
+            "needs ../shared/data (api-samples, mistral-small-tree-fixture):"
             " not present in this checkout"
         )
     return records
@@ -343,6 +344,23 @@ def test_incremental_refresh_with_changed_new_and_deleted_models(tmp_path):
     with FakeHub([r for r in lines(out)], max_page_size=20) as hub2:
         again = fetch(out, hub2)
     assert again.counts == {"new": 0, "updated": 0, "unchanged": 200, "deleted": 0}
+
+
+def test_refresh_fetches_listed_models_it_never_saw(tmp_path):
+    """A model that appears with an old lastModified (e.g. made public) is fetched by id."""
+    records = generated_records(60, seed=14)
+    hidden = records.pop(5)
+    out = tmp_path / "m.jsonl"
+    with FakeHub(records, max_page_size=10) as hub:
+        fetch(out, hub)
+        hub.add(hidden)  # lastModified years ago: the changes pass cannot see it
+        result = fetch(out, hub)
+        by_id = [r for r in hub.requests if r["path"].startswith("/api/models/")]
+    assert result.counts["new"] == 1 and hidden["id"] in ids(out)
+    assert [r["path"] for r in by_id] == [f"/api/models/{hidden['id']}"]
+    assert {k: v for k, v in lines(out)[-1].items()} == {
+        k: hidden[k] for k in ("_id", "id", *EXPAND_FIELDS) if k in hidden
+    }
 
 
 def test_refresh_without_deletion_listing(tmp_path):
