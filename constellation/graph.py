@@ -1,0 +1,106 @@
+"""Where the graph is and how to connect to it.
+
+    from constellation.graph import GraphConfig, connect
+
+    config = GraphConfig.from_env()          # NEO4J_* variables, else the local server
+    with connect(config) as driver:
+        with driver.session(database=config.database) as session:
+            session.run("MATCH (m:Model) RETURN count(m) AS n").single()["n"]
+
+`from_env()` reads NEO4J_URI, NEO4J_USER (default `neo4j`), NEO4J_PASSWORD, NEO4J_DATABASE. Without
+NEO4J_URI it uses the credentials stored by `constellation db start` (NEO4J_DATABASE, if set, still
+picks the database). Always pass `database=config.database` to sessions: the local server does not
+have a usable default database.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from constellation.errors import UserError
+
+if TYPE_CHECKING:
+    import neo4j
+
+CONNECT_TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class GraphConfig:
+    uri: str
+    user: str
+    password: str
+    database: str | None = None
+
+    @classmethod
+    def from_env(cls) -> GraphConfig:
+        uri = os.environ.get("NEO4J_URI")
+        database = os.environ.get("NEO4J_DATABASE") or None
+        if uri:
+            return cls(
+                uri=uri,
+                user=os.environ.get("NEO4J_USER", "neo4j"),
+                password=os.environ.get("NEO4J_PASSWORD", ""),
+                database=database,
+            )
+        from constellation import server
+
+        local = server.local_config()
+        if local is None:
+            raise UserError(
+                "no graph configured: start the local server with `constellation db start` "
+                "or set NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD)"
+            )
+        return replace(local, database=database) if database else local
+
+    def __repr__(self) -> str:  # never print the password
+        return (
+            f"GraphConfig(uri={self.uri!r}, user={self.user!r}, password='***', "
+            f"database={self.database!r})"
+        )
+
+
+def connect(config: GraphConfig | None = None) -> neo4j.Driver:
+    """A driver whose server answered a query in `config.database`; UserError if it did not.
+
+    The caller closes the driver (`with connect() as driver:`).
+    """
+    import neo4j
+
+    config = config or GraphConfig.from_env()
+    try:
+        driver = neo4j.GraphDatabase.driver(
+            config.uri,
+            auth=(config.user, config.password),
+            connection_timeout=CONNECT_TIMEOUT_S,
+        )
+    except ValueError as exc:  # malformed URI
+        raise UserError(f"bad graph URI {config.uri!r}: {exc}") from exc
+    try:
+        with driver.session(database=config.database) as session:
+            session.run("RETURN 1").consume()
+    except neo4j.exceptions.AuthError as exc:
+        driver.close()
+        raise UserError(
+            f"graph server at {config.uri} refused user {config.user!r}: wrong password? "
+            "(check NEO4J_USER/NEO4J_PASSWORD, or unset NEO4J_URI to use the local server)"
+        ) from exc
+    except (neo4j.exceptions.ServiceUnavailable, OSError) as exc:
+        driver.close()
+        raise UserError(
+            f"graph server not reachable at {config.uri}: start it with `constellation db start` "
+            "or set NEO4J_URI"
+        ) from exc
+    except neo4j.exceptions.ClientError as exc:
+        driver.close()
+        if exc.code and "DatabaseNotFound" in exc.code:
+            raise UserError(
+                f"graph server at {config.uri} has no database {config.database!r} "
+                "(check NEO4J_DATABASE)"
+            ) from exc
+        raise UserError(
+            f"graph server at {config.uri} refused a test query: {exc.message}"
+        ) from exc
+    return driver
