@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 RELATIONS = ("finetune", "quantized", "adapter", "merge", "unknown")
 LINEAGE_COLUMNS = ["child", "parent", "relation", "origin"]
@@ -57,6 +59,7 @@ _RELATION_ALIASES = {
 ID_PATTERN = r"^[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)?$"
 _ID_RE = re.compile(ID_PATTERN)
 _HUB_PREFIX_RE = re.compile(r"^(?:https?://)?(?:www\.)?huggingface\.co/(?:models/)?", re.I)
+_HUB_PREFIX_RE2 = r"^(?i:(?:https?://)?(?:www\.)?huggingface\.co/(?:models/)?)"  # RE2 spelling
 
 _ORIGIN_RANK = {"tag": 0, "card": 1, "file": 2}
 
@@ -177,29 +180,47 @@ def empty_lineage() -> pd.DataFrame:
 
 
 def lineage_from_tags(ids: pd.Series, tags: pd.Series) -> pd.DataFrame:
-    """Vectorised tag parsing over a whole table (`tags` holds lists/arrays of strings)."""
-    frame = pd.DataFrame({"child": ids.to_numpy(), "tag": tags.to_numpy()})
-    frame = frame.explode("tag", ignore_index=True)
-    tag = frame["tag"].astype("string")
-    frame = frame[tag.str.startswith("base_model:").fillna(False).to_numpy(bool)]
-    if frame.empty:
+    """Vectorised tag parsing over a whole table (`tags` holds lists of strings)."""
+    flat, rows = _flat_tags(tags, "base_model:")
+    if len(flat) == 0:
         return empty_lineage()
-    rest = frame["tag"].astype("string").str.slice(len("base_model:"))
-    parts = rest.str.split(":", n=1, expand=True)
-    if parts.shape[1] == 1:
-        parts[1] = pd.NA
-    has_rel = parts[1].notna() & ~parts[0].str.contains("/", regex=False).fillna(False)
-    parent = parts[1].where(has_rel, rest)
-    relation = parts[0].where(has_rel, "unknown").str.lower().map(_RELATION_ALIASES)
-    out = pd.DataFrame(
+    rest = pc.utf8_slice_codeunits(flat, len("base_model:"))
+    parts = pc.extract_regex(rest, r"^(?P<rel>[^:/]*):(?P<pid>.*)$")
+    has_rel = pc.is_valid(parts)
+    rel = pc.if_else(has_rel, pc.utf8_lower(pc.struct_field(parts, "rel")), "unknown")
+    parent = pc.if_else(has_rel, pc.struct_field(parts, "pid"), rest)
+    relation = pd.Series(rel.to_numpy(zero_copy_only=False)).map(_RELATION_ALIASES)
+    return pd.DataFrame(
         {
-            "child": frame["child"].to_numpy(),
-            "parent": clean_ids(parent).to_numpy(),
+            "child": ids.to_numpy()[rows],
+            "parent": clean_ids(pd.Series(pd.array(parent, dtype="string"))).to_numpy(),
             "relation": relation.fillna("unknown").to_numpy(),
             "origin": "tag",
         }
     )
+
+
+def first_tag_value(tags: pd.Series, prefix: str) -> pd.Series:
+    """Per row, the rest of the first tag starting with `prefix` (e.g. `license:`), else NA."""
+    flat, rows = _flat_tags(tags, prefix)
+    out = pd.Series(pd.NA, index=tags.index, dtype="string")
+    if len(flat):
+        rows, first = np.unique(rows, return_index=True)
+        values = pc.utf8_slice_codeunits(flat.take(pa.array(first)), len(prefix))
+        out.iloc[rows] = pd.array(values, dtype="string")
     return out
+
+
+def _flat_tags(tags: pd.Series, prefix: str) -> tuple[pa.Array, np.ndarray]:
+    """All tags starting with `prefix`, flattened, with the row each came from."""
+    values = tags.tolist()
+    if not all(type(t) is list for t in values):
+        values = [t if isinstance(t, list) else [] if t is None else list(t) for t in values]
+    lists = pa.array(values, type=pa.list_(pa.string()))
+    flat = pc.list_flatten(lists)
+    rows = pc.list_parent_indices(lists)
+    mask = pc.fill_null(pc.starts_with(flat, prefix), False)
+    return flat.filter(mask), rows.filter(mask).to_numpy()
 
 
 def lineage_from_card_parents(ids: pd.Series, card_parents: pd.Series) -> pd.DataFrame:
@@ -240,12 +261,31 @@ def lineage_from_edges(
 
 def clean_ids(values: pd.Series) -> pd.Series:
     """Vectorised `normalise_id`: clean ids, NA where a value is not a valid id."""
-    text = values.astype("string").str.strip().str.replace(_HUB_PREFIX_RE, "", regex=True)
-    text = text.str.strip("/")
-    ok = text.str.match(ID_PATTERN).fillna(False) & ~text.str.contains("/.", regex=False).fillna(
-        False
+    arr = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
+    arr = pc.utf8_trim_whitespace(arr)
+    if pc.any(pc.match_substring(arr, "huggingface.co", ignore_case=True)).as_py():
+        arr = pc.replace_substring_regex(arr, pattern=_HUB_PREFIX_RE2, replacement="")
+    arr = pc.utf8_trim(arr, characters="/")
+    ok = pc.and_(
+        pc.match_substring_regex(arr, ID_PATTERN), pc.invert(pc.match_substring(arr, "/."))
     )
-    return text.where(ok)
+    arr = pc.if_else(pc.fill_null(ok, False), arr, pa.scalar(None, pa.string()))
+    return pd.Series(pd.array(arr, dtype="string"), index=values.index)
+
+
+def split_ids(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(owner, name) of clean ids; owner is NA for bare names like `gpt2`."""
+    arr = pa.array(ids.astype("string"), type=pa.string(), from_pandas=True)
+    slash = pc.fill_null(pc.match_substring(arr, "/"), False)
+    padded = pc.if_else(slash, arr, pc.binary_join_element_wise("", arr, "/"))
+    parts = pc.split_pattern(padded, "/", max_splits=1)
+    owner = pc.list_element(parts, 0)
+    owner = pc.if_else(pc.equal(owner, ""), pa.scalar(None, pa.string()), owner)
+    name = pc.list_element(parts, 1)
+    return (
+        pd.Series(pd.array(owner, dtype="string"), index=ids.index),
+        pd.Series(pd.array(name, dtype="string"), index=ids.index),
+    )
 
 
 def clean_lineage(frame: pd.DataFrame) -> pd.DataFrame:
@@ -270,19 +310,21 @@ def clean_lineage(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def base_models_column(ids: pd.Series, lineage: pd.DataFrame) -> pd.Series:
-    """Per id, the list `[{"id": parent, "relation": r}]` of its declared parents."""
-    empty = [[] for _ in range(len(ids))]
-    out = pd.Series(empty, index=ids.index, dtype=object)
-    if lineage.empty:
-        return out
-    pairs = [
-        {"id": p, "relation": r}
-        for p, r in zip(lineage["parent"].tolist(), lineage["relation"].tolist(), strict=True)
-    ]
-    grouped = pd.Series(pairs, index=lineage["child"].to_numpy(), dtype=object)
-    grouped = grouped.groupby(level=0, sort=False).agg(list)
-    mapped = pd.Series(ids.to_numpy()).map(grouped)
-    have = mapped.notna().to_numpy()
-    values = out.to_numpy(copy=True)
-    values[have] = mapped[have].to_numpy()
-    return pd.Series(values, index=ids.index, dtype=object)
+    """Per id, the list `[{"id": parent, "relation": r}]` of its declared parents (ids unique)."""
+    values: list[list[dict]] = [[] for _ in range(len(ids))]
+    if not lineage.empty:
+        rows = pd.Index(ids.to_numpy()).get_indexer(lineage["child"].to_numpy())
+        keep = np.flatnonzero(rows >= 0)
+        keep = keep[np.argsort(rows[keep], kind="stable")]
+        parents = lineage["parent"].to_numpy(dtype=object)[keep]
+        relations = lineage["relation"].to_numpy(dtype=object)[keep]
+        rows = rows[keep]
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else []
+        ends = np.r_[starts[1:], len(rows)] if len(rows) else []
+        for a, b in zip(starts, ends, strict=True):
+            values[rows[a]] = [
+                {"id": parents[j], "relation": relations[j]} for j in range(a, b)
+            ]
+    out = np.empty(len(values), dtype=object)
+    out[:] = values  # 1-D array of list objects (np.array(values) would try to nest them)
+    return pd.Series(out, index=ids.index, dtype=object)

@@ -176,6 +176,7 @@ def read_sources(paths: Iterable[str | Path] | str | Path, progress: bool = True
         iterator = tqdm(files, desc="reading sources", unit="file", file=sys.stderr)
     for path in iterator:
         part = read_file(path)
+        part.skipped.sort(key=lambda s: (s.line is None, s.line or 0))
         parts.append(part)
         rows = len(part.models) if part.models is not None else len(part.lineage)
         inputs.append(
@@ -228,10 +229,7 @@ def read_file(path: str | Path) -> _Part:
         if suffix == ".csv":
             return _read_table(path, *_load_csv(path), fmt="csv")
         if suffix in (".parquet", ".pq"):
-            try:
-                frame = pd.read_parquet(path)
-            except Exception as exc:  # pyarrow raises several types for a broken file
-                raise UserError(f"{path}: not a readable Parquet file ({exc})") from exc
+            frame = _load_parquet(path)
             lines = np.arange(1, len(frame) + 1)
             return _read_table(path, frame, lines, [], fmt="parquet")
     except UnicodeDecodeError as exc:
@@ -333,6 +331,26 @@ def _load_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[Skipped]]:
     return frame, lines, skipped
 
 
+def _load_parquet(path: Path) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several types for a broken file
+        raise UserError(f"{path}: not a readable Parquet file ({exc})") from exc
+    # list columns straight to Python lists (pandas would make numpy arrays of them)
+    lists = {
+        f.name: table[f.name].to_pylist()
+        for f in table.schema
+        if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)
+    }
+    frame = table.drop(list(lists)).to_pandas()
+    for name, values in lists.items():
+        frame[name] = pd.Series(values, dtype=object)
+    return frame[table.column_names]
+
+
 def _read_table(
     path: Path, frame: pd.DataFrame, lines: np.ndarray, skipped: list[Skipped], fmt: str
 ) -> _Part:
@@ -416,6 +434,8 @@ def _expand_metadata(
 def _tags_column(values: pd.Series) -> pd.Series:
     """Tags as lists of strings, whatever the storage (lists, arrays, JSON/repr strings)."""
     arr = values.to_numpy(dtype=object)
+    if all(type(v) is list for v in arr):
+        return values
     out = np.empty(len(arr), dtype=object)
     for i, v in enumerate(arr):
         if isinstance(v, list):
@@ -525,11 +545,11 @@ def _normalise(
     out["id"] = ids.astype("string")
     author, names = _pick(frame, "author")
     used.update(names)
-    owner = out["id"].str.extract(r"^([^/]+)/", expand=False)
+    owner, name = lin.split_ids(out["id"])
     if author is not None:
         owner = owner.fillna(author.astype("string").str.strip().replace("", pd.NA))
     out["author"] = owner.astype("string")
-    out["name"] = out["id"].str.rsplit("/", n=1).str[-1].astype("string")
+    out["name"] = name
     for col in _INT_COLUMNS:
         out[col] = numbers[col].round().astype("Int64")
     for col in _DATE_COLUMNS:
@@ -550,7 +570,7 @@ def _normalise(
     # license: `license:` tag, then card data, then a license column
     lic_raw, names = _pick(frame, "license")
     used.update(names)
-    license_ = _license_from_tags(tags)
+    license_ = lin.first_tag_value(tags, "license:")
     if cards is not None:
         from_card = cards.map(_card_license, na_action="ignore")
         license_ = license_.fillna(from_card.astype("string"))
@@ -598,13 +618,6 @@ def _empty_lists(n: int) -> pd.Series:
     for i in range(n):
         out[i] = []
     return pd.Series(out, dtype=object)
-
-
-def _license_from_tags(tags: pd.Series) -> pd.Series:
-    exploded = tags.explode()
-    hits = exploded[exploded.astype("string").str.startswith("license:").fillna(False)]
-    first = hits.groupby(level=0).first().astype("string").str.slice(len("license:"))
-    return first.reindex(tags.index).astype("string")
 
 
 def _card_license(card: object) -> str | None:
