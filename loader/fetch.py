@@ -52,7 +52,7 @@ from constellation.loader.hub import (
 from constellation.loader.snapshot import (
     STATE_VERSION,
     JsonlAppender,
-    atomic_write_text,
+    diff_snapshots,
     dumps,
     iter_records,
     merge_snapshot,
@@ -387,28 +387,27 @@ def _finish(paths: _Paths, state: dict, resumed: bool) -> FetchResult:
     old_exists = paths.out.exists()
     deleted_at = job["started"] or job["started_local"]
     if job["kind"] == "full":
-        partial = paths.partial
         counts: dict[str, int] = {}
         dropped: list[dict] = []
         if old_exists and state["status"] == "complete":
-            new_ids = {rec["id"] for _, rec in iter_records(partial)}
-            _, counts, dropped = merge_snapshot(
-                paths.out, (rec for _, rec in iter_records(partial)), new_ids
-            )
+            counts, dropped = diff_snapshots(paths.out, paths.partial)
         if state["query"]["limit"] is None:  # under a limit, "absent" means "not in the top N"
             _append_deleted(paths, dropped, deleted_at)
-        os.replace(partial, paths.out)
+        os.replace(paths.partial, paths.out)
         records = passes["models"]["records"]
     else:
         present = None
         if "ids" in passes:
             present = {rec["id"] for _, rec in iter_records(paths.ids)}
-        lines, counts, dropped = merge_snapshot(
-            paths.out, (rec for _, rec in iter_records(paths.changes)), present
-        )
+        tmp = paths.out.with_name(f".{paths.out.name}.tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            changes = (rec for _, rec in iter_records(paths.changes))
+            counts, dropped = merge_snapshot(paths.out, changes, present, fh.write)
+            fh.flush()
+            os.fsync(fh.fileno())
         _append_deleted(paths, dropped, deleted_at)
-        atomic_write_text(paths.out, "".join(line + "\n" for line in lines))
-        records = len(lines)
+        os.replace(tmp, paths.out)
+        records = counts["new"] + counts["updated"] + counts["unchanged"]
     started = job["started"] or job["started_local"]
     state.update(
         status="complete",

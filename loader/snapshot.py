@@ -20,9 +20,10 @@ the saved cursor, skipping ids already present.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,21 +59,22 @@ def write_state(path: Path, state: dict) -> None:
     atomic_write_text(path, json.dumps(state, indent=1, sort_keys=True) + "\n")
 
 
-def iter_records(path: Path, limit_bytes: int | None = None) -> Iterator[tuple[str, dict]]:
-    """(line, record) for each complete JSON object line of `path` (up to `limit_bytes`)."""
+def iter_records(path: Path) -> Iterator[tuple[str, dict]]:
+    """(line, record) for each JSON object line of `path`, streamed (a torn last line is
+    skipped; the truncation on resume removes it)."""
     if not path.exists():
         return
-    with open(path, "rb") as fh:
-        data = fh.read() if limit_bytes is None else fh.read(limit_bytes)
-    for raw in data.split(b"\n"):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except ValueError:  # a torn last line: the truncation on resume drops it
-            continue
-        if isinstance(record, dict):
-            yield raw.decode("utf-8"), record
+    with open(path, encoding="utf-8", newline="\n") as fh:  # split on \n only
+        for line in fh:
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                yield line, record
 
 
 class JsonlAppender:
@@ -141,18 +143,18 @@ def merge_snapshot(
     snapshot: Path,
     changes: Iterable[dict],
     present_ids: set[str] | None,
-) -> tuple[list[str], dict[str, int], list[dict]]:
-    """Apply a refresh to the records of `snapshot`.
+    write: Callable[[str], object],
+) -> tuple[dict[str, int], list[dict]]:
+    """Apply a refresh to `snapshot`, streaming the new snapshot's lines to `write`.
 
     `changes` (newest first, first occurrence wins) replace or add records; with `present_ids`
     (every id the Hub lists now), snapshot records absent from it and not changed are dropped.
-    Returns (lines of the new snapshot, counts new/updated/unchanged/deleted, dropped records).
-    Records keep their place; new ones go at the end.
+    Records keep their place; new ones go at the end. Only the changes are held in memory.
+    Returns (counts new/updated/unchanged/deleted, dropped records).
     """
     change_by_id: dict[str, dict] = {}
     for record in changes:
         change_by_id.setdefault(record["id"], record)
-    lines: list[str] = []
     dropped: list[dict] = []
     counts = {"new": 0, "updated": 0, "unchanged": 0, "deleted": 0}
     seen: set[str] = set()
@@ -164,15 +166,44 @@ def merge_snapshot(
         if model_id in change_by_id:
             new_line = dumps(change_by_id[model_id])
             counts["updated" if new_line != line else "unchanged"] += 1
-            lines.append(new_line)
+            write(new_line + "\n")
         elif present_ids is not None and model_id not in present_ids:
             counts["deleted"] += 1
             dropped.append(record)
         else:
             counts["unchanged"] += 1
-            lines.append(line)
+            write(line + "\n")
     for model_id, record in change_by_id.items():
         if model_id not in seen:
             counts["new"] += 1
-            lines.append(dumps(record))
-    return lines, counts, dropped
+            write(dumps(record) + "\n")
+    return counts, dropped
+
+
+def diff_snapshots(old: Path, new: Path) -> tuple[dict[str, int], list[dict]]:
+    """Counts new/updated/unchanged/deleted from `old` to `new`, and the records of `old` that
+    `new` lacks; memory holds an id and a short digest per model, not the records."""
+    digests: dict[str, tuple[bytes, Any]] = {}
+    for line, record in iter_records(old):
+        digests.setdefault(str(record.get("id")), (_digest(line), record.get("lastModified")))
+    counts = {"new": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+    seen: set[str] = set()
+    for line, record in iter_records(new):
+        model_id = str(record.get("id"))
+        seen.add(model_id)
+        before = digests.get(model_id)
+        if before is None:
+            counts["new"] += 1
+        else:
+            counts["unchanged" if before[0] == _digest(line) else "updated"] += 1
+    dropped = [
+        {"id": model_id, "lastModified": modified}
+        for model_id, (_, modified) in digests.items()
+        if model_id not in seen
+    ]
+    counts["deleted"] = len(dropped)
+    return counts, dropped
+
+
+def _digest(line: str) -> bytes:
+    return hashlib.blake2b(line.encode("utf-8"), digest_size=12).digest()
