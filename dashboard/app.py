@@ -1,0 +1,68 @@
+"""The Dash app: `create_app(config)` wires the layout, the views and the data layer.
+
+Usage::
+
+    from constellation.graph import GraphConfig
+    from constellation.dashboard.app import create_app
+
+    app = create_app(GraphConfig.from_env())
+    app.run(host="127.0.0.1", port=8050)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+def create_app(config: Any = None, *, data: Any = None) -> Any:
+    """A Dash app over the graph described by `config` (a `GraphConfig`; default: from env).
+
+    The driver connects lazily, so the app starts (and says "graph server not reachable") even
+    when the server is down; pass `data` (a `dashboard.data.Data`) to reuse a driver.
+    """
+    import dash
+    import dash_cytoscape as cyto
+    from constellation.dashboard import callbacks
+    from constellation.dashboard.data import Data
+    from constellation.dashboard.layout import VIEW_MODULES, build_layout
+
+    if data is None:
+        from constellation.graph import GraphConfig
+
+        config = config or GraphConfig.from_env()
+        data = Data(driver_for(config), database=config.database, label=config.uri)
+    cyto.load_extra_layouts()  # bundled JS (no CDN): dagre, cose-bilkent, ...
+    app = dash.Dash(
+        __name__,
+        assets_folder=str(ASSETS),
+        title="Constellation — HF model atlas",
+        update_title=None,
+        serve_locally=True,
+        suppress_callback_exceptions=False,
+    )
+    app.layout = build_layout()
+    callbacks.register(app, data)
+    callbacks.register_clientside(app)
+    for module in VIEW_MODULES.values():
+        module.register(app, data)
+    app.server.config["constellation_data"] = data
+    return app
+
+
+def driver_for(config: Any) -> Any:
+    """A connected driver, or, when the server does not answer yet, a lazy one: the app then
+    shows "graph server not reachable" and recovers by itself once the server is up."""
+    import neo4j
+
+    from constellation.errors import UserError
+    from constellation.graph import CONNECT_TIMEOUT_S, connect
+
+    try:
+        return connect(config)
+    except UserError as exc:
+        print(f"[constellation] warning: {exc}", flush=True)
+        return neo4j.GraphDatabase.driver(config.uri, auth=(config.user, config.password),
+                                          connection_timeout=CONNECT_TIMEOUT_S)

@@ -1,0 +1,114 @@
+"""Small UI pieces shared by the views: states (empty/error/unreachable), stats, chips, legend."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+from typing import Any
+
+from constellation.dashboard.data import GraphUnavailable
+from constellation.dashboard.graph_elements import RELATION_STYLES, SIMILAR_COLOR, family_color
+from dash import dcc, html
+
+from constellation.errors import UserError
+
+HUB_URL = "https://huggingface.co/"
+
+
+def fmt_int(v: Any) -> str:
+    try:
+        n = int(v)
+    except (TypeError, ValueError):
+        return "–"
+    for div, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+        if abs(n) >= div:
+            return f"{n / div:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(n)
+
+
+def fmt_date(v: Any) -> str:
+    return str(v)[:10] if v else "–"
+
+
+def empty(message: str, hint: str | None = None) -> html.Div:
+    return html.Div([html.Div(message), html.Div(hint, className="small") if hint else None],
+                    className="empty")
+
+
+def unavailable(detail: str | None = None) -> html.Div:
+    return html.Div(
+        [
+            html.H3("Graph server not reachable"),
+            html.Div([
+                "Start the local server with ", html.Code("constellation db start"),
+                " (or run ", html.Code("constellation demo"), "), or point the explorer at Neo4j "
+                "with ", html.Code("NEO4J_URI"), " / ", html.Code("NEO4J_USER"), " / ",
+                html.Code("NEO4J_PASSWORD"), ", then reload this page.",
+            ]),
+            html.Div(detail, className="small muted", style={"marginTop": "8px"})
+            if detail else None,
+        ],
+        className="unavailable",
+    )
+
+
+def error(title: str, detail: str | None = None) -> html.Div:
+    return html.Div([html.B(title), html.Pre(detail) if detail else None], className="error")
+
+
+def from_exception(exc: BaseException) -> html.Div:
+    """The right state box for an exception raised while building a view."""
+    if isinstance(exc, GraphUnavailable):
+        return unavailable(str(exc)[:300])
+    if isinstance(exc, UserError):
+        return error(str(exc))
+    tb = traceback.format_exception_only(type(exc), exc)
+    return error("Something went wrong while reading the graph.", "".join(tb).strip()[:1200])
+
+
+def stat(label: str, value: Any) -> html.Div:
+    return html.Div([html.Div(value, className="v"), html.Div(label, className="k")],
+                    className="stat")
+
+
+def chips(items: Iterable[Any], grey: bool = False, limit: int = 40) -> html.Div:
+    items = [str(i) for i in items if i not in (None, "")]
+    extra = len(items) - limit
+    cls = "chip grey" if grey else "chip"
+    kids: list[Any] = [html.Span(i, className=cls) for i in items[:limit]]
+    if extra > 0:
+        kids.append(html.Span(f"+{extra} more", className="chip grey"))
+    return html.Div(kids, className="chips")
+
+
+def model_link(model_id: str, href: str, label: str | None = None) -> dcc.Link:
+    return dcc.Link(label or model_id, href=href)
+
+
+def hub_link(model_id: str) -> html.A:
+    return html.A("Open on the Hugging Face Hub ↗", href=HUB_URL + model_id, target="_blank",
+                  rel="noopener", className="btn small")
+
+
+def family_swatch(family: Any) -> html.Span:
+    return html.Span(className="swatch", style={"background": family_color(family)})
+
+
+def relation_legend(with_similar: bool = True) -> html.Div:
+    rows = []
+    if with_similar:
+        rows.append(html.Div([
+            html.Span(className="legend-line",
+                      style={"borderTop": f"4px solid {SIMILAR_COLOR}"}),
+            html.Span("name similarity (width = score)"),
+        ], className="legend-row"))
+    for color, style, label in RELATION_STYLES.values():
+        css = "double" if style == "double" else style
+        width = "5px" if style == "double" else "3px"
+        rows.append(html.Div([
+            html.Span(className="legend-line", style={"borderTop": f"{width} {css} {color}"}),
+            html.Span(f"{label} (lineage →)"),
+        ], className="legend-row"))
+    rows.append(html.Div([html.Span("Node colour = family, size = log downloads.")],
+                         className="hint"))
+    return html.Div(rows, className="legend")

@@ -1,0 +1,244 @@
+"""Thin wrappers around the named queries in `constellation.queries`, shaped for the views.
+
+Every view reads the graph through one `Data` object: it runs a named query with parameters
+(never Cypher text built from user input), caches the plain rows for a short while (a click that
+re-opens a view costs nothing) and turns "server down" into `GraphUnavailable` so the views can
+say what to do.
+
+Usage::
+
+    data = Data(driver, database="hf")
+    data.search("llama", Filters(pipeline_tag="text-generation"))
+    rows, edges = data.related("gpt2", Filters(), limit=25)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+# Limits the views ask for (one place; the queries cap them again).
+SEARCH_LIMIT = 15
+RELATED_LIMIT = 30
+FAMILY_LIMIT = 500
+LINEAGE_LIMIT = 300
+SCATTER_LIMIT = 3000
+WORDS_LIMIT = 40
+CACHE_SIZE = 512
+CACHE_TTL_S = 300.0
+
+
+class GraphUnavailable(Exception):
+    """The graph server cannot be reached (connection refused, auth, wrong database)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters shared by the views; None means "any"."""
+
+    pipeline_tag: str | None = None
+    license: str | None = None
+    min_downloads: int | None = None
+    created_from: str | None = None  # YYYY-MM-DD, compared with ISO strings in the graph
+    created_to: str | None = None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any] | None) -> Filters:
+        d = d or {}
+        md = d.get("min_downloads")
+        return cls(
+            pipeline_tag=d.get("pipeline_tag") or None,
+            license=d.get("license") or None,
+            min_downloads=int(md) if md not in (None, "") else None,
+            created_from=(d.get("created_from") or None),
+            created_to=(d.get("created_to") or None),
+        )
+
+    def params(self) -> dict[str, Any]:
+        """Query parameters: every filter key always present (null = no filter)."""
+        p = asdict(self)
+        p["min_downloads"] = int(self.min_downloads or 0)
+        if self.created_from:
+            p["created_from"] = self.created_from[:10]
+        if self.created_to:  # inclusive end date: everything up to the end of that day
+            p["created_to"] = self.created_to[:10] + "T23:59:59Z"
+        return p
+
+    def active(self) -> bool:
+        return any(v not in (None, "", 0) for v in asdict(self).values())
+
+    def keep(self, row: Mapping[str, Any]) -> bool:
+        """The same filter applied to a row in Python (for results a query could not filter)."""
+        if self.pipeline_tag and row.get("pipeline_tag") != self.pipeline_tag:
+            return False
+        if self.license and row.get("license") != self.license:
+            return False
+        if self.min_downloads and int(row.get("downloads") or 0) < self.min_downloads:
+            return False
+        created = str(row.get("created_at") or "")
+        if self.created_from and (not created or created[:10] < self.created_from[:10]):
+            return False
+        if self.created_to and (not created or created[:10] > self.created_to[:10]):
+            return False
+        return True
+
+
+class _TTLCache:
+    def __init__(self, size: int, ttl: float) -> None:
+        self.size, self.ttl = size, ttl
+        self._d: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            hit = self._d.get(key)
+            if hit is None or time.monotonic() - hit[0] > self.ttl:
+                return None
+            self._d.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._d[key] = (time.monotonic(), value)
+            self._d.move_to_end(key)
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._d.clear()
+
+
+def _freeze(v: Any) -> Any:
+    if isinstance(v, Mapping):
+        return tuple(sorted((k, _freeze(x)) for k, x in v.items()))
+    if isinstance(v, list | tuple):
+        return tuple(_freeze(x) for x in v)
+    return v
+
+
+class Data:
+    """The views' access to the graph: named queries, cached, with clear failure modes."""
+
+    def __init__(self, driver: Any, database: str | None = None,
+                 runner: Callable[..., list[dict]] | None = None, label: str = "") -> None:
+        self.driver = driver
+        self.database = database
+        self.server_label = label  # shown next to the status dot (e.g. the Bolt URI)
+        if runner is None:
+            from constellation.queries.runner import run_query as runner
+        self._runner = runner
+        self._cache = _TTLCache(CACHE_SIZE, CACHE_TTL_S)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def run(self, name: str, **params: Any) -> list[dict]:
+        """Run the named query `name` (cached); connection problems -> GraphUnavailable."""
+        key = (name, _freeze(params))
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        try:
+            rows = self._runner(self.driver, name, params, database=self.database)
+        except Exception as exc:  # classify without importing neo4j at module import time
+            if is_unavailable(exc):
+                raise GraphUnavailable(str(exc)) from exc
+            raise
+        self._cache.put(key, rows)
+        return rows
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
+    def ping(self) -> bool:
+        """True when the server answers."""
+        try:
+            self.driver.verify_connectivity()
+            return True
+        except Exception:
+            return False
+
+    # -- the views' questions ---------------------------------------------------------------
+
+    def search(self, text: str, filters: Filters = Filters(), limit: int = SEARCH_LIMIT
+               ) -> list[dict]:
+        text = (text or "").strip()
+        if not text:
+            return []
+        return self.run("search", q=text, limit=limit, **filters.params())
+
+    def model(self, model_id: str) -> dict | None:
+        rows = self.run("model", id=model_id)
+        return rows[0] if rows else None
+
+    def related(self, model_id: str, filters: Filters = Filters(), limit: int = RELATED_LIMIT
+                ) -> tuple[list[dict], list[dict]]:
+        """A model's similar models (with `score`) and lineage neighbours, and the edges."""
+        rows = self.run("neighbourhood", id=model_id, limit=limit, **filters.params())
+        return split_neighbourhood(model_id, rows)
+
+    def family(self, model_id: str, filters: Filters = Filters(), limit: int = FAMILY_LIMIT
+               ) -> list[dict]:
+        return self.run("family", id=model_id, limit=limit, **filters.params())
+
+    def lineage(self, model_id: str, limit: int = LINEAGE_LIMIT) -> list[dict]:
+        return self.run("lineage", id=model_id, limit=limit)
+
+    def top_families(self, limit: int = 24) -> list[dict]:
+        return self.run("top_families", limit=limit)
+
+    def filter_options(self) -> list[dict]:
+        return self.run("filter_options")
+
+    def scatter(self, filters: Filters = Filters(), limit: int = SCATTER_LIMIT) -> list[dict]:
+        return self.run("scatter", limit=limit, **filters.params())
+
+    def words(self, limit: int = WORDS_LIMIT) -> list[dict]:
+        return self.run("words", limit=limit)
+
+    def clusters(self, parent: int | None, limit: int = 40) -> list[dict]:
+        return self.run("cluster_children", parent=parent, limit=limit)
+
+    def cluster_models(self, cluster: int, limit: int = 20) -> list[dict]:
+        return self.run("cluster_models", cluster=cluster, limit=limit)
+
+    def console(self, cypher: str) -> Any:
+        from constellation.queries.console import run_readonly
+
+        try:
+            return run_readonly(self.driver, cypher, database=self.database)
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise GraphUnavailable(str(exc)) from exc
+            raise
+
+
+def split_neighbourhood(model_id: str, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Neighbourhood rows -> (neighbour model rows, edge rows). Shape adapted in one place."""
+    neighbours: list[dict] = []
+    edges: list[dict] = []
+    for r in rows:
+        neighbours.append(r)
+        if r.get("score") is not None:
+            edges.append({"source": model_id, "target": r["id"], "score": r["score"]})
+        if r.get("relation"):
+            child, parent = ((r["id"], model_id) if r.get("direction") == "child"
+                             else (model_id, r["id"]))
+            edges.append({"child": child, "parent": parent, "relation": r["relation"]})
+    return neighbours, edges
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Connection refused / server gone / bad credentials / unknown database."""
+    try:
+        from neo4j import exceptions as ne
+    except ImportError:  # pragma: no cover - neo4j is a dependency
+        return False
+    if isinstance(exc, ne.ServiceUnavailable | ne.SessionExpired | ne.AuthError | OSError):
+        return True
+    code = getattr(exc, "code", "") or ""
+    return "DatabaseNotFound" in code

@@ -1,0 +1,110 @@
+"""The page frame: top bar (brand, search, server status), nav + filters, one container per view.
+
+Every view container is always in the page (hidden unless active), so callbacks never refer to
+missing components and a view keeps its state (e.g. an expanded neighbourhood) while you look at
+another one.
+"""
+
+from __future__ import annotations
+
+from constellation.dashboard.routing import VIEW_TITLES
+from constellation.dashboard.views import (
+    atlas,
+    console,
+    details,
+    family,
+    home,
+    lineage,
+    neighbourhood,
+)
+from dash import dcc, html
+
+VIEW_MODULES = {
+    "home": home,
+    "neighbourhood": neighbourhood,
+    "family": family,
+    "lineage": lineage,
+    "details": details,
+    "atlas": atlas,
+    "console": console,
+}
+NAV_ORDER = ("neighbourhood", "family", "lineage", "details", "atlas", "console")
+
+
+def topbar() -> html.Div:
+    return html.Div(
+        [
+            dcc.Link([html.Span("✦", className="brand-mark"), "Constellation",
+                      html.Span("HF model atlas", className="brand-sub")],
+                     href="/", className="brand", id="brand"),
+            html.Div(
+                dcc.Dropdown(
+                    id="search",
+                    placeholder="Search models by name (e.g. llama, bert, gpt2)…",
+                    options=[],
+                    searchable=True,
+                    clearable=True,
+                    debounce=False,
+                    maxHeight=420,
+                ),
+                className="search-box",
+            ),
+            html.Div([html.Span(className="dot", id="status-dot"),
+                      html.Span("connecting…", id="status-text")], className="status"),
+        ],
+        className="topbar",
+    )
+
+
+def filters_bar() -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [dcc.Link(VIEW_TITLES[v], href="/", id=f"nav-{v}") for v in NAV_ORDER[:4]]
+                + [html.Span(className="sep")]
+                + [dcc.Link(VIEW_TITLES[v], href=f"/{v}", id=f"nav-{v}") for v in NAV_ORDER[4:]],
+                className="nav",
+            ),
+            html.Div(
+                [
+                    html.Div([html.Label("Pipeline tag"),
+                              dcc.Dropdown(id="f-tag", placeholder="any", options=[],
+                                           className="filter-tag")], className="filter"),
+                    html.Div([html.Label("License"),
+                              dcc.Dropdown(id="f-license", placeholder="any", options=[],
+                                           className="filter-license")], className="filter"),
+                    html.Div([html.Label("Min downloads"),
+                              dcc.Input(id="f-min", type="number", min=0, step=1, debounce=True,
+                                        placeholder="0", className="num-input")],
+                             className="filter filter-min"),
+                    html.Div([html.Label("Created between"),
+                              dcc.DatePickerRange(id="f-dates", clearable=True,
+                                                  display_format="YYYY-MM-DD",
+                                                  start_date_placeholder_text="from",
+                                                  end_date_placeholder_text="to")],
+                             className="filter filter-dates"),
+                    html.Button("Reset", id="f-reset", className="btn small",
+                                style={"alignSelf": "flex-end", "marginBottom": "4px"}),
+                ],
+                className="filters",
+            ),
+        ],
+        className="subbar",
+    )
+
+
+def build_layout() -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh="callback-nav"),
+            dcc.Store(id="state"),
+            dcc.Store(id="cy-resized"),
+            topbar(),
+            filters_bar(),
+            html.Div(
+                [html.Div(id="banner", className="banner")]
+                + [VIEW_MODULES[v].layout() for v in VIEW_MODULES],
+                className="page",
+            ),
+        ]
+    )

@@ -1,0 +1,103 @@
+"""URLs <-> explorer state, so any view can be shared or reloaded (pure functions).
+
+`/model/<id>?view=<view>&tag=..&license=..&min_downloads=..&from=YYYY-MM-DD&to=YYYY-MM-DD`
+for a model, `/atlas` and `/console` for the views that need none, `/` for the home page.
+
+Usage::
+
+    state = parse_url("/model/TheBloke/Llama-2-7B-GPTQ", "?view=family&tag=text-generation")
+    state["model"], state["view"]  # ('TheBloke/Llama-2-7B-GPTQ', 'family')
+    build_url(state)               # ('/model/TheBloke/Llama-2-7B-GPTQ', '?view=family&tag=...')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlencode
+
+MODEL_VIEWS = ("neighbourhood", "family", "lineage", "details")
+GLOBAL_VIEWS = ("atlas", "console")
+VIEWS = MODEL_VIEWS + GLOBAL_VIEWS
+DEFAULT_MODEL_VIEW = "neighbourhood"
+
+VIEW_TITLES = {
+    "neighbourhood": "Neighbourhood",
+    "family": "Family",
+    "lineage": "Lineage",
+    "details": "Details",
+    "atlas": "Atlas",
+    "console": "Cypher console",
+}
+
+# query-string key -> filter key
+FILTER_KEYS = {
+    "tag": "pipeline_tag",
+    "license": "license",
+    "min_downloads": "min_downloads",
+    "from": "created_from",
+    "to": "created_to",
+}
+
+
+def empty_filters() -> dict[str, Any]:
+    return {v: None for v in FILTER_KEYS.values()}
+
+
+def parse_url(pathname: str | None, search: str | None) -> dict[str, Any]:
+    """Pathname + query string -> {"model", "view", "filters"}; unknown parts are ignored."""
+    path = unquote(pathname or "/")
+    qs = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items() if v}
+    model = None
+    view = qs.get("view")
+    if path.startswith("/model/") and len(path) > len("/model/"):
+        model = path[len("/model/"):].strip("/") or None
+    elif path.strip("/") in GLOBAL_VIEWS:
+        view = path.strip("/")
+        model = qs.get("model") or None
+    if view not in VIEWS:
+        view = DEFAULT_MODEL_VIEW if model else "home"
+    if view in MODEL_VIEWS and not model:
+        view = "home"
+    filters = empty_filters()
+    for key, fkey in FILTER_KEYS.items():
+        raw = qs.get(key)
+        if raw in (None, ""):
+            continue
+        if fkey == "min_downloads":
+            try:
+                filters[fkey] = max(0, int(float(raw)))
+            except ValueError:
+                continue
+        elif fkey in ("created_from", "created_to"):
+            filters[fkey] = raw[:10]
+        else:
+            filters[fkey] = raw
+    return {"model": model, "view": view, "filters": filters}
+
+
+def build_url(state: dict[str, Any]) -> tuple[str, str]:
+    """State -> (pathname, search). Global views keep the model in the query (`?model=`)."""
+    view = state.get("view") or "home"
+    model = state.get("model")
+    params: dict[str, Any] = {}
+    if view in MODEL_VIEWS and model:
+        pathname = "/model/" + quote(model, safe="/")
+        params["view"] = view
+    elif view in GLOBAL_VIEWS:
+        pathname = "/" + view
+        if model:
+            params["model"] = model
+    else:
+        pathname = "/"
+    for key, fkey in FILTER_KEYS.items():
+        value = (state.get("filters") or {}).get(fkey)
+        if value not in (None, "", 0):
+            params[key] = value
+    search = ("?" + urlencode(params)) if params else ""
+    return pathname, search
+
+
+def href(state: dict[str, Any], **changes: Any) -> str:
+    """The link to `state` with some keys changed, e.g. href(state, view="family")."""
+    pathname, search = build_url({**state, **changes})
+    return pathname + search

@@ -1,0 +1,354 @@
+"""Atlas: the top of the cluster hierarchy (drill-down dendrogram), the most common name words
+(the paper's Table 1) and scatter plots of popularity, coloured by family."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import plotly.graph_objects as go
+from constellation.dashboard import components as ui
+from constellation.dashboard.data import Data, Filters
+from constellation.dashboard.dendrogram import dendrogram_figure
+from constellation.dashboard.graph_elements import NO_FAMILY_COLOR, family_color
+from constellation.dashboard.routing import build_url
+from dash import ALL, Input, Output, State, callback_context, dash_table, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+VIEW = "atlas"
+TOP_CLUSTERS = 24  # clusters drawn at the top of the hierarchy
+PER_PARENT = 12  # sub-clusters (or models) drawn under each
+SCATTER_FAMILIES = 10  # families with their own colour in the scatter plots
+FONT = {"family": "Liberation Sans, DejaVu Sans, Arial, sans-serif"}
+
+
+def layout() -> html.Div:
+    graph_cfg = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+    return html.Div(
+        [
+            html.Div([html.H2("Atlas"),
+                      html.Span("the whole graph at a glance", className="crumb")],
+                     className="view-head"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Div([html.H4("Hierarchy (click a cluster to drill down)"),
+                                      html.Span(className="spacer"),
+                                      html.Div(id="atlas-crumbs", className="atlas-crumbs small")],
+                                     className="row"),
+                            dcc.Loading(dcc.Graph(id="atlas-dendro", config=graph_cfg,
+                                                  figure=_blank()),
+                                        type="circle", delay_show=250),
+                        ],
+                        className="card",
+                    ),
+                    html.Div([html.H4("Cluster"), html.Div(id="atlas-cluster",
+                              children=ui.empty("Click a cluster in the dendrogram."))],
+                             className="card"),
+                ],
+                className="grid-2",
+            ),
+            html.Div(
+                [
+                    html.Div([html.H4("Downloads vs likes"),
+                              dcc.Loading(dcc.Graph(id="atlas-scatter-likes", config=graph_cfg,
+                                                    figure=_blank()), type="circle")],
+                             className="card"),
+                    html.Div([html.H4("Created vs downloads"),
+                              dcc.Loading(dcc.Graph(id="atlas-scatter-dates", config=graph_cfg,
+                                                    figure=_blank()), type="circle")],
+                             className="card"),
+                ],
+                className="grid-2e",
+                style={"marginTop": "14px"},
+            ),
+            html.Div(id="atlas-scatter-note", className="small muted", style={"margin": "6px 2px"}),
+            html.Div(
+                [
+                    html.Div([html.H4("Most common words in model names (paper's Table 1)"),
+                              dcc.Loading(html.Div(id="atlas-words"), type="circle")],
+                             className="card"),
+                    html.Div([html.H4("Word shares"),
+                              dcc.Loading(dcc.Graph(id="atlas-words-bar", config=graph_cfg,
+                                                    figure=_blank()), type="circle")],
+                             className="card"),
+                ],
+                className="grid-2e",
+                style={"marginTop": "14px"},
+            ),
+            dcc.Store(id="atlas-path", data=[]),
+            dcc.Store(id="atlas-loaded"),
+        ],
+        id=f"view-{VIEW}",
+        className="view",
+    )
+
+
+def register(app: Any, data: Data) -> None:
+    @app.callback(
+        Output("atlas-dendro", "figure"),
+        Output("atlas-crumbs", "children"),
+        Input("atlas-path", "data"),
+        Input("state", "data"),
+        State("atlas-loaded", "data"),
+        prevent_initial_call=True,
+    )
+    def dendro(path, state, loaded):
+        state = state or {}
+        if state.get("view") != VIEW:
+            raise PreventUpdate
+        if callback_context.triggered_id == "state" and loaded:
+            raise PreventUpdate
+        path = path or []
+        try:
+            fig = hierarchy_figure(data, path)
+        except Exception as exc:
+            return _blank(_exc_text(exc)), ui.from_exception(exc)
+        crumbs: list[Any] = [html.A("top", id={"type": "atlas-crumb", "index": 0}, href="#")]
+        for i, p in enumerate(path, start=1):
+            crumbs += [" ▸ ", html.A(p.get("label") or f"cluster {p['id']}",
+                                     id={"type": "atlas-crumb", "index": i}, href="#")]
+        return fig, crumbs
+
+    @app.callback(
+        Output("atlas-path", "data"),
+        Output("atlas-cluster", "children"),
+        Output("url", "pathname", allow_duplicate=True),
+        Output("url", "search", allow_duplicate=True),
+        Input("atlas-dendro", "clickData"),
+        Input({"type": "atlas-crumb", "index": ALL}, "n_clicks"),
+        State("atlas-path", "data"),
+        State("state", "data"),
+        prevent_initial_call=True,
+    )
+    def drill(click, _crumbs, path, state):
+        trig = callback_context.triggered_id
+        path = list(path or [])
+        if isinstance(trig, dict) and trig.get("type") == "atlas-crumb":
+            if not any(_crumbs or []):
+                raise PreventUpdate
+            return path[: trig["index"]], no_update, no_update, no_update
+        if not click or not click.get("points"):
+            raise PreventUpdate
+        pid, kind = (click["points"][0].get("customdata") or [None, None])[:2]
+        if pid is None:
+            raise PreventUpdate
+        if kind == "model":  # a model leaf: open it
+            pathname, search = build_url({**(state or {}), "model": pid,
+                                          "view": "neighbourhood"})
+            return no_update, no_update, pathname, search
+        try:
+            rows = data.run("atlas_cluster", cluster=int(pid), limit=8)
+        except Exception as exc:
+            return no_update, ui.from_exception(exc), no_update, no_update
+        info = rows[0] if rows else {"id": pid}
+        panel = cluster_panel(info, rows, state or {})
+        if any(p["id"] == pid for p in path):
+            return no_update, panel, no_update, no_update
+        crumb = {"id": int(pid), "label": info.get("label"), "threshold": info.get("threshold"),
+                 "level": info.get("level")}
+        return [*path, crumb], panel, no_update, no_update
+
+    @app.callback(
+        Output("atlas-scatter-likes", "figure"),
+        Output("atlas-scatter-dates", "figure"),
+        Output("atlas-scatter-note", "children"),
+        Output("atlas-loaded", "data"),
+        Input("state", "data"),
+        State("atlas-loaded", "data"),
+        prevent_initial_call=True,
+    )
+    def scatter(state, loaded):
+        state = state or {}
+        if state.get("view") != VIEW:
+            raise PreventUpdate
+        filters = Filters.from_dict(state.get("filters"))
+        key = filters.params()
+        if loaded == key:
+            raise PreventUpdate
+        try:
+            rows = data.scatter(filters)
+        except Exception as exc:
+            msg = _exc_text(exc)
+            return _blank(msg), _blank(msg), ui.from_exception(exc), None
+        if not rows:
+            msg = "No models match the filters." if filters.active() else "The graph is empty."
+            return _blank(msg), _blank(msg), "", key
+        likes, dates = scatter_figures(rows)
+        note = (f"The {len(rows):,} most downloaded models"
+                + (" matching the filters" if filters.active() else "")
+                + f", coloured by their {SCATTER_FAMILIES} most common families. "
+                  "Click a point to open the model.")
+        return likes, dates, note, key
+
+    @app.callback(
+        Output("atlas-words", "children"),
+        Output("atlas-words-bar", "figure"),
+        Input("state", "data"),
+        State("atlas-words", "children"),
+        prevent_initial_call=True,
+    )
+    def words(state, current):
+        if (state or {}).get("view") != VIEW or current:
+            raise PreventUpdate
+        try:
+            rows = data.words()
+        except Exception as exc:
+            return ui.from_exception(exc), _blank(_exc_text(exc))
+        if not rows:
+            return ui.empty("No words (empty graph)."), _blank("no words")
+        table = dash_table.DataTable(
+            id="atlas-words-table",
+            columns=[{"name": "#", "id": "rank"}, {"name": "Word", "id": "word"},
+                     {"name": "Models", "id": "count"}, {"name": "Share", "id": "share_pct"}],
+            data=[{"rank": i + 1, "word": r["word"], "count": int(r.get("count") or 0),
+                   "share_pct": f"{100 * float(r.get('share') or 0):.2f} %"}
+                  for i, r in enumerate(rows)],
+            page_size=15, style_as_list_view=True, sort_action="native",
+            style_cell={"textAlign": "left"},
+        )
+        top = rows[:20][::-1]
+        bar = go.Figure(go.Bar(x=[100 * float(r.get("share") or 0) for r in top],
+                               y=[r["word"] for r in top], orientation="h",
+                               marker={"color": "#4c5fd5"},
+                               hovertemplate="%{y}: %{x:.2f}% of names<extra></extra>"))
+        bar.update_layout(height=470, margin={"l": 90, "r": 10, "t": 10, "b": 40},
+                          xaxis={"title": "% of model names", "gridcolor": "#f0f2f5"},
+                          plot_bgcolor="#fff", paper_bgcolor="#fff", font=FONT)
+        return table, bar
+
+    @app.callback(
+        Output("url", "pathname", allow_duplicate=True),
+        Output("url", "search", allow_duplicate=True),
+        Input("atlas-scatter-likes", "clickData"),
+        Input("atlas-scatter-dates", "clickData"),
+        State("state", "data"),
+        prevent_initial_call=True,
+    )
+    def open_point(c1, c2, state):
+        click = c1 if callback_context.triggered_id == "atlas-scatter-likes" else c2
+        if not click or not click.get("points"):
+            raise PreventUpdate
+        mid = click["points"][0].get("customdata")
+        if isinstance(mid, list):
+            mid = mid[0]
+        if not mid:
+            raise PreventUpdate
+        return build_url({**(state or {}), "model": mid, "view": "neighbourhood"})
+
+
+def hierarchy_figure(data: Data, path: list[dict]) -> go.Figure:
+    """Two levels under the current drill-down root (the top of the hierarchy when none)."""
+    if not path:
+        children = data.run("atlas_top_clusters", limit=TOP_CLUSTERS)
+        root_h, title = 1.0, "Largest clusters at the top of the hierarchy"
+    else:
+        root = path[-1]
+        if (root.get("level") or 0) == 0:
+            children = _as_models(data.run("atlas_cluster_models", clusters=[root["id"]],
+                                           per=40))
+        else:
+            children = data.run("atlas_cluster_children", parents=[root["id"]], per=TOP_CLUSTERS)
+        root_h = float(root.get("threshold") or 1.0)
+        title = f"Inside {root.get('label') or 'cluster ' + str(root['id'])}"
+    if not children:
+        return _blank("No clusters here.")
+    cluster_kids = [c for c in children if c.get("kind", "cluster") == "cluster"]
+    lowest = [c["id"] for c in cluster_kids if (c.get("level") or 0) == 0]
+    upper = [c["id"] for c in cluster_kids if (c.get("level") or 0) > 0]
+    grand: list[dict] = []
+    if upper:
+        grand += data.run("atlas_cluster_children", parents=upper, per=PER_PARENT)
+    if lowest:
+        grand += _as_models(data.run("atlas_cluster_models", clusters=lowest, per=PER_PARENT))
+    return dendrogram_figure(children, grand, root_height=root_h, title=title)
+
+
+def _as_models(rows: list[dict]) -> list[dict]:
+    return [{**r, "kind": "model", "label": r.get("name") or r["id"], "size": 1} for r in rows]
+
+
+def cluster_panel(info: dict, rows: list[dict], state: dict) -> html.Div:
+    models = [r for r in rows if r.get("model")]
+    return html.Div([
+        html.Div([ui.family_swatch(info.get("label")),
+                  html.B(info.get("label") or f"cluster {info.get('id')}")]),
+        html.Div(f"level {info.get('level', '?')} · cut at distance {info.get('threshold', '?')}",
+                 className="small muted"),
+        html.Div([ui.stat("models", ui.fmt_int(info.get("size"))),
+                  ui.stat("downloads", ui.fmt_int(info.get("downloads")))], className="stats"),
+        ui.chips((info.get("terms") or [])[:10]),
+        html.H4("Most downloaded", style={"marginTop": "12px"}),
+        html.Ul([html.Li(dcc.Link(r["model"], href=_model_href(state, r["model"])))
+                 for r in models], style={"paddingLeft": "18px", "margin": 0}),
+    ])
+
+
+def _model_href(state: dict, model_id: str) -> str:
+    p, s = build_url({**state, "model": model_id, "view": "neighbourhood"})
+    return p + s
+
+
+def scatter_figures(rows: list[dict]) -> tuple[go.Figure, go.Figure]:
+    fams = Counter(r.get("family") for r in rows if r.get("family"))
+    top = [f for f, _ in fams.most_common(SCATTER_FAMILIES)]
+    groups: dict[str, list[dict]] = {f: [] for f in top}
+    groups["other"] = []
+    for r in rows:
+        groups[r.get("family") if r.get("family") in groups else "other"].append(r)
+    figs = []
+    for xkey, ykey, xtitle, ytitle in (("downloads", "likes", "downloads", "likes"),
+                                       ("created_at", "downloads", "created", "downloads")):
+        fig = go.Figure()
+        for fam, rs in groups.items():
+            if not rs:
+                continue
+            color = NO_FAMILY_COLOR if fam == "other" else family_color(fam)
+            xs = [(_x(r, xkey)) for r in rs]
+            fig.add_trace(go.Scattergl(
+                x=xs, y=[max(int(r.get(ykey) or 0), 0) + (1 if ykey != "created_at" else 0)
+                         for r in rs],
+                mode="markers", name=str(fam)[:28],
+                marker={"color": color, "size": 6, "opacity": 0.75 if fam != "other" else 0.35},
+                customdata=[r["id"] for r in rs],
+                hovertemplate="<b>%{customdata}</b><br>" + xtitle + ": %{x}<br>" + ytitle
+                              + ": %{y}<extra>" + str(fam)[:40] + "</extra>",
+            ))
+        fig.update_layout(
+            height=400, margin={"l": 60, "r": 10, "t": 10, "b": 50},
+            plot_bgcolor="#fff", paper_bgcolor="#fff", font=FONT,
+            legend={"font": {"size": 10}, "itemsizing": "constant"},
+            xaxis={"title": xtitle + (" (+1, log)" if xkey == "downloads" else ""),
+                   "type": "log" if xkey == "downloads" else "date", "gridcolor": "#f0f2f5"},
+            yaxis={"title": ytitle + " (+1, log)", "type": "log", "gridcolor": "#f0f2f5"},
+        )
+        figs.append(fig)
+    return figs[0], figs[1]
+
+
+def _x(r: dict, key: str) -> Any:
+    if key == "created_at":
+        return str(r.get("created_at") or "")[:19] or None
+    return max(int(r.get(key) or 0), 0) + 1
+
+
+def _blank(message: str = "") -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(
+        height=300, plot_bgcolor="#fff", paper_bgcolor="#fff",
+        xaxis={"visible": False}, yaxis={"visible": False},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        annotations=[{"text": message, "showarrow": False,
+                      "font": {"size": 13, "color": "#667085"}}]
+        if message else [],
+    )
+    return fig
+
+
+def _exc_text(exc: BaseException) -> str:
+    from constellation.dashboard.data import GraphUnavailable
+
+    if isinstance(exc, GraphUnavailable):
+        return "graph server not reachable"
+    return "could not load: " + (str(exc)[:80] or type(exc).__name__)

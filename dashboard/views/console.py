@@ -1,0 +1,175 @@
+"""Cypher console: read-only queries, results as a table and (nodes/relationships) as a graph."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import dash_cytoscape as cyto
+from constellation.dashboard import components as ui
+from constellation.dashboard import cyto_styles
+from constellation.dashboard import graph_elements as ge
+from constellation.dashboard.data import Data
+from dash import Input, Output, State, dash_table, dcc, html
+from dash.exceptions import PreventUpdate
+
+VIEW = "console"
+
+EXAMPLES = {
+    "Most downloaded models": (
+        "MATCH (m:Model)\nRETURN m.id AS model, m.downloads AS downloads, m.likes AS likes, "
+        "m.family AS family\nORDER BY m.downloads DESC\nLIMIT 20"
+    ),
+    "Largest families": (
+        "MATCH (c:Community)\nRETURN c.label AS family, c.size AS models, c.downloads AS downloads"
+        "\nORDER BY c.size DESC\nLIMIT 20"
+    ),
+    "Similar pairs (graph)": (
+        "MATCH (a:Model)-[s:SIMILAR_TO]->(b:Model)\nWHERE s.score > 0.8\nRETURN a, s, b\nLIMIT 40"
+    ),
+    "Declared lineage (graph)": (
+        "MATCH (c:Model)-[r:BASED_ON]->(p:Model)\nRETURN c, r, p\nLIMIT 40"
+    ),
+    "Models per pipeline tag": (
+        "MATCH (m:Model)\nWHERE m.pipeline_tag IS NOT NULL\nRETURN m.pipeline_tag AS tag, "
+        "count(*) AS models\nORDER BY models DESC"
+    ),
+    "Most prolific authors": (
+        "MATCH (m:Model)-[:PUBLISHED_BY]->(a:Author)\nRETURN a.name AS author, count(m) AS models, "
+        "sum(m.downloads) AS downloads\nORDER BY models DESC\nLIMIT 20"
+    ),
+}
+DEFAULT = "Most downloaded models"
+
+
+def layout() -> html.Div:
+    return html.Div(
+        [
+            html.Div([html.H2("Cypher console"),
+                      html.Span("read-only: writes are refused", className="crumb")],
+                     className="view-head"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label("Example", className="small muted"),
+                            dcc.Dropdown(id="con-example",
+                                         options=[{"label": k, "value": k} for k in EXAMPLES],
+                                         value=DEFAULT, clearable=False,
+                                         style={"width": "320px"}),
+                            html.Span(className="spacer"),
+                            html.Button("Run ▶", id="con-run", className="btn primary"),
+                        ],
+                        className="row",
+                    ),
+                    dcc.Textarea(id="con-query", value=EXAMPLES[DEFAULT],
+                                 className="console-input mono", spellCheck=False,
+                                 style={"marginTop": "10px"}),
+                    html.Div("Ctrl+Enter does not submit: press Run. Results are capped at 1,000 "
+                             "rows and 10 s.", className="console-meta"),
+                ],
+                className="card",
+            ),
+            dcc.Loading(
+                html.Div(
+                    [
+                        html.Div(id="con-meta", className="console-meta",
+                                 style={"margin": "12px 0 6px"}),
+                        html.Div(id="con-error"),
+                        html.Div(
+                            dash_table.DataTable(
+                                id="con-table", columns=[], data=[], page_size=15,
+                                sort_action="native", style_as_list_view=True,
+                                style_table={"overflowX": "auto"},
+                                style_cell={"textAlign": "left", "maxWidth": "360px",
+                                            "overflow": "hidden", "textOverflow": "ellipsis"},
+                            ),
+                            className="card", id="con-table-card", style={"display": "none"},
+                        ),
+                        html.Div(
+                            [html.H4("As a graph"),
+                             html.Div(cyto.Cytoscape(
+                                 id="con-graph", elements=[],
+                                 layout={"name": "cose", "animate": False, "fit": True,
+                                         "padding": 20},
+                                 stylesheet=cyto_styles.CONSOLE, className="graph",
+                                 style={"width": "100%", "height": "480px"}, minZoom=0.1, maxZoom=3,
+                                 wheelSensitivity=0.25), className="graph-wrap")],
+                            className="card", id="con-graph-card", style={"display": "none"},
+                        ),
+                    ]
+                ),
+                type="circle",
+                delay_show=200,
+            ),
+        ],
+        id=f"view-{VIEW}",
+        className="view",
+    )
+
+
+def register(app: Any, data: Data) -> None:
+    @app.callback(Output("con-query", "value"), Input("con-example", "value"),
+                  prevent_initial_call=True)
+    def pick_example(name):
+        if name not in EXAMPLES:
+            raise PreventUpdate
+        return EXAMPLES[name]
+
+    @app.callback(
+        Output("con-meta", "children"),
+        Output("con-error", "children"),
+        Output("con-table", "columns"),
+        Output("con-table", "data"),
+        Output("con-table-card", "style"),
+        Output("con-graph", "elements"),
+        Output("con-graph-card", "style"),
+        Input("con-run", "n_clicks"),
+        State("con-query", "value"),
+        prevent_initial_call=True,
+    )
+    def run(_n, cypher):
+        hidden, shown = {"display": "none"}, {}
+        if not (cypher or "").strip():
+            return "", ui.error("Type a query first."), [], [], hidden, [], hidden
+        try:
+            res = data.console(cypher)
+        except Exception as exc:
+            return "", refused_or_error(exc), [], [], hidden, [], hidden
+        columns = list(res.columns)
+        rows = [dict(zip(columns, r, strict=False)) if not isinstance(r, dict) else r
+                for r in res.rows]
+        table = [{c: cell_text(row.get(c)) for c in columns} for row in rows]
+        els = ge.console_graph_elements(rows)
+        meta = [f"{len(rows)} row{'s' if len(rows) != 1 else ''} in {res.elapsed_ms:.0f} ms"]
+        if res.truncated:
+            meta.append(html.Span(" · truncated at the row cap", className="cut"))
+        if not rows:
+            meta.append(" · no results")
+        return (meta, None, [{"name": c, "id": c} for c in columns], table,
+                shown if rows else hidden, els, shown if els else hidden)
+
+
+def refused_or_error(exc: BaseException) -> Any:
+    """A refused write or a Cypher error, shown as a clear message (not a traceback)."""
+    from constellation.dashboard.data import GraphUnavailable
+
+    if isinstance(exc, GraphUnavailable):
+        return ui.unavailable(str(exc)[:300])
+    msg = str(exc) or type(exc).__name__
+    name = type(exc).__name__
+    if "read-only" in msg.lower() or "readonly" in msg.lower() or "write" in msg.lower():
+        return ui.error("Refused: the console is read-only.", msg)
+    return ui.error(f"Query failed ({name}).", msg[:1500])
+
+
+def cell_text(v: Any) -> Any:
+    if v is None or isinstance(v, str | int | float | bool):
+        return v
+    if isinstance(v, dict) and "labels" in v:  # a node: show its id/name
+        props = v.get("properties") or {}
+        return f"({':'.join(v.get('labels') or [])} {props.get('id') or props.get('name') or ''})"
+    try:
+        return json.dumps(v, default=str)[:300]
+    except (TypeError, ValueError):
+        return str(v)[:300]

@@ -1,0 +1,107 @@
+"""Model details: the Hub metadata stored in the graph, with a link to the model on the Hub."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constellation.dashboard import components as ui
+from constellation.dashboard.data import Data
+from constellation.dashboard.routing import href
+from dash import Input, Output, dcc, html
+from dash.exceptions import PreventUpdate
+
+VIEW = "details"
+
+
+def layout() -> html.Div:
+    return html.Div(
+        dcc.Loading(html.Div(id="det-body"), type="circle", delay_show=250),
+        id=f"view-{VIEW}",
+        className="view",
+    )
+
+
+def register(app: Any, data: Data) -> None:
+    @app.callback(
+        Output("det-body", "children"),
+        Input("state", "data"),
+        prevent_initial_call=True,
+    )
+    def update(state):
+        state = state or {}
+        model_id = state.get("model")
+        if state.get("view") != VIEW or not model_id:
+            raise PreventUpdate
+        try:
+            m = data.model(model_id)
+        except Exception as exc:
+            return ui.from_exception(exc)
+        if m is None:
+            return ui.empty(f"No model with id “{model_id}” in the graph.",
+                            "Use the search box above to find one.")
+        return details_card(m, state)
+
+
+def details_card(m: dict, state: dict) -> html.Div:
+    mid = m["id"]
+    owner, _, name = mid.rpartition("/")
+    parents = m.get("parents") or []
+    children = m.get("children") or m.get("n_children")
+    rows = [
+        ("Author", m.get("author") or owner or "–"),
+        ("Pipeline tag", m.get("pipeline_tag") or "–"),
+        ("Library", m.get("library_name") or "–"),
+        ("License", m.get("license") or "–"),
+        ("Created", ui.fmt_date(m.get("created_at"))),
+        ("Last modified", ui.fmt_date(m.get("last_modified"))),
+        ("Family", html.Span([ui.family_swatch(m.get("family")), m.get("family") or "–",
+                              " · ", dcc.Link("open family", href=href(state, view="family"))])),
+    ]
+    if m.get("cluster") is not None:
+        rows.append(("Cluster", str(m.get("cluster"))))
+    if parents:
+        rows.append(("Based on", html.Span([
+            html.Span([dcc.Link(p.get("id") if isinstance(p, dict) else str(p),
+                                href=href(state, model=p.get("id") if isinstance(p, dict) else p,
+                                          view=VIEW)),
+                       f" ({p.get('relation')})" if isinstance(p, dict) and p.get("relation")
+                       else "", " "])
+            for p in parents])))
+    if children:
+        n = len(children) if isinstance(children, list) else children
+        rows.append(("Derived models", html.Span([f"{n} · ", dcc.Link(
+            "open lineage", href=href(state, view="lineage"))])))
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Div([html.Span(owner + "/" if owner else "", className="model-owner"),
+                              name], className="model-title"),
+                    html.Div([ui.stat("downloads", ui.fmt_int(m.get("downloads"))),
+                              ui.stat("likes", ui.fmt_int(m.get("likes"))),
+                              ui.stat("created", ui.fmt_date(m.get("created_at")))],
+                             className="stats"),
+                    html.Div([
+                        ui.hub_link(mid),
+                        dcc.Link("Neighbourhood", href=href(state, view="neighbourhood"),
+                                 className="btn small"),
+                        dcc.Link("Lineage", href=href(state, view="lineage"),
+                                 className="btn small"),
+                    ], className="row", style={"marginTop": "8px"}),
+                ],
+                className="card",
+            ),
+            html.Div(
+                [
+                    html.Div([html.H4("Metadata"),
+                              html.Dl([c for k, v in rows for c in (html.Dt(k), html.Dd(v))],
+                                      className="kv")], className="card"),
+                    html.Div([html.H4("Tags"), ui.chips(m.get("tags") or [], grey=True, limit=60)
+                              if m.get("tags") else ui.empty("No tags.")], className="card"),
+                ],
+                className="grid-2e",
+                style={"marginTop": "14px"},
+            ),
+        ],
+        id="det-card",
+    )

@@ -1,0 +1,156 @@
+"""Family: the members of a model's community, top terms, a word cloud and a sortable table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constellation.dashboard import components as ui
+from constellation.dashboard.data import FAMILY_LIMIT, Data, Filters
+from constellation.dashboard.routing import href
+from constellation.dashboard.wordcloud_img import (
+    cloud_data_uri,
+    download_weight,
+    name_word_frequencies,
+)
+from dash import Input, Output, State, dash_table, dcc, html
+from dash.exceptions import PreventUpdate
+
+VIEW = "family"
+
+COLUMNS = [
+    {"name": "Model", "id": "link", "presentation": "markdown"},
+    {"name": "Downloads", "id": "downloads", "type": "numeric"},
+    {"name": "Likes", "id": "likes", "type": "numeric"},
+    {"name": "Created", "id": "created", "type": "datetime"},
+    {"name": "Pipeline tag", "id": "pipeline_tag"},
+    {"name": "License", "id": "license"},
+]
+
+
+def layout() -> html.Div:
+    table = dash_table.DataTable(
+        id="fam-table",
+        columns=COLUMNS,
+        data=[],
+        sort_action="native",
+        sort_by=[{"column_id": "downloads", "direction": "desc"}],
+        filter_action="native",
+        page_action="native",
+        page_size=15,
+        markdown_options={"link_target": "_self"},
+        style_as_list_view=True,
+        style_cell={"textAlign": "left", "maxWidth": "420px", "overflow": "hidden",
+                    "textOverflow": "ellipsis"},
+        style_cell_conditional=[
+            {"if": {"column_id": c}, "textAlign": "right", "width": "100px"}
+            for c in ("downloads", "likes")
+        ],
+        style_header={"fontWeight": "650"},
+    )
+    return html.Div(
+        dcc.Loading(
+            html.Div(
+                [
+                    html.Div(id="fam-head", className="view-head"),
+                    html.Div(id="fam-body-state"),
+                    html.Div(
+                        [
+                            html.Div([html.H4("Members"), table], className="card"),
+                            html.Div(
+                                [
+                                    html.Div([html.H4("Top terms"), html.Div(id="fam-terms")],
+                                             className="card"),
+                                    html.Div([html.H4("Word cloud of member names"),
+                                              html.Div(id="fam-cloud")], className="card"),
+                                ]
+                            ),
+                        ],
+                        className="grid-2",
+                        id="fam-body",
+                    ),
+                ]
+            ),
+            type="circle",
+            delay_show=250,
+        ),
+        id=f"view-{VIEW}",
+        className="view",
+    )
+
+
+def register(app: Any, data: Data) -> None:
+    @app.callback(
+        Output("fam-head", "children"),
+        Output("fam-body-state", "children"),
+        Output("fam-table", "data"),
+        Output("fam-terms", "children"),
+        Output("fam-cloud", "children"),
+        Output("fam-body", "style"),
+        Input("state", "data"),
+        State("fam-table", "data"),
+        prevent_initial_call=True,
+    )
+    def update(state, _current):
+        state = state or {}
+        model_id = state.get("model")
+        if state.get("view") != VIEW or not model_id:
+            raise PreventUpdate
+        filters = Filters.from_dict(state.get("filters"))
+        hidden = {"display": "none"}
+        try:
+            rows = data.family(model_id, filters)
+        except Exception as exc:
+            return [html.H2("Family")], ui.from_exception(exc), [], None, None, hidden
+        info = family_info(rows)
+        head = [
+            html.H2(["Family ", html.Span(f"“{info['label']}”" if info["label"] else "")]),
+            html.Span(["of ", dcc.Link(model_id, href=href(state, view="neighbourhood"))],
+                      className="crumb"),
+        ]
+        members = [r for r in rows if r.get("id")]
+        if not members:
+            msg = "No family members match the current filters." if filters.active() else (
+                "This model has no family (no similar names above the threshold).")
+            return head, ui.empty(msg), [], None, None, hidden
+        head += [
+            html.Span(className="spacer"),
+            html.Div([ui.stat("members", ui.fmt_int(info["size"] or len(members))),
+                      ui.stat("downloads", ui.fmt_int(info["downloads"] or sum(
+                          int(r.get("downloads") or 0) for r in members)))], className="stats"),
+        ]
+        note = None
+        if len(members) >= FAMILY_LIMIT:
+            note = html.Div(f"Showing the {FAMILY_LIMIT} most downloaded members.",
+                            className="small cut")
+        table = [
+            {
+                "link": f"[{r['id']}]({href(state, model=r['id'], view='neighbourhood')})",
+                "id": r["id"],
+                "downloads": int(r.get("downloads") or 0),
+                "likes": int(r.get("likes") or 0),
+                "created": str(r.get("created_at") or "")[:10],
+                "pipeline_tag": r.get("pipeline_tag") or "",
+                "license": r.get("license") or "",
+            }
+            for r in members
+        ]
+        freqs = name_word_frequencies([r["id"] for r in members],
+                                      [download_weight(r.get("downloads")) for r in members])
+        src = cloud_data_uri(freqs)
+        cloud = html.Img(src=src, className="wordcloud-img", alt="word cloud") if src else \
+            ui.empty("No words.")
+        terms = info["terms"] or [w for w, _ in freqs.most_common(10)]
+        return head, note, table, ui.chips(terms), cloud, {}
+
+
+def family_info(rows: list[dict]) -> dict:
+    """Label/terms/size of the family from the member rows (first row carrying them)."""
+    info: dict = {"label": None, "terms": [], "size": None, "downloads": None}
+    for r in rows:
+        for src, dst in (("family_label", "label"), ("label", "label"), ("family", "label"),
+                         ("terms", "terms"), ("family_terms", "terms"),
+                         ("family_size", "size"), ("size", "size"),
+                         ("family_downloads", "downloads")):
+            if r.get(src) not in (None, "", []) and not info[dst]:
+                info[dst] = r[src]
+    return info

@@ -1,0 +1,143 @@
+"""Lineage: declared ancestors above the model, descendants below, as a layered tree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_cytoscape as cyto
+from constellation.dashboard import components as ui
+from constellation.dashboard import cyto_styles
+from constellation.dashboard import graph_elements as ge
+from constellation.dashboard.data import LINEAGE_LIMIT, Data
+from constellation.dashboard.routing import href
+from dash import Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+VIEW = "lineage"
+
+
+def layout() -> html.Div:
+    return html.Div(
+        [
+            html.Div(id="lin-head", className="view-head"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            dcc.Loading(
+                                cyto.Cytoscape(
+                                    id="lin-graph",
+                                    elements=[],
+                                    layout={"name": "preset", "fit": True, "padding": 30},
+                                    stylesheet=cyto_styles.LINEAGE,
+                                    className="graph",
+                                    style={"width": "100%", "height": "640px"},
+                                    minZoom=0.05,
+                                    maxZoom=3,
+                                    wheelSensitivity=0.25,
+                                ),
+                                type="circle",
+                                delay_show=250,
+                            ),
+                            html.Div(id="lin-status", className="graph-status"),
+                        ],
+                        className="graph-wrap",
+                    ),
+                    html.Div(
+                        [
+                            html.Div([html.H4("Selected node"), html.Div(
+                                id="lin-node",
+                                children=ui.empty("Click a model to see it here."))],
+                                className="card"),
+                            html.Div([html.H4("Legend"), ui.relation_legend(with_similar=False),
+                                      html.Div("Parents above, derived models below.",
+                                               className="hint")], className="card"),
+                        ]
+                    ),
+                ],
+                className="grid-2",
+            ),
+            dcc.Store(id="lin-key"),
+        ],
+        id=f"view-{VIEW}",
+        className="view",
+    )
+
+
+def register(app: Any, data: Data) -> None:
+    @app.callback(
+        Output("lin-graph", "elements"),
+        Output("lin-status", "children"),
+        Output("lin-head", "children"),
+        Output("lin-key", "data"),
+        Input("state", "data"),
+        State("lin-key", "data"),
+        prevent_initial_call=True,
+    )
+    def update(state, key):
+        state = state or {}
+        model_id = state.get("model")
+        if state.get("view") != VIEW or not model_id:
+            raise PreventUpdate
+        if key == model_id:
+            raise PreventUpdate
+        head = [html.H2(["Lineage of ", html.Span(model_id, style={"wordBreak": "break-all"})]),
+                html.Span("declared base_model relations", className="crumb")]
+        try:
+            rows = data.lineage(model_id)
+        except Exception as exc:
+            return [], ui.from_exception(exc), head, None
+        nodes, edges = split_lineage(rows)
+        els = ge.lineage_elements(model_id, nodes, edges)
+        n_nodes, n_edges = ge.counts(els)
+        if n_edges == 0:
+            status = html.Span("No declared parents or derived models for this model.")
+        else:
+            up = sum(1 for el in els if "ancestor" in str(el.get("classes")))
+            down = sum(1 for el in els if "descendant" in str(el.get("classes")))
+            status = html.Span([html.B(up), " ancestors · ", html.B(down), " descendants · ",
+                                html.B(n_edges), " relations"])
+            if len(rows) >= LINEAGE_LIMIT:
+                status.children.append(html.Span(
+                    f" · capped at {LINEAGE_LIMIT} relations: more not shown", className="cut"))
+        return els, status, head, model_id
+
+    @app.callback(
+        Output("lin-node", "children"),
+        Input("lin-graph", "tapNodeData"),
+        State("state", "data"),
+        prevent_initial_call=True,
+    )
+    def node_panel(node, state):
+        if not node:
+            raise PreventUpdate
+        st = state or {}
+        nid = node["id"]
+        return html.Div([
+            html.Div([ui.family_swatch(node.get("family")), html.B(nid)],
+                     style={"wordBreak": "break-all"}),
+            html.Div([ui.stat("downloads", ui.fmt_int(node.get("downloads"))),
+                      ui.stat("likes", ui.fmt_int(node.get("likes")))], className="stats"),
+            html.Div([
+                dcc.Link("Lineage of this model", href=href(st, model=nid, view=VIEW),
+                         className="btn small primary"),
+                dcc.Link("Details", href=href(st, model=nid, view="details"),
+                         className="btn small"),
+            ], className="row"),
+        ])
+
+
+def split_lineage(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Lineage query rows -> (node rows, edge rows `child`, `parent`, `relation`)."""
+    nodes: dict[str, dict] = {}
+    edges: list[dict] = []
+    for r in rows:
+        if r.get("child") and r.get("parent"):
+            edges.append({"child": r["child"], "parent": r["parent"],
+                          "relation": r.get("relation")})
+            for side in ("child", "parent"):
+                info = r.get(f"{side}_model") or {}
+                nodes.setdefault(r[side], {"id": r[side], **info})
+        elif r.get("id"):
+            nodes[r["id"]] = {**nodes.get(r["id"], {}), **r}
+    return list(nodes.values()), edges

@@ -1,0 +1,11 @@
+// atlas_cluster_models: the most downloaded models of each given finest (level 0) cluster.
+// params: clusters (list of int cluster ids), per (int, models kept per cluster)
+// returns: parent (cluster id), id, name, downloads, likes, family
+MATCH (m:Model)-[:IN_CLUSTER]->(c:Cluster)
+WHERE c.id IN $clusters
+WITH c, m
+ORDER BY m.downloads DESC, m.id
+WITH c, collect(m)[..$per] AS ms
+UNWIND ms AS m
+RETURN c.id AS parent, m.id AS id, m.name AS name, m.downloads AS downloads, m.likes AS likes,
+       m.family AS family

@@ -1,0 +1,5 @@
+// graph_summary: how many models the graph holds (the explorer's status line).
+// params: none
+// returns: models
+MATCH (m:Model)
+RETURN count(m) AS models

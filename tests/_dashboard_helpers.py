@@ -1,0 +1,158 @@
+"""Headless Chromium + a served explorer, for the browser tests and `scripts/screenshots.py`.
+
+    with serve_app(app, port) as base_url, chrome() as browser:
+        browser.get(base_url + "/atlas")
+        wait_for(browser, "#atlas-dendro .main-svg")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROME_FLAGS = (
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--disable-dev-shm-usage", "--window-size=1440,1000", "--hide-scrollbars",
+)
+
+# The Cytoscape instance of a container, found through the `_cyreg` cytoscape.js leaves on it.
+CY_JS = """
+const root = document.getElementById(arguments[0]);
+if (!root) return null;
+const all = [root, ...root.querySelectorAll('div')];
+for (const el of all) {
+  if (el._cyreg && el._cyreg.cy) { window.__cy = el._cyreg.cy; return true; }
+}
+return false;
+"""
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not shutil.which(path):
+            return f"{path} not installed (Debian packages chromium + chromium-driver)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium not installed (pip install -e '.[test]')"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_app(app: Any, port: int) -> Iterator[str]:
+    """Serve a Dash app from a background thread (werkzeug); yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def chrome(width: int = 1440, height: int = 1000) -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="constellation-chrome-")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in CHROME_FLAGS:
+        opts.add_argument(flag)
+    opts.add_argument(f"--window-size={width},{height}")
+    opts.add_argument(f"--user-data-dir={profile}")
+    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    browser.set_page_load_timeout(60)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_until(cond: Callable[[], Any], timeout: float = 30.0, step: float = 0.05,
+               what: str = "condition") -> Any:
+    end = time.monotonic() + timeout
+    last_exc: Exception | None = None
+    while time.monotonic() < end:
+        try:
+            value = cond()
+            if value:
+                return value
+        except Exception as exc:  # noqa: BLE001 - DOM not ready yet; retry
+            last_exc = exc
+        time.sleep(step)
+    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}"
+                       + (f" (last error: {last_exc})" if last_exc else ""))
+
+
+def wait_for(browser: Any, css: str, timeout: float = 30.0) -> Any:
+    from selenium.webdriver.common.by import By
+
+    return wait_until(lambda: _visible(browser.find_elements(By.CSS_SELECTOR, css)), timeout,
+                      what=css)
+
+
+def _visible(els: list) -> Any:
+    shown = [e for e in els if e.is_displayed()]
+    return shown[0] if shown else None
+
+
+def wait_idle(browser: Any, timeout: float = 30.0) -> None:
+    """Until no Dash callback is pending (the renderer marks the document while loading)."""
+    wait_until(lambda: browser.execute_script(
+        "return !document.querySelector('[data-dash-is-loading=\"true\"]')"), timeout,
+        what="Dash callbacks to finish")
+
+
+def cy_nodes(browser: Any, container_id: str) -> list[dict]:
+    """Nodes currently drawn in the Cytoscape graph `container_id` (id, rendered x/y)."""
+    if not browser.execute_script(CY_JS, container_id):
+        return []
+    return browser.execute_script(
+        "return window.__cy.nodes().map(n => ({id: n.id(), x: n.renderedPosition('x'),"
+        " y: n.renderedPosition('y'), classes: n.classes().join(' '),"
+        " visible: n.visible()}));")
+
+
+def cy_edges(browser: Any, container_id: str) -> list[dict]:
+    if not browser.execute_script(CY_JS, container_id):
+        return []
+    return browser.execute_script(
+        "return window.__cy.edges().map(e => ({id: e.id(), source: e.source().id(),"
+        " target: e.target().id(), classes: e.classes().join(' ')}));")
+
+
+def click_node(browser: Any, container_id: str, node_id: str) -> None:
+    """A real mouse click on a node's rendered position."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    node = next(n for n in cy_nodes(browser, container_id) if n["id"] == node_id)
+    canvas_host = browser.find_element(By.ID, container_id)
+    # renderedPosition is relative to the container's top-left; ActionChains offsets are from
+    # the element's centre
+    size = canvas_host.size
+    dx = int(node["x"] - size["width"] / 2)
+    dy = int(node["y"] - size["height"] / 2)
+    ActionChains(browser).move_to_element_with_offset(canvas_host, dx, dy).click().perform()
