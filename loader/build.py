@@ -1,0 +1,279 @@
+"""`constellation build`: model metadata -> families, similarity edges, hierarchy and lineage.
+
+Stages: read sources -> name tokens -> TF-IDF vectors -> top-k edges -> Louvain communities ->
+single-linkage hierarchy + flat clusters -> family labels and corpus words -> artifacts.
+
+Usage::
+
+    from constellation.loader.build import build
+    from constellation.loader.params import BuildParams
+    manifest = build(["models.csv"], "/tmp/c", BuildParams(k=10))
+    manifest["counts"]["models"], manifest["modularity"]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import sys
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from constellation.loader import artifacts, communities, edges, families, hierarchy, names, vectors
+from constellation.loader.params import BuildParams
+from constellation.loader.sources import SourceResult, read_sources
+
+from constellation.errors import UserError
+
+SKIPPED_SHOWN = 20
+_VERSIONED = (
+    "constellation-atlas",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "scikit-learn",
+    "sparse-dot-topn",
+    "igraph",
+)
+
+
+class _Stages:
+    """Times each stage and prints one progress line per stage to stderr."""
+
+    def __init__(self, progress: bool) -> None:
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+        self._start = time.perf_counter()
+
+    def run(self, name: str, func, *args, **kwargs):
+        if self.progress:
+            print(f"[build] {name} …", file=sys.stderr, flush=True)
+        t = time.perf_counter()
+        out = func(*args, **kwargs)
+        self.timings[name] = round(time.perf_counter() - t, 3)
+        return out
+
+    def total(self) -> float:
+        return round(time.perf_counter() - self._start, 3)
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in _VERSIONED:
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+def _downloads_by(groups: np.ndarray, downloads: np.ndarray, n_groups: int) -> np.ndarray:
+    return np.bincount(groups, weights=downloads, minlength=n_groups).astype(np.int64)
+
+
+def _group_table(
+    groups: np.ndarray, downloads: np.ndarray, term_counts, vocab, params: BuildParams
+) -> pd.DataFrame:
+    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    terms = families.group_terms(groups, term_counts, vocab, top=params.top_terms)
+    return pd.DataFrame(
+        {
+            "size": np.bincount(groups, minlength=n_groups).astype(np.int64),
+            "downloads": _downloads_by(groups, downloads, n_groups),
+            "label": pd.array([families.label(t, params.label_terms) for t in terms], "string"),
+            "terms": terms,
+        }
+    )
+
+
+def build_from_models(
+    models: pd.DataFrame, params: BuildParams | None = None, progress: bool = True
+) -> tuple[dict[str, pd.DataFrame], dict]:
+    """The pure part of the build: a model table (read_sources' columns) -> artifact tables,
+    plus `counts`, `timings` and `modularity` for the manifest."""
+    params = params or BuildParams()
+    stages = _Stages(progress)
+    models = models.reset_index(drop=True)
+    n = len(models)
+    ids = models["id"].astype(str)
+
+    docs = stages.run("names", names.name_documents, ids)
+    owner = stages.run("owners", names.owners, ids)
+    vec = stages.run("vectors", vectors.vectorize, docs, owner, params)
+    src, dst, score = stages.run("edges", edges.similarity_edges, vec.matrix, params, progress)
+    community, modularity = stages.run(
+        "communities", communities.louvain, n, src, dst, score, params.seed, params.resolution
+    )
+    z = stages.run("hierarchy", hierarchy.single_linkage, n, src, dst, score)
+    cluster_labels, cluster_table = stages.run(
+        "clusters", hierarchy.flat_clusters, n, src, dst, score, params.cluster_levels
+    )
+
+    def _labels():
+        term_counts, vocab = families.term_matrix(vec.word_counts, vec.word_terms, owner)
+        downloads = models["downloads"].astype("Float64").fillna(0).to_numpy(dtype=np.float64)
+        comm = _group_table(community, downloads, term_counts, vocab, params)
+        comm.insert(0, "community", np.arange(len(comm), dtype=np.int64))
+        # cluster ids are unique across levels, so one pass labels every level
+        flat = cluster_labels.T.ravel()
+        clus = _group_table(
+            flat,
+            np.tile(downloads, len(params.cluster_levels)),
+            _tile_rows(term_counts, len(params.cluster_levels)),
+            vocab,
+            params,
+        )
+        clus.insert(0, "cluster", np.arange(len(clus), dtype=np.int64))
+        clus = cluster_table.merge(clus.drop(columns="size"), on="cluster", how="left")
+        words = families.common_words(vec.word_counts, vec.word_terms, n, params.top_words)
+        return comm, clus, words
+
+    comm, clus, words = stages.run("families", _labels)
+
+    out = models.drop(columns=[c for c in ("base_models",) if c in models.columns]).copy()
+    out["row"] = np.arange(n, dtype=np.int64)
+    out["community"] = community.astype(np.int64)
+    out["cluster"] = cluster_labels[:, 0].astype(np.int64) if n else np.empty(0, np.int64)
+    out["family"] = pd.array(comm["label"].to_numpy()[community], dtype="string")
+
+    # the contract orders each pair by id (source < target), not by row
+    id_arr = ids.to_numpy(dtype=object)
+    a, b = id_arr[src], id_arr[dst]
+    swap = a > b
+    similarity = pd.DataFrame(
+        {
+            "source": pd.array(np.where(swap, b, a), dtype="string"),
+            "target": pd.array(np.where(swap, a, b), dtype="string"),
+            "score": score.astype(np.float32),
+        }
+    )
+    counts = {
+        "models": n,
+        "similarity_edges": len(similarity),
+        "communities": len(comm),
+        "non_singleton_communities": int((comm["size"] > 1).sum()),
+        "clusters": {
+            str(lvl): int((clus["level"] == lvl).sum()) for lvl in range(len(params.cluster_levels))
+        },
+        "isolated_models": int(n - len(np.union1d(src, dst))),
+        "features": {"word": vec.n_word, "char": vec.n_char, "owner": vec.n_owner},
+    }
+    tables = {
+        "models": out,
+        "similarity": similarity,
+        "communities": comm,
+        "clusters": clus,
+        "hierarchy": hierarchy.linkage_frame(z, n),
+        "words": words,
+    }
+    return tables, {"counts": counts, "timings": stages.timings, "modularity": modularity}
+
+
+def _tile_rows(matrix, times: int):
+    import scipy.sparse as sp
+
+    return sp.vstack([matrix] * times, format="csr")
+
+
+def _build_id(inputs: list[dict], params: BuildParams, created_at: str) -> str:
+    h = hashlib.sha256(repr((inputs, params.to_dict(), created_at)).encode()).hexdigest()
+    return f"{created_at[:19].replace(':', '').replace('-', '')}-{h[:8]}"
+
+
+def build(
+    sources: SourceResult | Iterable[str | Path] | str | Path,
+    out_dir: str | Path,
+    params: BuildParams | None = None,
+    progress: bool = True,
+) -> dict:
+    """Read sources (paths, or an already read SourceResult), build, write the artifacts into
+    out_dir and return the manifest. Prints stage progress and a summary to stderr."""
+    params = params or BuildParams()
+    start = time.perf_counter()
+    t = time.perf_counter()
+    if isinstance(sources, SourceResult):
+        result = sources
+    else:
+        paths = [sources] if isinstance(sources, (str, Path)) else list(sources)
+        if not paths:
+            raise UserError("no --source given")
+        result = read_sources(paths, progress=progress)
+    read_s = round(time.perf_counter() - t, 3)
+    if progress:
+        print(f"[build] {result.summary()}", file=sys.stderr)
+    if len(result.models) == 0:
+        raise UserError("no model rows in the sources (edge files alone give only lineage)")
+
+    tables, info = build_from_models(result.models, params, progress)
+    tables["lineage"] = result.lineage.reset_index(drop=True)
+
+    created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    skipped = [
+        {"file": s.file, "line": s.line, "reason": s.reason} for s in result.skipped[:SKIPPED_SHOWN]
+    ]
+    manifest = {
+        "build_id": _build_id(result.inputs, params, created_at),
+        "created_at": created_at,
+        "inputs": result.inputs,
+        "params": params.to_dict(),
+        "counts": {
+            **info["counts"],
+            "lineage_edges": len(tables["lineage"]),
+            "skipped_rows": len(result.skipped),
+            "duplicate_ids": int(result.duplicates),
+        },
+        "skipped": skipped,
+        "timings": {"read": read_s, **info["timings"]},
+        "versions": _versions(),
+        "modularity": round(float(info["modularity"]), 6),
+    }
+    t = time.perf_counter()
+    artifacts.write_artifacts(out_dir, tables, manifest)
+    manifest["timings"]["write"] = round(time.perf_counter() - t, 3)
+    manifest["timings"]["total"] = round(time.perf_counter() - start, 3)
+    # rewrite the manifest alone so it carries the write and total timings
+    (Path(out_dir) / artifacts.MANIFEST).write_text(
+        __import__("json").dumps(manifest, indent=2, default=str) + "\n"
+    )
+    if progress:
+        print(summary(manifest, tables, out_dir), file=sys.stderr)
+    return manifest
+
+
+def summary(manifest: dict, tables: dict[str, pd.DataFrame], out_dir: str | Path) -> str:
+    """One screen: counts, modularity, the largest families, skipped rows, timings."""
+    c = manifest["counts"]
+    lines = [
+        f"built {c['models']:,} models -> {Path(out_dir)}  (build {manifest['build_id']})",
+        f"  similarity edges {c['similarity_edges']:,} (k={manifest['params']['k']}, "
+        f"threshold={manifest['params']['threshold']}), isolated models {c['isolated_models']:,}",
+        f"  communities {c['communities']:,} ({c['non_singleton_communities']:,} with 2+ models), "
+        f"modularity {manifest['modularity']:.3f}",
+        "  clusters per level "
+        + ", ".join(
+            f"{lvl}@{cut}: {c['clusters'][str(lvl)]:,}"
+            for lvl, cut in enumerate(manifest["params"]["cluster_levels"])
+        ),
+        f"  lineage edges {c['lineage_edges']:,}; skipped rows {c['skipped_rows']:,}",
+    ]
+    for s in manifest["skipped"][:5]:
+        lines.append(f"    skipped {s['file']}:{s['line']}: {s['reason']}")
+    if c["skipped_rows"] > 5:
+        more = c["skipped_rows"] - 5
+        lines.append(f"    … {more:,} more (first {SKIPPED_SHOWN} in manifest.json)")
+    lines.append("  largest families:")
+    for row in tables["communities"].head(8).itertuples():
+        lines.append(f"    {row.size:>7,}  {row.label}")
+    t = manifest["timings"]
+    lines.append(
+        "  time "
+        + ", ".join(f"{k} {v:.1f}s" for k, v in t.items() if k != "total")
+        + f"; total {t.get('total', 0):.1f}s"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,118 @@
+"""Sub-commands of the loader: `build`, `evaluate`, `generate`.
+
+Heavy modules (scikit-learn, igraph, …) are imported inside the command functions so that
+`constellation --help` and other areas' commands stay fast.
+
+Usage::
+
+    constellation build --source models.csv [--source edges.csv …] --out DIR [--k 10]
+    constellation evaluate --artifacts DIR --lineage edges.csv
+    constellation generate --n 1000000 --out ids.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "build",
+        help="build families, similarity edges, hierarchy and lineage from model metadata",
+        description="Read model metadata (Hub JSON/JSONL, CSV, Parquet, lineage edge files; files "
+        "or folders) and write the artifacts (Parquet + manifest.json) into --out.",
+    )
+    p.add_argument(
+        "--source",
+        action="append",
+        required=True,
+        metavar="PATH",
+        help="a file or folder to read (repeatable)",
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the artifacts")
+    p.add_argument("--k", type=int, help="neighbours kept per model (default 10)")
+    p.add_argument("--threshold", type=float, help="minimum cosine of an edge (default 0.5)")
+    p.add_argument("--seed", type=int, help="Louvain seed (default 42)")
+    p.add_argument(
+        "--owner-weight",
+        type=float,
+        dest="owner_weight",
+        help="weight of the owner in the name vector (default 0.5)",
+    )
+    p.add_argument("--levels", help="flat cluster cuts as distances, e.g. 0.25,0.35,0.5")
+    p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    p.set_defaults(func=_build)
+
+    p = subparsers.add_parser(
+        "evaluate",
+        help="score built families against declared lineage (JSON on stdout)",
+        description="How well communities, clusters and similarity edges agree with declared "
+        "parent -> child lineage.",
+    )
+    p.add_argument("--artifacts", required=True, metavar="DIR", help="a `build --out` folder")
+    p.add_argument(
+        "--lineage",
+        action="append",
+        metavar="FILE",
+        help="lineage source(s) (edge CSV or model metadata with base_model tags); "
+        "default: the artifacts' lineage.parquet",
+    )
+    p.set_defaults(func=_evaluate)
+
+    p = subparsers.add_parser(
+        "generate",
+        help="expand the real names in ../shared/data into N realistic, distinct model ids",
+    )
+    p.add_argument("--n", type=int, default=1_000_000, help="number of ids (default 1,000,000)")
+    p.add_argument("--out", required=True, metavar="FILE", help="CSV (or .parquet) to write")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--source",
+        action="append",
+        metavar="PATH",
+        help="real metadata to expand (default: ../shared/data)",
+    )
+    p.set_defaults(func=_generate)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from constellation.loader.build import build
+    from constellation.loader.params import BuildParams
+
+    from constellation.errors import UserError
+
+    levels = None
+    if args.levels:
+        try:
+            levels = tuple(float(x) for x in args.levels.split(","))
+        except ValueError as exc:
+            raise UserError(
+                f"--levels {args.levels!r}: expected numbers like 0.25,0.35,0.5"
+            ) from exc
+    params = BuildParams().with_overrides(
+        k=args.k,
+        threshold=args.threshold,
+        seed=args.seed,
+        owner_weight=args.owner_weight,
+        cluster_levels=levels,
+    )
+    build(args.source, args.out, params, progress=not args.quiet)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from constellation.loader.evaluate import evaluate
+
+    report = evaluate(args.artifacts, args.lineage)
+    json.dump(report, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from constellation.loader import generate
+
+    generate.main_from_args(args)
+    return 0

@@ -1,0 +1,81 @@
+"""Similarity edges -> Louvain communities (seeded, reproducible) and their modularity.
+
+Louvain runs in igraph's compiled `community_multilevel`: python-louvain (the card's choice) gives
+the same kind of partition but was measured far too slow at the 1M-name target (see
+`bench/results/loader.md`), so one code path serves every size. Every model is a vertex, so a model
+without edges is its own community.
+
+Usage::
+
+    labels, modularity = louvain(n, src, dst, score, seed=42)
+    # labels[i]: community of model row i, numbered by size (0 = largest)
+"""
+
+from __future__ import annotations
+
+import random
+
+import igraph as ig
+import numpy as np
+
+
+def _graph(n: int, src: np.ndarray, dst: np.ndarray, score: np.ndarray) -> ig.Graph:
+    g = ig.Graph(n=n, edges=np.column_stack([src, dst]).astype(np.int64).tolist(), directed=False)
+    g.es["weight"] = np.asarray(score, dtype=np.float64).tolist()
+    return g
+
+
+def relabel_by_size(labels: np.ndarray) -> np.ndarray:
+    """Renumber groups 0.. by size descending, ties by their smallest member (deterministic)."""
+    labels = np.asarray(labels)
+    uniq, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    first = np.full(len(uniq), len(labels), dtype=np.int64)
+    np.minimum.at(first, inverse, np.arange(len(labels)))
+    order = np.lexsort((first, -counts))
+    rank = np.empty(len(uniq), dtype=np.int64)
+    rank[order] = np.arange(len(uniq))
+    return rank[inverse]
+
+
+def louvain(
+    n: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    score: np.ndarray,
+    seed: int = 42,
+    resolution: float = 1.0,
+) -> tuple[np.ndarray, float]:
+    """Community of each of the n models (int64, 0 = largest) and the weighted modularity."""
+    if n == 0:
+        return np.empty(0, dtype=np.int64), 0.0
+    g = _graph(n, src, dst, score)
+    # igraph draws from a Python RNG: give it a private seeded one, then restore the default.
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        part = g.community_multilevel(weights="weight", resolution=resolution)
+    finally:
+        ig.set_random_number_generator(random)
+    labels = relabel_by_size(np.asarray(part.membership, dtype=np.int64))
+    modularity = (
+        g.modularity(labels.tolist(), weights="weight", resolution=resolution)
+        if g.ecount()
+        else 0.0
+    )
+    return labels, float(modularity)
+
+
+def python_louvain(
+    n: int, src: np.ndarray, dst: np.ndarray, score: np.ndarray, seed: int = 42
+) -> tuple[np.ndarray, float]:
+    """The card's python-louvain, kept for the benchmark that compares it with igraph."""
+    import community as community_louvain
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_weighted_edges_from(
+        zip(src.tolist(), dst.tolist(), score.astype(float).tolist(), strict=True)
+    )
+    part = community_louvain.best_partition(g, random_state=seed)
+    labels = relabel_by_size(np.array([part[i] for i in range(n)], dtype=np.int64))
+    return labels, float(community_louvain.modularity(dict(enumerate(labels.tolist())), g))

@@ -1,0 +1,130 @@
+"""Vectors -> top-k cosine neighbour edges above a threshold, sparse and in row chunks.
+
+Never forms the N x N matrix: `sparse_dot_topn.sp_matmul_topn` multiplies a chunk of rows by the
+transposed matrix and keeps only each row's best `top_n` products.
+
+At scale a handful of features (`gguf`, `7b`, `instruct`, their character n-grams) occur in a
+large share of names, and the sparse product over them is quadratic in their document frequency.
+So when some feature is in more than `max_candidate_df` names, candidates come from a pruned
+matrix (those features dropped, except each name's `min_candidate_features` rarest ones, so a name
+made only of common words still finds its copies), and every candidate pair is then rescored
+exactly on the full vectors. Below that size the pruned matrix is the full one and the product is
+exact already.
+
+Usage::
+
+    src, dst, score = similarity_edges(vec.matrix, BuildParams(k=10, threshold=0.5))
+    # src < dst, each pair once, score float32 cosine, sorted by (src, dst)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from constellation.loader.params import BuildParams
+from sparse_dot_topn import sp_matmul_topn
+from tqdm import tqdm
+
+
+def candidate_matrix(x: sp.csr_matrix, params: BuildParams) -> tuple[sp.csr_matrix, bool]:
+    """Matrix used to generate candidates, and whether it is pruned (scores then inexact)."""
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    common = df > params.max_candidate_df
+    if not common.any():
+        return x, False
+    entry_df = df[x.indices]
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    # rank of each entry within its row, rarest first (ties by column, deterministic)
+    order = np.lexsort((x.indices, entry_df, rows))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - x.indptr[rows[order]]
+    keep = (entry_df <= params.max_candidate_df) | (rank < params.min_candidate_features)
+    pruned = sp.csr_matrix(
+        (
+            x.data[keep],
+            x.indices[keep],
+            np.concatenate([[0], np.cumsum(np.bincount(rows[keep], minlength=x.shape[0]))]),
+        ),
+        shape=x.shape,
+    )
+    return pruned, True
+
+
+def _pair_dots(x: sp.csr_matrix, i: np.ndarray, j: np.ndarray, batch: int = 500_000) -> np.ndarray:
+    """Exact x[i] . x[j] for each pair, in batches (elementwise sparse product, summed)."""
+    out = np.empty(len(i), dtype=np.float32)
+    for s in range(0, len(i), batch):
+        a = x[i[s : s + batch]]
+        b = x[j[s : s + batch]]
+        out[s : s + batch] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    return out
+
+
+def _top_k_per_row(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Mask keeping each row's k best (score desc, then column asc for ties)."""
+    order = np.lexsort((cols, -scores, rows))
+    r = rows[order]
+    starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+    run_start = np.repeat(starts, np.diff(np.r_[starts, len(r)]))
+    keep = np.zeros(len(rows), dtype=bool)
+    keep[order[(np.arange(len(r)) - run_start) < k]] = True
+    return keep
+
+
+def similarity_edges(
+    x: sp.csr_matrix, params: BuildParams, progress: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Undirected top-k edges: (source, target, score) with source < target, sorted."""
+    n = x.shape[0]
+    x = x.astype(np.float32).tocsr()
+    cand, pruned = candidate_matrix(x, params)
+    cand_t = cand.T.tocsr()
+    top_n = (params.candidates if pruned else params.k) + 1  # +1: the row itself
+    threshold = None if pruned else params.threshold
+
+    src_parts, dst_parts, score_parts = [], [], []
+    chunks = range(0, n, params.chunk_rows)
+    for start in tqdm(chunks, desc="edges", unit="chunk", disable=not progress, leave=False):
+        stop = min(start + params.chunk_rows, n)
+        c = sp_matmul_topn(
+            cand[start:stop],
+            cand_t,
+            top_n=top_n,
+            threshold=threshold,
+            sort=False,
+            n_threads=params.n_threads,
+        ).tocoo()
+        rows = c.row.astype(np.int64) + start
+        cols = c.col.astype(np.int64)
+        scores = c.data.astype(np.float32)
+        not_self = rows != cols
+        rows, cols, scores = rows[not_self], cols[not_self], scores[not_self]
+        if pruned:
+            scores = _pair_dots(x, rows, cols)
+            above = scores >= params.threshold
+            rows, cols, scores = rows[above], cols[above], scores[above]
+        keep = _top_k_per_row(rows, cols, scores, params.k)
+        src_parts.append(rows[keep])
+        dst_parts.append(cols[keep])
+        score_parts.append(scores[keep])
+
+    rows = np.concatenate(src_parts) if src_parts else np.empty(0, np.int64)
+    cols = np.concatenate(dst_parts) if dst_parts else np.empty(0, np.int64)
+    scores = np.concatenate(score_parts) if score_parts else np.empty(0, np.float32)
+    return symmetrise(rows, cols, scores)
+
+
+def symmetrise(
+    rows: np.ndarray, cols: np.ndarray, scores: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each unordered pair once as (low, high), keeping the higher score, sorted by (low, high).
+
+    Both directions of a pair carry the same cosine up to float rounding; taking the max makes
+    the result independent of which direction was found first.
+    """
+    lo = np.minimum(rows, cols).astype(np.int64)
+    hi = np.maximum(rows, cols).astype(np.int64)
+    order = np.lexsort((-scores, hi, lo))
+    lo, hi, scores = lo[order], hi[order], scores[order]
+    first = np.r_[True, (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])]
+    return lo[first], hi[first], scores[first].astype(np.float32)

@@ -1,0 +1,88 @@
+"""Every hyperparameter of `constellation build`, in one place.
+
+Defaults were chosen by measurement (sweep in `bench/results/loader.md`): agreement with declared
+lineage and modularity on `../shared/data/hf-dep-network-analysis`, and inspection of the
+Constellation families.
+
+Usage::
+
+    params = BuildParams(k=15, threshold=0.5)
+    params.to_dict()  # recorded in manifest.json
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+from constellation.errors import UserError
+
+
+@dataclass(frozen=True)
+class BuildParams:
+    # vectors: word uni+bi-grams of the name tokens, char n-grams inside words, owner one-hot
+    word_ngram_max: int = 2
+    char_ngram_min: int = 3
+    char_ngram_max: int = 4
+    word_weight: float = 1.0
+    char_weight: float = 1.0
+    # A small owner block lets a prolific owner's otherwise unrelated names (huggingtweets/<handle>)
+    # join up, without outweighing a name shared across owners (base model vs its quantisations).
+    owner_weight: float = 0.5
+    sublinear_tf: bool = True
+    # edges: each model's top-k cosine neighbours above the threshold (union of both directions)
+    k: int = 10
+    threshold: float = 0.5
+    # candidate generation at scale: features in more than this many names are left out of the
+    # sparse product (they make it quadratic) but count in the exact rescoring of candidates;
+    # each name keeps at least `min_candidate_features` of its rarest features.
+    max_candidate_df: int = 5000
+    min_candidate_features: int = 4
+    candidates: int = 50  # candidates per row rescored exactly
+    chunk_rows: int = 20000
+    n_threads: int = 2
+    # communities
+    seed: int = 42
+    resolution: float = 1.0
+    # hierarchy: flat clusters cut at these single-linkage distances (level 0 = finest)
+    cluster_levels: tuple[float, ...] = (0.25, 0.35, 0.5)
+    # labels
+    label_terms: int = 3
+    top_terms: int = 10
+    top_words: int = 200
+
+    def __post_init__(self) -> None:
+        checks = {
+            "k": self.k >= 1,
+            "threshold": 0.0 < self.threshold < 1.0,
+            "word_weight": self.word_weight >= 0,
+            "char_weight": self.char_weight >= 0,
+            "owner_weight": self.owner_weight >= 0,
+            "chunk_rows": self.chunk_rows >= 1,
+            "n_threads": self.n_threads >= 1,
+            "cluster_levels": len(self.cluster_levels) >= 1
+            and 0 < self.cluster_levels[0]
+            and self.cluster_levels[-1] < 1
+            and all(
+                a < b
+                for a, b in zip(self.cluster_levels[:-1], self.cluster_levels[1:], strict=True)
+            ),
+            "candidates": self.candidates >= self.k,
+            "char_ngram_max": self.char_ngram_max >= self.char_ngram_min >= 1,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            values = ", ".join(f"{name}={getattr(self, name)!r}" for name in bad)
+            raise UserError(f"invalid build parameter(s): {values}")
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["cluster_levels"] = list(self.cluster_levels)
+        return d
+
+    def with_overrides(self, **overrides) -> BuildParams:
+        """Copy with the given (non-None) values replaced; unknown names are a UserError."""
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise UserError(f"unknown build parameter(s): {', '.join(sorted(unknown))}")
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})

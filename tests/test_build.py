@@ -1,0 +1,236 @@
+"""`constellation build` end to end: sources -> artifacts on disk, as docs/design.md lists them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from _loader_helpers import CONSTELLATION_CSV, shared_file
+from constellation.loader.build import build
+from constellation.loader.params import BuildParams
+
+from constellation.cli import main
+from constellation.errors import UserError
+
+SAMPLE = Path(__file__).resolve().parents[1] / "loader" / "sample" / "models.jsonl"
+
+NAMES = [
+    "meta-llama/Llama-2-13b-chat-hf",
+    "TheBloke/Llama-2-13B-chat-GPTQ",
+    "TheBloke/Llama-2-13B-chat-GGUF",
+    "TheBloke/Llama-2-7B-chat-GPTQ",
+    "meta-llama/Llama-2-7b-chat-hf",
+    "EleutherAI/pythia-1.4b-deduped",
+    "EleutherAI/pythia-410m-deduped",
+    "EleutherAI/pythia-2.8b-deduped",
+    "lmsys/vicuna-7b-v1.3",
+    "lmsys/vicuna-13b-v1.3",
+    "TheBloke/vicuna-13B-v1.5-GGUF",
+    "huggingtweets/elonmusk",
+    "gpt2",
+]
+PARENTS = {
+    "TheBloke/Llama-2-13B-chat-GPTQ": "base_model:quantized:meta-llama/Llama-2-13b-chat-hf",
+    "TheBloke/Llama-2-13B-chat-GGUF": "base_model:quantized:meta-llama/Llama-2-13b-chat-hf",
+    "lmsys/vicuna-13b-v1.3": "base_model:finetune:huggyllama/llama-13b",
+}
+
+MODEL_COLUMNS = {
+    "id",
+    "author",
+    "name",
+    "downloads",
+    "likes",
+    "created_at",
+    "last_modified",
+    "pipeline_tag",
+    "library_name",
+    "license",
+    "tags",
+    "row",
+    "community",
+    "cluster",
+    "family",
+}
+TABLE_COLUMNS = {
+    "similarity": ["source", "target", "score"],
+    "lineage": ["child", "parent", "relation", "origin"],
+    "communities": ["community", "size", "downloads", "label", "terms"],
+    "clusters": ["cluster", "level", "threshold", "parent", "size", "downloads", "label", "terms"],
+    "hierarchy": ["node", "left", "right", "distance", "size"],
+    "words": ["word", "count", "share"],
+}
+
+
+@pytest.fixture
+def jsonl(tmp_path) -> Path:
+    lines = []
+    for i, model_id in enumerate(NAMES):
+        tags = ["text-generation", "license:mit"] + (
+            [PARENTS[model_id]] if model_id in PARENTS else []
+        )
+        lines.append(
+            json.dumps(
+                {
+                    "id": model_id,
+                    "downloads": 1000 - i,
+                    "likes": i,
+                    "tags": tags,
+                    "pipeline_tag": "text-generation",
+                    "createdAt": "2023-07-01T12:00:00.000Z",
+                }
+            )
+        )
+    lines.insert(3, '{"id": "broken/json", "downloads": ')  # malformed: reported, skipped
+    path = tmp_path / "models.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _read(out: Path, name: str) -> pd.DataFrame:
+    return pq.read_table(out / f"{name}.parquet").to_pandas()
+
+
+def _check_artifacts(out: Path, n_models: int) -> dict:
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key in (
+        "build_id",
+        "created_at",
+        "inputs",
+        "params",
+        "counts",
+        "timings",
+        "versions",
+        "modularity",
+    ):
+        assert key in manifest, key
+    models = _read(out, "models")
+    assert len(models) == n_models == manifest["counts"]["models"]
+    assert MODEL_COLUMNS <= set(models.columns) and "base_models" not in models.columns
+    assert models["row"].tolist() == list(range(n_models))
+    for name, cols in TABLE_COLUMNS.items():
+        assert _read(out, name).columns.tolist() == cols, name
+
+    sim = _read(out, "similarity")
+    assert (sim["source"] < sim["target"]).all() and sim["score"].dtype == np.float32
+    assert set(sim["source"]) | set(sim["target"]) <= set(models["id"])
+    assert len(sim) == manifest["counts"]["similarity_edges"]
+
+    comm = _read(out, "communities")
+    assert comm["size"].sum() == n_models and comm["community"].tolist() == list(range(len(comm)))
+    assert set(models["community"]) == set(comm["community"])
+    labels = dict(zip(comm["community"], comm["label"], strict=True))
+    assert (models["family"] == models["community"].map(labels)).all()
+
+    hier = _read(out, "hierarchy")
+    assert len(hier) == n_models - 1 and hier["size"].iloc[-1] == n_models
+    assert hier["node"].tolist() == list(range(n_models, 2 * n_models - 1))
+
+    clusters = _read(out, "clusters")
+    levels = manifest["params"]["cluster_levels"]
+    assert clusters["cluster"].is_unique
+    assert sorted(clusters["level"].unique()) == list(range(len(levels)))
+    assert (clusters.groupby("level")["size"].sum() == n_models).all()
+    top = clusters["level"] == len(levels) - 1
+    assert clusters.loc[top, "parent"].isna().all()
+    assert clusters.loc[~top, "parent"].isin(clusters["cluster"]).all()
+    finest = clusters.loc[clusters["level"] == 0, "cluster"]
+    assert models["cluster"].isin(finest).all()
+    return manifest
+
+
+def test_build_jsonl_writes_every_artifact(tmp_path, jsonl) -> None:
+    out = tmp_path / "out"
+    manifest = build([jsonl], out, BuildParams(), progress=False)
+    _check_artifacts(out, len(NAMES))
+    assert manifest["counts"]["skipped_rows"] == 1
+    assert manifest["skipped"][0]["line"] == 4 and manifest["skipped"][0]["file"].endswith(
+        "models.jsonl"
+    )
+    assert 0 < manifest["modularity"] <= 1
+    assert {"names", "vectors", "edges", "communities", "hierarchy", "families"} <= set(
+        manifest["timings"]
+    )
+    lineage = _read(out, "lineage")
+    assert len(lineage) == 3 and set(lineage["relation"]) == {"quantized", "finetune"}
+    models = _read(out, "models").set_index("id")
+    # the quantised copies sit with their base model, apart from the pythias
+    fam = models["community"]
+    assert fam["TheBloke/Llama-2-13B-chat-GPTQ"] == fam["meta-llama/Llama-2-13b-chat-hf"]
+    assert fam["EleutherAI/pythia-1.4b-deduped"] == fam["EleutherAI/pythia-410m-deduped"]
+    assert fam["EleutherAI/pythia-1.4b-deduped"] != fam["meta-llama/Llama-2-13b-chat-hf"]
+    assert "pythia" in models.loc["EleutherAI/pythia-1.4b-deduped", "family"]
+
+
+def test_build_is_deterministic(tmp_path, jsonl) -> None:
+    build([jsonl], tmp_path / "a", progress=False)
+    build([jsonl], tmp_path / "b", progress=False)
+    for name in ("models", "similarity", "communities", "clusters", "hierarchy", "words"):
+        pd.testing.assert_frame_equal(_read(tmp_path / "a", name), _read(tmp_path / "b", name))
+
+
+def test_build_command_and_failures_keep_old_artifacts(tmp_path, jsonl, capsys) -> None:
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "build",
+                "--source",
+                str(jsonl),
+                "--out",
+                str(out),
+                "--k",
+                "5",
+                "--threshold",
+                "0.4",
+                "--seed",
+                "3",
+            ]
+        )
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert "built 13 models" in err and "skipped" in err and "largest families" in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["params"]["k"] == 5 and manifest["params"]["threshold"] == 0.4
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    assert main(["build", "--source", str(jsonl), "--out", str(out), "--threshold", "1.5"]) == 2
+    assert "threshold=1.5" in capsys.readouterr().err
+    edges_only = tmp_path / "edges.csv"
+    edges_only.write_text("source,target,edge\na/b,c/d,finetuned\n")
+    assert main(["build", "--source", str(edges_only), "--out", str(out)]) == 2
+    assert "no model rows" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing lost
+    with pytest.raises(UserError):
+        BuildParams().with_overrides(kk=3)
+
+
+def test_build_demo_sample(tmp_path) -> None:
+    assert SAMPLE.exists(), "loader/sample/models.jsonl ships with the package"
+    manifest = build([SAMPLE], tmp_path / "demo", progress=False)
+    n = manifest["counts"]["models"]
+    assert n > 0
+    _check_artifacts(tmp_path / "demo", n)
+
+
+@pytest.mark.shared
+def test_build_constellation_csv_families(tmp_path) -> None:
+    csv = shared_file(CONSTELLATION_CSV)
+    out = tmp_path / "c"
+    build([csv], out, progress=False)
+    _check_artifacts(out, 15821)
+    models = _read(out, "models")
+    fam = models.set_index("id")["family"]
+    gptq = models[models["id"].str.match(r"TheBloke/.*GPTQ$")]
+    assert gptq["family"].str.contains("gptq|thebloke").mean() > 0.25  # many in a GPTQ family
+    tweets = models[models["id"].str.startswith("huggingtweets/")]
+    assert tweets["family"].str.contains("huggingtweets").mean() > 0.8  # named after the owner
+    assert "pythia" in fam["EleutherAI/pythia-1.4b-deduped"]
+    assert "vicuna" in fam["lmsys/vicuna-7b-v1.3"]
+    words = _read(out, "words")
+    assert {"gpt", "finetuned", "llama"} <= set(words["word"].head(20))

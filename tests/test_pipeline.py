@@ -1,0 +1,188 @@
+"""Vectors -> edges -> communities / hierarchy -> family labels, on small real-looking names."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from constellation.loader import communities, edges, families, hierarchy, names, vectors
+from constellation.loader.params import BuildParams
+from scipy.cluster.hierarchy import fcluster, is_monotonic, is_valid_linkage
+
+IDS = [
+    "meta-llama/Llama-2-13b-chat-hf",
+    "TheBloke/Llama-2-13B-chat-GPTQ",
+    "TheBloke/Llama-2-13B-chat-GGUF",
+    "TheBloke/Llama-2-7B-chat-GPTQ",
+    "meta-llama/Llama-2-7b-chat-hf",
+    "meta-llama/Llama-2-7b-hf",
+    "EleutherAI/pythia-1.4b-deduped",
+    "EleutherAI/pythia-410m-deduped",
+    "EleutherAI/pythia-2.8b-deduped",
+    "EleutherAI/pythia-160m",
+    "lmsys/vicuna-7b-v1.3",
+    "lmsys/vicuna-13b-v1.3",
+    "TheBloke/vicuna-13B-v1.5-GGUF",
+    "lmsys/vicuna-13b-v1.5",
+    "mistralai/Mixtral-8x7B-Instruct-v0.1",
+    "TheBloke/Mixtral-8x7B-Instruct-v0.1-GPTQ",
+    "mistralai/Mistral-7B-Instruct-v0.1",
+    "huggingtweets/elonmusk",
+    "huggingtweets/dril",
+    "gpt2",
+    "zzz/qwxyzzy",
+]
+
+
+def _vectors(ids=IDS, **params):
+    p = BuildParams(**params)
+    s = pd.Series(ids)
+    return vectors.vectorize(names.name_documents(s), names.owners(s), p), p
+
+
+def _dense_top_k(x, k: int, threshold: float) -> set[tuple[int, int]]:
+    s = (x @ x.T).toarray()
+    np.fill_diagonal(s, -1)
+    pairs = set()
+    for i in range(len(s)):
+        for j in np.argsort(-s[i], kind="stable")[:k]:
+            if s[i, j] >= threshold:
+                pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+def test_vectors_are_unit_rows_with_three_blocks() -> None:
+    vec, _ = _vectors()
+    norms = np.sqrt(np.asarray(vec.matrix.multiply(vec.matrix).sum(axis=1)).ravel())
+    assert np.allclose(norms, 1.0, atol=1e-5)
+    assert vec.matrix.shape[1] == vec.n_word + vec.n_char + vec.n_owner
+    assert "llama 2" in set(vec.word_terms)  # word bigram
+    assert vec.matrix.dtype == np.float32
+
+
+def test_edges_match_dense_top_k_and_are_symmetric_pairs() -> None:
+    vec, p = _vectors(k=3, threshold=0.3)
+    src, dst, score = edges.similarity_edges(vec.matrix, p)
+    assert (src < dst).all()
+    assert len(set(zip(src.tolist(), dst.tolist(), strict=True))) == len(src)  # each pair once
+    assert score.dtype == np.float32 and (score >= 0.3).all()
+    assert set(zip(src.tolist(), dst.tolist(), strict=True)) == _dense_top_k(vec.matrix, 3, 0.3)
+    dense = (vec.matrix @ vec.matrix.T).toarray()
+    assert np.allclose(score, dense[src, dst], atol=1e-5)
+
+
+def test_edges_deterministic_and_chunking_invariant() -> None:
+    vec, p = _vectors(k=4, threshold=0.3)
+    a = edges.similarity_edges(vec.matrix, p)
+    b = edges.similarity_edges(vec.matrix, p)
+    c = edges.similarity_edges(vec.matrix, p.with_overrides(chunk_rows=4, n_threads=1))
+    for x, y, z in zip(a, b, c, strict=True):
+        assert np.array_equal(x, y)
+        assert np.array_equal(x, z)
+
+
+def test_pruned_candidates_rescored_exactly() -> None:
+    # every feature in more than 2 names is dropped from candidate generation: scores must still
+    # be the exact cosine, and identical-name copies must still find each other
+    ids = [f"owner{i}/Llama-2-7B-chat-GGUF" for i in range(6)] + IDS
+    vec, p = _vectors(ids, k=3, threshold=0.3, max_candidate_df=2, candidates=10)
+    cand, pruned = edges.candidate_matrix(vec.matrix, p)
+    assert pruned and cand.nnz < vec.matrix.nnz
+    src, dst, score = edges.similarity_edges(vec.matrix, p)
+    dense = (vec.matrix @ vec.matrix.T).toarray()
+    assert np.allclose(score, dense[src, dst], atol=1e-5)
+    pairs = set(zip(src.tolist(), dst.tolist(), strict=True))
+    assert {(0, j) for j in range(1, 4)} <= pairs  # copy 0 keeps 3 of its identical copies
+
+
+def test_symmetrise_keeps_max_once() -> None:
+    s, d, w = edges.symmetrise(
+        np.array([2, 0, 1]), np.array([0, 2, 0]), np.array([0.5, 0.7, 0.9], np.float32)
+    )
+    assert s.tolist() == [0, 0] and d.tolist() == [1, 2]
+    assert w.tolist() == pytest.approx([0.9, 0.7])
+
+
+def test_communities_seeded_isolated_alone_and_modularity() -> None:
+    vec, p = _vectors()
+    src, dst, score = edges.similarity_edges(vec.matrix, p)
+    a, qa = communities.louvain(len(IDS), src, dst, score, seed=7)
+    b, qb = communities.louvain(len(IDS), src, dst, score, seed=7)
+    assert np.array_equal(a, b) and qa == qb and 0 < qa <= 1
+    linked = set(src.tolist()) | set(dst.tolist())
+    lone = [i for i in range(len(IDS)) if i not in linked]
+    assert IDS.index("zzz/qwxyzzy") in lone
+    for i in lone:
+        assert (a == a[i]).sum() == 1  # its own community
+    # the pythia models form one community, apart from the llama 2 chat models
+    py = [a[i] for i, m in enumerate(IDS) if "pythia" in m and "deduped" in m]
+    assert len(set(py)) == 1
+    assert a[IDS.index("meta-llama/Llama-2-13b-chat-hf")] != py[0]
+    # numbered by size: community 0 is the largest
+    sizes = np.bincount(a)
+    assert (np.diff(sizes) <= 0).all()
+
+
+def test_python_louvain_agrees_on_modularity_scale() -> None:
+    vec, p = _vectors()
+    src, dst, score = edges.similarity_edges(vec.matrix, p)
+    _, q_ig = communities.louvain(len(IDS), src, dst, score)
+    _, q_py = communities.python_louvain(len(IDS), src, dst, score)
+    assert q_ig == pytest.approx(q_py, abs=0.05)
+
+
+def test_hierarchy_is_valid_scipy_linkage_over_all_models() -> None:
+    vec, p = _vectors()
+    src, dst, score = edges.similarity_edges(vec.matrix, p)
+    n = len(IDS)
+    z = hierarchy.single_linkage(n, src, dst, score)
+    assert z.shape == (n - 1, 4)
+    assert is_valid_linkage(z) and is_monotonic(z)
+    assert z[-1, 3] == n and z[-1, 2] == 1.0  # components joined at the top at distance 1
+    # equal to scipy's own single linkage cut at the same distances
+    levels = (0.25, 0.4)
+    labels, table = hierarchy.flat_clusters(n, src, dst, score, levels)
+    for lvl, cut in enumerate(levels):
+        ref = fcluster(z, t=cut, criterion="distance")
+        ours = labels[:, lvl]
+        assert len(set(zip(ref.tolist(), ours.tolist(), strict=True))) == len(set(ref))
+        assert len(set(ours)) == len(set(ref))
+    # ids unique across levels, parents nest, sizes add up
+    assert table["cluster"].is_unique
+    assert table.groupby("level")["size"].sum().tolist() == [n, n]
+    child = table[table["level"] == 0]
+    for row in child.itertuples():
+        members = labels[:, 0] == row.cluster
+        assert set(labels[members, 1].tolist()) == {row.parent}
+    assert table[table["level"] == 1]["parent"].isna().all()
+
+
+def test_hierarchy_identical_names_join_at_distance_zero() -> None:
+    z = hierarchy.single_linkage(3, np.array([0]), np.array([1]), np.array([1.0], np.float32))
+    assert z[0].tolist() == [0.0, 1.0, 0.0, 2.0]
+    assert z[1].tolist() == [2.0, 3.0, 1.0, 3.0]
+
+
+def test_family_labels_name_the_group() -> None:
+    vec, p = _vectors()
+    s = pd.Series(IDS)
+    counts, vocab = families.term_matrix(vec.word_counts, vec.word_terms, names.owners(s))
+    groups = np.array([0 if "pythia" in m else 1 if "vicuna" in m else 2 for m in IDS])
+    terms = families.group_terms(groups, counts, vocab, top=5)
+    assert terms[0][0] == "pythia"
+    assert {"eleutherai", "deduped"} <= set(terms[0][:3])
+    assert terms[1][0] == "vicuna"
+    assert families.label(["llama 2", "13b", "chat"]) == "llama 2 · 13b · chat"
+    # a unigram inside an earlier chosen bigram is not repeated
+    for t in terms:
+        for pos, term in enumerate(t):
+            earlier = {w for b in t[:pos] if " " in b for w in b.split()}
+            assert " " in term or term not in earlier
+
+
+def test_common_words_counts_models() -> None:
+    vec, _ = _vectors()
+    words = families.common_words(vec.word_counts, vec.word_terms, len(IDS), top=3)
+    got = dict(zip(words["word"], words["count"], strict=True))
+    assert list(got.items()) == [("13b", 6), ("llama", 6), ("7b", 5)]  # ties by text; no bare "2"
+    assert words["share"].tolist() == pytest.approx([6 / len(IDS), 6 / len(IDS), 5 / len(IDS)])
