@@ -90,6 +90,27 @@ def test_huggingface_hub_client_pages_through_fake_hub():
     assert first.created_at is not None and first.last_modified is not None
 
 
+def test_first_request_matches_huggingface_hub_list_models(tmp_path):
+    """Our resumable pager asks exactly what `HfApi.list_models(...)` asks."""
+    from huggingface_hub import HfApi
+
+    query = FetchQuery(pipeline_tag="text-generation", author="user1", search="llama")
+    with FakeHub(generated_records(20)) as hub:
+        api = HfApi(endpoint=hub.url)
+        list(
+            api.list_models(
+                pipeline_tag=query.pipeline_tag,
+                author=query.author,
+                search=query.search,
+                limit=1000,
+                expand=list(EXPAND_FIELDS),
+            )
+        )
+        fetch(tmp_path / "m.jsonl", hub, query=query)
+        theirs, ours = (r["query"] for r in hub.requests)
+    assert ours == theirs
+
+
 def test_shared_samples_fetched_and_readable_by_sources(tmp_path, shared_samples):
     from constellation.loader.sources import read_sources
 
