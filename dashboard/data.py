@@ -32,6 +32,10 @@ CACHE_SIZE = 512
 CACHE_TTL_S = 300.0
 
 
+FILTER_PARAMS = frozenset(
+    {"pipeline_tag", "license", "min_downloads", "created_from", "created_to"})
+
+
 class GraphUnavailable(Exception):
     """The graph server cannot be reached (connection refused, auth, wrong database)."""
 
@@ -137,7 +141,13 @@ class Data:
     # -- plumbing ---------------------------------------------------------------------------
 
     def run(self, name: str, **params: Any) -> list[dict]:
-        """Run the named query `name` (cached); connection problems -> GraphUnavailable."""
+        """Run the named query `name` (cached); connection problems -> GraphUnavailable.
+
+        Filter parameters (`Filters.params()`) the query does not declare are left out; use
+        `filterable(name)` to tell the user when a view could not apply them.
+        """
+        if not self.filterable(name):
+            params = {k: v for k, v in params.items() if k not in FILTER_PARAMS}
         key = (name, _freeze(params))
         hit = self._cache.get(key)
         if hit is not None:
@@ -150,6 +160,15 @@ class Data:
             raise
         self._cache.put(key, rows)
         return rows
+
+    def filterable(self, name: str) -> bool:
+        """Whether the named query takes the explorer's filter parameters."""
+        try:
+            from constellation.queries.runner import get_query
+
+            return FILTER_PARAMS <= set(get_query(name).params)
+        except Exception:  # an unknown query fails later, with the runner's message
+            return True
 
     def clear_cache(self) -> None:
         self._cache.clear()
@@ -172,7 +191,15 @@ class Data:
         return self.run("search", q=text, limit=limit, **filters.params())
 
     def model(self, model_id: str) -> dict | None:
-        rows = self.run("model", id=model_id)
+        """The model's row, or None when the graph has no such id."""
+        from constellation.errors import UserError
+
+        try:
+            rows = self.run("model", id=model_id)
+        except UserError as exc:
+            if "no model with id" in str(exc):
+                return None
+            raise
         return rows[0] if rows else None
 
     def related(self, model_id: str, filters: Filters = Filters(), limit: int = RELATED_LIMIT
@@ -232,13 +259,21 @@ def split_neighbourhood(model_id: str, rows: list[dict]) -> tuple[list[dict], li
     return neighbours, edges
 
 
-def is_unavailable(exc: BaseException) -> bool:
-    """Connection refused / server gone / bad credentials / unknown database."""
-    try:
-        from neo4j import exceptions as ne
-    except ImportError:  # pragma: no cover - neo4j is a dependency
-        return False
-    if isinstance(exc, ne.ServiceUnavailable | ne.SessionExpired | ne.AuthError | OSError):
-        return True
-    code = getattr(exc, "code", "") or ""
-    return "DatabaseNotFound" in code
+def is_unavailable(exc: BaseException | None) -> bool:
+    """Connection refused / server gone / bad credentials / unknown database.
+
+    Looks through the exception chain too: the query runner re-raises driver errors as a
+    UserError whose context is the driver's exception.
+    """
+    from neo4j import exceptions as ne
+
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, ne.ServiceUnavailable | ne.SessionExpired | ne.AuthError
+                      | ConnectionError):
+            return True
+        if "DatabaseNotFound" in (getattr(exc, "code", "") or ""):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False

@@ -1,7 +1,8 @@
 // atlas_cluster: one cluster and the most downloaded models under it (any level).
-// params: cluster (int cluster id), limit (int, models)
-// returns: one row per model: id, level, threshold, label, terms, size, downloads, model,
-//          model_downloads (model columns null when the cluster has no models)
+// @param cluster int  Cluster id
+// @param limit int(1..100) = 8  Models to return
+// One row per model (model columns null when none): id, level, threshold, label, terms, size,
+// downloads, model, model_downloads.
 MATCH (c:Cluster {id: $cluster})
 OPTIONAL MATCH (m:Model)-[:IN_CLUSTER]->(:Cluster)-[:CHILD_OF*0..4]->(c)
 WITH c, m

@@ -1,8 +1,9 @@
 // atlas_cluster_children: the largest sub-clusters of each given cluster (dendrogram drill-down).
-// params: parents (list of int cluster ids), per (int, sub-clusters kept per parent)
-// returns: parent, id, level, threshold, label, terms, size, downloads
+// @param parents string  Comma-separated parent cluster ids, e.g. `12,40`
+// @param per int(1..200) = 12  Sub-clusters kept per parent
+// Returns parent, id, level, threshold, label, terms, size, downloads.
 MATCH (c:Cluster)-[:CHILD_OF]->(p:Cluster)
-WHERE p.id IN $parents
+WHERE p.id IN [x IN split($parents, ',') | toInteger(trim(x))]
 WITH p, c
 ORDER BY c.size DESC, c.id
 WITH p, collect(c)[..$per] AS kids

@@ -1,7 +1,11 @@
-// atlas_scatter: the most downloaded models (with the explorer's filters) for the atlas scatter plots.
-// params: limit (int), pipeline_tag (string|null), license (string|null), min_downloads (int),
-//         created_from (string|null, 'YYYY-MM-DD'), created_to (string|null, ISO upper bound)
-// returns: id, downloads, likes, created_at, family
+// atlas_scatter: the most downloaded models, for the explorer's atlas scatter plots.
+// @param limit int(1..20000) = 3000  Rows to return
+// @param pipeline_tag string = null  Only models with this pipeline tag
+// @param license string = null  Only models under this license
+// @param min_downloads int(0..) = 0  Only models with at least this many downloads
+// @param created_from date = null  Only models created on or after this date
+// @param created_to date = null  Only models created on or before this date/time
+// Returns id, downloads, likes, created_at, family (most downloaded first).
 MATCH (m:Model)
 WHERE ($pipeline_tag IS NULL OR m.pipeline_tag = $pipeline_tag)
   AND ($license IS NULL OR m.license = $license)

@@ -1,5 +1,4 @@
 // graph_summary: how many models the graph holds (the explorer's status line).
-// params: none
-// returns: models
+// Returns models.
 MATCH (m:Model)
 RETURN count(m) AS models

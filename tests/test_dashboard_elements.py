@@ -1,0 +1,166 @@
+"""The explorer's pure parts: URL routing, Cytoscape elements and layouts, dendrogram geometry."""
+
+from __future__ import annotations
+
+import math
+
+from constellation.dashboard import graph_elements as ge
+from constellation.dashboard.data import Filters
+from constellation.dashboard.dendrogram import dendrogram_figure, layout_tree
+from constellation.dashboard.routing import build_url, href, parse_url
+from constellation.dashboard.views.console import cell_text
+
+
+def test_url_round_trip_keeps_model_view_and_filters():
+    state = parse_url("/model/TheBloke/Llama-2-7B-GPTQ",
+                      "?view=family&tag=text-generation&min_downloads=100&from=2023-01-01")
+    assert state["model"] == "TheBloke/Llama-2-7B-GPTQ"
+    assert state["view"] == "family"
+    assert state["filters"]["pipeline_tag"] == "text-generation"
+    assert state["filters"]["min_downloads"] == 100
+    assert state["filters"]["created_from"] == "2023-01-01"
+    assert parse_url(*build_url(state)) == state
+
+
+def test_url_defaults_and_global_views():
+    assert parse_url("/", "")["view"] == "home"
+    assert parse_url("/model/gpt2", "")["view"] == "neighbourhood"
+    assert parse_url("/model/gpt2", "?view=nonsense")["view"] == "neighbourhood"
+    # a model view without a model falls back to home
+    assert parse_url("/", "?view=family")["view"] == "home"
+    console = parse_url("/console", "?model=gpt2")
+    assert console == {**console, "view": "console", "model": "gpt2"}
+    assert href(console, view="lineage") == "/model/gpt2?view=lineage"
+    # bad numbers are ignored, not fatal
+    assert parse_url("/atlas", "?min_downloads=lots")["filters"]["min_downloads"] is None
+
+
+def test_filters_to_query_params_and_row_filter():
+    f = Filters.from_dict({"pipeline_tag": "text-generation", "min_downloads": "10",
+                           "created_to": "2023-12-31"})
+    p = f.params()
+    assert p["min_downloads"] == 10 and p["license"] is None
+    assert p["created_to"] == "2023-12-31T23:59:59Z"  # inclusive end day
+    assert f.active() and not Filters().active()
+    assert f.keep({"pipeline_tag": "text-generation", "downloads": 11,
+                   "created_at": "2023-12-31T10:00:00Z"})
+    assert not f.keep({"pipeline_tag": "text-generation", "downloads": 9})
+    assert not f.keep({"pipeline_tag": "fill-mask", "downloads": 100})
+
+
+def test_model_node_encodes_family_colour_and_log_size():
+    small = ge.model_node({"id": "a/x", "downloads": 0, "family": "llama"})
+    big = ge.model_node({"id": "b/y", "downloads": 10_000_000, "family": "llama"})
+    other = ge.model_node({"id": "c/z", "downloads": 10, "family": "bert"})
+    assert small["data"]["label"] == "x"
+    assert small["data"]["color"] == big["data"]["color"] == ge.family_color("llama")
+    assert big["data"]["size"] > small["data"]["size"]
+    assert ge.model_node({"id": "n"})["data"]["color"] == ge.NO_FAMILY_COLOR
+    assert other["data"]["color"] in ge.PALETTE
+
+
+def test_edges_similarity_width_and_lineage_direction():
+    els = ge.edge_elements([
+        {"source": "b", "target": "a", "score": 0.9},
+        {"source": "a", "target": "b", "score": 0.9},  # same pair: dropped
+        {"child": "c", "parent": "a", "relation": "quantized"},
+        {"child": "d", "parent": "a", "relation": "weird"},
+    ])
+    assert len(els) == 3
+    sim = els[0]["data"]
+    assert (sim["source"], sim["target"]) == ("a", "b")
+    assert ge.edge_width(1.0) > ge.edge_width(0.6) > ge.edge_width(0.5) == 1.0
+    lin = {e["data"]["target"]: e for e in els[1:]}
+    assert lin["c"]["data"]["source"] == "a"  # drawn parent -> child
+    assert "quantized" in lin["c"]["classes"]
+    assert lin["d"]["data"]["relation"] == "unknown"
+
+
+def _rows(n, prefix="n"):
+    return [{"id": f"{prefix}{i}", "downloads": i, "score": 1 - i / (2 * n),
+             "family": f"f{i % 3}"} for i in range(n)]
+
+
+def test_neighbourhood_places_every_node_and_caps():
+    rows = _rows(30)
+    edges = [{"source": "c", "target": r["id"], "score": r["score"]} for r in rows]
+    els, cut = ge.neighbourhood_elements({"id": "c"}, rows, edges, cap=20)
+    nodes = [e for e in els if "source" not in e["data"]]
+    assert len(nodes) == 20 and cut == 11
+    assert nodes[0]["data"]["id"] == "c" and "centre" in nodes[0]["classes"]
+    assert all("position" in n for n in nodes)
+    # edges only between drawn nodes
+    ids = {n["data"]["id"] for n in nodes}
+    assert all(e["data"]["target"] in ids for e in els if "source" in e["data"])
+    # the most similar neighbours are kept
+    assert "n0" in ids and "n29" not in ids
+
+
+def test_expand_adds_new_nodes_without_moving_old_ones_and_respects_cap():
+    rows = _rows(10)
+    els, _ = ge.neighbourhood_elements(
+        {"id": "c"}, rows, [{"source": "c", "target": r["id"], "score": 0.8} for r in rows])
+    before = {e["data"]["id"]: e["position"] for e in els if "position" in e}
+    new = _rows(15, prefix="m")
+    out, added, cut = ge.expand(els, "n3", new + [{"id": "c"}],
+                                [{"source": "n3", "target": r["id"], "score": 0.7} for r in new],
+                                cap=20)
+    assert added == 9 and cut == 6  # 11 drawn + 9 = cap
+    after = {e["data"]["id"]: e["position"] for e in out if "position" in e}
+    assert all(after[k] == v for k, v in before.items())
+    assert "expanded" in next(e for e in out if e["data"]["id"] == "n3")["classes"]
+    # new nodes do not sit on top of each other or of old ones
+    pts = list(after.values())
+    close = sum(1 for i in range(len(pts)) for j in range(i + 1, len(pts))
+                if math.hypot(pts[i]["x"] - pts[j]["x"], pts[i]["y"] - pts[j]["y"]) < 20)
+    assert close == 0
+    # expanding an unknown node changes nothing
+    same, n, _ = ge.expand(out, "nope", new, [])
+    assert n == 0 and len(same) == len(out)
+
+
+def test_lineage_tree_puts_ancestors_above_and_descendants_below():
+    edges = [{"child": f"q{i}", "parent": "m", "relation": "quantized"} for i in range(40)]
+    edges += [{"child": "ft", "parent": "m", "relation": "finetune"},
+              {"child": "ft2", "parent": "ft", "relation": "finetune"},
+              {"child": "m", "parent": "base", "relation": "finetune"},
+              {"child": "base", "parent": "root", "relation": "finetune"}]
+    els = ge.lineage_elements("m", [{"id": "m", "downloads": 5}], edges)
+    pos = {e["data"]["id"]: e["position"] for e in els if "position" in e}
+    assert len(pos) == 45
+    assert pos["root"]["y"] < pos["base"]["y"] < pos["m"]["y"] < pos["ft"]["y"] < pos["ft2"]["y"]
+    assert all(pos[f"q{i}"]["y"] > pos["m"]["y"] for i in range(40))
+    # the 40 leaves are wrapped into a grid, not one 40-wide row
+    rows = {pos[f"q{i}"]["y"] for i in range(40)}
+    assert 3 <= len(rows) <= 8
+    assert len({(p["x"], p["y"]) for p in pos.values()}) == len(pos)  # no two on one spot
+    assert any("comb" in e["classes"] for e in els if "source" in e["data"])
+
+
+def test_console_graph_elements_from_runner_json():
+    a = {"element_id": "#1:0", "labels": ["Model"], "properties": {"id": "o/a", "downloads": 5}}
+    b = {"element_id": "#1:1", "labels": ["Model"], "properties": {"id": "o/b"}}
+    r = {"element_id": "#5:0", "type": "SIMILAR_TO", "start": "#1:0", "end": "#1:1",
+         "properties": {"score": 0.9}}
+    els = ge.console_graph_elements([{"a": a, "s": r, "b": b}, {"p": [a, r, b]}])
+    nodes = [e for e in els if "source" not in e["data"]]
+    rels = [e for e in els if "source" in e["data"]]
+    assert {n["data"]["id"] for n in nodes} == {"o/a", "o/b"}
+    assert len(rels) == 1 and rels[0]["data"]["source"] == "o/a"
+    assert ge.console_graph_elements([{"n": 1, "name": "x"}]) == []
+    assert cell_text(a) == "(Model o/a)" and cell_text([1, 2]) == "[1, 2]"
+
+
+def test_dendrogram_layout_centres_parents_over_children():
+    children = [{"id": 1, "threshold": 0.5, "size": 10}, {"id": 2, "threshold": 0.5, "size": 3}]
+    grand = [{"id": 10, "parent": 1, "threshold": 0.35, "size": 6},
+             {"id": 11, "parent": 1, "threshold": 0.35, "size": 4}]
+    points, segments = layout_tree(children, grand, root_height=1.0)
+    by_id = {p["row"]["id"]: p for p in points}
+    assert by_id[1]["x"] == (by_id[10]["x"] + by_id[11]["x"]) / 2
+    assert by_id[1]["y"] == 0.5 and by_id[10]["y"] == 0.35
+    assert by_id[2]["x"] > by_id[11]["x"]
+    assert any(ys == [1.0, 1.0] for _, ys in segments)  # the root bar
+    fig = dendrogram_figure(children, grand)
+    clickable = [t for t in fig.data if t.customdata is not None]
+    assert {c[0] for t in clickable for c in t.customdata} == {1, 2, 10, 11}
