@@ -186,6 +186,15 @@ def test_retry_after_as_http_date():
     assert parse_retry_after("7") == 7.0 and parse_retry_after("soon") is None
 
 
+def test_retry_after_beyond_the_patience_stops_resumably(tmp_path):
+    with FakeHub(generated_records(30), max_page_size=10) as hub:
+        hub.fail(429, at=2, retry_after="3600")
+        with pytest.raises(HubError, match="asks to wait 3600 s"):
+            fetch(tmp_path / "m.jsonl", hub, sleep=pytest.fail)
+        result = fetch(tmp_path / "m.jsonl", hub)
+    assert result.resumed and result.records == 30
+
+
 def test_500_then_success_backs_off_with_jitter(tmp_path):
     slept: list[float] = []
     policy = RetryPolicy(max_attempts=5, base_delay=0.02, max_delay=1.0)
@@ -382,6 +391,40 @@ def test_refresh_fetches_listed_models_it_never_saw(tmp_path):
     assert {k: v for k, v in lines(out)[-1].items()} == {
         k: hidden[k] for k in ("_id", "id", *EXPAND_FIELDS) if k in hidden
     }
+
+
+def test_interrupted_refresh_resumes(tmp_path):
+    records = generated_records(100, seed=15)
+    out = tmp_path / "m.jsonl"
+    with FakeHub(records, max_page_size=10) as hub:
+        fetch(out, hub)
+        before = out.read_bytes()
+        hub.update(records[1]["id"], likes=7)
+        hub.delete(records[2]["id"])
+        hub.drop(at=hub.listing_requests + 4, times=None)  # during the id listing
+        with pytest.raises(HubError):
+            fetch(out, hub)
+        assert out.read_bytes() == before  # the snapshot is untouched until the merge
+        assert state(out)["job"]["passes"][0]["done"]
+        hub.clear_faults()
+        result = fetch(out, hub)
+    assert result.resumed and result.mode == "refresh"
+    assert result.counts == {"new": 0, "updated": 1, "unchanged": 98, "deleted": 1}
+
+
+def test_limited_snapshot_is_fetched_again(tmp_path):
+    records = generated_records(50, seed=16)
+    out = tmp_path / "m.jsonl"
+    with FakeHub(records, max_page_size=10) as hub:
+        fetch(out, hub, query=FetchQuery(limit=15))
+        first = ids(out)
+        hub.delete(first[0])
+        result = fetch(out, hub, query=FetchQuery(limit=15))
+    order = [r["id"] for r in sorted(records, key=lambda r: r["_id"])]  # the fake Hub's order
+    assert first == order[:15]
+    assert result.mode == "full" and result.records == 15 and ids(out) == order[1:16]
+    assert result.counts["deleted"] == 1  # counted, but not logged: it only left the top 15
+    assert not out.with_name("m.jsonl.deleted.log").exists()
 
 
 def test_refresh_without_deletion_listing(tmp_path):
