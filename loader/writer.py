@@ -1,0 +1,624 @@
+"""Artifacts -> graph: make the graph equal to a build's artifacts, writing only what changed.
+
+    from constellation.graph import GraphConfig, connect
+    from constellation.loader.writer import load_artifacts
+
+    config = GraphConfig.from_env()
+    with connect(config) as driver:
+        counts = load_artifacts(driver, "artifacts/", database=config.database)
+    counts["models"]   # {"created": …, "updated": …, "unchanged": …, "deleted": …}
+
+or `constellation load --artifacts DIR [--batch-size N]`. Schema: docs/design.md ("Graph").
+
+How it stays correct and cheap:
+- Everything is read and checked before the graph is touched: a missing file or column, duplicate
+  ids or dangling references raise `UserError` naming the file/column, and nothing is written.
+- Uniqueness constraints and indexes are created first (idempotent), then every write is a batched
+  `UNWIND` in a managed transaction (`execute_write`); each batch commits as a whole.
+- Each Model/Community/Cluster node stores `row_hash`, a digest of its properties and of the
+  relationships it owns (author, tags, license, library, community, cluster / parent cluster).
+  Only rows whose hash differs are written; nodes absent from the artifacts are DETACH DELETEd.
+- SIMILAR_TO edges belong to their `source`, BASED_ON edges to their `child`: each model stores
+  `similar_hash` / `lineage_hash` of the edges it owns, set in the same transaction as the edges.
+  For models whose edge hash differs, the stored edges are read back and diffed: only added,
+  removed or re-scored edges are written.
+- Because a hash is only stored together with what it describes, a load that was interrupted (or
+  failed half-way) is completed by running it again; loading twice changes nothing.
+- Lineage endpoints missing from models.parquet become `Model {id, name, author, external: true}`
+  so `BASED_ON` keeps pointing at the real base model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from constellation.loader import writer_cypher as cy
+
+from constellation.errors import UserError
+
+DEFAULT_BATCH_SIZE = 2000
+
+# file -> columns the writer needs (docs/design.md, "Artifacts")
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "models.parquet": (
+        "id", "name", "author", "downloads", "likes", "created_at", "last_modified",
+        "pipeline_tag", "library_name", "license", "tags", "community", "cluster", "family",
+    ),
+    "similarity.parquet": ("source", "target", "score"),
+    "lineage.parquet": ("child", "parent", "relation"),
+    "communities.parquet": ("community", "size", "downloads", "label", "terms"),
+    "clusters.parquet": (
+        "cluster", "level", "threshold", "parent", "size", "downloads", "label", "terms",
+    ),
+}  # fmt: skip
+MANIFEST = "manifest.json"
+
+# Model columns that become relationships as well as properties: column -> row field.
+_NAMED_LINKS = {"author": "author", "tags": "tags", "license": "license", "library_name": "library"}
+_BOOKKEEPING = ("row_hash", "similar_hash", "lineage_hash")
+
+OnBatch = Callable[[str, int], None]
+
+
+# --- reading and checking the artifacts (pure) -----------------------------------------------
+
+
+@dataclass
+class NodeRows:
+    """Rows ready for an UPSERT statement, keyed, with their content hash."""
+
+    rows: list[dict[str, Any]]  # {key, props, …link lists}
+    hashes: dict[Any, str] = field(default_factory=dict)
+
+
+@dataclass
+class EdgeSet:
+    """Edges grouped by the node that owns them (sorted by owner)."""
+
+    frame: pd.DataFrame  # owner column first, then the edge fields
+    owner: str
+    fields: tuple[str, ...]
+    key_fields: tuple[str, ...]  # with the owner: identifies one edge
+    bounds: dict[Any, tuple[int, int]] = field(default_factory=dict)
+    hashes: dict[Any, str] = field(default_factory=dict)
+    values: dict[str, list[Any]] = field(default_factory=dict)  # field -> Python values
+
+    def edges_of(self, owner: Any) -> list[dict[str, Any]]:
+        lo_hi = self.bounds.get(owner)
+        if lo_hi is None:
+            return []
+        lo, hi = lo_hi
+        cols = [self.values[f][lo:hi] for f in self.fields]
+        return [dict(zip(self.fields, vals, strict=True)) for vals in zip(*cols, strict=True)]
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+@dataclass
+class Artifacts:
+    manifest: dict[str, Any]
+    models: NodeRows
+    communities: NodeRows
+    clusters: NodeRows
+    similar: EdgeSet
+    lineage: EdgeSet
+    external: int  # stub models added for lineage endpoints
+
+
+def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / name
+    if not path.is_file():
+        raise UserError(f"--artifacts {folder}: {name} is missing (run `constellation build`)")
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
+        raise UserError(f"{path}: not a readable Parquet file ({exc})") from exc
+    missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame
+
+
+def _fail_dangling(path: Path, column: str, values: Iterable[Any], what: str) -> None:
+    bad = sorted({str(v) for v in values})
+    if bad:
+        shown = ", ".join(bad[:5]) + (" …" if len(bad) > 5 else "")
+        raise UserError(f"{path}: column {column}: {len(bad)} value(s) not in {what}: {shown}")
+
+
+def _iso(values: pd.Series) -> list[str | None]:
+    stamps = pd.to_datetime(values, utc=True, errors="coerce")
+    text = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [None if pd.isna(t) else t for t in text]
+
+
+def _py_values(series: pd.Series) -> list[Any]:
+    """A column as plain Python values the driver can send (None for missing)."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return _iso(series)
+    if pd.api.types.is_bool_dtype(series):
+        return [None if pd.isna(v) else bool(v) for v in series]
+    if pd.api.types.is_integer_dtype(series):
+        return [None if pd.isna(v) else int(v) for v in series]
+    if pd.api.types.is_float_dtype(series):
+        return [None if pd.isna(v) else float(v) for v in series]
+    return [_py_scalar(v) for v in series]
+
+
+def _py_scalar(value: Any) -> Any:
+    if isinstance(value, np.ndarray | list | tuple):
+        return [str(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):  # maps are not property values: keep them as JSON text
+        return json.dumps(value, sort_keys=True, default=str)
+    if isinstance(value, pd.Timestamp | datetime):
+        return _iso(pd.Series([value]))[0]
+    return value
+
+
+def _py_rows(frame: pd.DataFrame, columns: Iterable[str]) -> Iterator[tuple]:
+    return zip(*(_py_values(frame[c]) for c in columns), strict=True)
+
+
+def _digest(obj: Any) -> str:
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _as_list(value: Any) -> list[Any]:
+    return [] if value is None else [value]
+
+
+def model_rows(models: pd.DataFrame, external_ids: Iterable[str]) -> NodeRows:
+    """UPSERT_MODELS rows: every column a property (dates ISO, lists of text), plus link lists."""
+    columns = [c for c in models.columns if c not in _BOOKKEEPING]
+    out = NodeRows(rows=[])
+    for values in _py_rows(models, columns):
+        props = {c: v for c, v in zip(columns, values, strict=True) if v is not None}
+        props["external"] = False
+        out.rows.append(_model_row(props))
+    for mid in external_ids:
+        owner, _, name = mid.rpartition("/")
+        props = {"id": mid, "name": name, "external": True}
+        if owner:
+            props["author"] = owner
+        out.rows.append(_model_row(props))
+    for row in out.rows:
+        out.hashes[row["key"]] = row["props"]["row_hash"]
+    return out
+
+
+def _model_row(props: dict[str, Any]) -> dict[str, Any]:
+    props["row_hash"] = _digest(props)
+    tags = props.get("tags") or []
+    return {
+        "key": props["id"],
+        "props": props,
+        "author": _as_list(props.get("author")),
+        "tags": sorted(set(tags)),
+        "license": _as_list(props.get("license")),
+        "library": _as_list(props.get("library_name")),
+        "community": _as_list(props.get("community")),
+        "cluster": _as_list(props.get("cluster")),
+    }
+
+
+def group_rows(frame: pd.DataFrame, key: str, parent: str | None = None) -> NodeRows:
+    """Community/Cluster rows: `key` becomes the `id` property; `parent` becomes a link list."""
+    columns = [c for c in frame.columns if c not in _BOOKKEEPING]
+    out = NodeRows(rows=[])
+    for values in _py_rows(frame, columns):
+        record = dict(zip(columns, values, strict=True))
+        up = record.pop(parent) if parent else None
+        props = {c: v for c, v in record.items() if v is not None}
+        props["id"] = props.pop(key)
+        # The parent link is part of the row's content, though not a property.
+        props["row_hash"] = _digest({**props, "_parent": up})
+        row: dict[str, Any] = {"key": props["id"], "props": props}
+        if parent:
+            row["parent"] = _as_list(up)
+        out.rows.append(row)
+        out.hashes[row["key"]] = props["row_hash"]
+    return out
+
+
+def edge_set(
+    frame: pd.DataFrame, owner: str, fields: tuple[str, ...], key_fields: tuple[str, ...]
+) -> EdgeSet:
+    """Group edges by owner and hash each owner's edge list (order-independent)."""
+    frame = frame[[owner, *fields]].sort_values([owner, *fields], kind="stable")
+    frame = frame.drop_duplicates([owner, *key_fields], keep="first").reset_index(drop=True)
+    edges = EdgeSet(frame=frame, owner=owner, fields=fields, key_fields=key_fields)
+    if frame.empty:
+        return edges
+    owners = frame[owner].to_numpy()
+    change = np.flatnonzero(owners[1:] != owners[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [len(frame)]])
+    edges.values = {col: _py_values(frame[col]) for col in fields}
+    # One text line per edge, joined per owner, hashed: equal edge lists give equal hashes.
+    line_list = ["\t".join(map(repr, vals)) for vals in zip(*edges.values.values(), strict=True)]
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        key = owners[lo]
+        edges.bounds[key] = (lo, hi)
+        edges.hashes[key] = hashlib.blake2b(
+            "\n".join(line_list[lo:hi]).encode(), digest_size=12
+        ).hexdigest()
+    return edges
+
+
+def read_artifacts(folder: str | Path) -> Artifacts:
+    """Read and check every artifact the graph needs; UserError names the bad file/column."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UserError(f"--artifacts {folder}: no such folder")
+    manifest_path = folder / MANIFEST
+    if not manifest_path.is_file():
+        raise UserError(f"--artifacts {folder}: {MANIFEST} is missing (run `constellation build`)")
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except ValueError as exc:
+        raise UserError(f"{manifest_path}: not valid JSON ({exc})") from exc
+    if not isinstance(manifest, dict) or not manifest.get("build_id"):
+        raise UserError(f"{manifest_path}: no build_id")
+
+    models = _read_parquet(folder, "models.parquet")
+    similarity = _read_parquet(folder, "similarity.parquet")
+    lineage = _read_parquet(folder, "lineage.parquet")
+    communities = _read_parquet(folder, "communities.parquet")
+    clusters = _read_parquet(folder, "clusters.parquet")
+
+    mpath = folder / "models.parquet"
+    if models["id"].isna().any():
+        raise UserError(f"{mpath}: column id: {int(models['id'].isna().sum())} empty id(s)")
+    dup = models["id"][models["id"].duplicated()]
+    if len(dup):
+        _fail_dangling(mpath, "id", dup, "unique ids (duplicates)")
+    ids = set(models["id"].tolist())
+    for col in ("community", "cluster"):
+        if not pd.api.types.is_integer_dtype(models[col]) and models[col].notna().any():
+            raise UserError(f"{mpath}: column {col}: expected integers, got {models[col].dtype}")
+    community_ids = set(communities["community"].tolist())
+    cluster_ids = set(clusters["cluster"].tolist())
+    _fail_dangling(
+        mpath, "community", set(models["community"].dropna()) - community_ids, "communities.parquet"
+    )
+    _fail_dangling(
+        mpath, "cluster", set(models["cluster"].dropna()) - cluster_ids, "clusters.parquet"
+    )
+    _fail_dangling(
+        folder / "clusters.parquet", "parent",
+        set(clusters["parent"].dropna()) - cluster_ids, "column cluster",
+    )  # fmt: skip
+    spath = folder / "similarity.parquet"
+    for col in ("source", "target"):
+        _fail_dangling(spath, col, set(similarity[col]) - ids, "models.parquet")
+    if not pd.api.types.is_numeric_dtype(similarity["score"]):
+        raise UserError(f"{spath}: column score: expected numbers, got {similarity['score'].dtype}")
+    lpath = folder / "lineage.parquet"
+    lineage = lineage.copy()
+    if "origin" not in lineage.columns:
+        lineage["origin"] = None
+    for col in ("child", "parent"):
+        if lineage[col].isna().any():
+            raise UserError(f"{lpath}: column {col}: {int(lineage[col].isna().sum())} empty id(s)")
+    lineage = lineage[lineage["child"] != lineage["parent"]]
+    external = sorted((set(lineage["child"]) | set(lineage["parent"])) - ids)
+
+    similarity = similarity.assign(score=similarity["score"].astype("float64"))
+    return Artifacts(
+        manifest=manifest,
+        models=model_rows(models, external),
+        communities=group_rows(communities, "community"),
+        clusters=group_rows(clusters.sort_values("level", ascending=False), "cluster", "parent"),
+        similar=edge_set(similarity, "source", ("target", "score"), ("target",)),
+        lineage=edge_set(
+            lineage, "child", ("parent", "relation", "origin"), ("parent", "relation")
+        ),
+        external=len(external),
+    )
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Writer:
+    driver: Any
+    database: str | None
+    batch_size: int
+    progress: bool
+    on_batch: OnBatch | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        with self.driver.session(database=self.database) as session:
+            return session.run(query, params).data()
+
+    def write(self, work: Callable[[Any], Any]) -> Any:
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def bar(self, total: int, desc: str):
+        from tqdm import tqdm
+
+        return tqdm(
+            total=total, desc=desc, unit="row", file=sys.stderr,
+            disable=not self.progress or total == 0,
+            leave=False, mininterval=0.5,
+        )  # fmt: skip
+
+    def batches(self, items: list[Any], desc: str) -> Iterator[list[Any]]:
+        with self.bar(len(items), desc) as bar:
+            for lo in range(0, len(items), self.batch_size):
+                chunk = items[lo : lo + self.batch_size]
+                yield chunk
+                bar.update(len(chunk))
+                if self.on_batch:
+                    self.on_batch(desc, lo + len(chunk))
+
+    def timed(self, name: str):
+        writer = self
+
+        class _Timer:
+            def __enter__(self) -> None:
+                self.t = time.perf_counter()
+
+            def __exit__(self, *exc: object) -> None:
+                writer.timings[name] = round(
+                    writer.timings.get(name, 0.0) + time.perf_counter() - self.t, 3
+                )
+
+        return _Timer()
+
+
+def _diff(stored: dict[Any, str | None], wanted: dict[Any, str]) -> tuple[list, list, list, list]:
+    """(new, changed, unchanged, absent) keys."""
+    new, changed, unchanged = [], [], []
+    for key, digest in wanted.items():
+        if key not in stored:
+            new.append(key)
+        elif stored[key] != digest:
+            changed.append(key)
+        else:
+            unchanged.append(key)
+    absent = [key for key in stored if key not in wanted]
+    return new, changed, unchanged, absent
+
+
+def _sync_nodes(
+    w: _Writer,
+    label: str,
+    nodes: NodeRows,
+    stored: dict[Any, str | None],
+    upsert: str,
+    delete_own_rels: str | None,
+) -> dict[str, int]:
+    new, changed, unchanged, absent = _diff(stored, nodes.hashes)
+    delete = cy.DELETE_NODES.format(label=label, key="id")
+    for keys in w.batches(absent, f"delete {label}"):
+        w.write(lambda tx, keys=keys: tx.run(delete, keys=keys).consume())
+    todo = set(new) | set(changed)
+    existed = set(changed)
+    rows = [row for row in nodes.rows if row["key"] in todo]
+
+    def work(tx: Any, chunk: list[dict[str, Any]]) -> None:
+        old = [row["key"] for row in chunk if row["key"] in existed]
+        if old and delete_own_rels:
+            tx.run(delete_own_rels, keys=old).consume()
+        tx.run(upsert, rows=chunk).consume()
+
+    for chunk in w.batches(rows, f"write {label}"):
+        w.write(lambda tx, chunk=chunk: work(tx, chunk))
+    return {
+        "created": len(new),
+        "updated": len(changed),
+        "unchanged": len(unchanged),
+        "deleted": len(absent),
+    }
+
+
+def _sync_edges(
+    w: _Writer,
+    name: str,
+    edges: EdgeSet,
+    owners: Iterable[Any],
+    stored: dict[Any, str | None],
+    existed: set[Any],
+    old_query: str,
+    create: str,
+    update: str,
+    delete: str,
+) -> dict[str, int]:
+    """Make each dirty owner's stored edges equal to `edges`, diffing against what is stored."""
+    dirty = [k for k in owners if stored.get(k) != edges.hashes.get(k)]
+    counts = {"created": 0, "updated": 0, "deleted": 0}
+    value_fields = [f for f in edges.fields if f not in edges.key_fields]
+
+    def ident(owner: Any, edge: dict[str, Any]) -> tuple:
+        return (owner, *(edge[f] for f in edges.key_fields))
+
+    def work(tx: Any, chunk: list[Any]) -> dict[str, int]:
+        old_keys = [k for k in chunk if k in existed]
+        old: dict[tuple, dict[str, Any]] = {}
+        if old_keys:
+            for rec in tx.run(old_query, keys=old_keys).data():
+                owner = rec.pop(edges.owner)
+                old[ident(owner, rec)] = rec
+        groups, updates, seen = [], [], set()
+        for owner in chunk:
+            fresh = []
+            for edge in edges.edges_of(owner):
+                key = ident(owner, edge)
+                seen.add(key)
+                if key not in old:
+                    fresh.append(edge)
+                elif any(old[key].get(f) != edge[f] for f in value_fields):
+                    updates.append({edges.owner: owner, **edge})
+            groups.append({"key": owner, "hash": edges.hashes.get(owner), "edges": fresh})
+        gone = [
+            {edges.owner: key[0], **old[key]} for key in old if key not in seen
+        ]
+        if gone:
+            tx.run(delete, rows=gone).consume()
+        if updates:
+            tx.run(update, rows=updates).consume()
+        tx.run(create, groups=groups).consume()
+        return {
+            "created": sum(len(g["edges"]) for g in groups),
+            "updated": len(updates),
+            "deleted": len(gone),
+        }
+
+    # Batches of owners holding about batch_size edges each.
+    chunks, chunk, size = [], [], 0
+    for owner in dirty:
+        chunk.append(owner)
+        lo_hi = edges.bounds.get(owner)
+        size += 1 + (lo_hi[1] - lo_hi[0] if lo_hi else 0)
+        if size >= w.batch_size:
+            chunks.append(chunk)
+            chunk, size = [], 0
+    if chunk:
+        chunks.append(chunk)
+    with w.bar(sum(len(c) for c in chunks), f"write {name}") as bar:
+        done = 0
+        for part in chunks:
+            result = w.write(lambda tx, part=part: work(tx, part))
+            for k, v in result.items():
+                counts[k] += v
+            done += len(part)
+            bar.update(len(part))
+            if w.on_batch:
+                w.on_batch(f"write {name}", done)
+    counts["unchanged"] = len(edges) - counts["created"] - counts["updated"]
+    return counts
+
+
+def _stored_hashes(w: _Writer, label: str) -> list[dict[str, Any]]:
+    if w.run(cy.COUNT_NODES.format(label=label))[0]["n"] == 0:
+        return []  # a fresh graph: skip the full scan
+    query = cy.MODEL_HASHES if label == "Model" else cy.NODE_HASHES.format(label=label, key="id")
+    return w.run(query)
+
+
+def load_artifacts(
+    driver: Any,
+    artifacts_dir: str | Path,
+    database: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: bool = True,
+    on_batch: OnBatch | None = None,
+) -> dict[str, Any]:
+    """Make the graph equal to the artifacts in `artifacts_dir`; returns counts per kind.
+
+    `on_batch(stage, rows_done)` is called after each committed batch (progress hooks, tests).
+    """
+    if batch_size < 1:
+        raise UserError(f"--batch-size {batch_size}: must be at least 1")
+    started = time.perf_counter()
+    w = _Writer(driver, database, batch_size, progress, on_batch)
+    with w.timed("read artifacts"):
+        art = read_artifacts(artifacts_dir)
+    build_id = str(art.manifest["build_id"])
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    with w.timed("schema"):
+        for statement in (*cy.CONSTRAINTS, *cy.INDEXES):
+            w.run(statement)
+    w.write(
+        lambda tx: tx.run(
+            cy.BUILD_STARTED,
+            id=build_id,
+            started_at=now,
+            manifest=json.dumps(art.manifest, sort_keys=True, default=str),
+        ).consume()
+    )
+
+    with w.timed("read stored hashes"):
+        stored_models = _stored_hashes(w, "Model")
+        stored_communities = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Community")}
+        stored_clusters = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Cluster")}
+    model_hash = {r["key"]: r["row_hash"] for r in stored_models}
+    similar_hash = {r["key"]: r["similar_hash"] for r in stored_models}
+    lineage_hash = {r["key"]: r["lineage_hash"] for r in stored_models}
+
+    counts: dict[str, Any] = {"build_id": build_id}
+    with w.timed("communities"):
+        counts["communities"] = _sync_nodes(
+            w, "Community", art.communities, stored_communities, cy.UPSERT_COMMUNITIES, None
+        )
+    with w.timed("clusters"):
+        counts["clusters"] = _sync_nodes(
+            w, "Cluster", art.clusters, stored_clusters, cy.UPSERT_CLUSTERS,
+            cy.DELETE_CLUSTER_OWN_RELS,
+        )  # fmt: skip
+    with w.timed("models"):
+        counts["models"] = _sync_nodes(
+            w, "Model", art.models, model_hash, cy.UPSERT_MODELS, cy.DELETE_MODEL_OWN_RELS
+        )
+    counts["models"]["external"] = art.external
+    if counts["models"]["updated"] or counts["models"]["deleted"]:
+        with w.timed("orphans"):
+            for label, rel in (
+                ("Author", "PUBLISHED_BY"),
+                ("Tag", "TAGGED"),
+                ("License", "LICENSED_UNDER"),
+                ("Library", "USES_LIBRARY"),
+            ):
+                query = cy.DELETE_ORPHANS.format(label=label, rel=rel)
+                w.write(lambda tx, q=query: tx.run(q).consume())
+
+    owners = list(art.models.hashes)
+    existed = {k for k in model_hash if k in art.models.hashes}
+    with w.timed("similar_to"):
+        counts["similar_to"] = _sync_edges(
+            w, "SIMILAR_TO", art.similar, owners, similar_hash, existed,
+            cy.OLD_SIMILAR, cy.CREATE_SIMILAR, cy.UPDATE_SIMILAR, cy.DELETE_SIMILAR,
+        )  # fmt: skip
+    with w.timed("based_on"):
+        counts["based_on"] = _sync_edges(
+            w, "BASED_ON", art.lineage, owners, lineage_hash, existed,
+            cy.OLD_BASED_ON, cy.CREATE_BASED_ON, cy.UPDATE_BASED_ON, cy.DELETE_BASED_ON,
+        )  # fmt: skip
+    counts["seconds"] = round(time.perf_counter() - started, 3)
+    counts["timings"] = dict(w.timings)
+    loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    w.write(
+        lambda tx: tx.run(
+            cy.BUILD_DONE,
+            id=build_id,
+            loaded_at=loaded_at,
+            counts=json.dumps(counts, sort_keys=True),
+        ).consume()
+    )
+    return counts
+
+
+def summary(counts: dict[str, Any]) -> str:
+    """Counts as a few human lines (printed by `constellation load`)."""
+    lines = [f"loaded build {counts['build_id']} in {counts['seconds']:.1f} s"]
+    for kind in ("models", "communities", "clusters", "similar_to", "based_on"):
+        c = counts[kind]
+        extra = f" (external: {c['external']:,})" if "external" in c else ""
+        lines.append(
+            f"  {kind:<12} created {c['created']:>9,}  updated {c['updated']:>7,}  "
+            f"unchanged {c['unchanged']:>9,}  deleted {c['deleted']:>7,}{extra}"
+        )
+    return "\n".join(lines)

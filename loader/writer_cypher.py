@@ -1,0 +1,147 @@
+"""Every Cypher statement the graph writer (`loader/writer.py`) sends, in one place.
+
+Portable Cypher only (Neo4j 5 and ArcadeDB over Bolt): no APOC, parameters for every value. Each
+`UNWIND $rows` statement runs inside a managed write transaction, one batch at a time.
+"""
+
+from __future__ import annotations
+
+# --- schema: constraints before any MERGE ---------------------------------------------------
+
+CONSTRAINTS = [
+    "CREATE CONSTRAINT model_id IF NOT EXISTS FOR (n:Model) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT author_name IF NOT EXISTS FOR (n:Author) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT tag_name IF NOT EXISTS FOR (n:Tag) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT license_name IF NOT EXISTS FOR (n:License) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT library_name IF NOT EXISTS FOR (n:Library) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT community_id IF NOT EXISTS FOR (n:Community) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT cluster_id IF NOT EXISTS FOR (n:Cluster) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT build_id IF NOT EXISTS FOR (n:Build) REQUIRE n.id IS UNIQUE",
+]
+
+INDEXES = [
+    "CREATE INDEX model_name IF NOT EXISTS FOR (n:Model) ON (n.name)",
+    "CREATE INDEX model_downloads IF NOT EXISTS FOR (n:Model) ON (n.downloads)",
+    "CREATE INDEX model_community IF NOT EXISTS FOR (n:Model) ON (n.community)",
+    "CREATE INDEX model_cluster IF NOT EXISTS FOR (n:Model) ON (n.cluster)",
+    "CREATE INDEX model_author IF NOT EXISTS FOR (n:Model) ON (n.author)",
+    "CREATE INDEX model_pipeline_tag IF NOT EXISTS FOR (n:Model) ON (n.pipeline_tag)",
+    "CREATE INDEX model_library IF NOT EXISTS FOR (n:Model) ON (n.library_name)",
+    "CREATE INDEX model_license IF NOT EXISTS FOR (n:Model) ON (n.license)",
+    "CREATE INDEX model_created_at IF NOT EXISTS FOR (n:Model) ON (n.created_at)",
+    "CREATE INDEX cluster_level IF NOT EXISTS FOR (n:Cluster) ON (n.level)",
+    "CREATE INDEX community_size IF NOT EXISTS FOR (n:Community) ON (n.size)",
+]
+
+# --- reading what is stored (for the incremental diff) --------------------------------------
+
+COUNT_NODES = "MATCH (n:{label}) RETURN count(n) AS n"
+
+# Key and content hashes of every node of a kind ({label} is a fixed name, never user input).
+NODE_HASHES = "MATCH (n:{label}) RETURN n.{key} AS key, n.row_hash AS row_hash"
+
+MODEL_HASHES = (
+    "MATCH (n:Model) "
+    "RETURN n.id AS key, n.row_hash AS row_hash, n.similar_hash AS similar_hash, "
+    "n.lineage_hash AS lineage_hash"
+)
+
+# --- nodes ----------------------------------------------------------------------------------
+
+# $rows: [{key, props}] where props holds every property, key included: `SET n = props` makes the
+# node equal to its row (properties dropped from the artifacts disappear too).
+UPSERT_COMMUNITIES = "UNWIND $rows AS r MERGE (n:Community {id: r.key}) SET n = r.props"
+
+# r.parent is [] or [parent id]; a parent not written yet is merged now and filled in by its row.
+UPSERT_CLUSTERS = (
+    "UNWIND $rows AS r MERGE (n:Cluster {id: r.key}) SET n = r.props "
+    "FOREACH (p IN r.parent | MERGE (q:Cluster {id: p}) CREATE (n)-[:CHILD_OF]->(q))"
+)
+
+# A model row with its own relationships. List fields hold 0..n names/ids so that a missing value
+# writes no relationship. The edge hashes (SIMILAR_TO/BASED_ON bookkeeping) survive `SET n = …`.
+UPSERT_MODELS = """
+UNWIND $rows AS r
+MERGE (m:Model {id: r.key})
+WITH m, r, m.similar_hash AS similar_hash, m.lineage_hash AS lineage_hash
+SET m = r.props
+SET m.similar_hash = similar_hash, m.lineage_hash = lineage_hash
+FOREACH (x IN r.author | MERGE (t:Author {name: x}) CREATE (m)-[:PUBLISHED_BY]->(t))
+FOREACH (x IN r.tags | MERGE (t:Tag {name: x}) CREATE (m)-[:TAGGED]->(t))
+FOREACH (x IN r.license | MERGE (t:License {name: x}) CREATE (m)-[:LICENSED_UNDER]->(t))
+FOREACH (x IN r.library | MERGE (t:Library {name: x}) CREATE (m)-[:USES_LIBRARY]->(t))
+FOREACH (x IN r.community | MERGE (g:Community {id: x}) CREATE (m)-[:IN_COMMUNITY]->(g))
+FOREACH (x IN r.cluster | MERGE (g:Cluster {id: x}) CREATE (m)-[:IN_CLUSTER]->(g))
+"""
+
+# Relationships a stored row owns, dropped before the row is written again.
+DELETE_MODEL_OWN_RELS = (
+    "UNWIND $keys AS k MATCH (n:Model {id: k})"
+    "-[r:PUBLISHED_BY|TAGGED|LICENSED_UNDER|USES_LIBRARY|IN_COMMUNITY|IN_CLUSTER]->() DELETE r"
+)
+DELETE_CLUSTER_OWN_RELS = "UNWIND $keys AS k MATCH (n:Cluster {id: k})-[r:CHILD_OF]->() DELETE r"
+
+DELETE_NODES = "UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) DETACH DELETE n"
+
+# Names no model points at any more (after models changed or went away).
+DELETE_ORPHANS = "MATCH (t:{label}) WHERE NOT EXISTS {{ (t)<-[:{rel}]-() }} DELETE t"
+
+# --- model-to-model edges, owned by their source (SIMILAR_TO) or child (BASED_ON) -----------
+
+OLD_SIMILAR = (
+    "UNWIND $keys AS k MATCH (a:Model {id: k})-[e:SIMILAR_TO]->(b:Model) "
+    "RETURN a.id AS source, b.id AS target, e.score AS score"
+)
+# $groups: [{key, hash, edges: [{target, score}]}]: the source's new edges and the hash of all its
+# edges, set in the same transaction so a rerun knows which sources are done.
+CREATE_SIMILAR = """
+UNWIND $groups AS g
+MATCH (a:Model {id: g.key})
+SET a.similar_hash = g.hash
+WITH a, g
+UNWIND g.edges AS e
+MATCH (b:Model {id: e.target})
+CREATE (a)-[:SIMILAR_TO {score: e.score}]->(b)
+"""
+UPDATE_SIMILAR = (
+    "UNWIND $rows AS r MATCH (a:Model {id: r.source})-[e:SIMILAR_TO]->(b:Model {id: r.target}) "
+    "SET e.score = r.score"
+)
+DELETE_SIMILAR = (
+    "UNWIND $rows AS r MATCH (a:Model {id: r.source})-[e:SIMILAR_TO]->(b:Model {id: r.target}) "
+    "DELETE e"
+)
+
+OLD_BASED_ON = (
+    "UNWIND $keys AS k MATCH (c:Model {id: k})-[e:BASED_ON]->(p:Model) "
+    "RETURN c.id AS child, p.id AS parent, e.relation AS relation, e.origin AS origin"
+)
+CREATE_BASED_ON = """
+UNWIND $groups AS g
+MATCH (c:Model {id: g.key})
+SET c.lineage_hash = g.hash
+WITH c, g
+UNWIND g.edges AS e
+MATCH (p:Model {id: e.parent})
+CREATE (c)-[:BASED_ON {relation: e.relation, origin: e.origin}]->(p)
+"""
+UPDATE_BASED_ON = (
+    "UNWIND $rows AS r MATCH (c:Model {id: r.child})-[e:BASED_ON]->(p:Model {id: r.parent}) "
+    "WHERE e.relation = r.relation SET e.origin = r.origin"
+)
+DELETE_BASED_ON = (
+    "UNWIND $rows AS r MATCH (c:Model {id: r.child})-[e:BASED_ON]->(p:Model {id: r.parent}) "
+    "WHERE e.relation = r.relation DELETE e"
+)
+
+# --- the build ------------------------------------------------------------------------------
+
+BUILD_STARTED = (
+    "MERGE (b:Build {id: $id}) "
+    "SET b.status = 'loading', b.started_at = $started_at, b.manifest = $manifest"
+)
+BUILD_DONE = (
+    "MATCH (b:Build) SET b.current = (b.id = $id) "
+    "WITH b WHERE b.id = $id "
+    "SET b.status = 'complete', b.loaded_at = $loaded_at, b.counts = $counts"
+)
