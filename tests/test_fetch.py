@@ -543,3 +543,16 @@ def test_100k_models_interrupted_once_resume_to_100k_distinct_records(tmp_path):
     got = ids(out)
     assert len(got) == len(set(got)) == 100_000
     assert set(got) == {r["id"] for r in records}
+
+
+def test_hub_source_feeds_build(tmp_path):
+    """What `constellation build --source hub:…` does: resolve_sources, then build."""
+    from constellation.loader.build import build
+    from constellation.loader.fetch import resolve_sources
+
+    records = generated_records(150, seed=17)
+    with FakeHub(records) as hub:
+        sources = resolve_sources([f"hub:endpoint={hub.url},search=llama"], tmp_path / "cache")
+    assert [Path(s).parent for s in sources] == [tmp_path / "cache"]
+    manifest = build(sources, tmp_path / "artifacts", progress=False)
+    assert manifest["counts"]["models"] == sum("llama" in r["id"] for r in records)
