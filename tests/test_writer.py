@@ -1,0 +1,344 @@
+"""The graph writer against a real local server: schema, idempotent reload, incremental updates,
+interrupted loads, bad artifacts. Artifacts come from the real `constellation build`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from constellation.loader.build import build
+from constellation.loader.writer import load_artifacts
+
+from constellation import server
+from constellation.cli import main
+from constellation.errors import UserError
+from constellation.graph import GraphConfig, connect
+
+BOOKKEEPING = {"row_hash", "similar_hash", "lineage_hash"}
+
+Q, F = "base_model:quantized:", "base_model:finetune:"
+
+# Hub-API-shaped records: two Llama families, quantised copies declaring their base, a few loners.
+MODELS = [
+    ("meta-llama/Llama-2-7b-hf", 9000, [], "llama2"),
+    ("meta-llama/Llama-2-13b-hf", 8000, [], "llama2"),
+    ("TheBloke/Llama-2-7B-GPTQ", 700, [Q + "meta-llama/Llama-2-7b-hf"], "mit"),
+    ("TheBloke/Llama-2-13B-GPTQ", 600, [Q + "meta-llama/Llama-2-13b-hf"], None),
+    ("TheBloke/Llama-2-7B-GGUF", 650, [Q + "meta-llama/Llama-2-7b-hf"], None),
+    ("mistralai/Mistral-7B-v0.1", 5000, [], "apache-2.0"),
+    ("TheBloke/Mistral-7B-v0.1-GGUF", 400, [Q + "mistralai/Mistral-7B-v0.1"], None),
+    ("someone/Mistral-7B-v0.1-finetuned", 30, [F + "mistralai/Mistral-7B-v0.1"], None),
+    ("openai-community/gpt2", 7000, [], "mit"),
+    ("distilbert/distilgpt2", 3000, [F + "openai-community/gpt2"], "apache-2.0"),
+    ("EleutherAI/gpt-neo-125m", 900, [], "mit"),
+    ("EleutherAI/pythia-70m", 800, [], "apache-2.0"),
+    ("EleutherAI/pythia-160m", 700, [], "apache-2.0"),
+    # declares a base model outside this corpus: becomes an `external` stub node
+    ("lab/tiny-llama-chat", 10, [F + "TinyLlama/TinyLlama-1.1B"], None),
+]  # fmt: skip
+
+
+def _records() -> list[dict]:
+    out = []
+    for i, (mid, downloads, base, license_) in enumerate(MODELS):
+        tags = ["transformers", "text-generation", *base]
+        if license_:
+            tags.append(f"license:{license_}")
+        out.append(
+            {
+                "id": mid,
+                "downloads": downloads,
+                "likes": i,
+                "createdAt": f"2023-0{1 + i % 9}-15T08:30:00.000Z",
+                "pipeline_tag": "text-generation",
+                "library_name": "transformers",
+                "tags": tags,
+            }
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("writer")
+    (root / "models.json").write_text(json.dumps(_records()))
+    build([root / "models.json"], root / "artifacts", progress=False)
+    return root / "artifacts"
+
+
+@pytest.fixture
+def artifacts(built: Path, tmp_path: Path) -> Path:
+    """A private copy of the built artifacts that a test may edit."""
+    return Path(shutil.copytree(built, tmp_path / "artifacts"))
+
+
+@pytest.fixture
+def fresh(graph_server: GraphConfig, request: pytest.FixtureRequest) -> Iterator:
+    """Factory of new empty databases (dropped after the test): fresh() -> (config, driver)."""
+    made = []
+
+    def make():
+        name = f"t_writer_{len(made)}_{abs(hash(request.node.nodeid)) % 10**8}"
+        server.create_database(name)
+        config = replace(graph_server, database=name)
+        driver = connect(config)
+        made.append((name, driver))
+        return config, driver
+
+    yield make
+    for name, driver in made:
+        driver.close()
+        server.drop_database(name)
+
+
+def _load(driver, config: GraphConfig, folder: Path, **kw) -> dict:
+    return load_artifacts(driver, folder, database=config.database, progress=False, **kw)
+
+
+def _rows(driver, config: GraphConfig, query: str, **params) -> list[dict]:
+    return driver.execute_query(query, params, database_=config.database).records
+
+
+def dump(driver, config: GraphConfig) -> tuple[list[str], list[str]]:
+    """The graph's content without bookkeeping and Build nodes, as sorted comparable lines."""
+    nodes = [
+        json.dumps(
+            [r["label"], {k: v for k, v in r["props"].items() if k not in BOOKKEEPING}],
+            sort_keys=True,
+        )
+        for r in _rows(
+            driver, config,
+            "MATCH (n) WHERE NOT n:Build RETURN labels(n)[0] AS label, properties(n) AS props",
+        )
+    ]  # fmt: skip
+    rels = [
+        json.dumps(list(r.values()), sort_keys=True)
+        for r in _rows(
+            driver,
+            config,
+            "MATCH (a)-[r]->(b) RETURN labels(a)[0] AS la, coalesce(a.id, a.name) AS a, "
+            "type(r) AS t, properties(r) AS p, labels(b)[0] AS lb, coalesce(b.id, b.name) AS b",
+        )
+    ]
+    return sorted(nodes), sorted(rels)
+
+
+def _counts_by_label(driver, config: GraphConfig) -> Counter:
+    records = _rows(driver, config, "MATCH (n) RETURN labels(n)[0] AS l, count(*) AS n")
+    return Counter({r["l"]: r["n"] for r in records})
+
+
+def _edit(folder: Path, name: str, frame: pd.DataFrame) -> None:
+    frame.to_parquet(folder / f"{name}.parquet", index=False)
+
+
+def _new_build_id(folder: Path, build_id: str) -> None:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["build_id"] = build_id
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+# --- tests ----------------------------------------------------------------------------------
+
+
+def test_first_load_writes_the_schema(artifacts: Path, fresh) -> None:
+    config, driver = fresh()
+    models = pd.read_parquet(artifacts / "models.parquet")
+    similarity = pd.read_parquet(artifacts / "similarity.parquet")
+    lineage = pd.read_parquet(artifacts / "lineage.parquet")
+    clusters = pd.read_parquet(artifacts / "clusters.parquet")
+
+    counts = _load(driver, config, artifacts)
+
+    assert counts["models"] == {"created": len(MODELS) + 1, "updated": 0, "unchanged": 0,
+                                "deleted": 0, "external": 1}  # fmt: skip
+    assert counts["similar_to"]["created"] == len(similarity) > 0
+    assert counts["based_on"]["created"] == len(lineage) == 7
+    by_label = _counts_by_label(driver, config)
+    assert by_label["Model"] == len(MODELS) + 1
+    assert by_label["Community"] == models["community"].nunique()
+    assert by_label["Cluster"] == len(clusters)
+    assert by_label["Author"] == 9  # 8 owners in the corpus + TinyLlama (external stub)
+    assert by_label["License"] == 3 and by_label["Build"] == 1
+
+    gptq = _rows(
+        driver, config,
+        "MATCH (m:Model {id: $id})-[b:BASED_ON]->(p:Model), (m)-[:PUBLISHED_BY]->(a:Author), "
+        "(m)-[:IN_COMMUNITY]->(c:Community), (m)-[:IN_CLUSTER]->(k:Cluster) "
+        "OPTIONAL MATCH (m)-[:LICENSED_UNDER]->(l:License) "
+        "RETURN m, b.relation AS rel, p.id AS parent, a.name AS author, c.id AS community, "
+        "k.id AS cluster, l.name AS license, count{(m)-[:TAGGED]->()} AS tags",
+        id="TheBloke/Llama-2-7B-GPTQ",
+    )[0]  # fmt: skip
+    row = models.set_index("id").loc["TheBloke/Llama-2-7B-GPTQ"]
+    assert gptq["parent"] == "meta-llama/Llama-2-7b-hf" and gptq["rel"] == "quantized"
+    assert gptq["author"] == "TheBloke" and gptq["license"] == "mit"
+    assert (gptq["community"], gptq["cluster"]) == (row["community"], row["cluster"])
+    assert gptq["tags"] == len(row["tags"])
+    node = gptq["m"]
+    assert node["created_at"] == "2023-03-15T08:30:00Z"  # ISO text, not a temporal value
+    assert node["downloads"] == 700 and node["external"] is False
+
+    stub = _rows(driver, config, "MATCH (m:Model {id: 'TinyLlama/TinyLlama-1.1B'}) RETURN m")[0][
+        "m"
+    ]
+    assert stub["external"] is True and stub["author"] == "TinyLlama" and "community" not in stub
+
+    # Every cluster below the top level hangs off its parent.
+    child_of = _rows(
+        driver, config, "MATCH (:Cluster)-[r:CHILD_OF]->(:Cluster) RETURN count(r) AS n"
+    )
+    assert child_of[0]["n"] == int(clusters["parent"].notna().sum())
+
+    build_node = _rows(driver, config, "MATCH (b:Build) RETURN b")[0]["b"]
+    manifest = json.loads((artifacts / "manifest.json").read_text())
+    assert build_node["id"] == manifest["build_id"]
+    assert build_node["status"] == "complete" and build_node["current"] is True
+    assert json.loads(build_node["manifest"])["counts"] == manifest["counts"]
+
+
+def test_loading_twice_changes_nothing(artifacts: Path, fresh) -> None:
+    config, driver = fresh()
+    _load(driver, config, artifacts)
+    before = dump(driver, config)
+    again = _load(driver, config, artifacts, batch_size=3)
+    assert dump(driver, config) == before
+    for kind in ("models", "communities", "clusters", "similar_to", "based_on"):
+        c = again[kind]
+        assert c["created"] == c["updated"] == c["deleted"] == 0, kind
+        assert c["unchanged"] > 0, kind
+    assert _counts_by_label(driver, config)["Build"] == 1
+
+
+def test_incremental_update_changes_only_what_changed(artifacts: Path, fresh) -> None:
+    config, driver = fresh()
+    _load(driver, config, artifacts)
+
+    models = pd.read_parquet(artifacts / "models.parquet")
+    similarity = pd.read_parquet(artifacts / "similarity.parquet")
+    lineage = pd.read_parquet(artifacts / "lineage.parquet")
+    gone = "EleutherAI/pythia-160m"
+    edges_of_gone = int(((similarity.source == gone) | (similarity.target == gone)).sum())
+    assert edges_of_gone > 0
+    # 1 changed model, 1 deleted (with its edges), 1 added; 1 rescored edge and 1 new edge.
+    models.loc[models.id == "openai-community/gpt2", "downloads"] = 123456
+    newcomer = models[models.id == "EleutherAI/pythia-70m"].copy()
+    newcomer["id"], newcomer["name"] = "EleutherAI/pythia-410m", "pythia-410m"
+    models = pd.concat([models[models.id != gone], newcomer], ignore_index=True)
+    similarity = similarity[(similarity.source != gone) & (similarity.target != gone)].copy()
+    similarity.iloc[0, similarity.columns.get_loc("score")] = 0.99
+    similarity = pd.concat(
+        [similarity, pd.DataFrame({"source": ["EleutherAI/pythia-410m"],
+                                   "target": ["EleutherAI/pythia-70m"], "score": [0.9]})],
+        ignore_index=True,
+    ).astype({"score": "float32"})  # fmt: skip
+    lineage = lineage[lineage.child != "distilbert/distilgpt2"]
+    _edit(artifacts, "models", models)
+    _edit(artifacts, "similarity", similarity)
+    _edit(artifacts, "lineage", lineage)
+    _new_build_id(artifacts, "next-build")
+
+    counts = _load(driver, config, artifacts)
+
+    assert counts["models"] == {"created": 1, "updated": 1, "unchanged": len(MODELS) - 1,
+                                "deleted": 1, "external": 1}  # fmt: skip
+    assert counts["communities"]["created"] == counts["communities"]["updated"] == 0
+    assert counts["similar_to"]["created"] == 1
+    assert counts["similar_to"]["updated"] == 1
+    assert counts["similar_to"]["deleted"] == 0  # the deleted model took its edges along
+    assert counts["similar_to"]["unchanged"] == len(similarity) - 2
+    assert counts["based_on"] == {"created": 0, "updated": 0, "deleted": 1,
+                                  "unchanged": len(lineage)}  # fmt: skip
+    # The graph now equals a fresh load of the same artifacts.
+    fresh_config, fresh_driver = fresh()
+    _load(fresh_driver, fresh_config, artifacts)
+    assert dump(driver, config) == dump(fresh_driver, fresh_config)
+    builds = _rows(driver, config, "MATCH (b:Build) RETURN b.id AS id, b.current AS current")
+    assert {r["id"]: r["current"] for r in builds}["next-build"] is True
+    assert sum(r["current"] for r in builds) == 1
+
+
+def test_interrupted_load_completes_on_rerun(artifacts: Path, fresh) -> None:
+    config, driver = fresh()
+    calls = []
+
+    def interrupt(stage: str, done: int) -> None:
+        calls.append(stage)
+        if stage == "write SIMILAR_TO":
+            raise KeyboardInterrupt  # as if the user hit Ctrl-C after the first edge batch
+
+    with pytest.raises(KeyboardInterrupt):
+        _load(driver, config, artifacts, batch_size=2, on_batch=interrupt)
+    status = _rows(driver, config, "MATCH (b:Build) RETURN b.status AS s")[0]["s"]
+    assert status == "loading"
+    partial = _rows(driver, config, "MATCH ()-[r:SIMILAR_TO]->() RETURN count(r) AS n")[0]["n"]
+    assert 0 < partial < len(pd.read_parquet(artifacts / "similarity.parquet"))
+
+    rerun = _load(driver, config, artifacts, batch_size=2)
+    assert rerun["models"]["created"] == 0 and rerun["models"]["unchanged"] == len(MODELS) + 1
+    assert rerun["similar_to"]["created"] > 0  # only the rest of the edges
+
+    fresh_config, fresh_driver = fresh()
+    _load(fresh_driver, fresh_config, artifacts)
+    assert dump(driver, config) == dump(fresh_driver, fresh_config)
+    assert _rows(driver, config, "MATCH (b:Build) RETURN b.status AS s")[0]["s"] == "complete"
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: (d / "similarity.parquet").unlink(), "similarity.parquet is missing"),
+        (
+            lambda d: (
+                pd.read_parquet(d / "models.parquet")
+                .drop(columns="community")
+                .to_parquet(d / "models.parquet")
+            ),
+            r"models.parquet: missing column\(s\) community",
+        ),
+        (
+            lambda d: pd.DataFrame(
+                {"source": ["a/x"], "target": ["b/y"], "score": [0.5]}
+            ).to_parquet(d / "similarity.parquet"),
+            "similarity.parquet: column source: 1 value.* not in models.parquet: a/x",
+        ),
+        (lambda d: (d / "manifest.json").write_text("{"), "manifest.json: not valid JSON"),
+        (lambda d: (d / "lineage.parquet").write_text("junk"), "lineage.parquet: not a readable"),
+    ],
+)
+def test_bad_artifacts_are_refused_before_writing(
+    artifacts: Path, fresh, damage, message: str
+) -> None:
+    config, driver = fresh()
+    _load(driver, config, artifacts)
+    before = dump(driver, config)
+    damage(artifacts)
+    with pytest.raises(UserError, match=message):
+        _load(driver, config, artifacts)
+    assert dump(driver, config) == before
+
+
+def test_missing_artifacts_folder(fresh, tmp_path: Path) -> None:
+    config, driver = fresh()
+    with pytest.raises(UserError, match="manifest.json is missing"):
+        _load(driver, config, tmp_path)
+
+
+def test_cli_load_prints_counts(
+    artifacts: Path, graph_db: GraphConfig, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("NEO4J_URI", graph_db.uri)
+    monkeypatch.setenv("NEO4J_USER", graph_db.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", graph_db.password)
+    monkeypatch.setenv("NEO4J_DATABASE", graph_db.database)
+    assert main(["load", "--artifacts", str(artifacts), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert f"models       created {len(MODELS) + 1:>9,}" in out
+    assert main(["load", "--artifacts", str(artifacts), "--batch-size", "0"]) == 2
+    assert "--batch-size 0" in capsys.readouterr().err
