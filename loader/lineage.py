@@ -179,8 +179,8 @@ def empty_lineage() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype="string") for c in LINEAGE_COLUMNS})
 
 
-def lineage_from_tags(ids: pd.Series, tags: pd.Series) -> pd.DataFrame:
-    """Vectorised tag parsing over a whole table (`tags` holds lists of strings)."""
+def lineage_from_tags(ids: pd.Series, tags: pd.Series | pa.Array) -> pd.DataFrame:
+    """Vectorised tag parsing over a whole table (`tags`: lists of strings, or `tag_lists`)."""
     flat, rows = _flat_tags(tags, "base_model:")
     if len(flat) == 0:
         return empty_lineage()
@@ -189,21 +189,32 @@ def lineage_from_tags(ids: pd.Series, tags: pd.Series) -> pd.DataFrame:
     has_rel = pc.is_valid(parts)
     rel = pc.if_else(has_rel, pc.utf8_lower(pc.struct_field(parts, "rel")), "unknown")
     parent = pc.if_else(has_rel, pc.struct_field(parts, "pid"), rest)
-    relation = pd.Series(rel.to_numpy(zero_copy_only=False)).map(_RELATION_ALIASES)
+    relation = _map_relations(rel)
+    child = arrow_strings(ids).take(rows)
+    parent = clean_ids(pd.Series(pd.array(parent, dtype="string")))
     return pd.DataFrame(
         {
-            "child": ids.to_numpy()[rows],
-            "parent": clean_ids(pd.Series(pd.array(parent, dtype="string"))).to_numpy(),
-            "relation": relation.fillna("unknown").to_numpy(),
-            "origin": "tag",
+            "child": pd.array(child, dtype="string"),
+            "parent": parent.array,
+            "relation": pd.array(relation, dtype="string"),
+            "origin": pd.array(["tag"] * len(flat), dtype="string"),
         }
     )
 
 
-def first_tag_value(tags: pd.Series, prefix: str) -> pd.Series:
+def _map_relations(values: pa.Array) -> pa.Array:
+    """Vectorised `normalise_relation` over arrow strings."""
+    keys = pa.array(list(_RELATION_ALIASES), pa.string())
+    targets = pa.array(list(_RELATION_ALIASES.values()), pa.string())
+    index = pc.index_in(pc.utf8_lower(pc.utf8_trim_whitespace(values)), value_set=keys)
+    return pc.fill_null(targets.take(index), "unknown")
+
+
+def first_tag_value(tags: pd.Series | pa.Array, prefix: str) -> pd.Series:
     """Per row, the rest of the first tag starting with `prefix` (e.g. `license:`), else NA."""
     flat, rows = _flat_tags(tags, prefix)
-    out = pd.Series(pd.NA, index=tags.index, dtype="string")
+    index = tags.index if isinstance(tags, pd.Series) else pd.RangeIndex(len(tags))
+    out = pd.Series(pd.NA, index=index, dtype="string")
     if len(flat):
         rows, first = np.unique(rows, return_index=True)
         values = pc.utf8_slice_codeunits(flat.take(pa.array(first)), len(prefix))
@@ -211,12 +222,21 @@ def first_tag_value(tags: pd.Series, prefix: str) -> pd.Series:
     return out
 
 
-def _flat_tags(tags: pd.Series, prefix: str) -> tuple[pa.Array, np.ndarray]:
-    """All tags starting with `prefix`, flattened, with the row each came from."""
+def tag_lists(tags: pd.Series | pa.Array) -> pa.Array:
+    """Tags as an arrow list<string> array (from a column of lists, or passed through)."""
+    if isinstance(tags, pa.ChunkedArray):
+        return tags.combine_chunks()
+    if isinstance(tags, pa.Array):
+        return tags
     values = tags.tolist()
     if not all(type(t) is list for t in values):
         values = [t if isinstance(t, list) else [] if t is None else list(t) for t in values]
-    lists = pa.array(values, type=pa.list_(pa.string()))
+    return pa.array(values, type=pa.list_(pa.string()))
+
+
+def _flat_tags(tags: pd.Series | pa.Array, prefix: str) -> tuple[pa.Array, np.ndarray]:
+    """All tags starting with `prefix`, flattened, with the row each came from."""
+    lists = tag_lists(tags)
     flat = pc.list_flatten(lists)
     rows = pc.list_parent_indices(lists)
     mask = pc.fill_null(pc.starts_with(flat, prefix), False)
@@ -225,10 +245,11 @@ def _flat_tags(tags: pd.Series, prefix: str) -> tuple[pa.Array, np.ndarray]:
 
 def lineage_from_card_parents(ids: pd.Series, card_parents: pd.Series) -> pd.DataFrame:
     """Rows from a column of `[(parent, relation), ...]` lists (as `parents_from_card` gives)."""
-    frame = pd.DataFrame({"child": ids.to_numpy(), "pair": card_parents.to_numpy()})
-    frame = frame[frame["pair"].map(bool, na_action="ignore").fillna(False).astype(bool)]
-    if frame.empty:
+    pairs = card_parents.to_numpy(dtype=object)
+    have = np.fromiter((bool(p) if isinstance(p, list) else False for p in pairs), bool, len(pairs))
+    if not have.any():
         return empty_lineage()
+    frame = pd.DataFrame({"child": ids[have].to_numpy(dtype=object), "pair": pairs[have]})
     frame = frame.explode("pair", ignore_index=True)
     return pd.DataFrame(
         {
@@ -259,9 +280,15 @@ def lineage_from_edges(
     )
 
 
+def arrow_strings(values: pd.Series) -> pa.Array:
+    """A pandas column as one contiguous arrow string array (nulls for NA)."""
+    arr = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
 def clean_ids(values: pd.Series) -> pd.Series:
     """Vectorised `normalise_id`: clean ids, NA where a value is not a valid id."""
-    arr = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
+    arr = arrow_strings(values)
     arr = pc.utf8_trim_whitespace(arr)
     if pc.any(pc.match_substring(arr, "huggingface.co", ignore_case=True)).as_py():
         arr = pc.replace_substring_regex(arr, pattern=_HUB_PREFIX_RE2, replacement="")
@@ -275,7 +302,7 @@ def clean_ids(values: pd.Series) -> pd.Series:
 
 def split_ids(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(owner, name) of clean ids; owner is NA for bare names like `gpt2`."""
-    arr = pa.array(ids.astype("string"), type=pa.string(), from_pandas=True)
+    arr = arrow_strings(ids)
     slash = pc.fill_null(pc.match_substring(arr, "/"), False)
     padded = pc.if_else(slash, arr, pc.binary_join_element_wise("", arr, "/"))
     parts = pc.split_pattern(padded, "/", max_splits=1)
@@ -288,43 +315,52 @@ def split_ids(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
     )
 
 
-def clean_lineage(frame: pd.DataFrame) -> pd.DataFrame:
+def clean_lineage(frame: pd.DataFrame, validate: bool = True) -> pd.DataFrame:
     """Drop invalid ids and self-loops; keep one row per (child, parent).
 
-    A known relation beats `unknown`; then tag beats card beats file.
+    A known relation beats `unknown`; then tag beats card beats file. `validate=False` skips
+    the id check for rows already made of clean ids (as `read_sources` builds them).
     """
     if frame.empty:
         return empty_lineage()
-    out = frame[LINEAGE_COLUMNS].copy()
-    out["child"] = clean_ids(out["child"])
-    out["parent"] = clean_ids(out["parent"])
-    out = out.dropna(subset=["child", "parent"])
-    out = out[out["child"] != out["parent"]]
-    rank = (out["relation"] == "unknown").astype(np.int8) * 10 + out["origin"].map(
-        _ORIGIN_RANK
-    ).fillna(9).astype(np.int8)
-    out = out.assign(_rank=rank.to_numpy()).sort_values("_rank", kind="stable")
-    out = out.drop_duplicates(["child", "parent"], keep="first").drop(columns="_rank")
-    out = out.sort_index(kind="stable").reset_index(drop=True)
-    return out.astype("string")
+    out = frame[LINEAGE_COLUMNS].astype("string")
+    if validate:
+        out["child"] = clean_ids(out["child"])
+        out["parent"] = clean_ids(out["parent"])
+        out = out.dropna(subset=["child", "parent"])
+    out = out[(out["child"] != out["parent"]).fillna(False).to_numpy(bool)]
+    rank = (out["relation"] == "unknown").to_numpy(bool).astype(np.int8) * 10 + out[
+        "origin"
+    ].map(_ORIGIN_RANK).fillna(9).to_numpy(np.int8)
+    if len(out) and (rank.min() != rank.max()):
+        out = out.iloc[np.argsort(rank, kind="stable")]
+    out = out[~out.duplicated(["child", "parent"], keep="first").to_numpy(bool)]
+    return out.sort_index(kind="stable").reset_index(drop=True)
 
 
 def base_models_column(ids: pd.Series, lineage: pd.DataFrame) -> pd.Series:
     """Per id, the list `[{"id": parent, "relation": r}]` of its declared parents (ids unique)."""
-    values: list[list[dict]] = [[] for _ in range(len(ids))]
-    if not lineage.empty:
-        rows = pd.Index(ids.to_numpy()).get_indexer(lineage["child"].to_numpy())
+    n = len(ids)
+    if lineage.empty:
+        values = [[] for _ in range(n)]
+    else:
+        id_arr = arrow_strings(ids)
+        child = arrow_strings(lineage["child"])
+        rows = pc.index_in(child, value_set=id_arr).to_numpy(zero_copy_only=False)
+        rows = np.where(np.isnan(rows.astype(float)), -1, rows).astype(np.int64)
         keep = np.flatnonzero(rows >= 0)
         keep = keep[np.argsort(rows[keep], kind="stable")]
-        parents = lineage["parent"].to_numpy(dtype=object)[keep]
-        relations = lineage["relation"].to_numpy(dtype=object)[keep]
-        rows = rows[keep]
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else []
-        ends = np.r_[starts[1:], len(rows)] if len(rows) else []
-        for a, b in zip(starts, ends, strict=True):
-            values[rows[a]] = [
-                {"id": parents[j], "relation": relations[j]} for j in range(a, b)
-            ]
-    out = np.empty(len(values), dtype=object)
+        counts = np.bincount(rows[keep], minlength=n)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+        take = pa.array(keep)
+        structs = pa.StructArray.from_arrays(
+            [
+                arrow_strings(lineage["parent"]).take(take),
+                arrow_strings(lineage["relation"]).take(take),
+            ],
+            names=["id", "relation"],
+        )
+        values = pa.ListArray.from_arrays(offsets, structs).to_pylist()
+    out = np.empty(n, dtype=object)
     out[:] = values  # 1-D array of list objects (np.array(values) would try to nest them)
     return pd.Series(out, index=ids.index, dtype=object)

@@ -51,6 +51,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from constellation.loader import lineage as lin
 
 from constellation.errors import UserError
@@ -158,6 +159,7 @@ class _Part:
     lineage: pd.DataFrame | None
     skipped: list[Skipped]
     fmt: str
+    tags: Any = None  # arrow list<string> aligned with `models` (saves re-converting the lists)
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,9 +231,9 @@ def read_file(path: str | Path) -> _Part:
         if suffix == ".csv":
             return _read_table(path, *_load_csv(path), fmt="csv")
         if suffix in (".parquet", ".pq"):
-            frame = _load_parquet(path)
+            frame, arrow_tags = _load_parquet(path)
             lines = np.arange(1, len(frame) + 1)
-            return _read_table(path, frame, lines, [], fmt="parquet")
+            return _read_table(path, frame, lines, [], fmt="parquet", arrow_tags=arrow_tags)
     except UnicodeDecodeError as exc:
         raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     raise UserError(f"{path}: unknown file type '{path.suffix}'")
@@ -275,8 +277,8 @@ def _read_json(path: Path) -> _Part:
         rows.append(_flatten_record(record))
         lines.append(number)
     frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame({"id": []})
-    models, more = _normalise(frame, np.asarray(lines, dtype=np.int64), str(path))
-    return _Part(models, None, skipped + more, fmt)
+    models, more, tags = _normalise(frame, np.asarray(lines, dtype=np.int64), str(path))
+    return _Part(models, None, skipped + more, fmt, tags)
 
 
 def _has_id(record: dict) -> bool:
@@ -331,8 +333,7 @@ def _load_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[Skipped]]:
     return frame, lines, skipped
 
 
-def _load_parquet(path: Path) -> pd.DataFrame:
-    import pyarrow as pa
+def _load_parquet(path: Path) -> tuple[pd.DataFrame, Any]:
     import pyarrow.parquet as pq
 
     try:
@@ -348,11 +349,19 @@ def _load_parquet(path: Path) -> pd.DataFrame:
     frame = table.drop(list(lists)).to_pandas()
     for name, values in lists.items():
         frame[name] = pd.Series(values, dtype=object)
-    return frame[table.column_names]
+    arrow_tags = None
+    if "tags" in lists and pa.types.is_string(table.schema.field("tags").type.value_type):
+        arrow_tags = table["tags"].combine_chunks().cast(pa.list_(pa.string()))
+    return frame[table.column_names], arrow_tags
 
 
 def _read_table(
-    path: Path, frame: pd.DataFrame, lines: np.ndarray, skipped: list[Skipped], fmt: str
+    path: Path,
+    frame: pd.DataFrame,
+    lines: np.ndarray,
+    skipped: list[Skipped],
+    fmt: str,
+    arrow_tags: Any = None,
 ) -> _Part:
     frame = frame.drop(columns=[c for c in frame.columns if _UNNAMED_RE.match(str(c))])
     columns = set(frame.columns)
@@ -366,6 +375,7 @@ def _read_table(
     if "metadata" in columns:
         frame, lines, more = _expand_metadata(frame, lines, str(path))
         skipped = skipped + more
+        arrow_tags = None
         fmt = f"{fmt}+metadata"
     elif not has_id:
         raise UserError(
@@ -378,8 +388,8 @@ def _read_table(
         frame = frame.rename(columns={card_col: "_card"})
     if "tags" in frame.columns:
         frame["tags"] = _tags_column(frame["tags"])
-    models, more = _normalise(frame, lines, str(path))
-    return _Part(models, None, skipped + more, fmt)
+    models, more, tags = _normalise(frame, lines, str(path), arrow_tags)
+    return _Part(models, None, skipped + more, fmt, tags)
 
 
 def _edge_rows(
@@ -485,9 +495,12 @@ def _show(value: object) -> str:
 
 
 def _normalise(
-    frame: pd.DataFrame, lines: np.ndarray, file: str
-) -> tuple[pd.DataFrame, list[Skipped]]:
-    """Raw columns -> design.md columns; bad rows out (reported), unknown columns kept."""
+    frame: pd.DataFrame, lines: np.ndarray, file: str, arrow_tags: Any = None
+) -> tuple[pd.DataFrame, list[Skipped], Any]:
+    """Raw columns -> design.md columns; bad rows out (reported), unknown columns kept.
+
+    Also returns the tags as an arrow list array aligned with the rows.
+    """
     frame = frame.reset_index(drop=True)
     skipped: list[Skipped] = []
     used: set[str] = set()
@@ -537,6 +550,8 @@ def _normalise(
         for i in np.flatnonzero(bad):
             skipped.append(Skipped(file, int(lines[i]) if len(lines) else None, reasons[i]))
         keep = ~bad
+        if arrow_tags is not None:
+            arrow_tags = arrow_tags.filter(pa.array(keep))
         frame = frame[keep].reset_index(drop=True)
         ids = ids[keep].reset_index(drop=True)
         numbers = {k: v[keep].reset_index(drop=True) for k, v in numbers.items()}
@@ -570,7 +585,9 @@ def _normalise(
     # license: `license:` tag, then card data, then a license column
     lic_raw, names = _pick(frame, "license")
     used.update(names)
-    license_ = lin.first_tag_value(tags, "license:")
+    if arrow_tags is None or len(arrow_tags) != len(tags):
+        arrow_tags = lin.tag_lists(tags)
+    license_ = pd.Series(lin.first_tag_value(arrow_tags, "license:").array, index=tags.index)
     if cards is not None:
         from_card = cards.map(_card_license, na_action="ignore")
         license_ = license_.fillna(from_card.astype("string"))
@@ -593,7 +610,7 @@ def _normalise(
     ]
     for col in extra:
         out[col] = frame[col].to_numpy()
-    return out, skipped
+    return out, skipped, arrow_tags
 
 
 def _dates(raw: pd.Series | None, n: int) -> pd.Series:
@@ -655,16 +672,22 @@ def empty_models() -> pd.DataFrame:
 
 def _merge(parts: list[_Part], inputs: list[dict]) -> SourceResult:
     skipped = [s for p in parts for s in p.skipped]
-    model_parts = [p.models for p in parts if p.models is not None and len(p.models)]
-    if model_parts:
-        models = pd.concat(model_parts, ignore_index=True, sort=False) if len(
-            model_parts
-        ) > 1 else model_parts[0]
-        before = len(models)
-        models = models.drop_duplicates("id", keep="last").reset_index(drop=True)
-        duplicates = before - len(models)
+    with_models = [p for p in parts if p.models is not None and len(p.models)]
+    if with_models:
+        models = (
+            pd.concat([p.models for p in with_models], ignore_index=True, sort=False)
+            if len(with_models) > 1
+            else with_models[0].models
+        )
+        tags = pa.concat_arrays([lin.tag_lists(p.tags) for p in with_models])
+        last = ~models.duplicated("id", keep="last").to_numpy(bool)
+        duplicates = int(len(models) - last.sum())
+        if duplicates:
+            models = models[last].reset_index(drop=True)
+            tags = tags.filter(pa.array(last))
     else:
         models = empty_models().assign(_card_parents=pd.Series([], dtype=object))
+        tags = pa.array([], type=pa.list_(pa.string()))
         duplicates = 0
     for col in _STRING_COLUMNS:
         models[col] = models[col].astype("string")
@@ -673,15 +696,15 @@ def _merge(parts: list[_Part], inputs: list[dict]) -> SourceResult:
     for col in _DATE_COLUMNS:
         models[col] = models[col].astype("datetime64[ns, UTC]")
 
-    pieces = [lin.lineage_from_tags(models["id"], models["tags"])]
+    pieces = [lin.lineage_from_tags(models["id"], tags)]
     if "_card_parents" in models.columns:
         pieces.append(lin.lineage_from_card_parents(models["id"], models["_card_parents"]))
-    own = lin.clean_lineage(pd.concat(pieces, ignore_index=True))
+    own = lin.clean_lineage(pd.concat(pieces, ignore_index=True), validate=False)
     models["base_models"] = lin.base_models_column(models["id"], own)
     models = models.drop(columns=["_card_parents"], errors="ignore")
     ordered = MODEL_COLUMNS + [c for c in models.columns if c not in MODEL_COLUMNS]
     models = models[ordered]
 
     files = [p.lineage for p in parts if p.lineage is not None and len(p.lineage)]
-    lineage = lin.clean_lineage(pd.concat([own, *files], ignore_index=True))
+    lineage = lin.clean_lineage(pd.concat([own, *files], ignore_index=True), validate=False)
     return SourceResult(models, lineage, skipped, inputs, duplicates)
