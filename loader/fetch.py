@@ -293,6 +293,7 @@ def _run_pass(
 ) -> None:
     """Fetch the pages of one pass, saving cursor and offsets after each flushed page."""
     from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
 
     job = state["job"]
     try:
@@ -312,7 +313,9 @@ def _run_pass(
         file=sys.stderr,
         mininterval=0.5,
     )
-    try:
+    # retry warnings print above the bar instead of through it
+    hub_log = logging.getLogger("constellation.loader.hub")
+    with bar, logging_redirect_tqdm(loggers=[hub_log]):
         while not stage["done"]:
             url = stage["next"]
             try:
@@ -349,8 +352,6 @@ def _run_pass(
             job["skip_bytes"] = skipped_log.offset
             write_state(paths.state, state)
             bar.update(added)
-    finally:
-        bar.close()
 
 
 def _fetch_unlisted(client: HubClient, paths: _Paths, state: dict) -> None:

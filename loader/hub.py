@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from constellation.errors import UserError
 
@@ -213,10 +213,17 @@ class HubClient:
         return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
 
     def describe(self, url: str) -> str:
-        """`url` for messages: path and query only (no host credentials, no token)."""
+        """`url` for messages: path and filters, cursor shortened, no `expand=` list, no host
+        (so no credentials; the token is never in a URL anyway)."""
         parts = urlsplit(url)
-        text = parts.path + (f"?{parts.query}" if parts.query else "")
-        return text if len(text) <= 160 else text[:157] + "..."
+        shown = []
+        for key, value in parse_qsl(parts.query, keep_blank_values=True):
+            if key == "expand":
+                continue
+            if key == "cursor" and len(value) > 12:
+                value = value[:12] + "…"
+            shown.append(f"{key}={value}")
+        return parts.path + (f"?{'&'.join(shown)}" if shown else "")
 
     def get_page(self, url: str) -> Page:
         """GET one listing page, retrying rate limits, 5xx and dropped connections.
