@@ -117,9 +117,11 @@ def prepare_demo():
     _say(f"2/3 building the bundled sample {sample.name} into {out}…")
     manifest = build([sample], out)
     counts = manifest.get("counts", {}) if isinstance(manifest, dict) else {}
-    if counts:
-        _say("    " + ", ".join(f"{k}: {v:,}" if isinstance(v, int) else f"{k}: {v}"
-                                 for k, v in counts.items()))
+    shown = [f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items()
+             if k in ("models", "similarity_edges", "lineage_edges", "communities")
+             and isinstance(v, int)]
+    if shown:
+        _say("    built " + ", ".join(shown))
     _say("3/3 loading it into the graph…")
     with connect(config) as driver:
         load_artifacts(driver, out, database=config.database)

@@ -13,6 +13,12 @@ from dash import dcc, html
 from constellation.errors import UserError
 
 HUB_URL = "https://huggingface.co/"
+FONT = "Liberation Sans, DejaVu Sans, Arial, sans-serif"
+TABLE_CELL = {"fontFamily": FONT, "fontSize": "13px", "padding": "6px 10px", "textAlign": "left",
+              "border": "none", "borderBottom": "1px solid #e4e7ec"}
+TABLE_HEADER = {"fontWeight": "650", "backgroundColor": "#f8f9fc", "color": "#344054",
+                "borderBottom": "1px solid #d0d5dd"}
+NUMBER = {"specifier": ",d"}  # DataTable format: 1,500,000
 
 
 def fmt_int(v: Any) -> str:

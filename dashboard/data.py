@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -28,8 +28,13 @@ FAMILY_LIMIT = 500
 LINEAGE_LIMIT = 300
 SCATTER_LIMIT = 3000
 WORDS_LIMIT = 40
+WORDS_SAMPLE = 20000  # names read when the graph has no Word nodes
 CACHE_SIZE = 512
 CACHE_TTL_S = 300.0
+# Whole-graph summaries that cost a scan: kept for an hour (they change only with a new load).
+SLOW_QUERIES = frozenset({"filter_pipeline_tags", "filter_licenses", "atlas_words",
+                          "atlas_name_words", "home_families", "atlas_top_clusters"})
+LONG_TTL_S = 3600.0
 
 
 FILTER_PARAMS = frozenset(
@@ -105,9 +110,11 @@ class _TTLCache:
             self._d.move_to_end(key)
             return hit[1]
 
-    def put(self, key: Any, value: Any) -> None:
+    def put(self, key: Any, value: Any, ttl: float | None = None) -> None:
+        # an entry stores its expiry as a back-dated insert time: one TTL check in get()
+        age = 0.0 if ttl is None else self.ttl - ttl
         with self._lock:
-            self._d[key] = (time.monotonic(), value)
+            self._d[key] = (time.monotonic() - age, value)
             self._d.move_to_end(key)
             while len(self._d) > self.size:
                 self._d.popitem(last=False)
@@ -158,7 +165,7 @@ class Data:
             if is_unavailable(exc):
                 raise GraphUnavailable(str(exc)) from exc
             raise
-        self._cache.put(key, rows)
+        self._cache.put(key, rows, LONG_TTL_S if name in SLOW_QUERIES else None)
         return rows
 
     def filterable(self, name: str) -> bool:
@@ -202,36 +209,57 @@ class Data:
             raise
         return rows[0] if rows else None
 
-    def related(self, model_id: str, filters: Filters = Filters(), limit: int = RELATED_LIMIT
-                ) -> tuple[list[dict], list[dict]]:
-        """A model's similar models (with `score`) and lineage neighbours, and the edges."""
-        rows = self.run("neighbourhood", id=model_id, limit=limit, **filters.params())
-        return split_neighbourhood(model_id, rows)
+    def related(self, model_id: str, filters: Filters = Filters(), limit: int = RELATED_LIMIT,
+                shown: Iterable[str] = ()) -> tuple[list[dict], list[dict]]:
+        """A model's similar models (`score`) and lineage neighbours (`relation`), and the
+        links from them to each other and to the models already `shown`."""
+        rows = self.run("explore_neighbours", id=model_id, limit=limit, lineage_limit=limit,
+                        **filters.params())
+        neighbours, edges = split_neighbourhood(model_id, rows)
+        new_ids = sorted({r["id"] for r in neighbours} - set(shown))
+        if new_ids:
+            among = sorted(set(shown) | set(new_ids) | {model_id})
+            links = self.run("explore_edges", ids=",".join(new_ids), among=",".join(among))
+            edges += [link_row(r) for r in links]
+        return neighbours, edges
 
     def family(self, model_id: str, filters: Filters = Filters(), limit: int = FAMILY_LIMIT
                ) -> list[dict]:
         return self.run("family", id=model_id, limit=limit, **filters.params())
 
-    def lineage(self, model_id: str, limit: int = LINEAGE_LIMIT) -> list[dict]:
-        return self.run("lineage", id=model_id, limit=limit)
+    def lineage(self, model_id: str, limit: int = LINEAGE_LIMIT, depth: int = 4) -> list[dict]:
+        """`lineage` rows, each completed with the model's family/likes (`explore_models`)."""
+        rows = self.run("lineage", id=model_id, limit=limit, depth=depth)
+        ids = sorted({r["id"] for r in rows if r.get("id")} | {model_id})
+        info = {m["id"]: m for m in self.run("explore_models", ids=",".join(ids))}
+        return [{**info.get(r.get("id"), {}), **r} for r in rows]
 
-    def top_families(self, limit: int = 24) -> list[dict]:
-        return self.run("top_families", limit=limit)
+    def top_families(self, limit: int = 15) -> list[dict]:
+        return self.run("home_families", limit=limit)
 
-    def filter_options(self) -> list[dict]:
-        return self.run("filter_options")
+    def scatter(self, filters: Filters = Filters(), limit: int = SCATTER_LIMIT
+                ) -> tuple[list[dict], int]:
+        """(rows, downloads floor): up to `limit` models at or above a downloads floor chosen
+        so that the sample is large enough, found with cheap index-range counts."""
+        base = filters.params()
+        floor = int(base["min_downloads"] or 0)
+        for f in (10**k for k in range(9, -1, -1)):
+            if f <= floor:
+                break
+            n = self.run("atlas_model_count", **{**base, "min_downloads": f})[0]["models"]
+            if n >= limit // 2:
+                floor = f
+                break
+        rows = self.run("atlas_scatter", limit=limit, **{**base, "min_downloads": floor})
+        return sorted(rows, key=lambda r: (-(r.get("downloads") or 0), r["id"])), floor
 
-    def scatter(self, filters: Filters = Filters(), limit: int = SCATTER_LIMIT) -> list[dict]:
-        return self.run("scatter", limit=limit, **filters.params())
-
-    def words(self, limit: int = WORDS_LIMIT) -> list[dict]:
-        return self.run("words", limit=limit)
-
-    def clusters(self, parent: int | None, limit: int = 40) -> list[dict]:
-        return self.run("cluster_children", parent=parent, limit=limit)
-
-    def cluster_models(self, cluster: int, limit: int = 20) -> list[dict]:
-        return self.run("cluster_models", cluster=cluster, limit=limit)
+    def words(self, limit: int = WORDS_LIMIT) -> tuple[list[dict], bool]:
+        """(rows, exact): the build's word table when the graph holds it, else words counted
+        from a sample of names (`exact` False)."""
+        rows = self.run("atlas_words", limit=limit)
+        if rows:
+            return rows, True
+        return self.run("atlas_name_words", limit=limit, sample=WORDS_SAMPLE), False
 
     def console(self, cypher: str) -> Any:
         from constellation.queries.console import run_readonly
@@ -244,6 +272,13 @@ class Data:
             raise
 
 
+def link_row(r: dict) -> dict:
+    """An `explore_edges` row -> an edge row for `graph_elements.edge_elements`."""
+    if r.get("type") == "BASED_ON":
+        return {"child": r["source"], "parent": r["target"], "relation": r.get("relation")}
+    return {"source": r["source"], "target": r["target"], "score": r.get("score")}
+
+
 def split_neighbourhood(model_id: str, rows: list[dict]) -> tuple[list[dict], list[dict]]:
     """Neighbourhood rows -> (neighbour model rows, edge rows). Shape adapted in one place."""
     neighbours: list[dict] = []
@@ -252,7 +287,7 @@ def split_neighbourhood(model_id: str, rows: list[dict]) -> tuple[list[dict], li
         neighbours.append(r)
         if r.get("score") is not None:
             edges.append({"source": model_id, "target": r["id"], "score": r["score"]})
-        if r.get("relation"):
+        if r.get("relation") and r.get("direction"):
             child, parent = ((r["id"], model_id) if r.get("direction") == "child"
                              else (model_id, r["id"]))
             edges.append({"child": child, "parent": parent, "relation": r["relation"]})

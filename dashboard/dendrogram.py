@@ -98,27 +98,29 @@ def dendrogram_figure(
         if not pts:
             continue
         rows = [p["row"] for p in pts]
-        labels = [_label(r) for r in rows]
         sizes = [_marker(r) for r in rows]
         fig.add_trace(go.Scatter(
-            x=[p["x"] for p in pts], y=[p["y"] for p in pts], mode="markers+text" if depth == 1
-            and len(pts) <= 40 else "markers",
-            text=labels if depth == 1 else None,
-            textposition="top center", textfont={"size": 10, "color": "#344054"},
+            x=[p["x"] for p in pts], y=[p["y"] for p in pts], mode="markers",
             marker={"size": sizes, "color": [family_color(r.get("label") or r.get("family"))
                                              for r in rows],
                     "line": {"color": "#fff", "width": 1}, "symbol": symbol, "opacity": 0.9},
             customdata=[[r.get("id"), r.get("kind", "cluster")] for r in rows],
             hovertext=[_hover(r) for r in rows], hoverinfo="text", showlegend=False,
         ))
+    tops = sorted((p for p in points if p["depth"] == 1), key=lambda p: p["x"])
+    low = min((p["y"] for p in points), default=0.0)
     fig.update_layout(
         title={"text": title, "font": {"size": 13}} if title else None,
-        margin={"l": 50, "r": 10, "t": 30 if title else 10, "b": 10},
-        height=420,
+        margin={"l": 60, "r": 10, "t": 34 if title else 10, "b": 120},
+        height=470,
         plot_bgcolor="#fff",
         paper_bgcolor="#fff",
-        xaxis={"visible": False},
-        yaxis={"title": "single-linkage distance", "range": [-0.04, root_height + 0.08],
+        # the sub-clusters' labels sit under the drawing, slanted so they never overlap
+        xaxis={"tickvals": [p["x"] for p in tops], "ticktext": [_label(p["row"]) for p in tops],
+               "tickangle": -40, "tickfont": {"size": 10, "color": "#344054"},
+               "showgrid": False, "zeroline": False, "showline": False, "ticks": ""},
+        yaxis={"title": "single-linkage distance",
+               "range": [max(0.0, low - 0.04), root_height + 0.04],
                "gridcolor": "#f0f2f5", "zeroline": False},
         hoverlabel={"bgcolor": "#fff"},
         clickmode="event",
@@ -129,7 +131,7 @@ def dendrogram_figure(
 
 def _label(r: Mapping[str, Any]) -> str:
     lab = str(r.get("label") or r.get("name") or r.get("id") or "")
-    return lab if len(lab) <= 18 else lab[:17] + "…"
+    return lab if len(lab) <= 24 else lab[:23] + "…"
 
 
 def _marker(r: Mapping[str, Any]) -> float:

@@ -8,7 +8,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 from constellation.dashboard import components as ui
-from constellation.dashboard.data import Data, Filters
+from constellation.dashboard.data import WORDS_SAMPLE, Data, Filters
 from constellation.dashboard.dendrogram import dendrogram_figure
 from constellation.dashboard.graph_elements import NO_FAMILY_COLOR, family_color
 from constellation.dashboard.routing import build_url
@@ -23,7 +23,7 @@ FONT = {"family": "Liberation Sans, DejaVu Sans, Arial, sans-serif"}
 
 
 def layout() -> html.Div:
-    graph_cfg = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+    graph_cfg = {"displaylogo": False, "displayModeBar": False}
     return html.Div(
         [
             html.Div([html.H2("Atlas"),
@@ -168,7 +168,7 @@ def register(app: Any, data: Data) -> None:
         if loaded == key:
             raise PreventUpdate
         try:
-            rows = data.scatter(filters)
+            rows, floor = data.scatter(filters)
         except Exception as exc:
             msg = _exc_text(exc)
             return _blank(msg), _blank(msg), ui.from_exception(exc), None
@@ -176,7 +176,7 @@ def register(app: Any, data: Data) -> None:
             msg = "No models match the filters." if filters.active() else "The graph is empty."
             return _blank(msg), _blank(msg), "", key
         likes, dates = scatter_figures(rows)
-        note = (f"The {len(rows):,} most downloaded models"
+        note = (f"{len(rows):,} models with at least {floor:,} downloads"
                 + (" matching the filters" if filters.active() else "")
                 + f", coloured by their {SCATTER_FAMILIES} most common families. "
                   "Click a point to open the model.")
@@ -193,7 +193,7 @@ def register(app: Any, data: Data) -> None:
         if (state or {}).get("view") != VIEW or current:
             raise PreventUpdate
         try:
-            rows = data.words()
+            rows, exact = data.words()
         except Exception as exc:
             return ui.from_exception(exc), _blank(_exc_text(exc))
         if not rows:
@@ -201,13 +201,19 @@ def register(app: Any, data: Data) -> None:
         table = dash_table.DataTable(
             id="atlas-words-table",
             columns=[{"name": "#", "id": "rank"}, {"name": "Word", "id": "word"},
-                     {"name": "Models", "id": "count"}, {"name": "Share", "id": "share_pct"}],
+                     {"name": "Models", "id": "count", "type": "numeric", "format": ui.NUMBER},
+                     {"name": "Share", "id": "share_pct"}],
             data=[{"rank": i + 1, "word": r["word"], "count": int(r.get("count") or 0),
                    "share_pct": f"{100 * float(r.get('share') or 0):.2f} %"}
                   for i, r in enumerate(rows)],
             page_size=15, style_as_list_view=True, sort_action="native",
-            style_cell={"textAlign": "left"},
+            style_cell=ui.TABLE_CELL, style_header=ui.TABLE_HEADER,
         )
+        if not exact:
+            table = html.Div([table, html.Div(
+                f"Counted from the names of the first {WORDS_SAMPLE:,} models (split on - _ and "
+                "spaces): this graph holds no word table from the build.",
+                className="small muted")])
         top = rows[:20][::-1]
         bar = go.Figure(go.Bar(x=[100 * float(r.get("share") or 0) for r in top],
                                y=[r["word"] for r in top], orientation="h",
@@ -242,14 +248,16 @@ def hierarchy_figure(data: Data, path: list[dict]) -> go.Figure:
     """Two levels under the current drill-down root (the top of the hierarchy when none)."""
     if not path:
         children = data.run("atlas_top_clusters", limit=TOP_CLUSTERS)
-        root_h, title = 1.0, "Largest clusters at the top of the hierarchy"
+        top = max((float(c.get("threshold") or 0) for c in children), default=0.9)
+        root_h, title = min(1.0, top + 0.1), "Largest clusters at the top of the hierarchy"
     else:
         root = path[-1]
         if (root.get("level") or 0) == 0:
-            children = _as_models(data.run("atlas_cluster_models", clusters=[root["id"]],
+            children = _as_models(data.run("atlas_cluster_models", clusters=str(root["id"]),
                                            per=40))
         else:
-            children = data.run("atlas_cluster_children", parents=[root["id"]], per=TOP_CLUSTERS)
+            children = data.run("atlas_cluster_children", parents=str(root["id"]),
+                                per=TOP_CLUSTERS)
         root_h = float(root.get("threshold") or 1.0)
         title = f"Inside {root.get('label') or 'cluster ' + str(root['id'])}"
     if not children:
@@ -259,10 +267,15 @@ def hierarchy_figure(data: Data, path: list[dict]) -> go.Figure:
     upper = [c["id"] for c in cluster_kids if (c.get("level") or 0) > 0]
     grand: list[dict] = []
     if upper:
-        grand += data.run("atlas_cluster_children", parents=upper, per=PER_PARENT)
+        grand += data.run("atlas_cluster_children", parents=_ids(upper), per=PER_PARENT)
     if lowest:
-        grand += _as_models(data.run("atlas_cluster_models", clusters=lowest, per=PER_PARENT))
+        grand += _as_models(data.run("atlas_cluster_models", clusters=_ids(lowest),
+                                     per=PER_PARENT))
     return dendrogram_figure(children, grand, root_height=root_h, title=title)
+
+
+def _ids(ids: list) -> str:
+    return ",".join(str(int(i)) for i in ids)
 
 
 def _as_models(rows: list[dict]) -> list[dict]:

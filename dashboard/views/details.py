@@ -45,8 +45,8 @@ def register(app: Any, data: Data) -> None:
 def details_card(m: dict, state: dict) -> html.Div:
     mid = m["id"]
     owner, _, name = mid.rpartition("/")
-    parents = m.get("parents") or []
-    children = m.get("children") or m.get("n_children")
+    n_parents = _count(m.get("parents"))
+    n_children = _count(m.get("children"))
     rows = [
         ("Author", m.get("author") or owner or "–"),
         ("Pipeline tag", m.get("pipeline_tag") or "–"),
@@ -58,19 +58,20 @@ def details_card(m: dict, state: dict) -> html.Div:
                               " · ", dcc.Link("open family", href=href(state, view="family"))])),
     ]
     if m.get("cluster") is not None:
-        rows.append(("Cluster", str(m.get("cluster"))))
-    if parents:
-        rows.append(("Based on", html.Span([
-            html.Span([dcc.Link(p.get("id") if isinstance(p, dict) else str(p),
-                                href=href(state, model=p.get("id") if isinstance(p, dict) else p,
-                                          view=VIEW)),
-                       f" ({p.get('relation')})" if isinstance(p, dict) and p.get("relation")
-                       else "", " "])
-            for p in parents])))
-    if children:
-        n = len(children) if isinstance(children, list) else children
-        rows.append(("Derived models", html.Span([f"{n} · ", dcc.Link(
-            "open lineage", href=href(state, view="lineage"))])))
+        rows.append(("Cluster", f"{m.get('cluster_label') or m.get('cluster')}"
+                     + (f" ({ui.fmt_int(m['cluster_size'])} models)"
+                        if m.get("cluster_size") else "")))
+    if m.get("similar") is not None:
+        rows.append(("Similar models", html.Span([f"{m['similar']} · ", dcc.Link(
+            "open neighbourhood", href=href(state, view="neighbourhood"))])))
+    rows.append(("Declared parents", html.Span([f"{n_parents}", " · " if n_parents else "",
+                                                dcc.Link("open lineage",
+                                                         href=href(state, view="lineage"))
+                                                if n_parents else ""])))
+    rows.append(("Derived models", html.Span([f"{n_children}", " · " if n_children else "",
+                                              dcc.Link("open lineage",
+                                                       href=href(state, view="lineage"))
+                                              if n_children else ""])))
     return html.Div(
         [
             html.Div(
@@ -105,3 +106,12 @@ def details_card(m: dict, state: dict) -> html.Div:
         ],
         id="det-card",
     )
+
+
+def _count(v: object) -> int:
+    if isinstance(v, list):
+        return len(v)
+    try:
+        return int(v or 0)
+    except (TypeError, ValueError):
+        return 0

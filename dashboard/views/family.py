@@ -19,11 +19,11 @@ VIEW = "family"
 
 COLUMNS = [
     {"name": "Model", "id": "link", "presentation": "markdown"},
-    {"name": "Downloads", "id": "downloads", "type": "numeric"},
-    {"name": "Likes", "id": "likes", "type": "numeric"},
+    {"name": "Downloads", "id": "downloads", "type": "numeric", "format": ui.NUMBER},
+    {"name": "Likes", "id": "likes", "type": "numeric", "format": ui.NUMBER},
     {"name": "Created", "id": "created", "type": "datetime"},
     {"name": "Pipeline tag", "id": "pipeline_tag"},
-    {"name": "License", "id": "license"},
+    {"name": "Author", "id": "author"},
 ]
 
 
@@ -39,13 +39,13 @@ def layout() -> html.Div:
         page_size=15,
         markdown_options={"link_target": "_self"},
         style_as_list_view=True,
-        style_cell={"textAlign": "left", "maxWidth": "420px", "overflow": "hidden",
+        style_cell={**ui.TABLE_CELL, "maxWidth": "420px", "overflow": "hidden",
                     "textOverflow": "ellipsis"},
         style_cell_conditional=[
-            {"if": {"column_id": c}, "textAlign": "right", "width": "100px"}
+            {"if": {"column_id": c}, "width": "110px"}
             for c in ("downloads", "likes")
         ],
-        style_header={"fontWeight": "650"},
+        style_header=ui.TABLE_HEADER,
     )
     return html.Div(
         dcc.Loading(
@@ -130,7 +130,7 @@ def register(app: Any, data: Data) -> None:
                 "likes": int(r.get("likes") or 0),
                 "created": str(r.get("created_at") or "")[:10],
                 "pipeline_tag": r.get("pipeline_tag") or "",
-                "license": r.get("license") or "",
+                "author": r.get("author") or "",
             }
             for r in members
         ]
@@ -139,17 +139,24 @@ def register(app: Any, data: Data) -> None:
         src = cloud_data_uri(freqs)
         cloud = html.Img(src=src, className="wordcloud-img", alt="word cloud") if src else \
             ui.empty("No words.")
-        terms = info["terms"] or [w for w, _ in freqs.most_common(10)]
-        return head, note, table, ui.chips(terms), cloud, {}
+        label_terms = info["terms"] or [t for t in str(info["label"] or "").split(" · ") if t]
+        common = [f"{w} ({c:.0f})" for w, c in freqs.most_common(12)]
+        terms = html.Div([
+            html.Div("From the family label", className="small muted"), ui.chips(label_terms),
+            html.Div("Most common in member names (weighted by downloads)",
+                     className="small muted", style={"marginTop": "8px"}),
+            ui.chips(common, grey=True),
+        ])
+        return head, note, table, terms, cloud, {}
 
 
 def family_info(rows: list[dict]) -> dict:
     """Label/terms/size of the family from the member rows (first row carrying them)."""
     info: dict = {"label": None, "terms": [], "size": None, "downloads": None}
     for r in rows:
-        for src, dst in (("family_label", "label"), ("label", "label"), ("family", "label"),
+        for src, dst in (("group_label", "label"), ("family_label", "label"), ("label", "label"),
                          ("terms", "terms"), ("family_terms", "terms"),
-                         ("family_size", "size"), ("size", "size"),
+                         ("group_size", "size"), ("family_size", "size"),
                          ("family_downloads", "downloads")):
             if r.get(src) not in (None, "", []) and not info[dst]:
                 info[dst] = r[src]

@@ -84,10 +84,14 @@ def register(app: Any, data: Data) -> None:
         head = [html.H2(["Lineage of ", html.Span(model_id, style={"wordBreak": "break-all"})]),
                 html.Span("declared base_model relations", className="crumb")]
         try:
-            rows = data.lineage(model_id)
+            centre = data.model(model_id)
+            rows = data.lineage(model_id) if centre is not None else []
         except Exception as exc:
             return [], ui.from_exception(exc), head, None
+        if centre is None:
+            return [], ui.empty(f"No model with id “{model_id}” in the graph."), head, None
         nodes, edges = split_lineage(rows)
+        nodes.append(centre)
         els = ge.lineage_elements(model_id, nodes, edges)
         n_nodes, n_edges = ge.counts(els)
         if n_edges == 0:
@@ -97,9 +101,10 @@ def register(app: Any, data: Data) -> None:
             down = sum(1 for el in els if "descendant" in str(el.get("classes")))
             status = html.Span([html.B(up), " ancestors · ", html.B(down), " descendants · ",
                                 html.B(n_edges), " relations"])
-            if len(rows) >= LINEAGE_LIMIT:
+            if max(up, down) >= LINEAGE_LIMIT:
                 status.children.append(html.Span(
-                    f" · capped at {LINEAGE_LIMIT} relations: more not shown", className="cut"))
+                    f" · capped at {LINEAGE_LIMIT} models per direction: more not shown",
+                    className="cut"))
         return els, status, head, model_id
 
     @app.callback(
@@ -128,16 +133,14 @@ def register(app: Any, data: Data) -> None:
 
 
 def split_lineage(rows: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Lineage query rows -> (node rows, edge rows `child`, `parent`, `relation`)."""
+    """`lineage` rows (one per related model, with the edge that reaches it) ->
+    (node rows, edge rows `child`, `parent`, `relation`)."""
     nodes: dict[str, dict] = {}
     edges: list[dict] = []
     for r in rows:
         if r.get("child") and r.get("parent"):
             edges.append({"child": r["child"], "parent": r["parent"],
                           "relation": r.get("relation")})
-            for side in ("child", "parent"):
-                info = r.get(f"{side}_model") or {}
-                nodes.setdefault(r[side], {"id": r[side], **info})
-        elif r.get("id"):
+        if r.get("id"):
             nodes[r["id"]] = {**nodes.get(r["id"], {}), **r}
     return list(nodes.values()), edges

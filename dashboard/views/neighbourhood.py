@@ -111,7 +111,8 @@ def register(app: Any, data: Data) -> None:
                 node_id = (tap.get("data") or {}).get("id")
                 if not node_id or node_id in (expanded or []):
                     raise PreventUpdate
-                rows, edges = data.related(node_id, filters)
+                shown = [el["data"]["id"] for el in elements or [] if "source" not in el["data"]]
+                rows, edges = data.related(node_id, filters, shown=shown)
                 els, added, cut = ge.expand(elements or [], node_id, rows, edges, cap=MAX_NODES)
                 new_ids = {el["data"]["id"] for el in els[len(elements or []):]
                            if "source" not in el["data"]}
