@@ -180,6 +180,11 @@ def _fetch(
             f"{out} was fetched for {FetchQuery(**state['query']).describe()}, not"
             f" {query.describe()}: choose another --out, or pass --fresh to replace it"
         )
+    if state is None and out.exists() and not fresh and since is None:
+        raise UserError(
+            f"{out} exists but was not written by `constellation fetch` (no {paths.state.name}):"
+            " pass --fresh to replace it, --since DATE to merge changes into it, or another --out"
+        )
     if fresh or state is None:
         state = {
             "version": STATE_VERSION,

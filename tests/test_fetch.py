@@ -302,6 +302,16 @@ def test_killed_process_resumes_to_the_same_snapshot(tmp_path):
     assert out.read_bytes() == (tmp_path / "ref.jsonl").read_bytes()
 
 
+def test_a_file_fetch_did_not_write_is_not_overwritten(tmp_path):
+    out = tmp_path / "mine.jsonl"
+    out.write_text('{"id": "me/precious"}\n')
+    with FakeHub(generated_records(10)) as hub:
+        with pytest.raises(UserError, match="not written by `constellation fetch`"):
+            fetch(out, hub)
+        assert out.read_text() == '{"id": "me/precious"}\n'
+        assert fetch(out, hub, fresh=True).records == 10
+
+
 def test_one_fetch_at_a_time_per_snapshot(tmp_path):
     import fcntl
 
