@@ -15,6 +15,8 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     _add_load(subparsers)
+    _add_query(subparsers)
+    _add_cypher(subparsers)
 
 
 # --- load (graph area) ----------------------------------------------------------------------
@@ -57,3 +59,18 @@ def _cmd_load(args: argparse.Namespace) -> int:
         )
     print(summary(counts))
     return 0
+
+
+# --- query, cypher (queries area: the code lives in queries/query_commands.py) --------------
+
+
+def _add_query(sub: argparse._SubParsersAction) -> None:
+    from constellation.queries.query_commands import add_query
+
+    add_query(sub)
+
+
+def _add_cypher(sub: argparse._SubParsersAction) -> None:
+    from constellation.queries.query_commands import add_cypher
+
+    add_cypher(sub)

@@ -1,0 +1,54 @@
+// by_metadata: models filtered by author, tag, license, library, pipeline tag, creation date and downloads.
+// @param author string = null  Owner, e.g. `EleutherAI`
+// @param tag string = null  A Hub tag, e.g. `gguf`
+// @param license string = null  e.g. `apache-2.0`
+// @param library string = null  e.g. `transformers`
+// @param pipeline_tag string = null  e.g. `text-generation`
+// @param created_from date = null  Created on/after this date
+// @param created_to date(end) = null  Created on/before this date (a whole day when date-only)
+// @param min_downloads int(0..) = 0  At least this many downloads
+// @param order choice(downloads|likes|created) = downloads  Sort key (descending)
+// @param skip int(0..) = 0  Rows to skip (paging)
+// @param limit int(1..1000) = 20  Rows per page
+// Every filter is optional. The candidates come from the first given of author, tag,
+// license, library (an indexed node and its relationships), else from all models; the
+// other filters are then checked on the model's own properties.
+CALL {
+  WITH 1 AS one WHERE $author IS NOT NULL
+  MATCH (:Author {name: $author})<-[:PUBLISHED_BY]-(m:Model)
+  RETURN m
+  UNION
+  WITH 1 AS one WHERE $author IS NULL AND $tag IS NOT NULL
+  MATCH (:Tag {name: $tag})<-[:TAGGED]-(m:Model)
+  RETURN m
+  UNION
+  WITH 1 AS one WHERE $author IS NULL AND $tag IS NULL AND $license IS NOT NULL
+  MATCH (:License {name: $license})<-[:LICENSED_UNDER]-(m:Model)
+  RETURN m
+  UNION
+  WITH 1 AS one
+  WHERE $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NOT NULL
+  MATCH (:Library {name: $library})<-[:USES_LIBRARY]-(m:Model)
+  RETURN m
+  UNION
+  WITH 1 AS one
+  WHERE $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
+  MATCH (m:Model)
+  RETURN m
+}
+WITH m
+WHERE ($author IS NULL OR m.author = $author)
+  AND ($tag IS NULL OR $tag IN m.tags)
+  AND ($license IS NULL OR m.license = $license)
+  AND ($library IS NULL OR m.library_name = $library)
+  AND ($pipeline_tag IS NULL OR m.pipeline_tag = $pipeline_tag)
+  AND ($created_from IS NULL OR m.created_at >= $created_from)
+  AND ($created_to IS NULL OR m.created_at <= $created_to)
+  AND coalesce(m.downloads, 0) >= $min_downloads
+WITH m
+ORDER BY CASE $order WHEN 'likes' THEN coalesce(m.likes, -1)
+         WHEN 'created' THEN coalesce(m.created_at, '') ELSE coalesce(m.downloads, -1) END DESC, m.id
+SKIP $skip LIMIT $limit
+RETURN m.id AS id, m.name AS name, m.author AS author, m.downloads AS downloads,
+       m.likes AS likes, m.created_at AS created_at, m.pipeline_tag AS pipeline_tag,
+       m.library_name AS library, m.license AS license, m.tags AS tags

@@ -1,0 +1,22 @@
+// model: one model's details with its author, tags, license, library, community and cluster labels.
+// @param id model  Model id (`owner/name`, or a bare name such as `gpt2`)
+// Returns one row (none when the id is unknown). `parents`/`children` count declared
+// BASED_ON links, `similar` the SIMILAR_TO edges; `community_*`/`cluster_*` come from the
+// model's Community and finest Cluster nodes.
+MATCH (m:Model {id: $id})
+OPTIONAL MATCH (m)-[:IN_COMMUNITY]->(c:Community)
+OPTIONAL MATCH (m)-[:IN_CLUSTER]->(k:Cluster)
+WITH m, c, k ORDER BY k.level LIMIT 1
+RETURN m.id AS id, m.name AS name, m.author AS author,
+       m.downloads AS downloads, m.likes AS likes,
+       m.created_at AS created_at, m.last_modified AS last_modified,
+       m.pipeline_tag AS pipeline_tag, m.library_name AS library_name, m.license AS license,
+       coalesce(m.tags, []) AS tags,
+       m.family AS family,
+       coalesce(c.id, m.community) AS community, c.label AS community_label,
+       c.size AS community_size,
+       coalesce(k.id, m.cluster) AS cluster, k.label AS cluster_label, k.level AS cluster_level,
+       k.size AS cluster_size,
+       COUNT { (m)-[:SIMILAR_TO]-() } AS similar,
+       COUNT { (m)-[:BASED_ON]->() } AS parents,
+       COUNT { (m)<-[:BASED_ON]-() } AS children

@@ -1,0 +1,403 @@
+"""Named queries against a real local server: a small hand-made graph with known answers
+(`_queries_helpers.py`), parameter validation, and the `constellation query` command."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+from _queries_helpers import write_small_artifacts
+from constellation.loader.writer import load_artifacts
+from constellation.queries.runner import (
+    GraphUnreachable,
+    get_query,
+    list_queries,
+    parse_header,
+    run_query,
+    to_jsonable,
+)
+
+from constellation.cli import main
+from constellation.errors import UserError
+from constellation.graph import GraphConfig
+
+PYTHIA = "EleutherAI/pythia-70m"
+CHAT = "acme/pythia-70m-chat"
+GGUF = "acme/pythia-70m-chat-GGUF"
+
+
+@pytest.fixture(scope="module")
+def small(graph_db: GraphConfig, graph_driver, tmp_path_factory: pytest.TempPathFactory):
+    """The hand-made graph loaded with the real writer; yields a `run(name, **params)`."""
+    folder = write_small_artifacts(tmp_path_factory.mktemp("queries") / "artifacts")
+    load_artifacts(graph_driver, folder, database=graph_db.database, progress=False)
+
+    def run(name: str, **params):
+        return run_query(graph_driver, name, params, database=graph_db.database)
+
+    return run
+
+
+def ids(rows: list[dict]) -> list[str]:
+    return [r["id"] for r in rows]
+
+
+# --- the query files ---------------------------------------------------------------------
+
+
+def test_every_required_query_exists_and_documents_its_parameters() -> None:
+    queries = list_queries()
+    required = {"related", "neighbourhood", "family", "lineage", "path", "top_families",
+                "search", "by_metadata", "model"}
+    assert required <= set(queries)
+    for name in required:
+        spec = queries[name]
+        assert spec.summary, name
+        assert "$" in spec.text, name
+        for pname, param in spec.params.items():
+            assert param.doc, f"{name}.{pname} has no doc"
+            assert f"${pname}" in spec.text, f"{name}: ${pname} declared but unused"
+
+
+def test_header_parsing_types_defaults_and_ranges() -> None:
+    spec = parse_header(
+        "demo",
+        "// demo: a demo.\n"
+        "// @param id model  Model id\n"
+        "// @param limit int(1..50) = 20  Rows\n"
+        "// @param by choice(community|cluster) = community  Grouping\n"
+        "// @param since date = null  From\n"
+        "// @param until date(end) = null  To\n"
+        "// @param ratio float(0..1) = 0.5  A share\n"
+        "RETURN 1",
+    )
+    assert spec.summary == "a demo."
+    assert spec.params["id"].required
+    assert spec.bind({"id": "gpt2"}) == {
+        "id": "gpt2", "limit": 20, "by": "community", "since": None, "until": None, "ratio": 0.5,
+    }  # fmt: skip
+    bound = spec.bind({"id": "x", "limit": "7", "by": "CLUSTER", "since": "2023-07-01",
+                       "until": "2023-07-01", "ratio": "0.25"})
+    assert bound["limit"] == 7 and bound["by"] == "cluster" and bound["ratio"] == 0.25
+    assert bound["since"] == "2023-07-01T00:00:00Z"
+    assert bound["until"] == "2023-07-01T23:59:59Z"
+    assert spec.bind({"id": "x", "since": "2023-07-01T14:00:00+02:00"})["since"] == (
+        "2023-07-01T12:00:00Z"
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "parameter 'id' is required"),
+        ({"id": "gpt2", "colour": "red"}, "no parameter 'colour'"),
+        ({"id": "gpt2", "limit": "ten"}, "parameter 'limit' must be an integer"),
+        ({"id": "gpt2", "limit": "0"}, "parameter 'limit' must be at least 1"),
+        ({"id": "gpt2", "limit": 10_000}, "parameter 'limit' must be at most 200"),
+        ({"id": "gpt2", "min_score": "high"}, "parameter 'min_score' must be a number"),
+        ({"id": "  "}, "parameter 'id' must be a model id"),
+    ],
+)
+def test_bad_parameters_name_the_parameter(params: dict, message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        get_query("related").bind(params)
+
+
+def test_bad_choice_and_date_name_the_parameter() -> None:
+    with pytest.raises(UserError, match="parameter 'by' must be one of community|cluster"):
+        get_query("family").bind({"id": "x", "by": "tribe"})
+    with pytest.raises(UserError, match="parameter 'created_from' must be an ISO date"):
+        get_query("by_metadata").bind({"created_from": "last tuesday"})
+
+
+def test_unknown_query_lists_the_available_ones() -> None:
+    with pytest.raises(UserError, match="no query named 'nope'.*related"):
+        get_query("nope")
+
+
+# --- answers on the small graph ----------------------------------------------------------
+
+
+def test_model_details(small) -> None:
+    [row] = small("model", id="gpt2")
+    assert row["id"] == "gpt2" and row["author"] is None and row["downloads"] == 100000
+    assert row["license"] == "mit" and row["library_name"] == "transformers"
+    assert sorted(row["tags"]) == ["pytorch", "tf"]
+    assert row["community_label"] == "gpt2" and row["community"] == 2
+    assert row["cluster"] == 20 and row["cluster_label"] == "gpt2 base"
+    assert row["created_at"] == "2019-11-04T12:00:00Z"
+    assert (row["similar"], row["parents"], row["children"]) == (2, 0, 2)
+
+
+def test_unknown_model_is_a_clear_error(small) -> None:
+    with pytest.raises(UserError, match="parameter 'id': no model with id 'nobody/nothing'"):
+        small("related", id="nobody/nothing")
+
+
+def test_related_by_score_with_shared_groups_and_lineage(small) -> None:
+    rows = small("related", id=PYTHIA)
+    assert ids(rows) == ["EleutherAI/pythia-160m", "EleutherAI/pythia-410m", CHAT, "zoo/pythia"]
+    assert [r["score"] for r in rows] == pytest.approx([0.9, 0.8, 0.7, 0.6], abs=1e-6)
+    assert all(r["same_community"] and r["same_family"] for r in rows)
+    assert [r["same_cluster"] for r in rows] == [True, False, False, False]
+    assert [r["lineage"] for r in rows] == [None, None, "child", None]
+    # undirected: the pair stored as (pythia-160m, pythia-70m) is found from both ends
+    assert ids(small("related", id="EleutherAI/pythia-160m", limit=1)) == [PYTHIA]
+    from_chat = {r["id"]: r["lineage"] for r in small("related", id=CHAT)}
+    assert from_chat == {PYTHIA: "parent", GGUF: "child"}
+    assert ids(small("related", id=PYTHIA, min_score=0.75)) == [
+        "EleutherAI/pythia-160m", "EleutherAI/pythia-410m",
+    ]  # fmt: skip
+    assert small("related", id="lonely/model-x") == []
+
+
+def test_family_by_community_ranked_and_paged(small) -> None:
+    rows = small("family", id=PYTHIA)
+    assert ids(rows) == ["EleutherAI/pythia-160m", "EleutherAI/pythia-410m", PYTHIA, CHAT,
+                         GGUF, "zoo/pythia"]
+    assert {r["group_label"] for r in rows} == {"pythia"} and rows[0]["group_size"] == 6
+    assert [r["is_self"] for r in rows] == [False, False, True, False, False, False]
+    assert ids(small("family", id=PYTHIA, skip=2, limit=2)) == [PYTHIA, CHAT]
+    assert ids(small("family", id=PYTHIA, license="mit")) == [CHAT, GGUF]
+    assert ids(small("family", id=PYTHIA, min_downloads=2000)) == [
+        "EleutherAI/pythia-160m", "EleutherAI/pythia-410m",
+    ]  # fmt: skip
+    assert ids(small("family", id=PYTHIA, created_from="2023-06-01", created_to="2023-06-01")) == [
+        CHAT
+    ]
+
+
+def test_family_by_cluster_levels(small) -> None:
+    assert ids(small("family", id=PYTHIA, by="cluster")) == ["EleutherAI/pythia-160m", PYTHIA]
+    level1 = small("family", id=PYTHIA, by="cluster", level=1)
+    assert len(level1) == 6 and level1[0]["group_label"] == "pythia"
+    level2 = small("family", id=PYTHIA, by="cluster", level=2, limit=3)
+    assert ids(level2) == ["gpt2", "distilgpt2", "EleutherAI/pythia-160m"]
+    assert level2[0]["group_size"] == 9
+    assert ids(small("family", id="lonely/model-x", by="cluster", level=1)) == ["lonely/model-x"]
+    # cluster 300 has no level-2 parent: no group, so no rows (and no "unknown model" error)
+    assert small("family", id="lonely/model-x", by="cluster", level=2) == []
+
+
+def test_lineage_both_directions_with_depth_and_relations(small) -> None:
+    rows = small("lineage", id=CHAT)
+    got = {(r["direction"], r["depth"], r["id"], r["relation"], r["child"], r["parent"])
+           for r in rows}
+    assert got == {
+        ("ancestor", 1, PYTHIA, "finetune", CHAT, PYTHIA),
+        ("descendant", 1, GGUF, "quantized", GGUF, CHAT),
+    }
+    deep = small("lineage", id=GGUF)
+    assert [(r["depth"], r["id"], r["relation"]) for r in deep] == [
+        (1, CHAT, "quantized"), (2, PYTHIA, "finetune"),
+    ]  # fmt: skip
+    assert ids(small("lineage", id=GGUF, depth=1)) == [CHAT]
+    down = small("lineage", id="gpt2")
+    assert [r["direction"] for r in down] == ["descendant", "descendant"]
+    assert ids(down) == ["distilgpt2", "someone/gpt2-medium-ft"]  # by downloads
+    assert ids(small("lineage", id="gpt2", limit=1)) == ["distilgpt2"]
+
+
+def test_path_shortest_over_both_relationship_types(small) -> None:
+    rows = small("path", **{"from": GGUF, "to": "EleutherAI/pythia-410m"})
+    assert ids(rows) == [GGUF, CHAT, PYTHIA, "EleutherAI/pythia-410m"]
+    assert [r["step"] for r in rows] == [0, 1, 2, 3]
+    assert rows[0]["edge"] is None
+    assert {r["edge"] for r in rows[1:]} <= {"SIMILAR_TO", "BASED_ON"}
+    assert rows[3]["edge"] == "SIMILAR_TO" and rows[3]["score"] == pytest.approx(0.8)
+    # max_hops bounds the search: 3 steps are needed
+    assert small("path", **{"from": GGUF, "to": "EleutherAI/pythia-410m", "max_hops": 2}) == []
+    assert small("path", **{"from": "gpt2", "to": "lonely/model-x"}) == []  # not connected
+    with pytest.raises(UserError, match="parameter 'to': no model"):
+        small("path", **{"from": "gpt2", "to": "nobody/nothing"})
+
+
+def test_path_reports_the_stored_direction(small) -> None:
+    rows = small("path", **{"from": "distilgpt2", "to": "someone/gpt2-medium-ft"})
+    assert ids(rows) == ["distilgpt2", "gpt2", "someone/gpt2-medium-ft"]
+    # either link may be SIMILAR_TO or BASED_ON (both join each pair); check direction facts
+    for row in rows[1:]:
+        if row["edge"] == "BASED_ON":  # child -> parent: distilgpt2 -> gpt2, ft -> gpt2
+            assert row["forward"] == (row["id"] == "gpt2")
+            assert row["relation"] == "finetune"
+
+
+def test_top_families_by_members_and_downloads(small) -> None:
+    rows = small("top_families")
+    assert [(r["label"], r["members"]) for r in rows] == [("pythia", 6), ("gpt2", 3),
+                                                          ("model-x", 1)]
+    by_dl = small("top_families", order="downloads")
+    assert [r["label"] for r in by_dl] == ["gpt2", "pythia", "model-x"]
+    assert by_dl[0]["downloads"] == 120010
+    clusters = small("top_families", by="cluster", level=1)
+    assert [(r["id"], r["members"]) for r in clusters] == [(100, 6), (200, 3), (300, 1)]
+    assert [r["id"] for r in small("top_families", skip=1, limit=1)] == [2]
+
+
+def test_search_exact_then_prefix_then_downloads(small) -> None:
+    rows = small("search", q="pythia")
+    assert ids(rows) == ["zoo/pythia", "EleutherAI/pythia-160m", "EleutherAI/pythia-410m",
+                         PYTHIA, CHAT, GGUF]
+    assert [r["match"] for r in rows] == [0, 1, 1, 1, 1, 1]
+    assert ids(small("search", q="PYTHIA-70M")) == [PYTHIA, CHAT, GGUF]  # case-insensitive
+    assert ids(small("search", q="gpt2")) == ["gpt2", "someone/gpt2-medium-ft", "distilgpt2"]
+    assert ids(small("search", q="eleuther", limit=2)) == [
+        "EleutherAI/pythia-160m", "EleutherAI/pythia-410m",
+    ]  # fmt: skip
+    assert ids(small("search", q="pythia", license="mit")) == [CHAT, GGUF]
+    assert small("search", q="no-such-thing") == []
+
+
+def test_by_metadata_each_filter(small) -> None:
+    everything = small("by_metadata", limit=100)
+    assert len(everything) == 10 and everything[0]["id"] == "gpt2"
+    assert ids(small("by_metadata", author="EleutherAI")) == [
+        "EleutherAI/pythia-160m", "EleutherAI/pythia-410m", PYTHIA,
+    ]  # fmt: skip
+    assert ids(small("by_metadata", tag="gguf")) == [GGUF]
+    assert ids(small("by_metadata", tag="chat")) == [CHAT, GGUF, "someone/gpt2-medium-ft"]
+    assert ids(small("by_metadata", license="apache-2.0", min_downloads=3000)) == [
+        "distilgpt2", "EleutherAI/pythia-160m", "EleutherAI/pythia-410m",
+    ]  # fmt: skip
+    assert ids(small("by_metadata", library="timm")) == ["lonely/model-x"]
+    assert ids(small("by_metadata", pipeline_tag="image-classification")) == ["lonely/model-x"]
+    assert ids(small("by_metadata", created_from="2023-06-01", created_to="2023-12-31")) == [
+        CHAT, "someone/gpt2-medium-ft",
+    ]  # fmt: skip
+    assert ids(small("by_metadata", author="acme", tag="gguf")) == [GGUF]
+    assert ids(small("by_metadata", order="created", limit=2)) == [GGUF, "someone/gpt2-medium-ft"]
+    assert ids(small("by_metadata", order="likes", limit=1)) == ["gpt2"]
+    assert small("by_metadata", author="EleutherAI", license="mit") == []
+
+
+def test_neighbourhood_nodes_edges_and_cut(small) -> None:
+    [one] = small("neighbourhood", id=PYTHIA, hops=1)
+    assert {n["id"] for n in one["nodes"]} == {PYTHIA, "EleutherAI/pythia-160m",
+                                               "EleutherAI/pythia-410m", CHAT, "zoo/pythia"}
+    assert [n["hop"] for n in one["nodes"]][0] == 0
+    edges = {(e["source"], e["target"], e["type"]) for e in one["edges"]}
+    assert (CHAT, PYTHIA, "BASED_ON") in edges
+    assert ("EleutherAI/pythia-160m", PYTHIA, "SIMILAR_TO") in edges
+    assert len(one["edges"]) == 5 and one["truncated"] is False
+
+    [two] = small("neighbourhood", id=PYTHIA)
+    hops = {n["id"]: n["hop"] for n in two["nodes"]}
+    assert hops[GGUF] == 2 and hops[CHAT] == 1 and len(hops) == 6
+    links = {(e["source"], e["target"], e["type"]) for e in two["edges"]}
+    assert ("EleutherAI/pythia-160m", "EleutherAI/pythia-410m", "SIMILAR_TO") in links
+    assert (GGUF, CHAT, "BASED_ON") in links and (CHAT, GGUF, "SIMILAR_TO") in links
+    assert len(links) == len(two["edges"]) == 8  # each stored link once: 6 similar + 2 lineage
+    kept = set(hops)
+    assert all(e["source"] in kept and e["target"] in kept for e in two["edges"])
+    assert two["truncated"] is False
+
+    [cut] = small("neighbourhood", id=PYTHIA, max_nodes=3)
+    assert len(cut["nodes"]) == 3 and cut["truncated"] is True
+    kept = {n["id"] for n in cut["nodes"]}
+    assert all(e["source"] in kept and e["target"] in kept for e in cut["edges"])
+    [fan] = small("neighbourhood", id=PYTHIA, hops=1, fanout=2)
+    assert len(fan["nodes"]) == 3 and fan["truncated"] is True
+    # the centre follows its parent first, then its strongest similar links
+    [lone] = small("neighbourhood", id="lonely/model-x", hops=3)
+    assert [n["id"] for n in lone["nodes"]] == ["lonely/model-x"] and lone["edges"] == []
+
+
+def test_injection_through_parameters_is_data(small, graph_driver, graph_db) -> None:
+    evil = "x'}) DETACH DELETE n //"
+    before = _count(graph_driver, graph_db)
+    assert small("search", q=evil) == []
+    assert small("by_metadata", author=evil, tag=evil) == []
+    with pytest.raises(UserError, match="no model"):
+        small("related", id=evil)
+    assert _count(graph_driver, graph_db) == before
+
+
+def _count(driver, config: GraphConfig) -> int:
+    return driver.execute_query(
+        "MATCH (n) RETURN count(n) AS n", database_=config.database
+    ).records[0]["n"]
+
+
+def test_results_are_plain_json(small, graph_driver, graph_db) -> None:
+    for name, params in [("model", {"id": PYTHIA}), ("neighbourhood", {"id": PYTHIA}),
+                         ("lineage", {"id": GGUF}), ("top_families", {})]:
+        json.dumps(small(name, **params))  # raises if anything is not plain data
+    record = graph_driver.execute_query(
+        "MATCH p = (c:Model {id: $id})-[r:BASED_ON]->(m) RETURN c, r, p",
+        {"id": CHAT}, database_=graph_db.database,
+    ).records[0]  # fmt: skip
+    node, rel, path = (to_jsonable(record[k]) for k in ("c", "r", "p"))
+    assert node["labels"] == ["Model"] and node["properties"]["id"] == CHAT
+    assert rel["type"] == "BASED_ON" and rel["properties"]["relation"] == "finetune"
+    assert rel["start"] == node["element_id"]
+    assert [x.get("type") for x in path] == [None, "BASED_ON", None]
+    assert path[2]["properties"]["id"] == PYTHIA
+
+
+# --- errors from the server --------------------------------------------------------------
+
+
+def test_server_down_and_wrong_password_are_clear(graph_db: GraphConfig) -> None:
+    import neo4j
+
+    with neo4j.GraphDatabase.driver("bolt://127.0.0.1:9", auth=("root", "x")) as down:
+        with pytest.raises(GraphUnreachable, match="cannot reach the graph server"):
+            run_query(down, "model", {"id": "gpt2"}, database=graph_db.database)
+    bad = replace(graph_db, password=graph_db.password + "-wrong")
+    with neo4j.GraphDatabase.driver(bad.uri, auth=(bad.user, bad.password)) as driver:
+        with pytest.raises(GraphUnreachable, match="refused the user name or password"):
+            run_query(driver, "model", {"id": "gpt2"}, database=bad.database)
+
+
+# --- the command line --------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(small, graph_db: GraphConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEO4J_URI", graph_db.uri)
+    monkeypatch.setenv("NEO4J_USER", graph_db.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", graph_db.password)
+    monkeypatch.setenv("NEO4J_DATABASE", graph_db.database)
+
+
+def test_cli_query_formats(cli_env, capsys: pytest.CaptureFixture) -> None:
+    assert main(["query", "related", "--param", f"id={PYTHIA}", "--param", "limit=2",
+                 "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == ["EleutherAI/pythia-160m", "EleutherAI/pythia-410m"]
+    assert main(["query", "search", "-p", "q=gpt2", "-f", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("id,name,author,downloads")
+    assert [line.split(",")[0] for line in lines[1:]] == ["gpt2", "someone/gpt2-medium-ft",
+                                                         "distilgpt2"]
+    assert main(["query", "lineage", "-p", f"id={GGUF}"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:3] == ["direction", "depth", "id"]
+    assert "ancestor" in table[2] and CHAT in table[2]
+    assert main(["query", "neighbourhood", "-p", f"id={PYTHIA}", "-p", "hops=1"]) == 0
+    out = capsys.readouterr().out
+    assert "nodes (5):" in out and "edges (5):" in out
+
+
+def test_cli_query_list_help_and_bad_param(cli_env, capsys: pytest.CaptureFixture) -> None:
+    assert main(["query", "--list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("related:", "neighbourhood:", "by_metadata:"):
+        assert name in out
+    assert main(["query", "family", "--help-params"]) == 0
+    assert "by (community|cluster, default community)" in capsys.readouterr().out
+    assert main(["query", "related", "-p", "id=gpt2", "-p", "limit=lots"]) == 2
+    assert "parameter 'limit' must be an integer" in capsys.readouterr().err
+    assert main(["query", "related", "-p", "idgpt2"]) == 2
+    assert "expected KEY=VALUE" in capsys.readouterr().err
+
+
+def test_cli_wrong_password_is_one_line(small, graph_db, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("NEO4J_URI", graph_db.uri)
+    monkeypatch.setenv("NEO4J_USER", graph_db.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", "not-the-password")
+    monkeypatch.setenv("NEO4J_DATABASE", graph_db.database)
+    assert main(["query", "model", "-p", "id=gpt2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "password" in err
