@@ -66,6 +66,8 @@ from constellation.errors import UserError
 # A model changed within this margin before the watermark is fetched again (the Hub's `Date` has
 # whole seconds); re-fetching a few unchanged models is harmless, missing one is not.
 WATERMARK_MARGIN = timedelta(seconds=2)
+# Without a `Date` header only our own clock is known, which may run ahead of the Hub's.
+LOCAL_CLOCK_MARGIN = timedelta(minutes=10)
 # A refresh fetches at most this many listed-but-unknown models one by one (else: --fresh).
 MAX_UNLISTED = 1000
 DEFAULT_RETRY = RetryPolicy()
@@ -414,10 +416,13 @@ def _finish(paths: _Paths, state: dict, resumed: bool) -> FetchResult:
         _append_deleted(paths, dropped, deleted_at)
         os.replace(tmp, paths.out)
         records = counts["new"] + counts["updated"] + counts["unchanged"]
-    started = job["started"] or job["started_local"]
+    if job["started"]:
+        watermark = datetime.fromisoformat(job["started"]) - WATERMARK_MARGIN
+    else:
+        watermark = datetime.fromisoformat(job["started_local"]) - LOCAL_CLOCK_MARGIN
     state.update(
         status="complete",
-        watermark=(datetime.fromisoformat(started) - WATERMARK_MARGIN).isoformat(),
+        watermark=watermark.isoformat(),
         records=records,
         completed_at=datetime.now(UTC).isoformat(),
         last_run={
