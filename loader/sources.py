@@ -422,13 +422,13 @@ def _expand_metadata(
     records: list[dict] = []
     keep: list[int] = []
     for i, blob in enumerate(frame["metadata"].tolist()):
-        record = lin.parse_mapping(blob) if isinstance(blob, str) and blob.strip() else None
-        if record is None:
-            if any(isinstance(frame[k].iloc[i], str) for k in ID_KEYS if k in frame.columns):
-                record = {}  # no metadata, but the row still names a model
-            else:
-                skipped.append(Skipped(file, int(lines[i]), "unparsable metadata"))
+        if isinstance(blob, str) and blob.strip():
+            record = lin.parse_mapping(blob)
+            if record is None:
+                skipped.append(Skipped(file, int(lines[i]), "unparsable metadata JSON"))
                 continue
+        else:
+            record = {}  # no metadata: the row's own columns still name a model
         records.append(_flatten_record(record))
         keep.append(i)
     own = frame.drop(columns=["metadata"]).iloc[keep].reset_index(drop=True)

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the hand-written data rows are kept one model per line
 """Re-make `models.jsonl`: a small hand-written demo set of real public Hub models.
 
 Run from anywhere: `python loader/sample/make_sample.py`. The facts below were written by hand
