@@ -53,7 +53,6 @@ from constellation.loader.snapshot import (
     STATE_VERSION,
     JsonlAppender,
     diff_snapshots,
-    dumps,
     iter_records,
     merge_snapshot,
     read_state,
@@ -397,11 +396,12 @@ def _finish(paths: _Paths, state: dict, resumed: bool) -> FetchResult:
     if job["kind"] == "full":
         counts: dict[str, int] = {}
         dropped: list[dict] = []
-        if old_exists and state["status"] == "complete":
-            counts, dropped = diff_snapshots(paths.out, paths.partial)
-        if state["query"]["limit"] is None:  # under a limit, "absent" means "not in the top N"
-            _append_deleted(paths, dropped, deleted_at)
-        os.replace(paths.partial, paths.out)
+        if paths.partial.exists():  # else: renamed just before a crash, state not yet saved
+            if old_exists and state["status"] == "complete":
+                counts, dropped = diff_snapshots(paths.out, paths.partial)
+            if state["query"]["limit"] is None:  # under a limit, absent = "not in the top N"
+                _append_deleted(paths, dropped, deleted_at)
+            os.replace(paths.partial, paths.out)
         records = passes["models"]["records"]
     else:
         present = None
@@ -664,5 +664,4 @@ __all__ = [
     "parse_hub_spec",
     "resolve_hub_source",
     "resolve_sources",
-    "dumps",
 ]

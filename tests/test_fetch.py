@@ -302,6 +302,34 @@ def test_killed_process_resumes_to_the_same_snapshot(tmp_path):
     assert out.read_bytes() == (tmp_path / "ref.jsonl").read_bytes()
 
 
+@pytest.mark.parametrize("refresh", [False, True])
+def test_crash_after_the_snapshot_was_replaced_is_finished_on_rerun(tmp_path, monkeypatch, refresh):
+    import constellation.loader.fetch as fetch_module
+
+    records = generated_records(40, seed=18)
+    out = tmp_path / "m.jsonl"
+    real_write_state = fetch_module.write_state
+
+    def crash_when_complete(path, st):
+        if st["status"] == "complete" and st["job"] is None:
+            raise KeyboardInterrupt  # killed between the rename and the state
+        real_write_state(path, st)
+
+    with FakeHub(records, max_page_size=10) as hub:
+        if refresh:
+            fetch(out, hub)
+            hub.update(records[0]["id"], likes=3)
+        monkeypatch.setattr(fetch_module, "write_state", crash_when_complete)
+        with pytest.raises(KeyboardInterrupt):
+            fetch(out, hub)
+        monkeypatch.setattr(fetch_module, "write_state", real_write_state)
+        result = fetch(out, hub)
+        fetch(tmp_path / "ref.jsonl", hub)
+    assert result.resumed and result.records == 40
+    assert state(out)["status"] == "complete" and state(out)["job"] is None
+    assert sorted(lines(out), key=str) == sorted(lines(tmp_path / "ref.jsonl"), key=str)
+
+
 def test_a_file_fetch_did_not_write_is_not_overwritten(tmp_path):
     out = tmp_path / "mine.jsonl"
     out.write_text('{"id": "me/precious"}\n')
