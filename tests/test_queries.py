@@ -401,3 +401,214 @@ def test_cli_wrong_password_is_one_line(small, graph_db, monkeypatch, capsys) ->
     assert main(["query", "model", "-p", "id=gpt2"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "password" in err
+
+
+# --- the Constellation data (../shared/data), built and loaded with the real code ----------
+
+CONSTELLATION_CSV = "constellation/HuggingFaceLLMsWithParamsAndReadmeLinks.csv"
+HF_DEP = "hf-dep-network-analysis"
+RELATION = {"finetuned": "finetune", "quantized": "quantized", "merged": "merge",
+            "adapter": "adapter"}
+ZEPHYR = "HuggingFaceH4/zephyr-7b-beta"
+
+
+def _loaded_graph(graph_server: GraphConfig, name: str, sources: list, out):
+    """Build `sources` with the real build into `out`, load them into a new database `name`."""
+    from constellation.loader.build import build
+
+    from constellation import server
+    from constellation.graph import connect
+
+    build(sources, out, progress=False)
+    server.create_database(name)
+    config = replace(graph_server, database=name)
+    driver = connect(config)
+    load_artifacts(driver, out, database=name, progress=False)
+    return config, driver
+
+
+@pytest.fixture(scope="module")
+def constellation(graph_server: GraphConfig, shared_file, tmp_path_factory):
+    """The paper's 15,821 models: (csv frame with `id`, run(name, **params), artifacts dir)."""
+    import pandas as pd
+
+    from constellation import server
+
+    csv = shared_file(CONSTELLATION_CSV)
+    out = tmp_path_factory.mktemp("constellation") / "artifacts"
+    name = f"t_queries_const_{tmp_path_factory.getbasetemp().name[-6:]}".replace("-", "_")
+    config, driver = _loaded_graph(graph_server, name, [csv], out)
+    frame = pd.read_csv(csv)
+    frame["id"] = frame["link"].str.replace("https://huggingface.co/", "", regex=False)
+
+    def run(query: str, **params):
+        return run_query(driver, query, params, database=config.database)
+
+    yield frame, run, out
+    driver.close()
+    server.drop_database(name)
+
+
+@pytest.mark.shared
+def test_constellation_search_pythia_follows_the_csv(constellation) -> None:
+    frame, run, _ = constellation
+    rows = run("search", q="pythia", limit=1000)
+    got = ids(rows)
+    # oracle from the CSV with the documented ranking: exact, name prefix, id prefix, contains
+    hits = frame[frame["id"].str.lower().str.contains("pythia", regex=False)].copy()
+    name = hits["id"].str.rpartition("/")[2].str.lower()
+    hits["match"] = 3
+    hits.loc[hits["id"].str.lower().str.startswith("pythia"), "match"] = 2
+    hits.loc[name.str.startswith("pythia"), "match"] = 1
+    hits.loc[(name == "pythia") | (hits["id"].str.lower() == "pythia"), "match"] = 0
+    hits = hits.sort_values(["match", "downloads", "id"], ascending=[True, False, True])
+    assert got == hits["id"].tolist()
+    eleuther = [i for i in got if i.startswith("EleutherAI/pythia-")]
+    csv_order = (frame[frame["id"].str.startswith("EleutherAI/pythia-")]
+                 .sort_values(["downloads", "id"], ascending=[False, True])["id"].tolist())
+    assert eleuther == csv_order and eleuther[0] == "EleutherAI/pythia-70m"
+
+
+@pytest.mark.shared
+def test_constellation_top_downloads_and_model_facts(constellation) -> None:
+    frame, run, _ = constellation
+    top = frame.sort_values(["downloads", "id"], ascending=[False, True]).head(5)
+    rows = run("by_metadata", limit=5)
+    assert ids(rows) == top["id"].tolist()  # gpt2, mosaicml/mpt-7b-instruct, …
+    assert [r["downloads"] for r in rows] == [int(d) for d in top["downloads"]]
+    [gpt2] = run("model", id="gpt2")
+    assert (gpt2["downloads"], gpt2["likes"], gpt2["author"]) == (13_600_000, 1260, None)
+    eleuther = frame[frame["id"].str.startswith("EleutherAI/")]
+    rows = run("by_metadata", author="EleutherAI", limit=1000)
+    assert sorted(ids(rows)) == sorted(eleuther["id"])
+    assert run("by_metadata", author="EleutherAI", min_downloads=40_000) == [
+        r for r in rows if r["downloads"] >= 40_000
+    ]
+
+
+@pytest.mark.shared
+def test_constellation_groups_match_the_build(constellation) -> None:
+    import pandas as pd
+
+    _, run, out = constellation
+    communities = pd.read_parquet(out / "communities.parquet")
+    models = pd.read_parquet(out / "models.parquet")
+    top = communities.sort_values(["size", "downloads", "community"],
+                                  ascending=[False, False, True]).head(10)
+    rows = run("top_families", limit=10)
+    assert [r["id"] for r in rows] == top["community"].tolist()
+    assert [r["members"] for r in rows] == top["size"].tolist()
+    by_dl = run("top_families", order="downloads", limit=3)
+    assert by_dl[0]["downloads"] == communities["downloads"].max()
+    # family(gpt2): its community's members ranked by downloads, as in models.parquet
+    gpt2_community = int(models.loc[models["id"] == "gpt2", "community"].iloc[0])
+    members = models[models["community"] == gpt2_community].sort_values(
+        ["downloads", "id"], ascending=[False, True])
+    family = run("family", id="gpt2", limit=1000)
+    assert ids(family) == members["id"].tolist() and family[0]["id"] == "gpt2"
+    assert family[0]["group_size"] == len(members)
+    page2 = run("family", id="gpt2", skip=3, limit=3)
+    assert ids(page2) == members["id"].tolist()[3:6]
+
+
+@pytest.mark.shared
+def test_constellation_related_and_neighbourhood_agree_with_the_edges(constellation) -> None:
+    import pandas as pd
+
+    _, run, out = constellation
+    sim = pd.read_parquet(out / "similarity.parquet")
+    pid = "EleutherAI/pythia-70m"
+    mine = sim[(sim["source"] == pid) | (sim["target"] == pid)]
+    expected = {(t if s == pid else s): sc for s, t, sc in mine.itertuples(index=False)}
+    rows = run("related", id=pid, limit=200)
+    assert {r["id"]: pytest.approx(r["score"]) for r in rows} == expected
+    scores = [r["score"] for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    [hood] = run("neighbourhood", id=pid, hops=2, max_nodes=60)
+    kept = {n["id"] for n in hood["nodes"]}
+    assert len(kept) <= 60 and pid in kept
+    assert all(e["source"] in kept and e["target"] in kept for e in hood["edges"])
+    pairs = set(zip(sim["source"], sim["target"], strict=True))
+    assert all((e["source"], e["target"]) in pairs for e in hood["edges"])
+
+
+@pytest.fixture(scope="module")
+def hf_dep(graph_server: GraphConfig, shared_file, tmp_path_factory):
+    """The declared-lineage component of zephyr-7b-beta from hf-dep-network-analysis (its
+    ancestors and all its descendants), built and loaded; yields (edges frame, run)."""
+    import pandas as pd
+
+    from constellation import server
+
+    edges = pd.read_csv(shared_file(f"{HF_DEP}/edges_c952a70.csv"))
+    meta = pd.read_csv(shared_file(f"{HF_DEP}/metadata_c952a70.csv"))
+    keep = _closure(edges, ZEPHYR, up=True) | _closure(edges, ZEPHYR, up=False)
+    part = edges[edges["source"].isin(keep) & edges["target"].isin(keep)]
+    root = tmp_path_factory.mktemp("hfdep")  # a temporary extract, never in the repository
+    meta[meta["id"].isin(keep)].to_csv(root / "metadata.csv", index=False)
+    part.to_csv(root / "edges.csv", index=False)
+    name = f"t_queries_hfdep_{root.name[-6:]}".replace("-", "_")
+    config, driver = _loaded_graph(
+        graph_server, name, [root / "metadata.csv", root / "edges.csv"], root / "artifacts"
+    )
+
+    def run(query: str, **params):
+        return run_query(driver, query, params, database=config.database)
+
+    yield part, run
+    driver.close()
+    server.drop_database(name)
+
+
+def _closure(edges, start: str, up: bool) -> set[str]:
+    """`start` and every model reachable along declared edges (up: towards base models)."""
+    src, dst = ("target", "source") if up else ("source", "target")
+    step = edges.groupby(src)[dst].apply(set).to_dict()
+    seen, frontier = {start}, {start}
+    while frontier:
+        frontier = {n for f in frontier for n in step.get(f, ())} - seen
+        seen |= frontier
+    return seen
+
+
+def _depths(edges, start: str, up: bool) -> dict[str, int]:
+    src, dst = ("target", "source") if up else ("source", "target")
+    step = edges.groupby(src)[dst].apply(set).to_dict()
+    depth, frontier, d = {}, {start}, 0
+    while frontier:
+        d += 1
+        frontier = {n for f in frontier for n in step.get(f, ())} - set(depth) - {start}
+        depth.update({n: d for n in frontier})
+    return depth
+
+
+@pytest.mark.shared
+def test_lineage_follows_the_declared_hf_dep_edges(hf_dep) -> None:
+    edges, run = hf_dep
+    rows = run("lineage", id=ZEPHYR, depth=6, limit=1000)
+    ancestors = {r["id"]: r["depth"] for r in rows if r["direction"] == "ancestor"}
+    descendants = {r["id"]: r["depth"] for r in rows if r["direction"] == "descendant"}
+    assert ancestors == {k: v for k, v in _depths(edges, ZEPHYR, up=True).items() if v <= 6}
+    assert "mistralai/Mistral-7B-v0.1" in ancestors
+    expected_down = {k: v for k, v in _depths(edges, ZEPHYR, up=False).items() if v <= 6}
+    assert descendants == expected_down and len(descendants) >= 27
+    children = edges[edges["source"] == ZEPHYR]
+    declared = children.groupby("target")["edge"].apply(lambda s: {RELATION[x] for x in s})
+    for r in rows:
+        if r["direction"] == "descendant" and r["depth"] == 1:
+            assert r["relation"] in declared[r["id"]] and r["parent"] == ZEPHYR
+    shallow = run("lineage", id=ZEPHYR, depth=1, limit=1000)
+    assert {r["id"] for r in shallow if r["direction"] == "descendant"} == set(declared.index)
+
+
+@pytest.mark.shared
+def test_path_between_two_children_goes_at_most_through_the_parent(hf_dep) -> None:
+    edges, run = hf_dep
+    a, b = sorted(edges.loc[edges["source"] == ZEPHYR, "target"].unique())[:2]
+    rows = run("path", **{"from": a, "to": b})
+    assert rows[0]["id"] == a and rows[-1]["id"] == b and 2 <= len(rows) <= 3
+    [hood] = run("neighbourhood", id=ZEPHYR, hops=1, fanout=500, max_nodes=2000)
+    neighbours = {n["id"] for n in hood["nodes"]} - {ZEPHYR}
+    declared = set(edges.loc[edges["source"] == ZEPHYR, "target"]) | set(
+        edges.loc[edges["target"] == ZEPHYR, "source"])
+    assert declared <= neighbours
