@@ -119,7 +119,7 @@ def _join(*parts) -> pa.Array:
 
 
 def _pick(rng: np.random.Generator, words: Sequence[str], n: int) -> pa.Array:
-    return pa.array(np.asarray(words, dtype=object)[rng.integers(0, len(words), n)], pa.string())
+    return pa.array(list(words), pa.string()).take(pa.array(rng.integers(0, len(words), n)))
 
 
 def _synthetic_owners(rng: np.random.Generator, real_owners: pa.Array, n: int) -> pa.Array:
@@ -202,67 +202,33 @@ def _derive(
     )
     weights = np.asarray(params.op_weights, dtype=float)
     op = rng.choice(len(OPS), size=m, p=weights / weights.sum())
-    take = pa.array(parent)
-    p_owner, p_name = pool.owner.take(take), pool.name.take(take)
-    real_owners = pool.owner.take(pa.array(np.arange(n_real)))
-    real_owners = pc.drop_null(real_owners)
-    fresh = _synthetic_owners(rng, real_owners, m)
-
-    def mask(name: str) -> pa.Array:
-        return pa.array(op == OPS.index(name))
-
-    sep = _pick(rng, ["-", "-", "-", "_", "."], m)
-    # quantisation
-    quantiser = pc.if_else(
-        pa.array(rng.random(m) < params.known_quantiser_share), _pick(rng, QUANTISERS, m), fresh
-    )
-    q_name = _join(p_name, pc.if_else(pa.array(rng.random(m) < 0.85), "-", sep),
-                   _pick(rng, QUANT_SUFFIXES, m))
-    # fine-tune / adapter under a new (or the same) owner
-    keep_owner = pa.array(rng.random(m) < params.same_owner_share)
-    ft_owner = pc.if_else(keep_owner, pc.fill_null(p_owner, fresh), fresh)
-    ft_name = _join(p_name, sep, _pick(rng, FINETUNE_SUFFIXES, m))
-    two = pa.array(rng.random(m) < 0.25)
-    ft_name = pc.if_else(two, _join(ft_name, "-", _pick(rng, FINETUNE_SUFFIXES, m)), ft_name)
-    ad_name = _join(p_name, "-", _pick(rng, ADAPTER_SUFFIXES, m))
-    # size variant: swap the size token, or add one
-    parts = pc.extract_regex(p_name, SIZE_PATTERN)
-    has_size = pc.is_valid(parts)
-    new_size = _pick(rng, SIZES, m)
-    upper = pa.array(rng.random(m) < 0.5)
-    new_size = pc.if_else(upper, pc.utf8_upper(new_size), new_size)
-    swapped = _join(
-        pc.struct_field(parts, "pre"), new_size, pc.struct_field(parts, "post")
-    )
-    size_name = pc.if_else(pc.fill_null(has_size, False), swapped, _join(p_name, "-", new_size))
-    # re-upload / domain fine-tune by a new owner
-    domain = _pick(rng, DOMAINS, m)
-    style = rng.integers(0, 3, m)
-    re_name = pc.if_else(pa.array(style == 0), p_name, _join(domain, "-", p_name))
-    re_name = pc.if_else(pa.array(style == 2), _join(p_name, "-", domain), re_name)
-    # merge of two parents: trimmed names + method
     other = eligible[rng.integers(0, len(eligible), m)]
-    o_name = pool.name.take(pa.array(other))
-    a = pc.utf8_rtrim(pc.utf8_slice_codeunits(p_name, 0, 28), characters="-_.")
-    b = pc.utf8_rtrim(pc.utf8_slice_codeunits(o_name, 0, 28), characters="-_.")
-    merge_name = _join(a, "-", b, "-", _pick(rng, MERGE_METHODS, m))
-
-    owner = fresh
-    name = re_name
-    owner = pc.if_else(mask("quantize"), quantiser, owner)
-    name = pc.if_else(mask("quantize"), q_name, name)
-    for which, nm in (("finetune", ft_name), ("adapter", ad_name), ("size", size_name)):
-        owner = pc.if_else(mask(which), ft_owner, owner)
-        name = pc.if_else(mask(which), nm, name)
-    name = pc.if_else(mask("merge"), merge_name, name)
+    real_owners = pc.drop_null(pool.owner.slice(0, n_real))
+    owners: list[pa.Array] = []
+    names: list[pa.Array] = []
+    order: list[np.ndarray] = []
+    # each variant is built only on its own rows, then all are put back in row order
+    for k, which in enumerate(OPS):
+        rows = np.flatnonzero(op == k)
+        if len(rows) == 0:
+            continue
+        owner, name = _variant(
+            rng, which, pool, parent[rows], other[rows], real_owners, params
+        )
+        owners.append(owner)
+        names.append(name)
+        order.append(rows)
+    back = pa.array(np.argsort(np.concatenate(order), kind="stable"))
+    owner = pa.concat_arrays(owners).take(back)
+    name = pa.concat_arrays(names).take(back)
 
     # numbers: derived models are mostly smaller than their parents, with a heavy tail
     base = np.log1p(pool.downloads[parent].astype(float))
     mu = np.maximum(np.where(op == OPS.index("quantize"), base * 0.55, base * 0.35), 1.0)
     downloads = np.floor(np.expm1(np.maximum(rng.normal(mu, 1.8), 0.0))).astype(np.int64)
     created = pool.created[parent] + rng.exponential(90 * 86_400, m).astype(np.int64)
-    if (op == OPS.index("merge")).any():
-        created = np.maximum(created, pool.created[other])
+    is_merge = op == OPS.index("merge")
+    created[is_merge] = np.maximum(created[is_merge], pool.created[other[is_merge]])
     return {
         "owner": _s(owner),
         "name": _s(name),
@@ -272,6 +238,59 @@ def _derive(
         "downloads": downloads,
         "created": created,
     }
+
+
+def _variant(
+    rng: np.random.Generator,
+    which: str,
+    pool: _Pool,
+    parent: np.ndarray,
+    other: np.ndarray,
+    real_owners: pa.Array,
+    params: GenerateParams,
+) -> tuple[pa.Array, pa.Array]:
+    """(owner, name) of `len(parent)` new models of one kind."""
+    m = len(parent)
+    take = pa.array(parent)
+    p_owner, p_name = pool.owner.take(take), pool.name.take(take)
+    fresh = _synthetic_owners(rng, real_owners, m)
+    sep = _pick(rng, ["-", "-", "-", "_", "."], m)
+    if which == "quantize":
+        owner = pc.if_else(
+            pa.array(rng.random(m) < params.known_quantiser_share),
+            _pick(rng, QUANTISERS, m),
+            fresh,
+        )
+        dash = pc.if_else(pa.array(rng.random(m) < 0.85), "-", sep)
+        return _s(owner), _join(p_name, dash, _pick(rng, QUANT_SUFFIXES, m))
+    if which == "merge":
+        o_name = pool.name.take(pa.array(other))
+        a = pc.utf8_rtrim(pc.utf8_slice_codeunits(p_name, 0, 28), characters="-_.")
+        b = pc.utf8_rtrim(pc.utf8_slice_codeunits(o_name, 0, 28), characters="-_.")
+        return fresh, _join(a, "-", b, "-", _pick(rng, MERGE_METHODS, m))
+    if which == "reupload":  # same name, or a domain word before/after it
+        domain = _pick(rng, DOMAINS, m)
+        style = rng.integers(0, 3, m)
+        name = pc.if_else(pa.array(style == 0), p_name, _join(domain, "-", p_name))
+        name = pc.if_else(pa.array(style == 2), _join(p_name, "-", domain), name)
+        return fresh, _s(name)
+    # fine-tunes, adapters and size variants: a new owner, or the parent's own
+    keep_owner = pa.array(rng.random(m) < params.same_owner_share)
+    owner = _s(pc.if_else(keep_owner, pc.fill_null(p_owner, fresh), fresh))
+    if which == "finetune":
+        name = _join(p_name, sep, _pick(rng, FINETUNE_SUFFIXES, m))
+        two = pa.array(rng.random(m) < 0.25)
+        name = pc.if_else(two, _join(name, "-", _pick(rng, FINETUNE_SUFFIXES, m)), name)
+        return owner, _s(name)
+    if which == "adapter":
+        return owner, _join(p_name, "-", _pick(rng, ADAPTER_SUFFIXES, m))
+    # size variant: swap the size token, or add one
+    parts = pc.extract_regex(p_name, SIZE_PATTERN)
+    new_size = _pick(rng, SIZES, m)
+    new_size = pc.if_else(pa.array(rng.random(m) < 0.5), pc.utf8_upper(new_size), new_size)
+    swapped = _join(pc.struct_field(parts, "pre"), new_size, pc.struct_field(parts, "post"))
+    has_size = pc.fill_null(pc.is_valid(parts), False)
+    return owner, _s(pc.if_else(has_size, swapped, _join(p_name, "-", new_size)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -373,6 +392,9 @@ def _is_quantised(names: pa.Array) -> np.ndarray:
     )
 
 
+RELATIONS = ("finetune", "quantized", "adapter", "merge", "unknown")
+
+
 def _assemble(
     rng: np.random.Generator,
     models: pd.DataFrame,
@@ -387,41 +409,51 @@ def _assemble(
     other = np.concatenate([np.full(n_real, -1)] + [r["other"] for r in rounds])
     total = len(all_ids)
 
-    # lineage tags: generated rows point at their parent(s); real rows keep declared lineage
-    rel_names = np.array([OP_RELATION[o] or "" for o in OPS] + [""], dtype=object)
-    relation = rel_names[ops]  # ops == -1 -> last entry ""
-    p1 = np.full(total, None, dtype=object)
-    p2 = np.full(total, None, dtype=object)
-    ids_np = all_ids.to_numpy(zero_copy_only=False)
-    derived = (ops >= 0) & (relation != "")
-    p1[derived] = ids_np[parent[derived]]
+    # lineage as row indices: generated rows point at their parent(s) ...
+    op_rel = np.array(
+        [RELATIONS.index(OP_RELATION[o]) if OP_RELATION[o] else -1 for o in OPS] + [-1]
+    )
+    rel = op_rel[ops]  # ops == -1 (real) -> -1
+    p1 = np.where(rel >= 0, parent, -1)
     is_merge = ops == OPS.index("merge")
-    p2[is_merge] = ids_np[other[is_merge]]
-    p2[is_merge & (p2 == p1)] = None
+    p2 = np.where(is_merge & (other != parent), other, -1)
+    # ... and real rows keep their declared lineage when the parent is in the set
     if len(lineage):
-        real = pd.Series(np.arange(n_real), index=ids_np[:n_real])
-        lin = lineage[lineage["child"].isin(real.index)]
-        lin = lin[lin["parent"].isin(real.index)]  # keep the set closed: parents are in it
-        first = lin.drop_duplicates("child", keep="first")
-        rows = real.loc[first["child"].to_numpy()].to_numpy()
-        p1[rows] = first["parent"].to_numpy(dtype=object)
-        relation[rows] = first["relation"].to_numpy(dtype=object)
-        second = lin[lin.duplicated("child", keep="first")].drop_duplicates("child")
-        rows2 = real.loc[second["child"].to_numpy()].to_numpy()
-        p2[rows2] = second["parent"].to_numpy(dtype=object)
+        real_ids = all_ids.slice(0, n_real)
+        child = _index_in(lineage["child"], real_ids)
+        par = _index_in(lineage["parent"], real_ids)
+        ok = (child >= 0) & (par >= 0)
+        child, par = child[ok], par[ok]
+        codes = np.array([RELATIONS.index(r) for r in lineage["relation"].to_numpy()[ok]], int)
+        first = np.unique(child, return_index=True)[1]
+        p1[child[first]] = par[first]
+        rel[child[first]] = codes[first]
+        rest = np.setdiff1d(np.arange(len(child)), first)
+        second = rest[np.unique(child[rest], return_index=True)[1]] if len(rest) else rest
+        p2[child[second]] = par[second]
 
-    pipeline = models["pipeline_tag"].astype("string").fillna("text-generation")
-    pipeline_all = np.concatenate(
-        [pipeline.to_numpy(dtype=object)]
-        + [pipeline.to_numpy(dtype=object)[_root(r["parent"], n_real, parent)] for r in rounds]
+    pipeline = _s(models["pipeline_tag"].astype("string").fillna("text-generation"))
+    root = np.concatenate(
+        [np.arange(n_real)] + [_root(r["parent"], n_real, parent) for r in rounds]
     )
-    tag1 = np.where(
-        pd.isna(p1), None, "base_model:" + relation.astype(str) + ":" + p1.astype(str)
+    pipeline_all = pipeline.take(pa.array(root))
+    prefixes = pa.array([f"base_model:{r}:" for r in RELATIONS], pa.string())
+
+    def tag(idx: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+        rows = np.flatnonzero(idx >= 0)
+        text = _join(prefixes.take(pa.array(rel[rows])), all_ids.take(pa.array(idx[rows])))
+        return rows, text
+
+    rows1, tag1 = tag(p1)
+    rows2, tag2 = tag(p2)
+    has1 = (p1 >= 0).astype(np.int64)
+    counts = 1 + has1 + (p2 >= 0)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    dest = np.concatenate(
+        [offsets[:-1], offsets[rows1] + 1, offsets[rows2] + 1 + has1[rows2]]
     )
-    tag2 = np.where(
-        pd.isna(p2), None, "base_model:" + relation.astype(str) + ":" + p2.astype(str)
-    )
-    tags = _list_array(pipeline_all, tag1, tag2)
+    values = pa.concat_arrays([pipeline_all, tag1, tag2]).take(pa.array(np.argsort(dest)))
+    tags = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values)
 
     downloads = np.concatenate(
         [models["downloads"].fillna(0).to_numpy(dtype=np.int64)] + [r["downloads"] for r in rounds]
@@ -433,17 +465,15 @@ def _assemble(
     likes = np.concatenate([models["likes"].fillna(0).to_numpy(dtype=np.int64), likes_gen])
     created = pool.created
     modified = created + rng.exponential(45 * 86_400, total).astype(np.int64)
-    owner = pool.owner
-    variant = np.array(list(OPS) + ["real"], dtype=object)[ops]
-    library = np.where(
-        pd.Series(ids_np).str.contains("gguf", case=False, regex=False).to_numpy(),
-        "gguf",
-        "transformers",
+    variant = pa.array(list(OPS) + ["real"], pa.string()).take(
+        pa.array(np.where(ops < 0, len(OPS), ops))
     )
+    gguf = pc.match_substring(all_ids, "gguf", ignore_case=True)
+    library = pc.if_else(gguf, "gguf", "transformers")
     frame = pd.DataFrame(
         {
             "id": pd.array(all_ids, dtype="string"),
-            "author": pd.array(owner, dtype="string"),
+            "author": pd.array(pool.owner, dtype="string"),
             "name": pd.array(pool.name, dtype="string"),
             "downloads": downloads,
             "likes": likes,
@@ -459,6 +489,12 @@ def _assemble(
     return frame
 
 
+def _index_in(values: pd.Series, ids: pa.Array) -> np.ndarray:
+    """Row of each value in `ids`, -1 when absent."""
+    found = pc.index_in(_s(values.astype("string")), value_set=ids)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def _root(parents: np.ndarray, n_real: int, all_parents: np.ndarray) -> np.ndarray:
     """The real ancestor of each generated row (follow parents down to a real id)."""
     out = parents.copy()
@@ -468,16 +504,6 @@ def _root(parents: np.ndarray, n_real: int, all_parents: np.ndarray) -> np.ndarr
             break
         out[gen] = all_parents[out[gen]]
     return np.where(out >= n_real, 0, out)
-
-
-def _list_array(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> pa.ListArray:
-    """Rows of 1-3 strings (None entries left out) as an arrow list<string> array."""
-    matrix = np.stack([first, second, third], axis=1)
-    present = ~pd.isna(matrix)
-    counts = present.sum(axis=1)
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    values = pa.array(matrix[present], type=pa.string())
-    return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
 def write_ids(frame: pd.DataFrame, out: str | Path) -> Path:
