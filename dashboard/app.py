@@ -65,4 +65,5 @@ def driver_for(config: Any) -> Any:
     except UserError as exc:
         print(f"[constellation] warning: {exc}", flush=True)
         return neo4j.GraphDatabase.driver(config.uri, auth=(config.user, config.password),
-                                          connection_timeout=CONNECT_TIMEOUT_S)
+                                          connection_timeout=CONNECT_TIMEOUT_S,
+                                          max_transaction_retry_time=2.0)

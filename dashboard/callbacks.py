@@ -144,6 +144,9 @@ def register(app: Any, data: Data) -> None:
         Input("url", "pathname"),
     )
     def status(_path):
+        if not data.ping():
+            reason = data.down_reason[:300]
+            return "dot down", "graph server not reachable", ui.unavailable(reason)
         try:
             info = data.run("graph_summary")
         except GraphUnavailable as exc:

@@ -35,6 +35,7 @@ CACHE_TTL_S = 300.0
 SLOW_QUERIES = frozenset({"filter_pipeline_tags", "filter_licenses", "atlas_words",
                           "atlas_name_words", "home_families", "atlas_top_clusters"})
 LONG_TTL_S = 3600.0
+DOWN_RECHECK_S = 30.0  # after a connection failure, ping first for this long
 
 
 FILTER_PARAMS = frozenset(
@@ -144,6 +145,8 @@ class Data:
             from constellation.queries.runner import run_query as runner
         self._runner = runner
         self._cache = _TTLCache(CACHE_SIZE, CACHE_TTL_S)
+        self._down_until = 0.0  # while in the future, ping before querying
+        self.down_reason = ""
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -159,10 +162,14 @@ class Data:
         hit = self._cache.get(key)
         if hit is not None:
             return hit
+        if time.monotonic() < self._down_until and not self.ping():
+            # the driver would retry a managed transaction for ~30 s: answer at once instead
+            raise GraphUnavailable(self.down_reason)
         try:
             rows = self._runner(self.driver, name, params, database=self.database)
-        except Exception as exc:  # classify without importing neo4j at module import time
+        except Exception as exc:
             if is_unavailable(exc):
+                self._mark_down(str(exc))
                 raise GraphUnavailable(str(exc)) from exc
             raise
         self._cache.put(key, rows, LONG_TTL_S if name in SLOW_QUERIES else None)
@@ -181,12 +188,18 @@ class Data:
         self._cache.clear()
 
     def ping(self) -> bool:
-        """True when the server answers."""
+        """True when the server answers (fails fast: no transaction retries)."""
         try:
             self.driver.verify_connectivity()
-            return True
-        except Exception:
+        except Exception as exc:
+            self._mark_down(str(exc) or type(exc).__name__)
             return False
+        self._down_until = 0.0
+        return True
+
+    def _mark_down(self, reason: str) -> None:
+        self._down_until = time.monotonic() + DOWN_RECHECK_S
+        self.down_reason = reason
 
     # -- the views' questions ---------------------------------------------------------------
 

@@ -143,6 +143,36 @@ def cy_edges(browser: Any, container_id: str) -> list[dict]:
         " target: e.target().id(), classes: e.classes().join(' ')}));")
 
 
+# Timestamps of the last node tap and of the first frame painted after nodes were added.
+TIMING_JS = """
+const cy = window.__cy;
+window.__t_tap = null; window.__t_paint = null;
+if (!window.__timed) {
+  window.__timed = true;
+  cy.on('tap', 'node', () => { window.__t_tap = performance.now(); window.__t_paint = null; });
+  cy.on('add', () => {
+    if (window.__t_tap !== null && window.__t_paint === null) {
+      requestAnimationFrame(() => { if (window.__t_paint === null) {
+        window.__t_paint = performance.now(); } });
+    }
+  });
+}
+"""
+
+
+def start_timing(browser: Any, container_id: str) -> None:
+    """Record, in the page, when a node is tapped and when the added nodes are painted."""
+    browser.execute_script(CY_JS, container_id)
+    browser.execute_script(TIMING_JS)
+
+
+def tap_to_paint_ms(browser: Any) -> float | None:
+    """Milliseconds from the last node tap to the first frame showing the added nodes."""
+    return browser.execute_script(
+        "return (window.__t_tap !== null && window.__t_paint !== null) ?"
+        " window.__t_paint - window.__t_tap : null;")
+
+
 def click_node(browser: Any, container_id: str, node_id: str) -> None:
     """A real mouse click on a node's rendered position."""
     from selenium.webdriver.common.action_chains import ActionChains

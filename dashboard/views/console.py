@@ -17,8 +17,8 @@ VIEW = "console"
 
 EXAMPLES = {
     "Most downloaded models": (
-        "MATCH (m:Model)\nRETURN m.id AS model, m.downloads AS downloads, m.likes AS likes, "
-        "m.family AS family\nORDER BY m.downloads DESC\nLIMIT 20"
+        "MATCH (m:Model)\nWHERE m.downloads IS NOT NULL\nRETURN m.id AS model, m.downloads AS "
+        "downloads, m.likes AS likes, m.family AS family\nORDER BY m.downloads DESC\nLIMIT 20"
     ),
     "Largest families": (
         "MATCH (c:Community)\nRETURN c.label AS family, c.size AS models, c.downloads AS downloads"
@@ -157,11 +157,14 @@ def refused_or_error(exc: BaseException) -> Any:
 
     if isinstance(exc, GraphUnavailable):
         return ui.unavailable(str(exc)[:300])
+    from constellation.errors import UserError
+
     msg = str(exc) or type(exc).__name__
-    name = type(exc).__name__
-    if "read-only" in msg.lower() or "readonly" in msg.lower() or "write" in msg.lower():
-        return ui.error("Refused: the console is read-only.", msg)
-    return ui.error(f"Query failed ({name}).", msg[:1500])
+    if isinstance(exc, UserError):
+        if "read-only" in msg.lower():
+            return ui.error("Refused: the console is read-only.", msg)
+        return ui.error("Query failed.", msg[:1500])
+    return ui.error(f"Query failed ({type(exc).__name__}).", msg[:1500])
 
 
 def cell_text(v: Any) -> Any:

@@ -33,25 +33,24 @@ def layout() -> html.Div:
                                 [
                                     html.Button("Fit", id="nb-fit", className="btn small"),
                                     html.Button("Reset", id="nb-reset", className="btn small"),
+                                    # the loading indicator wraps a tiny output, not the graph:
+                                    # re-rendering the graph's wrapper would cost each click
+                                    dcc.Loading(html.Span(id="nb-busy"), type="dot",
+                                                delay_show=150, className="busy"),
                                 ],
                                 className="graph-toolbar",
                             ),
-                            dcc.Loading(
-                                cyto.Cytoscape(
-                                    id="nb-graph",
-                                    elements=[],
-                                    layout={"name": "preset", "fit": True, "padding": 30},
-                                    stylesheet=cyto_styles.NEIGHBOURHOOD,
-                                    className="graph",
-                                    style={"width": "100%", "height": "640px"},
-                                    minZoom=0.08,
-                                    maxZoom=3,
-                                    wheelSensitivity=0.25,
-                                    boxSelectionEnabled=False,
-                                ),
-                                type="circle",
-                                delay_show=250,
-                                overlay_style={"visibility": "visible", "opacity": 0.6},
+                            cyto.Cytoscape(
+                                id="nb-graph",
+                                elements=[],
+                                layout={"name": "preset", "fit": True, "padding": 30},
+                                stylesheet=cyto_styles.NEIGHBOURHOOD,
+                                className="graph",
+                                style={"width": "100%", "height": "640px"},
+                                minZoom=0.08,
+                                maxZoom=1.6,
+                                wheelSensitivity=0.25,
+                                boxSelectionEnabled=False,
                             ),
                             html.Div(id="nb-status", className="graph-status"),
                         ],
@@ -86,6 +85,7 @@ def register(app: Any, data: Data) -> None:
         Output("nb-key", "data"),
         Output("nb-expanded", "data"),
         Output("nb-graph", "layout"),
+        Output("nb-busy", "children"),
         Input("state", "data"),
         Input("nb-graph", "tapNode"),
         Input("nb-reset", "n_clicks"),
@@ -105,7 +105,8 @@ def register(app: Any, data: Data) -> None:
         new_key = [model_id, filters.params()]
         fit_layout = {"name": "preset", "fit": True, "padding": 30}
         if trigger == "nb-fit":
-            return no_update, no_update, no_update, no_update, no_update, {**fit_layout, "n": _fit}
+            return (no_update, no_update, no_update, no_update, no_update,
+                    {**fit_layout, "n": _fit}, no_update)
         try:
             if trigger == "nb-graph" and tap and key == new_key:
                 node_id = (tap.get("data") or {}).get("id")
@@ -121,14 +122,13 @@ def register(app: Any, data: Data) -> None:
                 status = _status(els, expanded, cut, f"expanded {ge.short_name(node_id)}: "
                                  f"+{added} node{'s' if added != 1 else ''}")
                 # keep the current viewport: the preset layout re-run without fitting
-                return els, status, no_update, no_update, expanded, {"name": "preset",
-                                                                      "fit": False}
+                return (els, status, no_update, no_update, expanded,
+                        {"name": "preset", "fit": False}, "")
             if key == new_key and trigger == "state" and elements:
                 raise PreventUpdate  # same model + filters: keep the user's expansions
             centre = data.model(model_id)
             if centre is None:
-                return ([], "", _head(model_id, state, None),
-                        new_key, [], fit_layout)
+                return [], "", _head(model_id, state, None), new_key, [], fit_layout, ""
             rows, edges = data.related(model_id, filters)
             els, cut = ge.neighbourhood_elements(centre, rows, edges, cap=MAX_NODES)
             status = _status(els, [model_id], cut, None, filters)
@@ -136,11 +136,13 @@ def register(app: Any, data: Data) -> None:
                 status = html.Span(["No similar models or lineage for this model",
                                     " with the current filters." if filters.active() else ".",
                                     ])
-            return els, status, _head(model_id, state, centre), new_key, [model_id], fit_layout
+            return (els, status, _head(model_id, state, centre), new_key, [model_id], fit_layout,
+                    "")
         except PreventUpdate:
             raise
         except Exception as exc:  # shown in place of the graph, with what to do
-            return [], ui.from_exception(exc), _head(model_id, state, None), None, [], fit_layout
+            return ([], ui.from_exception(exc), _head(model_id, state, None), None, [],
+                    fit_layout, "")
 
     @app.callback(
         Output("nb-node", "children"),
