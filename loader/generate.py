@@ -126,7 +126,7 @@ def _synthetic_owners(rng: np.random.Generator, real_owners: pa.Array, n: int) -
     """New usernames: word pairs, words + digits, or a real owner recombined with a word/digits."""
     head, tail = _pick(rng, NAME_HEADS, n), _pick(rng, NAME_TAILS, n)
     digits = pa.array(rng.integers(1, 10_000, n).astype(str), pa.string())
-    seps = _pick(rng, ["", "-", "_", ""], n)
+    seps = _pick(rng, ["", "-", ""], n)  # Hub usernames: letters, digits and dashes
     real = real_owners.take(pa.array(rng.integers(0, len(real_owners), n)))
     style = rng.integers(0, 4, n)
     words = _join(head, seps, tail)
@@ -240,6 +240,15 @@ def _derive(
     }
 
 
+def _head_words(names: pa.Array, two: np.ndarray) -> pa.Array:
+    """The first word of each name, or its first two when `two` (words split at - _ .)."""
+    parts = pc.extract_regex(names, r"^(?P<one>[^-_.]+)(?P<two>(?:[-_.][^-_.]+)?)")
+    one = pc.utf8_slice_codeunits(pc.struct_field(parts, "one"), 0, 24)
+    both = _join(one, pc.utf8_slice_codeunits(pc.struct_field(parts, "two"), 0, 24))
+    out = pc.if_else(pa.array(two), both, one)
+    return _s(pc.if_else(pc.is_valid(parts), out, pc.utf8_slice_codeunits(names, 0, 24)))
+
+
 def _variant(
     rng: np.random.Generator,
     which: str,
@@ -265,8 +274,9 @@ def _variant(
         return _s(owner), _join(p_name, dash, _pick(rng, QUANT_SUFFIXES, m))
     if which == "merge":
         o_name = pool.name.take(pa.array(other))
-        a = pc.utf8_rtrim(pc.utf8_slice_codeunits(p_name, 0, 28), characters="-_.")
-        b = pc.utf8_rtrim(pc.utf8_slice_codeunits(o_name, 0, 28), characters="-_.")
+        # the first one or two words of each parent, as mergekit users name them
+        a = _head_words(p_name, rng.random(m) < 0.5)
+        b = _head_words(o_name, rng.random(m) < 0.5)
         return fresh, _join(a, "-", b, "-", _pick(rng, MERGE_METHODS, m))
     if which == "reupload":  # same name, or a domain word before/after it
         domain = _pick(rng, DOMAINS, m)
