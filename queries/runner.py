@@ -410,29 +410,26 @@ def run_query(
     spec = get_query(name)
     values = spec.bind(params)
 
-    def work(tx: Any) -> list[dict[str, Any]]:
-        result = tx.run(spec.text, values)
-        return [{k: to_jsonable(v) for k, v in record.items()} for record in result]
-
+    # One explicit read transaction, no automatic retries: when the server is down the
+    # caller hears it at once (execute_read would retry for 30 s), and it is never committed.
     with graph_errors(driver), driver.session(
         database=database, default_access_mode=neo4j.READ_ACCESS
     ) as session:
-        rows = session.execute_read(neo4j.unit_of_work(timeout=timeout)(work))
-        if not rows:
-            _check_models_exist(session, spec, values)
+        with session.begin_transaction(timeout=timeout) as tx:
+            result = tx.run(spec.text, values)
+            rows = [{k: to_jsonable(v) for k, v in record.items()} for record in result]
+            if not rows:
+                _check_models_exist(tx, spec, values)
+            tx.rollback()
     return rows
 
 
-def _check_models_exist(session: Any, spec: QuerySpec, values: dict[str, Any]) -> None:
+def _check_models_exist(tx: Any, spec: QuerySpec, values: dict[str, Any]) -> None:
     """An empty answer for an unknown model id would look like 'no results': say so instead."""
     for p in spec.params.values():
         model_id = values.get(p.name)
         if p.type != "model" or model_id is None:
             continue
-        found = session.execute_read(
-            lambda tx, i=model_id: tx.run(
-                "MATCH (m:Model {id: $id}) RETURN count(m) AS n", id=i
-            ).single()["n"]
-        )
+        found = tx.run("MATCH (m:Model {id: $id}) RETURN count(m) AS n", id=model_id).single()["n"]
         if not found:
             raise UserError(f"parameter '{p.name}': no model with id {model_id!r} in the graph")
