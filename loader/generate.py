@@ -563,6 +563,8 @@ def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
 def run_generate(args: argparse.Namespace) -> int:
     """`constellation generate`: write the table, print a one-line summary on stderr."""
     start = time.perf_counter()
+    if Path(args.out).suffix.lower() not in (".parquet", ".pq", ".csv"):
+        raise UserError(f"{args.out}: --out must end in .parquet or .csv")
     frame = generate_ids(
         args.n, seed=args.seed, sources=getattr(args, "source", None), progress=True
     )

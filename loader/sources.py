@@ -578,7 +578,13 @@ def _normalise(
 
     tags_raw, names = _pick(frame, "tags")
     used.update(names)
-    tags = _tags_column(tags_raw) if tags_raw is not None else _empty_lists(len(frame))
+    if tags_raw is None:
+        tags = _empty_lists(len(frame))
+        arrow_tags = pa.ListArray.from_arrays(
+            pa.array(np.zeros(len(frame) + 1, dtype=np.int32)), pa.array([], pa.string())
+        )
+    else:
+        tags = _tags_column(tags_raw)
     card = frame["_card"] if "_card" in frame.columns else None
     cards = card.map(lin.parse_mapping) if card is not None else None
 
@@ -632,8 +638,7 @@ def _strings(raw: pd.Series | None, n: int) -> pd.Series:
 
 def _empty_lists(n: int) -> pd.Series:
     out = np.empty(n, dtype=object)
-    for i in range(n):
-        out[i] = []
+    out[:] = [[] for _ in range(n)]  # one list object per row, not a 2-D array
     return pd.Series(out, dtype=object)
 
 
@@ -697,7 +702,7 @@ def _merge(parts: list[_Part], inputs: list[dict]) -> SourceResult:
         models[col] = models[col].astype("datetime64[ns, UTC]")
 
     pieces = [lin.lineage_from_tags(models["id"], tags)]
-    if "_card_parents" in models.columns:
+    if "_card_parents" in models.columns and models["_card_parents"].notna().any():
         pieces.append(lin.lineage_from_card_parents(models["id"], models["_card_parents"]))
     own = lin.clean_lineage(pd.concat(pieces, ignore_index=True), validate=False)
     models["base_models"] = lin.base_models_column(models["id"], own)
