@@ -675,6 +675,30 @@ def empty_models() -> pd.DataFrame:
     return frame
 
 
+def _tidy_extra(values: pd.Series) -> pd.Series:
+    """A kept source column with one type, so the table writes to Parquet.
+
+    Files disagree (`gated` is False in one record and "auto" in the next; a column missing from
+    one file is NaN there): uniform bool/int/float columns get nullable dtypes, others strings.
+    """
+    if values.dtype != object:
+        return values
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    target = {
+        "boolean": "boolean",
+        "integer": "Int64",
+        "floating": "Float64",
+        "mixed-integer-float": "Float64",
+    }.get(kind)
+    if target:
+        try:
+            return values.astype(target)
+        except (TypeError, ValueError):
+            pass
+    text = values.map(str, na_action="ignore")
+    return text.astype("string")
+
+
 def _merge(parts: list[_Part], inputs: list[dict]) -> SourceResult:
     skipped = [s for p in parts for s in p.skipped]
     with_models = [p for p in parts if p.models is not None and len(p.models)]
@@ -709,6 +733,8 @@ def _merge(parts: list[_Part], inputs: list[dict]) -> SourceResult:
     models = models.drop(columns=["_card_parents"], errors="ignore")
     ordered = MODEL_COLUMNS + [c for c in models.columns if c not in MODEL_COLUMNS]
     models = models[ordered]
+    for col in ordered[len(MODEL_COLUMNS) :]:
+        models[col] = _tidy_extra(models[col])
 
     files = [p.lineage for p in parts if p.lineage is not None and len(p.lineage)]
     lineage = lin.clean_lineage(pd.concat([own, *files], ignore_index=True), validate=False)

@@ -175,8 +175,9 @@ def test_lineage_edge_file_gives_lineage_only():
     }
 
 
-def test_directory_reads_supported_files_only_and_dedupes_across_files():
+def test_directory_reads_supported_files_only_and_dedupes_across_files(tmp_path):
     result = read_sources([DATA], progress=False)
+    result.models.to_parquet(tmp_path / "models.parquet")  # kept columns have one type each
     formats = {Path(i["path"]).name: i["format"] for i in result.inputs}
     assert "unknown.txt" not in formats
     assert formats["edges.csv"] == "lineage-csv" and formats["single.json"] == "hub-json"
@@ -266,10 +267,13 @@ def test_shared_api_samples(shared_data):
     assert deepset["base_models"] == [{"id": "FacebookAI/roberta-base", "relation": "finetune"}]
 
 
-def test_shared_everything_loads(shared_data):
+def test_shared_everything_loads(shared_data, tmp_path):
     result = read_sources([shared_data], progress=False)
     assert len(result.inputs) == 9
     assert result.models["id"].is_unique
     # the two edge files overlap; all lineage rows are unique (child, parent) pairs
     assert not result.lineage.duplicated(["child", "parent"]).any()
     assert len(result.models) > 29_075
+    # `gated` is False in some records and "auto" in others: kept as strings, Parquet-safe
+    assert isinstance(result.models["gated"].dtype, pd.StringDtype)
+    result.models.to_parquet(tmp_path / "all.parquet")
