@@ -231,7 +231,12 @@ def tag_lists(tags: pd.Series | pa.Array) -> pa.Array:
     values = tags.tolist()
     if not all(type(t) is list for t in values):
         values = [t if isinstance(t, list) else [] if t is None else list(t) for t in values]
-    return pa.array(values, type=pa.list_(pa.string()))
+    try:
+        return pa.array(values, type=pa.list_(pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a non-string tag somewhere
+        return pa.array(
+            [[str(t) for t in row if t is not None] for row in values], type=pa.list_(pa.string())
+        )
 
 
 def _flat_tags(tags: pd.Series | pa.Array, prefix: str) -> tuple[pa.Array, np.ndarray]:

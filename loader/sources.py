@@ -229,7 +229,13 @@ def read_file(path: str | Path) -> _Part:
         if suffix in JSON_EXTENSIONS:
             return _read_json(path)
         if suffix == ".csv":
-            return _read_table(path, *_load_csv(path), fmt="csv")
+            try:
+                loaded = _load_csv(path)
+            except pd.errors.EmptyDataError:
+                return _Part(empty_models(), None, [], "csv")
+            except pd.errors.ParserError as exc:
+                raise UserError(f"{path}: not readable as CSV ({exc})") from exc
+            return _read_table(path, *loaded, fmt="csv")
         if suffix in (".parquet", ".pq"):
             frame, arrow_tags = _load_parquet(path)
             lines = np.arange(1, len(frame) + 1)
@@ -291,7 +297,11 @@ def _flatten_record(record: dict) -> dict:
     for key, value in record.items():
         if key in DROPPED_COLUMNS:
             continue
-        if key == "tags" or not isinstance(value, (dict, list, tuple)):
+        if key == "tags":
+            out[key] = (
+                [str(t) for t in value if t is not None] if isinstance(value, list) else value
+            )
+        elif not isinstance(value, (dict, list, tuple)):
             out[key] = value
     card = next((record[k] for k in CARD_KEYS if record.get(k) is not None), None)
     out["_card"] = card

@@ -198,6 +198,25 @@ def test_unknown_extension_and_missing_path_name_the_file(tmp_path):
         read_sources([tmp_path / "noid.csv"], progress=False)
 
 
+def test_empty_and_broken_csv(tmp_path):
+    (tmp_path / "empty.csv").write_text("")
+    result = read_sources([tmp_path / "empty.csv"], progress=False)
+    assert result.models.empty and result.inputs[0]["rows"] == 0
+    (tmp_path / "quote.csv").write_text('id,downloads\n"a/b,1\n')
+    with pytest.raises(UserError, match="quote.csv: not readable as CSV"):
+        read_sources([tmp_path / "quote.csv"], progress=False)
+
+
+def test_non_string_tags_are_stringified(tmp_path):
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"id": "a/b", "tags": ["x", 7, null, "license:mit"]}\n')
+    models = read_sources([path], progress=False).models
+    assert models.loc[0, "tags"] == ["x", "7", "license:mit"] and models.loc[0, "license"] == "mit"
+    frame = pd.DataFrame({"id": ["c/d"], "tags": [[1, 2]]})
+    frame.to_parquet(tmp_path / "ints.parquet")
+    assert read_sources([tmp_path / "ints.parquet"], progress=False).models.loc[0, "id"] == "c/d"
+
+
 def test_demo_sample_loads():
     result = read_sources([SAMPLE], progress=False)
     assert len(result.models) >= 250 and not result.skipped
