@@ -195,6 +195,48 @@ function(state, nbKey, linKey) {
 """
 
 
+# After an expansion the picture keeps its layout; if new nodes fall outside the viewport, zoom
+# out smoothly to show them (positions unchanged, only the camera moves).
+SHOW_ALL_JS = """
+function(elements) {
+    setTimeout(function () {
+        const root = document.getElementById('nb-graph');
+        if (!root) { return; }
+        for (const el of [root, ...root.querySelectorAll('div')]) {
+            if (el._cyreg && el._cyreg.cy) {
+                const cy = el._cyreg.cy, ext = cy.extent(), bb = cy.nodes().boundingBox();
+                if (cy.nodes().length && (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1
+                                          || bb.y2 > ext.y2)) {
+                    cy.animate({fit: {eles: cy.nodes(), padding: 30}, duration: 300});
+                }
+                break;
+            }
+        }
+    }, 50);
+    return window.dash_clientside.no_update;
+}
+"""
+
+# Console results: the graph card was hidden when Cytoscape mounted; size it, then lay out.
+CONSOLE_LAYOUT_JS = """
+function(elements) {
+    setTimeout(function () {
+        const root = document.getElementById('con-graph');
+        if (!root || !elements || !elements.length) { return; }
+        for (const el of [root, ...root.querySelectorAll('div')]) {
+            if (el._cyreg && el._cyreg.cy) {
+                const cy = el._cyreg.cy;
+                cy.resize();
+                cy.layout({name: 'cose', animate: false, fit: true, padding: 30}).run();
+                break;
+            }
+        }
+    }, 80);
+    return window.dash_clientside.no_update;
+}
+"""
+
+
 def register_clientside(app: Any) -> None:
     app.clientside_callback(
         RESIZE_JS,
@@ -203,3 +245,7 @@ def register_clientside(app: Any) -> None:
         Input("nb-key", "data"),
         Input("lin-key", "data"),
     )
+    app.clientside_callback(SHOW_ALL_JS, Output("nb-shown", "data"),
+                            Input("nb-graph", "elements"), prevent_initial_call=True)
+    app.clientside_callback(CONSOLE_LAYOUT_JS, Output("con-laid-out", "data"),
+                            Input("con-graph", "elements"), prevent_initial_call=True)

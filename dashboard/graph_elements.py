@@ -86,7 +86,7 @@ def model_node(
         "color": family_color(family if family not in (None, "") else row.get("community")),
         "size": node_size(row.get("downloads")),
     }
-    el: Element = {"data": data, "classes": role}
+    el: Element = {"data": {**data, "cls": role}, "classes": role}
     if position is not None:
         el["position"] = {"x": round(position[0], 1), "y": round(position[1], 1)}
     return el
@@ -97,7 +97,7 @@ def similarity_edge(a: str, b: str, score: Any) -> Element:
     sc = float(score) if score is not None else 0.0
     return {
         "data": {"id": f"sim:{s}|{t}", "source": s, "target": t, "score": round(sc, 3),
-                 "width": edge_width(sc), "kind": "similar"},
+                 "width": edge_width(sc), "kind": "similar", "cls": "similar"},
         "classes": "similar",
     }
 
@@ -109,7 +109,7 @@ def lineage_edge(child: str, parent: str, relation: Any) -> Element:
     return {
         "data": {"id": f"lin:{child}>{parent}", "source": str(parent), "target": str(child),
                  "relation": rel, "label": label, "color": color, "line_style": style,
-                 "kind": "lineage"},
+                 "kind": "lineage", "cls": f"lineage {rel}"},
         "classes": f"lineage {rel}",
     }
 
@@ -204,13 +204,13 @@ def expand(
     New nodes fan out from the clicked node, away from the rest of the graph, then are nudged
     apart from existing nodes. Returns (elements, nodes added, neighbours cut by `cap`).
     """
-    elements = [dict(el) for el in elements]
+    elements = restore_classes(elements)
     nodes = {el["data"]["id"]: el for el in elements if "source" not in el["data"]}
     existing_edges = {el["data"]["id"] for el in elements if "source" in el["data"]}
     if node_id not in nodes:
         return elements, 0, 0
     clicked = nodes[node_id]
-    clicked["classes"] = _add_class(clicked.get("classes", ""), "expanded")
+    _set_classes(clicked, _add_class(clicked.get("classes", ""), "expanded"))
     new_rows = []
     for n in neighbours:
         nid = str(n["id"])
@@ -308,12 +308,33 @@ def counts(elements: Sequence[Element]) -> tuple[int, int]:
 def mark_new(elements: Sequence[Element], new_ids: set[str]) -> list[Element]:
     """Only `new_ids` keep the `new` class (the highlight of the latest expansion)."""
     out = []
-    for el in elements:
+    for el in restore_classes(elements):
         cls = " ".join(c for c in str(el.get("classes", "")).split() if c != "new")
         if el["data"]["id"] in new_ids:
             cls = _add_class(cls, "new")
-        out.append({**el, "classes": cls})
+        _set_classes(el, cls)
+        out.append(el)
     return out
+
+
+def restore_classes(elements: Sequence[Element]) -> list[Element]:
+    """Copies of `elements` with `classes` rebuilt from `data.cls`.
+
+    The elements a Cytoscape component hands back to a callback have lost their `classes`
+    (only data/position survive the round trip), so every element keeps a copy in its data.
+    """
+    out = []
+    for el in elements:
+        data = dict(el.get("data") or {})
+        new = {**el, "data": data}
+        new["classes"] = el.get("classes") or data.get("cls", "")
+        out.append(new)
+    return out
+
+
+def _set_classes(el: Element, cls: str) -> None:
+    el["classes"] = cls
+    el["data"] = {**el["data"], "cls": cls}
 
 
 # --- lineage tree --------------------------------------------------------------------------
@@ -424,7 +445,7 @@ def lineage_elements(
     leafy = {k for n in list(kids) for k in kids[n] if not kids[k]}
     for e in lin:
         if e["data"]["target"] in leafy:
-            e["classes"] = _add_class(e["classes"], "comb")
+            _set_classes(e, _add_class(e["classes"], "comb"))
     return out + lin
 
 

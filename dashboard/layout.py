@@ -99,6 +99,8 @@ def build_layout() -> html.Div:
             dcc.Location(id="url", refresh="callback-nav"),
             dcc.Store(id="state"),
             dcc.Store(id="cy-resized"),
+            dcc.Store(id="nb-shown"),
+            dcc.Store(id="con-laid-out"),
             topbar(),
             filters_bar(),
             html.Div(

@@ -131,8 +131,8 @@ def cy_nodes(browser: Any, container_id: str) -> list[dict]:
         return []
     return browser.execute_script(
         "return window.__cy.nodes().map(n => ({id: n.id(), x: n.renderedPosition('x'),"
-        " y: n.renderedPosition('y'), classes: n.classes().join(' '),"
-        " visible: n.visible()}));")
+        " y: n.renderedPosition('y'), px: n.position('x'), py: n.position('y'),"
+        " classes: n.classes().join(' '), visible: n.visible()}));")
 
 
 def cy_edges(browser: Any, container_id: str) -> list[dict]:

@@ -137,10 +137,14 @@ def test_click_expands_a_node_and_reports_render_time(browser, base_url):
     wait_idle(browser)
     assert "expanded Llama-2-13b-chat-hf" in _text(browser, "#nb-status")
     assert target in _text(browser, "#nb-node")  # the side panel shows the clicked node
-    # the old nodes stay where they were drawn (the picture does not jump)
-    again = {n["id"]: (round(n["x"]), round(n["y"])) for n in cy_nodes(browser, "nb-graph")}
-    old = {n["id"]: (round(n["x"]), round(n["y"])) for n in nodes}
-    assert all(again[k] == v for k, v in old.items() if k in again)
+    # the old nodes keep their place in the layout (the picture does not jump) and keep
+    # their styling classes (the centre stays marked)
+    after = {n["id"]: n for n in cy_nodes(browser, "nb-graph")}
+    assert all((round(after[n["id"]]["px"]), round(after[n["id"]]["py"]))
+               == (round(n["px"]), round(n["py"])) for n in nodes)
+    assert "centre" in after[MODEL]["classes"]
+    edges = cy_edges(browser, "nb-graph")
+    assert any("lineage" in e["classes"] for e in edges if e["source"] == MODEL)
 
 
 def test_family_view_lists_members_with_cloud_and_sorts(browser, base_url):

@@ -114,6 +114,13 @@ def test_expand_adds_new_nodes_without_moving_old_ones_and_respects_cap():
     close = sum(1 for i in range(len(pts)) for j in range(i + 1, len(pts))
                 if math.hypot(pts[i]["x"] - pts[j]["x"], pts[i]["y"] - pts[j]["y"]) < 20)
     assert close == 0
+    # elements handed back by the browser lose `classes`: they come back from `data.cls`
+    stripped = [{k: v for k, v in e.items() if k != "classes"} for e in out]
+    again, _, _ = ge.expand(stripped, "n5", [], [])
+    classes = {e["data"]["id"]: e["classes"] for e in again}
+    assert "centre" in classes["c"] and "expanded" in classes["n3"]
+    assert "expanded" in classes["n5"]
+    assert any(c == "similar" for c in classes.values())
     # expanding an unknown node changes nothing
     same, n, _ = ge.expand(out, "nope", new, [])
     assert n == 0 and len(same) == len(out)
@@ -149,6 +156,7 @@ def test_console_graph_elements_from_runner_json():
     assert len(rels) == 1 and rels[0]["data"]["source"] == "o/a"
     assert ge.console_graph_elements([{"n": 1, "name": "x"}]) == []
     assert cell_text(a) == "(Model o/a)" and cell_text([1, 2]) == "[1, 2]"
+    assert cell_text(r) == "[:SIMILAR_TO {score: 0.9}]"
 
 
 def test_dendrogram_layout_centres_parents_over_children():

@@ -176,7 +176,7 @@ def register(app: Any, data: Data) -> None:
             msg = "No models match the filters." if filters.active() else "The graph is empty."
             return _blank(msg), _blank(msg), "", key
         likes, dates = scatter_figures(rows)
-        note = (f"{len(rows):,} models with at least {floor:,} downloads"
+        note = (f"{len(rows):,} models" + (f" with at least {floor:,} downloads" if floor else "")
                 + (" matching the filters" if filters.active() else "")
                 + f", coloured by their {SCATTER_FAMILIES} most common families. "
                   "Click a point to open the model.")

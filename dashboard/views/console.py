@@ -173,6 +173,9 @@ def cell_text(v: Any) -> Any:
     if isinstance(v, dict) and "labels" in v:  # a node: show its id/name
         props = v.get("properties") or {}
         return f"({':'.join(v.get('labels') or [])} {props.get('id') or props.get('name') or ''})"
+    if isinstance(v, dict) and "type" in v and "start" in v:  # a relationship: type + props
+        props = ", ".join(f"{k}: {x}" for k, x in (v.get("properties") or {}).items())
+        return f"[:{v['type']}{' {' + props + '}' if props else ''}]"
     try:
         return json.dumps(v, default=str)[:300]
     except (TypeError, ValueError):

@@ -33,7 +33,7 @@ def layout() -> html.Div:
                                     className="graph",
                                     style={"width": "100%", "height": "640px"},
                                     minZoom=0.05,
-                                    maxZoom=3,
+                                    maxZoom=1.2,
                                     wheelSensitivity=0.25,
                                 ),
                                 type="circle",
