@@ -91,7 +91,7 @@ unsloth/llama-3-8b-Instruct-bnb-4bit | 2024-04-18 | 100000 | 150 | q:meta-llama/
 lmstudio-community/Meta-Llama-3-8B-Instruct-GGUF | 2024-04-18 | 60000 | 160 | q:meta-llama/Meta-Llama-3-8B-Instruct
 QuantFactory/Meta-Llama-3-8B-Instruct-GGUF | 2024-04-18 | 40000 | 300 | q:meta-llama/Meta-Llama-3-8B-Instruct
 MaziyarPanahi/Meta-Llama-3-8B-Instruct-GGUF | 2024-04-18 | 30000 | 90 | q:meta-llama/Meta-Llama-3-8B-Instruct
-TheBloke/Llama-3-8B-Instruct-exl2-4.0bpw | 2024-04-19 | 300 | 2 | q:meta-llama/Meta-Llama-3-8B-Instruct
+turboderp/Llama-3-8B-Instruct-exl2 | 2024-04-19 | 300 | 20 | q:meta-llama/Meta-Llama-3-8B-Instruct
 """),
     ("text-generation", "transformers", "llama3.1", "llama", """
 meta-llama/Llama-3.1-8B | 2024-07-14 | 700000 | 1400 |
