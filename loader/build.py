@@ -106,7 +106,10 @@ def build_from_models(
     docs = stages.run("names", names.name_documents, ids)
     owner = stages.run("owners", names.owners, ids)
     vec = stages.run("vectors", vectors.vectorize, docs, owner, params)
-    src, dst, score = stages.run("edges", edges.similarity_edges, vec.matrix, params, progress)
+    edge_clock: dict[str, float] = {}
+    src, dst, score = stages.run(
+        "edges", edges.similarity_edges, vec.matrix, params, progress, edge_clock
+    )
     community, modularity = stages.run(
         "communities", communities.louvain, n, src, dst, score, params.seed, params.resolution
     )
@@ -172,7 +175,8 @@ def build_from_models(
         "hierarchy": hierarchy.linkage_frame(z, n),
         "words": words,
     }
-    return tables, {"counts": counts, "timings": stages.timings, "modularity": modularity}
+    timings = {**stages.timings, "edges_detail": edge_clock}
+    return tables, {"counts": counts, "timings": timings, "modularity": modularity}
 
 
 def _tile_rows(matrix, times: int):
@@ -246,6 +250,10 @@ def build(
     return manifest
 
 
+def _num(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
 def summary(manifest: dict, tables: dict[str, pd.DataFrame], out_dir: str | Path) -> str:
     """One screen: counts, modularity, the largest families, skipped rows, timings."""
     c = manifest["counts"]
@@ -273,7 +281,7 @@ def summary(manifest: dict, tables: dict[str, pd.DataFrame], out_dir: str | Path
     t = manifest["timings"]
     lines.append(
         "  time "
-        + ", ".join(f"{k} {v:.1f}s" for k, v in t.items() if k != "total")
+        + ", ".join(f"{k} {v:.1f}s" for k, v in t.items() if k != "total" and _num(v))
         + f"; total {t.get('total', 0):.1f}s"
     )
     return "\n".join(lines)

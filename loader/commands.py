@@ -114,5 +114,4 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from constellation.loader import generate
 
-    generate.main_from_args(args)
-    return 0
+    return generate.run_generate(args)

@@ -19,6 +19,8 @@ Usage::
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import scipy.sparse as sp
 from constellation.loader.params import BuildParams
@@ -33,30 +35,36 @@ def candidate_matrix(x: sp.csr_matrix, params: BuildParams) -> tuple[sp.csr_matr
     if not common.any():
         return x, False
     entry_df = df[x.indices]
+    keep = entry_df <= params.max_candidate_df
     rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
-    # rank of each entry within its row, rarest first (ties by column, deterministic)
-    order = np.lexsort((x.indices, entry_df, rows))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order)) - x.indptr[rows[order]]
-    keep = (entry_df <= params.max_candidate_df) | (rank < params.min_candidate_features)
-    pruned = sp.csr_matrix(
-        (
-            x.data[keep],
-            x.indices[keep],
-            np.concatenate([[0], np.cumsum(np.bincount(rows[keep], minlength=x.shape[0]))]),
-        ),
-        shape=x.shape,
-    )
+    short = np.bincount(rows[keep], minlength=x.shape[0]) < params.min_candidate_features
+    # rows left with too few features keep their rarest ones (ties by column, deterministic);
+    # only their entries are sorted, a small share at any scale
+    sel = np.flatnonzero(short[rows])
+    if len(sel):
+        order = sel[np.lexsort((x.indices[sel], entry_df[sel], rows[sel]))]
+        r = rows[order]
+        first = np.r_[0, np.flatnonzero(r[1:] != r[:-1]) + 1]
+        rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+        keep[order[rank < params.min_candidate_features]] = True
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[keep], minlength=x.shape[0]))])
+    pruned = sp.csr_matrix((x.data[keep], x.indices[keep], indptr), shape=x.shape)
     return pruned, True
 
 
 def _pair_dots(x: sp.csr_matrix, i: np.ndarray, j: np.ndarray, batch: int = 500_000) -> np.ndarray:
-    """Exact x[i] . x[j] for each pair, in batches (elementwise sparse product, summed)."""
-    out = np.empty(len(i), dtype=np.float32)
+    """Exact x[i] . x[j] for each pair, in batches (elementwise sparse product, summed).
+
+    Pairs are visited in order of j so the rows fetched from x are read mostly in sequence."""
+    order = np.argsort(j, kind="stable")
+    i, j = i[order], j[order]
+    dots = np.empty(len(i), dtype=np.float32)
     for s in range(0, len(i), batch):
         a = x[i[s : s + batch]]
         b = x[j[s : s + batch]]
-        out[s : s + batch] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+        dots[s : s + batch] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    out = np.empty_like(dots)
+    out[order] = dots
     return out
 
 
@@ -72,13 +80,21 @@ def _top_k_per_row(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, k: in
 
 
 def similarity_edges(
-    x: sp.csr_matrix, params: BuildParams, progress: bool = False
+    x: sp.csr_matrix,
+    params: BuildParams,
+    progress: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Undirected top-k edges: (source, target, score) with source < target, sorted."""
+    """Undirected top-k edges: (source, target, score) with source < target, sorted.
+
+    `timings`, if given, receives seconds spent in candidate pruning, products and rescoring."""
+    clock = {"prune": 0.0, "product": 0.0, "rescore": 0.0}
+    t = time.perf_counter()
     n = x.shape[0]
     x = x.astype(np.float32).tocsr()
     cand, pruned = candidate_matrix(x, params)
     cand_t = cand.T.tocsr()
+    clock["prune"] = time.perf_counter() - t
     top_n = (params.candidates if pruned else params.k) + 1  # +1: the row itself
     threshold = None if pruned else params.threshold
 
@@ -86,6 +102,7 @@ def similarity_edges(
     chunks = range(0, n, params.chunk_rows)
     for start in tqdm(chunks, desc="edges", unit="chunk", disable=not progress, leave=False):
         stop = min(start + params.chunk_rows, n)
+        t = time.perf_counter()
         c = sp_matmul_topn(
             cand[start:stop],
             cand_t,
@@ -97,6 +114,8 @@ def similarity_edges(
         rows = c.row.astype(np.int64) + start
         cols = c.col.astype(np.int64)
         scores = c.data.astype(np.float32)
+        clock["product"] += time.perf_counter() - t
+        t = time.perf_counter()
         not_self = rows != cols
         rows, cols, scores = rows[not_self], cols[not_self], scores[not_self]
         if pruned:
@@ -107,10 +126,14 @@ def similarity_edges(
         src_parts.append(rows[keep])
         dst_parts.append(cols[keep])
         score_parts.append(scores[keep])
+        clock["rescore"] += time.perf_counter() - t
 
     rows = np.concatenate(src_parts) if src_parts else np.empty(0, np.int64)
     cols = np.concatenate(dst_parts) if dst_parts else np.empty(0, np.int64)
     scores = np.concatenate(score_parts) if score_parts else np.empty(0, np.float32)
+    if timings is not None:
+        timings.update({k: round(v, 3) for k, v in clock.items()})
+        timings["candidates_pruned"] = bool(pruned)
     return symmetrise(rows, cols, scores)
 
 

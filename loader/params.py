@@ -35,9 +35,9 @@ class BuildParams:
     # candidate generation at scale: features in more than this many names are left out of the
     # sparse product (they make it quadratic) but count in the exact rescoring of candidates;
     # each name keeps at least `min_candidate_features` of its rarest features.
-    max_candidate_df: int = 5000
+    max_candidate_df: int = 500
     min_candidate_features: int = 4
-    candidates: int = 50  # candidates per row rescored exactly
+    candidates: int = 30  # candidates per row rescored exactly
     chunk_rows: int = 20000
     n_threads: int = 2
     # communities

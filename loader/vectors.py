@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from constellation.loader.params import BuildParams
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 
 
@@ -34,38 +34,47 @@ class Vectors:
     n_owner: int
 
 
-def _tfidf(docs: list[str], params: BuildParams, **kwargs) -> tuple[sp.csr_matrix, np.ndarray]:
-    vec = TfidfVectorizer(
-        lowercase=False, sublinear_tf=params.sublinear_tf, dtype=np.float32, **kwargs
-    )
-    try:
-        m = vec.fit_transform(docs)
-    except ValueError:  # empty vocabulary: every name was empty
-        return sp.csr_matrix((len(docs), 0), dtype=np.float32), np.array([], dtype=object)
-    return m.tocsr(), vec.get_feature_names_out()
+def _tfidf(counts: sp.csr_matrix, params: BuildParams) -> sp.csr_matrix:
+    tf = TfidfTransformer(sublinear_tf=params.sublinear_tf)
+    return tf.fit_transform(counts.astype(np.float32)).astype(np.float32).tocsr()
 
 
 def vectorize(docs: pd.Series, owners: pd.Series, params: BuildParams) -> Vectors:
-    """Vectors for name documents (from `names.name_documents`) and owners (None for none).
+    """Vectors for name documents (from `names.name_documents`) and owners (NA for none).
 
     Distinct documents are vectorised once and their rows repeated, so document frequencies
     count distinct names: a name copied by twenty quantisers does not make its words common.
+    Character n-grams are counted once per distinct word and summed into documents (the same
+    counts `analyzer="char_wb"` gives, as it pads and cuts each word on its own), which is what
+    keeps a million names within seconds.
     """
     codes, uniques = pd.factorize(docs.astype(object), sort=False)
     unique_docs = [str(u) for u in uniques]
-    word, word_terms = _tfidf(
-        unique_docs,
-        params,
-        analyzer="word",
+    counter = CountVectorizer(
+        lowercase=False,
         token_pattern=r"\S+",
         ngram_range=(1, params.word_ngram_max),
+        dtype=np.float32,
     )
-    char, _ = _tfidf(
-        unique_docs,
-        params,
-        analyzer="char_wb",
-        ngram_range=(params.char_ngram_min, params.char_ngram_max),
-    )
+    try:
+        word_counts = counter.fit_transform(unique_docs).tocsr()
+        word_terms = counter.get_feature_names_out()
+    except ValueError:  # empty vocabulary: every name was empty
+        word_counts = sp.csr_matrix((len(unique_docs), 0), dtype=np.float32)
+        word_terms = np.array([], dtype=object)
+    unigram = np.flatnonzero([" " not in t for t in word_terms])
+    if len(unigram):
+        chars = CountVectorizer(
+            lowercase=False,
+            analyzer="char_wb",
+            ngram_range=(params.char_ngram_min, params.char_ngram_max),
+            dtype=np.float32,
+        ).fit_transform(list(word_terms[unigram]))
+        char_counts = (word_counts[:, unigram] @ chars).tocsr()
+    else:
+        char_counts = sp.csr_matrix((len(unique_docs), 0), dtype=np.float32)
+    word = _tfidf(word_counts, params)
+    char = _tfidf(char_counts, params)
     word = word[codes]
     char = char[codes]
 
