@@ -173,6 +173,14 @@ def tap_to_paint_ms(browser: Any) -> float | None:
         " window.__t_paint - window.__t_tap : null;")
 
 
+def requests_after_tap(browser: Any) -> list[tuple[float, float]]:
+    """(start, duration) in ms, relative to the last tap, of the Dash requests it caused."""
+    return browser.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes('_dash-update-component') && e.startTime >= window.__t_tap)"
+        ".map(e => [e.startTime - window.__t_tap, e.duration]);")
+
+
 def click_node(browser: Any, container_id: str, node_id: str) -> None:
     """A real mouse click on a node's rendered position."""
     from selenium.webdriver.common.action_chains import ActionChains

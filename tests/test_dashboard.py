@@ -22,6 +22,7 @@ from _dashboard_helpers import (
     cy_edges,
     cy_nodes,
     free_port,
+    requests_after_tap,
     serve_app,
     start_timing,
     tap_to_paint_ms,
@@ -127,9 +128,10 @@ def test_click_expands_a_node_and_reports_render_time(browser, base_url):
     in_page = wait_until(lambda: tap_to_paint_ms(browser), what="the paint timestamp")
     # in-page: the node's tap event -> first frame painted with the new nodes (what a user
     # sees); the Selenium figure adds WebDriver's own input dispatch and polling.
+    reqs = ", ".join(f"+{s:.0f} ms for {d:.0f} ms" for s, d in requests_after_tap(browser))
     print(f"\n[dashboard] click -> expanded render: {in_page:.0f} ms in the page "
-          f"({elapsed_ms:.0f} ms through Selenium), {len(before)} -> {len(grown)} nodes, "
-          "demo sample graph")
+          f"({elapsed_ms:.0f} ms through Selenium; callbacks {reqs}), "
+          f"{len(before)} -> {len(grown)} nodes, demo sample graph")
     assert in_page < 1000
     new = [n for n in grown if n["id"] not in before]
     assert new and all("new" in n["classes"] for n in new)
@@ -218,7 +220,7 @@ def test_atlas_dendrogram_drills_down_and_shows_words_and_scatter(browser, base_
     for graph in ("#atlas-scatter-likes", "#atlas-scatter-dates"):
         assert browser.find_elements(By.CSS_SELECTOR, f"{graph} .scatterlayer .trace, "
                                                       f"{graph} .gl-container")
-    assert "downloads" in _text(browser, "#atlas-scatter-note")
+    assert "302 models" in _text(browser, "#atlas-scatter-note")
     # click the biggest cluster: the breadcrumb grows and the cluster panel fills in
     from selenium.webdriver.common.action_chains import ActionChains
 
