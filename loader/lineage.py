@@ -358,14 +358,13 @@ def base_models_column(ids: pd.Series, lineage: pd.DataFrame) -> pd.Series:
         counts = np.bincount(rows[keep], minlength=n)
         offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
         take = pa.array(keep)
-        structs = pa.StructArray.from_arrays(
-            [
-                arrow_strings(lineage["parent"]).take(take),
-                arrow_strings(lineage["relation"]).take(take),
-            ],
-            names=["id", "relation"],
-        )
-        values = pa.ListArray.from_arrays(offsets, structs).to_pylist()
+        parents = arrow_strings(lineage["parent"]).take(take).to_pylist()
+        relations = arrow_strings(lineage["relation"]).take(take).to_pylist()
+        pairs = [{"id": p, "relation": r} for p, r in zip(parents, relations, strict=True)]
+        bounds = offsets.to_numpy().tolist()
+        # plain slicing is cheaper than arrow's list<struct> -> Python conversion
+        starts, ends = bounds[:-1], bounds[1:]
+        values = [pairs[a:b] if a != b else [] for a, b in zip(starts, ends, strict=True)]
     out = np.empty(n, dtype=object)
     out[:] = values  # 1-D array of list objects (np.array(values) would try to nest them)
     return pd.Series(out, index=ids.index, dtype=object)

@@ -396,8 +396,6 @@ def _read_table(
     card_col = next((c for c in CARD_KEYS if c in frame.columns), None)
     if card_col is not None and "_card" not in frame.columns:
         frame = frame.rename(columns={card_col: "_card"})
-    if "tags" in frame.columns:
-        frame["tags"] = _tags_column(frame["tags"])
     models, more, tags = _normalise(frame, lines, str(path), arrow_tags)
     return _Part(models, None, skipped + more, fmt, tags)
 
