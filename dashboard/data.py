@@ -9,7 +9,7 @@ Usage::
 
     data = Data(driver, database="hf")
     data.search("llama", Filters(pipeline_tag="text-generation"))
-    rows, edges = data.related("gpt2", Filters(), limit=25)
+    rows, edges, hidden = data.related("gpt2", Filters(), limit=25)
 """
 
 from __future__ import annotations
@@ -223,9 +223,10 @@ class Data:
         return rows[0] if rows else None
 
     def related(self, model_id: str, filters: Filters = Filters(), limit: int = RELATED_LIMIT,
-                shown: Iterable[str] = ()) -> tuple[list[dict], list[dict]]:
-        """A model's similar models (`score`) and lineage neighbours (`relation`), and the
-        links from them to each other and to the models already `shown`."""
+                shown: Iterable[str] = ()) -> tuple[list[dict], list[dict], int]:
+        """A model's similar models (`score`) and lineage neighbours (`relation`), the links
+        from them to each other and to the models already `shown`, and how many links the
+        limits left out."""
         rows = self.run("explore_neighbours", id=model_id, limit=limit, lineage_limit=limit,
                         **filters.params())
         neighbours, edges = split_neighbourhood(model_id, rows)
@@ -234,7 +235,8 @@ class Data:
             among = sorted(set(shown) | set(new_ids) | {model_id})
             links = self.run("explore_edges", ids=",".join(new_ids), among=",".join(among))
             edges += [link_row(r) for r in links]
-        return neighbours, edges
+        hidden = int(rows[0].get("hidden") or 0) if rows else 0
+        return neighbours, edges, hidden
 
     def family(self, model_id: str, filters: Filters = Filters(), limit: int = FAMILY_LIMIT
                ) -> list[dict]:

@@ -10,7 +10,14 @@
 // One row per neighbour and link: `score` for SIMILAR_TO rows, `relation` and `direction`
 // (parent|child, seen from the model) for BASED_ON rows; a model both similar and related
 // comes twice. Node columns are what the explorer draws (family colour, size by downloads).
+// `hidden` (same on every row) counts the links left out by the limits (before filters).
 MATCH (m:Model {id: $id})
+WITH m, COUNT { (m)-[:SIMILAR_TO]-() } AS n_similar, COUNT { (m)-[:BASED_ON]->() } AS n_parents,
+     COUNT { (m)<-[:BASED_ON]-() } AS n_children
+WITH m, CASE WHEN n_similar > $limit THEN n_similar - $limit ELSE 0 END
+        + CASE WHEN n_parents > $lineage_limit THEN n_parents - $lineage_limit ELSE 0 END
+        + CASE WHEN n_children > $lineage_limit THEN n_children - $lineage_limit ELSE 0 END
+        AS hidden
 CALL {
   WITH m
   MATCH (m)-[r:SIMILAR_TO]-(n:Model)
@@ -51,4 +58,4 @@ CALL {
 RETURN n.id AS id, n.name AS name, n.author AS author, n.downloads AS downloads,
        n.likes AS likes, n.family AS family, n.community AS community,
        n.pipeline_tag AS pipeline_tag, n.license AS license, n.created_at AS created_at,
-       score, relation, direction
+       score, relation, direction, hidden

@@ -12,7 +12,7 @@ import dash_cytoscape as cyto
 from constellation.dashboard import components as ui
 from constellation.dashboard import cyto_styles
 from constellation.dashboard import graph_elements as ge
-from constellation.dashboard.data import Data, Filters
+from constellation.dashboard.data import RELATED_LIMIT, Data, Filters
 from constellation.dashboard.routing import href
 from dash import Input, Output, State, callback_context, dcc, html, no_update
 from dash.exceptions import PreventUpdate
@@ -113,14 +113,14 @@ def register(app: Any, data: Data) -> None:
                 if not node_id or node_id in (expanded or []):
                     raise PreventUpdate
                 shown = [el["data"]["id"] for el in elements or [] if "source" not in el["data"]]
-                rows, edges = data.related(node_id, filters, shown=shown)
+                rows, edges, hidden = data.related(node_id, filters, shown=shown)
                 els, added, cut = ge.expand(elements or [], node_id, rows, edges, cap=MAX_NODES)
                 new_ids = {el["data"]["id"] for el in els[len(elements or []):]
                            if "source" not in el["data"]}
                 els = ge.mark_new(els, new_ids)
                 expanded = [*(expanded or []), node_id]
                 status = _status(els, expanded, cut, f"expanded {ge.short_name(node_id)}: "
-                                 f"+{added} node{'s' if added != 1 else ''}")
+                                 f"+{added} node{'s' if added != 1 else ''}", hidden=hidden)
                 # keep the current viewport: the preset layout re-run without fitting
                 return (els, status, no_update, no_update, expanded,
                         {"name": "preset", "fit": False}, "")
@@ -129,9 +129,9 @@ def register(app: Any, data: Data) -> None:
             centre = data.model(model_id)
             if centre is None:
                 return [], "", _head(model_id, state, None), new_key, [], fit_layout, ""
-            rows, edges = data.related(model_id, filters)
+            rows, edges, hidden = data.related(model_id, filters)
             els, cut = ge.neighbourhood_elements(centre, rows, edges, cap=MAX_NODES)
-            status = _status(els, [model_id], cut, None, filters)
+            status = _status(els, [model_id], cut, None, filters, hidden=hidden)
             if len(els) == 1:
                 status = html.Span(["No similar models or lineage for this model",
                                     " with the current filters." if filters.active() else ".",
@@ -190,7 +190,7 @@ def _head(model_id: str, state: dict, centre: dict | None) -> list:
 
 
 def _status(els: list, expanded: list, cut: int, note: str | None,
-            filters: Filters | None = None) -> html.Span:
+            filters: Filters | None = None, hidden: int = 0) -> html.Span:
     n_nodes, n_edges = ge.counts(els)
     parts: list = [html.B(f"{n_nodes}"), " models · ", html.B(f"{n_edges}"), " edges · ",
                    f"{len(expanded)} expanded"]
@@ -199,6 +199,9 @@ def _status(els: list, expanded: list, cut: int, note: str | None,
     if cut:
         parts += [" · ", html.Span(f"view capped at {MAX_NODES} models: {cut} more not shown",
                                    className="cut")]
+    if hidden:
+        parts += [" · ", html.Span(f"{hidden} weaker links of this model not shown (top "
+                                   f"{RELATED_LIMIT} per kind)", className="cut")]
     if filters is not None and filters.active():
         parts += [" · ", html.Span("filters apply to neighbours", className="filter-note")]
     parts += [html.Span(" — click a node to expand it", className="hint")]
