@@ -20,6 +20,7 @@ Usage::
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,28 +29,53 @@ from sparse_dot_topn import sp_matmul_topn
 from tqdm import tqdm
 
 
-def candidate_matrix(x: sp.csr_matrix, params: BuildParams) -> tuple[sp.csr_matrix, bool]:
-    """Matrix used to generate candidates, and whether it is pruned (scores then inexact)."""
+@dataclass
+class Candidates:
+    """How candidates are generated: `matrix` is multiplied by its transpose.
+
+    When pruned, x = kept + common column-wise (`common` holds the features in more than
+    `max_candidate_df` names) and `matrix` = kept + `forced` (the rarest common features of names
+    left with too few kept ones). So for a candidate pair, exact cosine =
+    candidate score - forced_i . forced_j + common_i . common_j.
+    """
+
+    matrix: sp.csr_matrix
+    pruned: bool
+    common: sp.csr_matrix | None = None
+    forced: sp.csr_matrix | None = None
+
+
+def _subset(x: sp.csr_matrix, rows: np.ndarray, mask: np.ndarray) -> sp.csr_matrix:
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[mask], minlength=x.shape[0]))])
+    return sp.csr_matrix((x.data[mask], x.indices[mask], indptr), shape=x.shape)
+
+
+def candidate_matrix(x: sp.csr_matrix, params: BuildParams) -> Candidates:
+    """Split x for candidate generation (see `Candidates`); unpruned when no feature is common."""
     df = np.bincount(x.indices, minlength=x.shape[1])
-    common = df > params.max_candidate_df
-    if not common.any():
-        return x, False
+    if not (df > params.max_candidate_df).any():
+        return Candidates(x, False)
     entry_df = df[x.indices]
     keep = entry_df <= params.max_candidate_df
     rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
     short = np.bincount(rows[keep], minlength=x.shape[0]) < params.min_candidate_features
-    # rows left with too few features keep their rarest ones (ties by column, deterministic);
-    # only their entries are sorted, a small share at any scale
-    sel = np.flatnonzero(short[rows])
+    # rows left with too few features also keep their rarest ones (ties by column,
+    # deterministic); only their entries are sorted, a small share at any scale
+    forced = np.zeros(len(keep), dtype=bool)
+    sel = np.flatnonzero(short[rows] & ~keep)
     if len(sel):
         order = sel[np.lexsort((x.indices[sel], entry_df[sel], rows[sel]))]
         r = rows[order]
         first = np.r_[0, np.flatnonzero(r[1:] != r[:-1]) + 1]
         rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
-        keep[order[rank < params.min_candidate_features]] = True
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[keep], minlength=x.shape[0]))])
-    pruned = sp.csr_matrix((x.data[keep], x.indices[keep], indptr), shape=x.shape)
-    return pruned, True
+        kept_in_row = np.bincount(rows[keep], minlength=x.shape[0])[r]
+        forced[order[rank < params.min_candidate_features - kept_in_row]] = True
+    return Candidates(
+        matrix=_subset(x, rows, keep | forced),
+        pruned=True,
+        common=_subset(x, rows, ~keep),
+        forced=_subset(x, rows, forced),
+    )
 
 
 def _pair_dots(x: sp.csr_matrix, i: np.ndarray, j: np.ndarray, batch: int = 500_000) -> np.ndarray:
@@ -92,8 +118,11 @@ def similarity_edges(
     t = time.perf_counter()
     n = x.shape[0]
     x = x.astype(np.float32).tocsr()
-    cand, pruned = candidate_matrix(x, params)
+    cands = candidate_matrix(x, params)
+    cand, pruned = cands.matrix, cands.pruned
     cand_t = cand.T.tocsr()
+    if pruned:
+        common_norm = np.sqrt(np.asarray(cands.common.multiply(cands.common).sum(axis=1)).ravel())
     clock["prune"] = time.perf_counter() - t
     top_n = (params.candidates if pruned else params.k) + 1  # +1: the row itself
     threshold = None if pruned else params.threshold
@@ -119,7 +148,14 @@ def similarity_edges(
         not_self = rows != cols
         rows, cols, scores = rows[not_self], cols[not_self], scores[not_self]
         if pruned:
-            scores = _pair_dots(x, rows, cols)
+            # Cauchy-Schwarz bound on the common part: most candidates cannot reach the
+            # threshold and are dropped before any exact work
+            bound = scores + common_norm[rows] * common_norm[cols]
+            ok = bound >= params.threshold - 1e-6
+            rows, cols, scores = rows[ok], cols[ok], scores[ok]
+            scores = (
+                scores - _pair_dots(cands.forced, rows, cols) + _pair_dots(cands.common, rows, cols)
+            )
             above = scores >= params.threshold
             rows, cols, scores = rows[above], cols[above], scores[above]
         keep = _top_k_per_row(rows, cols, scores, params.k)

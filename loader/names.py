@@ -39,8 +39,8 @@ _TOKEN = re.compile(
             r"|int[2-8]"  # int4, int8
             r"|exl2|gptq|awq|gguf|ggml|ggmlv3|mlx|onnx|hqq|eetq|openvino"
             r")" + _END + ")",
-            # sizes: 7b, 13B, 1.1b, 125m, 8x7b, 32k
-            r"(?P<size>(?i:(?:\d+x)?\d+(?:\.\d+)?[bmkt])" + _END + ")",
+            # sizes: 7b, 13B, 1.1b, 125m, 8x7b, 32k, and BigScience's 7b1 / 1b7 (= 7.1b, 1.7b)
+            r"(?P<size>(?i:(?:\d+x)?\d+(?:\.\d+)?[bmkt]|\d+[bm]\d)" + _END + ")",
             # versions: v0.1, v2, V1.5
             r"(?P<version>(?i:v\d+(?:\.\d+)*)" + _END + ")",
             # mixed-case brand words camelCase would shred (LLaMA, RoBERTa)

@@ -20,8 +20,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from constellation.loader.params import BuildParams
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-from sklearn.preprocessing import normalize
 
 
 @dataclass
@@ -34,9 +32,75 @@ class Vectors:
     n_owner: int
 
 
-def _tfidf(counts: sp.csr_matrix, params: BuildParams) -> sp.csr_matrix:
-    tf = TfidfTransformer(sublinear_tf=params.sublinear_tf)
-    return tf.fit_transform(counts.astype(np.float32)).astype(np.float32).tocsr()
+def _tfidf(counts: sp.csr_matrix, sublinear: bool) -> sp.csr_matrix:
+    """TF-IDF with scikit-learn's conventions (smooth idf, optional 1 + log tf), rows L2-normed."""
+    m = counts.astype(np.float32).tocsr()
+    n = m.shape[0]
+    df = np.bincount(m.indices, minlength=m.shape[1])
+    idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+    if sublinear:
+        np.log(m.data, out=m.data)
+        m.data += 1.0
+    m.data *= idf[m.indices]
+    return _normalise_rows(m)
+
+
+def _normalise_rows(m: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1), dtype=np.float64).ravel())
+    norms[norms == 0] = 1.0
+    m.data /= np.repeat(norms, np.diff(m.indptr)).astype(m.data.dtype)
+    return m
+
+
+def _term_counts(
+    doc_ids: np.ndarray, terms: np.ndarray, n_docs: int
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Docs x vocabulary counts from parallel arrays (doc index, term); vocabulary sorted."""
+    codes, vocab = pd.factorize(terms, sort=True)
+    m = sp.csr_matrix(
+        (np.ones(len(codes), dtype=np.float32), (doc_ids, codes)), shape=(n_docs, len(vocab))
+    )
+    m.sum_duplicates()
+    return m, np.asarray(vocab, dtype=object)
+
+
+def word_ngrams(docs: list[str], n_max: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Counts of space-separated tokens and their 2..n_max-grams (`llama 2`, `2 13b`)."""
+    tokens = pd.Series(docs, dtype=object).str.split().explode().dropna()
+    doc = tokens.index.to_numpy(dtype=np.int64)
+    tok = tokens.to_numpy(dtype=object)
+    docs_parts, term_parts = [doc], [tok]
+    for n in range(2, n_max + 1):
+        # n consecutive tokens of one document
+        same = np.ones(max(len(tok) - n + 1, 0), dtype=bool)
+        for o in range(1, n):
+            same &= doc[o : len(doc) - n + 1 + o] == doc[: len(doc) - n + 1]
+        start = np.flatnonzero(same)
+        gram = tok[start]
+        for o in range(1, n):
+            gram = gram + " " + tok[start + o]
+        docs_parts.append(doc[start])
+        term_parts.append(gram)
+    return _term_counts(np.concatenate(docs_parts), np.concatenate(term_parts), len(docs))
+
+
+def char_ngrams(words: np.ndarray, n_min: int, n_max: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Counts of character n-grams of each word padded with spaces (scikit-learn's `char_wb`)."""
+    doc_ids: list[int] = []
+    grams: list[str] = []
+    for i, w in enumerate(words):
+        pw = f" {w} "
+        for n in range(n_min, n_max + 1):
+            if len(pw) <= n:  # a short word counts once, whole
+                doc_ids.append(i)
+                grams.append(pw)
+                break
+            new = [pw[o : o + n] for o in range(len(pw) - n + 1)]
+            doc_ids.extend([i] * len(new))
+            grams.extend(new)
+    return _term_counts(
+        np.asarray(doc_ids, dtype=np.int64), np.asarray(grams, dtype=object), len(words)
+    )
 
 
 def vectorize(docs: pd.Series, owners: pd.Series, params: BuildParams) -> Vectors:
@@ -44,37 +108,19 @@ def vectorize(docs: pd.Series, owners: pd.Series, params: BuildParams) -> Vector
 
     Distinct documents are vectorised once and their rows repeated, so document frequencies
     count distinct names: a name copied by twenty quantisers does not make its words common.
-    Character n-grams are counted once per distinct word and summed into documents (the same
-    counts `analyzer="char_wb"` gives, as it pads and cuts each word on its own), which is what
-    keeps a million names within seconds.
+    Character n-grams are counted once per distinct word and summed into documents (the counts
+    scikit-learn's `analyzer="char_wb"` gives, as it pads and cuts each word on its own). The
+    TF-IDF is computed here with scipy, following scikit-learn's formulas: importing
+    scikit-learn alone cost a quarter of the 15,821-name build (bench/results/loader.md).
     """
     codes, uniques = pd.factorize(docs.astype(object), sort=False)
     unique_docs = [str(u) for u in uniques]
-    counter = CountVectorizer(
-        lowercase=False,
-        token_pattern=r"\S+",
-        ngram_range=(1, params.word_ngram_max),
-        dtype=np.float32,
-    )
-    try:
-        word_counts = counter.fit_transform(unique_docs).tocsr()
-        word_terms = counter.get_feature_names_out()
-    except ValueError:  # empty vocabulary: every name was empty
-        word_counts = sp.csr_matrix((len(unique_docs), 0), dtype=np.float32)
-        word_terms = np.array([], dtype=object)
+    word_counts, word_terms = word_ngrams(unique_docs, params.word_ngram_max)
     unigram = np.flatnonzero([" " not in t for t in word_terms])
-    if len(unigram):
-        chars = CountVectorizer(
-            lowercase=False,
-            analyzer="char_wb",
-            ngram_range=(params.char_ngram_min, params.char_ngram_max),
-            dtype=np.float32,
-        ).fit_transform(list(word_terms[unigram]))
-        char_counts = (word_counts[:, unigram] @ chars).tocsr()
-    else:
-        char_counts = sp.csr_matrix((len(unique_docs), 0), dtype=np.float32)
-    word = _tfidf(word_counts, params)
-    char = _tfidf(char_counts, params)
+    chars, _ = char_ngrams(word_terms[unigram], params.char_ngram_min, params.char_ngram_max)
+    char_counts = (word_counts[:, unigram] @ chars).tocsr()
+    word = _tfidf(word_counts, params.sublinear_tf)
+    char = _tfidf(char_counts, params.sublinear_tf)
     word = word[codes]
     char = char[codes]
 
@@ -92,7 +138,7 @@ def vectorize(docs: pd.Series, owners: pd.Series, params: BuildParams) -> Vector
         char * np.float32(params.char_weight),
         owner * np.float32(params.owner_weight),
     ]
-    matrix = normalize(sp.hstack(blocks, format="csr", dtype=np.float32), norm="l2", copy=False)
+    matrix = _normalise_rows(sp.hstack(blocks, format="csr", dtype=np.float32))
     matrix.sort_indices()
     word_counts = word.copy()
     word_counts.data[:] = 1.0

@@ -26,6 +26,8 @@ REAL_NAMES = {
     "rajatkrishna/Meta-Llama-3-8B-Instruct-OpenVINO-INT4": "meta llama 3 8b instruct openvino int4",
     "TinyLlama/TinyLlama-1.1B-Chat-v1.0": "tiny llama 1.1b chat v1.0",
     "bigscience/bloom-560m": "bloom 560m",
+    "bigscience/bloom-7b1": "bloom 7b1",
+    "bigscience/bloomz-1b7": "bloomz 1b7",
     "facebook/opt-125m": "opt 125m",
     "gpt2": "gpt 2",
     "distilgpt2": "distilgpt 2",

@@ -86,8 +86,12 @@ def test_pruned_candidates_rescored_exactly() -> None:
     # be the exact cosine, and identical-name copies must still find each other
     ids = [f"owner{i}/Llama-2-7B-chat-GGUF" for i in range(6)] + IDS
     vec, p = _vectors(ids, k=3, threshold=0.3, max_candidate_df=2, candidates=10)
-    cand, pruned = edges.candidate_matrix(vec.matrix, p)
-    assert pruned and cand.nnz < vec.matrix.nnz
+    cands = edges.candidate_matrix(vec.matrix, p)
+    assert cands.pruned and cands.matrix.nnz < vec.matrix.nnz
+    assert cands.forced.nnz > 0  # the copies have only common features: they keep their rarest
+    # kept + common = x, column-wise
+    full = cands.matrix - cands.forced + cands.common
+    assert abs(full - vec.matrix).max() == 0
     src, dst, score = edges.similarity_edges(vec.matrix, p)
     dense = (vec.matrix @ vec.matrix.T).toarray()
     assert np.allclose(score, dense[src, dst], atol=1e-5)
