@@ -1,8 +1,10 @@
-// atlas_top_clusters: the largest clusters at the top of the hierarchy (no parent cluster).
+// atlas_top_clusters: the largest clusters of one hierarchy level (the top of the dendrogram).
+// @param level int(0..50)  Hierarchy level (the explorer asks for the highest level that exists)
 // @param limit int(1..500) = 24  Clusters to return
-// Returns id, level, threshold, label, terms, size, downloads (largest first).
+// Returns id, level, threshold, label, terms, size, downloads (largest first). Uses the
+// `cluster_level` index; no rows when the level does not exist.
 MATCH (c:Cluster)
-WHERE NOT (c)-[:CHILD_OF]->(:Cluster)
+WHERE c.level = $level
 RETURN c.id AS id, c.level AS level, c.threshold AS threshold, c.label AS label,
        c.terms AS terms, c.size AS size, c.downloads AS downloads
 ORDER BY size DESC, id

@@ -247,7 +247,7 @@ def register(app: Any, data: Data) -> None:
 def hierarchy_figure(data: Data, path: list[dict]) -> go.Figure:
     """Two levels under the current drill-down root (the top of the hierarchy when none)."""
     if not path:
-        children = data.run("atlas_top_clusters", limit=TOP_CLUSTERS)
+        children = data.top_clusters(TOP_CLUSTERS)
         top = max((float(c.get("threshold") or 0) for c in children), default=0.9)
         root_h, title = min(1.0, top + 0.1), "Largest clusters at the top of the hierarchy"
     else:
