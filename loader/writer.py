@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -72,13 +73,26 @@ OnBatch = Callable[[str, int], None]
 
 # --- reading and checking the artifacts (pure) -----------------------------------------------
 
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
 
 @dataclass
-class NodeRows:
-    """Rows ready for an UPSERT statement, keyed, with their content hash."""
+class NodeTable:
+    """Node rows column-wise, ready for a columnar UPSERT statement."""
 
-    rows: list[dict[str, Any]]  # {key, props, …link lists}
+    keys: list[Any]
+    props: dict[str, list[Any]]  # property name -> one value per row (None = absent)
+    links: dict[str, list[list[Any]]]  # link parameter -> per row, the 0..n link targets
     hashes: dict[Any, str] = field(default_factory=dict)
+
+    def params(self, rows: list[int]) -> dict[str, list[Any]]:
+        """Statement parameters for these row positions: $key, $p0…, link lists."""
+        out: dict[str, list[Any]] = {"key": [self.keys[r] for r in rows]}
+        for n, values in enumerate(self.props.values()):
+            out[f"p{n}"] = [values[r] for r in rows]
+        for name, values in self.links.items():
+            out[name] = [values[r] for r in rows]
+        return out
 
 
 @dataclass
@@ -94,10 +108,7 @@ class EdgeSet:
     values: dict[str, list[Any]] = field(default_factory=dict)  # field -> Python values
 
     def edges_of(self, owner: Any) -> list[dict[str, Any]]:
-        lo_hi = self.bounds.get(owner)
-        if lo_hi is None:
-            return []
-        lo, hi = lo_hi
+        lo, hi = self.bounds.get(owner, (0, 0))
         cols = [self.values[f][lo:hi] for f in self.fields]
         return [dict(zip(self.fields, vals, strict=True)) for vals in zip(*cols, strict=True)]
 
@@ -108,12 +119,13 @@ class EdgeSet:
 @dataclass
 class Artifacts:
     manifest: dict[str, Any]
-    models: NodeRows
-    communities: NodeRows
-    clusters: NodeRows
+    models: NodeTable
+    communities: NodeTable
+    clusters: NodeTable
     similar: EdgeSet
     lineage: EdgeSet
     external: int  # stub models added for lineage endpoints
+    skipped_columns: list[str]
 
 
 def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
@@ -137,26 +149,25 @@ def _fail_dangling(path: Path, column: str, values: Iterable[Any], what: str) ->
         raise UserError(f"{path}: column {column}: {len(bad)} value(s) not in {what}: {shown}")
 
 
-def _iso(values: pd.Series) -> list[str | None]:
-    stamps = pd.to_datetime(values, utc=True, errors="coerce")
-    text = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return [None if pd.isna(t) else t for t in text]
-
-
 def _py_values(series: pd.Series) -> list[Any]:
-    """A column as plain Python values the driver can send (None for missing)."""
+    """A column as plain Python values the driver can send (None for missing), vectorised."""
     if pd.api.types.is_datetime64_any_dtype(series):
-        return _iso(series)
-    if pd.api.types.is_bool_dtype(series):
-        return [None if pd.isna(v) else bool(v) for v in series]
-    if pd.api.types.is_integer_dtype(series):
-        return [None if pd.isna(v) else int(v) for v in series]
-    if pd.api.types.is_float_dtype(series):
-        return [None if pd.isna(v) else float(v) for v in series]
+        stamps = pd.to_datetime(series, utc=True)
+        text = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return text.astype(object).where(stamps.notna(), None).tolist()
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        if pd.api.types.is_float_dtype(series):
+            return series.astype(object).where(series.notna(), None).tolist()
+        return series.to_numpy(dtype=object, na_value=None).tolist()
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.to_numpy(dtype=object, na_value=None).tolist()
     return [_py_scalar(v) for v in series]
 
 
 def _py_scalar(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        items = value.tolist()
+        return items if all(isinstance(v, str) for v in items) else [str(v) for v in items]
     if isinstance(value, np.ndarray | list | tuple):
         return [str(v) for v in value]
     if value is None or value is pd.NA or value is pd.NaT:
@@ -168,74 +179,78 @@ def _py_scalar(value: Any) -> Any:
     if isinstance(value, dict):  # maps are not property values: keep them as JSON text
         return json.dumps(value, sort_keys=True, default=str)
     if isinstance(value, pd.Timestamp | datetime):
-        return _iso(pd.Series([value]))[0]
+        return pd.Timestamp(value).tz_localize(None).strftime("%Y-%m-%dT%H:%M:%SZ")
     return value
 
 
-def _py_rows(frame: pd.DataFrame, columns: Iterable[str]) -> Iterator[tuple]:
-    return zip(*(_py_values(frame[c]) for c in columns), strict=True)
+def _hash_rows(columns: list[list[Any]]) -> list[str]:
+    """A digest per row of the given columns (repr of the row's values: stable across runs)."""
+    return [
+        hashlib.blake2b(repr(row).encode(), digest_size=12).hexdigest()
+        for row in zip(*columns, strict=True)
+    ]
 
 
-def _digest(obj: Any) -> str:
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+def _property_columns(frame: pd.DataFrame, path: Path, skipped: list[str]) -> list[str]:
+    names = []
+    for col in frame.columns:
+        if col in _BOOKKEEPING:
+            continue
+        if isinstance(col, str) and _IDENTIFIER.match(col):
+            names.append(col)
+        else:  # not a plain identifier: cannot be a property name without quoting games
+            skipped.append(f"{path.name}:{col}")
+    return names
 
 
-def _as_list(value: Any) -> list[Any]:
-    return [] if value is None else [value]
+def _one(values: list[Any]) -> list[list[Any]]:
+    return [[] if v is None else [v] for v in values]
 
 
-def model_rows(models: pd.DataFrame, external_ids: Iterable[str]) -> NodeRows:
-    """UPSERT_MODELS rows: every column a property (dates ISO, lists of text), plus link lists."""
-    columns = [c for c in models.columns if c not in _BOOKKEEPING]
-    out = NodeRows(rows=[])
-    for values in _py_rows(models, columns):
-        props = {c: v for c, v in zip(columns, values, strict=True) if v is not None}
-        props["external"] = False
-        out.rows.append(_model_row(props))
-    for mid in external_ids:
-        owner, _, name = mid.rpartition("/")
-        props = {"id": mid, "name": name, "external": True}
-        if owner:
-            props["author"] = owner
-        out.rows.append(_model_row(props))
-    for row in out.rows:
-        out.hashes[row["key"]] = row["props"]["row_hash"]
-    return out
-
-
-def _model_row(props: dict[str, Any]) -> dict[str, Any]:
-    props["row_hash"] = _digest(props)
-    tags = props.get("tags") or []
-    return {
-        "key": props["id"],
-        "props": props,
-        "author": _as_list(props.get("author")),
-        "tags": sorted(set(tags)),
-        "license": _as_list(props.get("license")),
-        "library": _as_list(props.get("library_name")),
-        "community": _as_list(props.get("community")),
-        "cluster": _as_list(props.get("cluster")),
+def model_table(
+    models: pd.DataFrame, external_ids: list[str], path: Path, skipped: list[str]
+) -> NodeTable:
+    """Model rows (+ `external` stubs for lineage endpoints outside the corpus), column-wise."""
+    names = _property_columns(models, path, skipped)
+    props = {name: _py_values(models[name]) for name in names}
+    props["external"] = [False] * len(models)
+    if external_ids:
+        owners = [mid.rpartition("/")[0] or None for mid in external_ids]
+        stub = {
+            "id": external_ids,
+            "name": [mid.rpartition("/")[2] for mid in external_ids],
+            "author": owners,
+            "external": [True] * len(external_ids),
+        }
+        for name in props:
+            props[name] = props[name] + stub.get(name, [None] * len(external_ids))
+    keys = props["id"]
+    tags = props.get("tags") or [None] * len(keys)
+    links = {
+        "author": _one(props.get("author") or [None] * len(keys)),
+        "tags": [sorted(set(t)) if t else [] for t in tags],
+        "license": _one(props.get("license") or [None] * len(keys)),
+        "library": _one(props.get("library_name") or [None] * len(keys)),
+        "community": _one(props.get("community") or [None] * len(keys)),
+        "cluster": _one(props.get("cluster") or [None] * len(keys)),
     }
+    # The links derive from the properties, so hashing the properties covers them.
+    digests = _hash_rows(list(props.values()))
+    props["row_hash"] = digests
+    return NodeTable(keys, props, links, dict(zip(keys, digests, strict=True)))
 
 
-def group_rows(frame: pd.DataFrame, key: str, parent: str | None = None) -> NodeRows:
+def group_table(
+    frame: pd.DataFrame, key: str, path: Path, skipped: list[str], parent: str | None = None
+) -> NodeTable:
     """Community/Cluster rows: `key` becomes the `id` property; `parent` becomes a link list."""
-    columns = [c for c in frame.columns if c not in _BOOKKEEPING]
-    out = NodeRows(rows=[])
-    for values in _py_rows(frame, columns):
-        record = dict(zip(columns, values, strict=True))
-        up = record.pop(parent) if parent else None
-        props = {c: v for c, v in record.items() if v is not None}
-        props["id"] = props.pop(key)
-        # The parent link is part of the row's content, though not a property.
-        props["row_hash"] = _digest({**props, "_parent": up})
-        row: dict[str, Any] = {"key": props["id"], "props": props}
-        if parent:
-            row["parent"] = _as_list(up)
-        out.rows.append(row)
-        out.hashes[row["key"]] = props["row_hash"]
-    return out
+    names = [n for n in _property_columns(frame, path, skipped) if n not in (key, parent)]
+    keys = _py_values(frame[key])
+    props = {"id": keys, **{name: _py_values(frame[name]) for name in names}}
+    links = {"parent": _one(_py_values(frame[parent]))} if parent else {}
+    digests = _hash_rows([*props.values(), *links.values()])
+    props["row_hash"] = digests
+    return NodeTable(keys, props, links, dict(zip(keys, digests, strict=True)))
 
 
 def edge_set(
@@ -247,19 +262,16 @@ def edge_set(
     edges = EdgeSet(frame=frame, owner=owner, fields=fields, key_fields=key_fields)
     if frame.empty:
         return edges
-    owners = frame[owner].to_numpy()
+    owners = frame[owner].to_numpy(dtype=object)
     change = np.flatnonzero(owners[1:] != owners[:-1]) + 1
-    starts = np.concatenate([[0], change])
-    ends = np.concatenate([change, [len(frame)]])
+    starts = np.concatenate([[0], change]).tolist()
+    ends = np.concatenate([change, [len(frame)]]).tolist()
     edges.values = {col: _py_values(frame[col]) for col in fields}
-    # One text line per edge, joined per owner, hashed: equal edge lists give equal hashes.
-    line_list = ["\t".join(map(repr, vals)) for vals in zip(*edges.values.values(), strict=True)]
-    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+    rows = list(zip(*edges.values.values(), strict=True))
+    for lo, hi in zip(starts, ends, strict=True):
         key = owners[lo]
         edges.bounds[key] = (lo, hi)
-        edges.hashes[key] = hashlib.blake2b(
-            "\n".join(line_list[lo:hi]).encode(), digest_size=12
-        ).hexdigest()
+        edges.hashes[key] = hashlib.blake2b(repr(rows[lo:hi]).encode(), digest_size=12).hexdigest()
     return edges
 
 
@@ -322,16 +334,24 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     external = sorted((set(lineage["child"]) | set(lineage["parent"])) - ids)
 
     similarity = similarity.assign(score=similarity["score"].astype("float64"))
+    skipped: list[str] = []
     return Artifacts(
         manifest=manifest,
-        models=model_rows(models, external),
-        communities=group_rows(communities, "community"),
-        clusters=group_rows(clusters.sort_values("level", ascending=False), "cluster", "parent"),
+        models=model_table(models, external, mpath, skipped),
+        communities=group_table(communities, "community", folder / "communities.parquet", skipped),
+        clusters=group_table(
+            clusters.sort_values("level", ascending=False),
+            "cluster",
+            folder / "clusters.parquet",
+            skipped,
+            "parent",
+        ),  # fmt: skip
         similar=edge_set(similarity, "source", ("target", "score"), ("target",)),
         lineage=edge_set(
             lineage, "child", ("parent", "relation", "origin"), ("parent", "relation")
         ),
         external=len(external),
+        skipped_columns=skipped,
     )
 
 
@@ -405,7 +425,7 @@ def _diff(stored: dict[Any, str | None], wanted: dict[Any, str]) -> tuple[list, 
 def _sync_nodes(
     w: _Writer,
     label: str,
-    nodes: NodeRows,
+    nodes: NodeTable,
     stored: dict[Any, str | None],
     upsert: str,
     delete_own_rels: str | None,
@@ -416,13 +436,13 @@ def _sync_nodes(
         w.write(lambda tx, keys=keys: tx.run(delete, keys=keys).consume())
     todo = set(new) | set(changed)
     existed = set(changed)
-    rows = [row for row in nodes.rows if row["key"] in todo]
+    rows = [r for r, key in enumerate(nodes.keys) if key in todo]
 
-    def work(tx: Any, chunk: list[dict[str, Any]]) -> None:
-        old = [row["key"] for row in chunk if row["key"] in existed]
+    def work(tx: Any, chunk: list[int]) -> None:
+        old = [nodes.keys[r] for r in chunk if nodes.keys[r] in existed]
         if old and delete_own_rels:
             tx.run(delete_own_rels, keys=old).consume()
-        tx.run(upsert, rows=chunk).consume()
+        tx.run(upsert, nodes.params(chunk)).consume()
 
     for chunk in w.batches(rows, f"write {label}"):
         w.write(lambda tx, chunk=chunk: work(tx, chunk))
@@ -461,8 +481,14 @@ def _sync_edges(
             for rec in tx.run(old_query, keys=old_keys).data():
                 owner = rec.pop(edges.owner)
                 old[ident(owner, rec)] = rec
-        groups, updates, seen = [], [], set()
+        # Column-wise: per owner its hash and, per edge field, the list of its new edges.
+        params: dict[str, list[Any]] = {"key": list(chunk), "hash": []}
+        params.update({f: [] for f in edges.fields})
+        updates: list[dict[str, Any]] = []
+        seen: set[tuple] = set()
+        created = 0
         for owner in chunk:
+            params["hash"].append(edges.hashes.get(owner))
             fresh = []
             for edge in edges.edges_of(owner):
                 key = ident(owner, edge)
@@ -471,20 +497,16 @@ def _sync_edges(
                     fresh.append(edge)
                 elif any(old[key].get(f) != edge[f] for f in value_fields):
                     updates.append({edges.owner: owner, **edge})
-            groups.append({"key": owner, "hash": edges.hashes.get(owner), "edges": fresh})
-        gone = [
-            {edges.owner: key[0], **old[key]} for key in old if key not in seen
-        ]
+            for f in edges.fields:
+                params[f].append([e[f] for e in fresh])
+            created += len(fresh)
+        gone = [{edges.owner: key[0], **old[key]} for key in old if key not in seen]
         if gone:
             tx.run(delete, rows=gone).consume()
         if updates:
             tx.run(update, rows=updates).consume()
-        tx.run(create, groups=groups).consume()
-        return {
-            "created": sum(len(g["edges"]) for g in groups),
-            "updated": len(updates),
-            "deleted": len(gone),
-        }
+        tx.run(create, params).consume()
+        return {"created": created, "updated": len(updates), "deleted": len(gone)}
 
     # Batches of owners holding about batch_size edges each.
     chunks, chunk, size = [], [], 0
@@ -562,16 +584,30 @@ def load_artifacts(
     counts: dict[str, Any] = {"build_id": build_id}
     with w.timed("communities"):
         counts["communities"] = _sync_nodes(
-            w, "Community", art.communities, stored_communities, cy.UPSERT_COMMUNITIES, None
+            w,
+            "Community",
+            art.communities,
+            stored_communities,
+            cy.upsert_communities(list(art.communities.props)),
+            None,
         )
     with w.timed("clusters"):
         counts["clusters"] = _sync_nodes(
-            w, "Cluster", art.clusters, stored_clusters, cy.UPSERT_CLUSTERS,
+            w,
+            "Cluster",
+            art.clusters,
+            stored_clusters,
+            cy.upsert_clusters(list(art.clusters.props)),
             cy.DELETE_CLUSTER_OWN_RELS,
-        )  # fmt: skip
+        )
     with w.timed("models"):
         counts["models"] = _sync_nodes(
-            w, "Model", art.models, model_hash, cy.UPSERT_MODELS, cy.DELETE_MODEL_OWN_RELS
+            w,
+            "Model",
+            art.models,
+            model_hash,
+            cy.upsert_models(list(art.models.props)),
+            cy.DELETE_MODEL_OWN_RELS,
         )
     counts["models"]["external"] = art.external
     if counts["models"]["updated"] or counts["models"]["deleted"]:
@@ -585,7 +621,8 @@ def load_artifacts(
                 query = cy.DELETE_ORPHANS.format(label=label, rel=rel)
                 w.write(lambda tx, q=query: tx.run(q).consume())
 
-    owners = list(art.models.hashes)
+    counts["skipped_columns"] = art.skipped_columns
+    owners = art.models.keys
     existed = {k for k in model_hash if k in art.models.hashes}
     with w.timed("similar_to"):
         counts["similar_to"] = _sync_edges(
@@ -621,4 +658,6 @@ def summary(counts: dict[str, Any]) -> str:
             f"  {kind:<12} created {c['created']:>9,}  updated {c['updated']:>7,}  "
             f"unchanged {c['unchanged']:>9,}  deleted {c['deleted']:>7,}{extra}"
         )
+    if counts.get("skipped_columns"):
+        lines.append(f"  not stored (not plain names): {', '.join(counts['skipped_columns'])}")
     return "\n".join(lines)

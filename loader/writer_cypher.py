@@ -1,7 +1,8 @@
 """Every Cypher statement the graph writer (`loader/writer.py`) sends, in one place.
 
-Portable Cypher only (Neo4j 5 and ArcadeDB over Bolt): no APOC, parameters for every value. Each
-`UNWIND $rows` statement runs inside a managed write transaction, one batch at a time.
+Portable Cypher only (Neo4j 5 and ArcadeDB over Bolt): no APOC, parameters for every value; the
+only text spliced into statements is fixed labels and property names checked to be plain
+identifiers. Each batch statement runs inside a managed write transaction.
 """
 
 from __future__ import annotations
@@ -47,32 +48,51 @@ MODEL_HASHES = (
 )
 
 # --- nodes ----------------------------------------------------------------------------------
+# Batches are sent column-wise: `$key` is the list of node keys, `$p0`, `$p1`, … one list per
+# property, link lists per row (`$tags[i]` is that row's tag names). Columns pack much faster in
+# the driver than one map per row, and the server reads them without building maps (measured:
+# bench/results/load.md). `SET n = {…}` makes the node equal to its row: properties whose value
+# is null, or that the artifacts no longer have, disappear.
 
-# $rows: [{key, props}] where props holds every property, key included: `SET n = props` makes the
-# node equal to its row (properties dropped from the artifacts disappear too).
-UPSERT_COMMUNITIES = "UNWIND $rows AS r MERGE (n:Community {id: r.key}) SET n = r.props"
 
-# r.parent is [] or [parent id]; a parent not written yet is merged now and filled in by its row.
-UPSERT_CLUSTERS = (
-    "UNWIND $rows AS r MERGE (n:Cluster {id: r.key}) SET n = r.props "
-    "FOREACH (p IN r.parent | MERGE (q:Cluster {id: p}) CREATE (n)-[:CHILD_OF]->(q))"
-)
+def props_map(names: list[str]) -> str:
+    """`{`name`: $p0[i], …}` for property names already checked to be plain identifiers."""
+    return "{" + ", ".join(f"`{name}`: $p{n}[i]" for n, name in enumerate(names)) + "}"
 
-# A model row with its own relationships. List fields hold 0..n names/ids so that a missing value
-# writes no relationship. The edge hashes (SIMILAR_TO/BASED_ON bookkeeping) survive `SET n = …`.
-UPSERT_MODELS = """
-UNWIND $rows AS r
-MERGE (m:Model {id: r.key})
-WITH m, r, m.similar_hash AS similar_hash, m.lineage_hash AS lineage_hash
-SET m = r.props
+
+def upsert_communities(names: list[str]) -> str:
+    return (
+        "UNWIND range(0, size($key) - 1) AS i "
+        f"MERGE (n:Community {{id: $key[i]}}) SET n = {props_map(names)}"
+    )
+
+
+def upsert_clusters(names: list[str]) -> str:
+    # $parent[i] is [] or [parent id]; a parent not written yet is merged now, filled by its row.
+    return (
+        "UNWIND range(0, size($key) - 1) AS i "
+        f"MERGE (n:Cluster {{id: $key[i]}}) SET n = {props_map(names)} "
+        "FOREACH (x IN $parent[i] | MERGE (q:Cluster {id: x}) CREATE (n)-[:CHILD_OF]->(q))"
+    )
+
+
+def upsert_models(names: list[str]) -> str:
+    """A model row with the relationships it owns. Link lists hold 0..n names/ids, so a missing
+    value writes no relationship. The edge hashes (SIMILAR_TO/BASED_ON bookkeeping) survive."""
+    return f"""
+UNWIND range(0, size($key) - 1) AS i
+MERGE (m:Model {{id: $key[i]}})
+WITH m, i, m.similar_hash AS similar_hash, m.lineage_hash AS lineage_hash
+SET m = {props_map(names)}
 SET m.similar_hash = similar_hash, m.lineage_hash = lineage_hash
-FOREACH (x IN r.author | MERGE (t:Author {name: x}) CREATE (m)-[:PUBLISHED_BY]->(t))
-FOREACH (x IN r.tags | MERGE (t:Tag {name: x}) CREATE (m)-[:TAGGED]->(t))
-FOREACH (x IN r.license | MERGE (t:License {name: x}) CREATE (m)-[:LICENSED_UNDER]->(t))
-FOREACH (x IN r.library | MERGE (t:Library {name: x}) CREATE (m)-[:USES_LIBRARY]->(t))
-FOREACH (x IN r.community | MERGE (g:Community {id: x}) CREATE (m)-[:IN_COMMUNITY]->(g))
-FOREACH (x IN r.cluster | MERGE (g:Cluster {id: x}) CREATE (m)-[:IN_CLUSTER]->(g))
+FOREACH (x IN $author[i] | MERGE (t:Author {{name: x}}) CREATE (m)-[:PUBLISHED_BY]->(t))
+FOREACH (x IN $tags[i] | MERGE (t:Tag {{name: x}}) CREATE (m)-[:TAGGED]->(t))
+FOREACH (x IN $license[i] | MERGE (t:License {{name: x}}) CREATE (m)-[:LICENSED_UNDER]->(t))
+FOREACH (x IN $library[i] | MERGE (t:Library {{name: x}}) CREATE (m)-[:USES_LIBRARY]->(t))
+FOREACH (x IN $community[i] | MERGE (g:Community {{id: x}}) CREATE (m)-[:IN_COMMUNITY]->(g))
+FOREACH (x IN $cluster[i] | MERGE (g:Cluster {{id: x}}) CREATE (m)-[:IN_CLUSTER]->(g))
 """
+
 
 # Relationships a stored row owns, dropped before the row is written again.
 DELETE_MODEL_OWN_RELS = (
@@ -92,16 +112,17 @@ OLD_SIMILAR = (
     "UNWIND $keys AS k MATCH (a:Model {id: k})-[e:SIMILAR_TO]->(b:Model) "
     "RETURN a.id AS source, b.id AS target, e.score AS score"
 )
-# $groups: [{key, hash, edges: [{target, score}]}]: the source's new edges and the hash of all its
-# edges, set in the same transaction so a rerun knows which sources are done.
+# Per source (column-wise): $key[i], the hash of all its edges $hash[i], and its new edges
+# $target[i][j] / $score[i][j]. The hash is set in the same transaction as the edges, so a rerun
+# knows which sources are done.
 CREATE_SIMILAR = """
-UNWIND $groups AS g
-MATCH (a:Model {id: g.key})
-SET a.similar_hash = g.hash
-WITH a, g
-UNWIND g.edges AS e
-MATCH (b:Model {id: e.target})
-CREATE (a)-[:SIMILAR_TO {score: e.score}]->(b)
+UNWIND range(0, size($key) - 1) AS i
+MATCH (a:Model {id: $key[i]})
+SET a.similar_hash = $hash[i]
+WITH a, i
+UNWIND range(0, size($target[i]) - 1) AS j
+MATCH (b:Model {id: $target[i][j]})
+CREATE (a)-[:SIMILAR_TO {score: $score[i][j]}]->(b)
 """
 UPDATE_SIMILAR = (
     "UNWIND $rows AS r MATCH (a:Model {id: r.source})-[e:SIMILAR_TO]->(b:Model {id: r.target}) "
@@ -117,13 +138,13 @@ OLD_BASED_ON = (
     "RETURN c.id AS child, p.id AS parent, e.relation AS relation, e.origin AS origin"
 )
 CREATE_BASED_ON = """
-UNWIND $groups AS g
-MATCH (c:Model {id: g.key})
-SET c.lineage_hash = g.hash
-WITH c, g
-UNWIND g.edges AS e
-MATCH (p:Model {id: e.parent})
-CREATE (c)-[:BASED_ON {relation: e.relation, origin: e.origin}]->(p)
+UNWIND range(0, size($key) - 1) AS i
+MATCH (c:Model {id: $key[i]})
+SET c.lineage_hash = $hash[i]
+WITH c, i
+UNWIND range(0, size($parent[i]) - 1) AS j
+MATCH (p:Model {id: $parent[i][j]})
+CREATE (c)-[:BASED_ON {relation: $relation[i][j], origin: $origin[i][j]}]->(p)
 """
 UPDATE_BASED_ON = (
     "UNWIND $rows AS r MATCH (c:Model {id: r.child})-[e:BASED_ON]->(p:Model {id: r.parent}) "
