@@ -93,6 +93,8 @@ def parse_mapping(value: object) -> dict | None:
     """
     if value is None:
         return None
+    if isinstance(value, dict):
+        return value
     if isinstance(value, Mapping):
         return dict(value)
     if not isinstance(value, str):
@@ -141,7 +143,7 @@ def parents_from_tags(tags: Iterable[str] | None) -> list[tuple[str, str]]:
 def parents_from_card(card: object) -> list[tuple[str, str]]:
     """Declared parents in card data (dict or string): `base_model` str|list + relation."""
     data = parse_mapping(card)
-    if not data:
+    if not data or "base_model" not in data:
         return []
     base = data.get("base_model")
     if isinstance(base, str):

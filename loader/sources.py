@@ -292,19 +292,19 @@ def _has_id(record: dict) -> bool:
 
 
 def _flatten_record(record: dict) -> dict:
-    """Keep scalar fields and the ones we normalise; parse card data into `_card_parents`."""
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        if key in DROPPED_COLUMNS:
-            continue
-        if key == "tags":
-            out[key] = (
-                [str(t) for t in value if t is not None] if isinstance(value, list) else value
-            )
-        elif not isinstance(value, (dict, list, tuple)):
-            out[key] = value
-    card = next((record[k] for k in CARD_KEYS if record.get(k) is not None), None)
-    out["_card"] = card
+    """Keep scalar fields and the ones we normalise; card data goes to `_card` for parsing."""
+    out = {
+        k: v
+        for k, v in record.items()
+        if not isinstance(v, (dict, list, tuple)) and k not in DROPPED_COLUMNS
+    }
+    tags = record.get("tags")
+    if isinstance(tags, list):
+        if not all(type(t) is str for t in tags):
+            tags = [str(t) for t in tags if t is not None]
+        out["tags"] = tags
+    card = record.get("cardData")
+    out["_card"] = record.get("card_data") if card is None else card
     return out
 
 
