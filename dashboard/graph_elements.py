@@ -206,42 +206,75 @@ def expand(
     """
     elements = restore_classes(elements)
     nodes = {el["data"]["id"]: el for el in elements if "source" not in el["data"]}
-    existing_edges = {el["data"]["id"] for el in elements if "source" in el["data"]}
     if node_id not in nodes:
         return elements, 0, 0
     clicked = nodes[node_id]
     _set_classes(clicked, _add_class(clicked.get("classes", ""), "expanded"))
+    positions = {k: _pos(el) for k, el in nodes.items()}
+    edge_ids = {el["data"]["id"] for el in elements if "source" in el["data"]}
+    added, cut = expansion(positions, edge_ids, node_id, neighbours, edges, cap)
+    n_new = sum(1 for el in added if "source" not in el["data"])
+    return elements + added, n_new, cut
+
+
+def expansion(
+    positions: Mapping[str, tuple[float, float]],
+    edge_ids: set[str],
+    node_id: str,
+    neighbours: Sequence[Mapping[str, Any]],
+    edges: Iterable[Mapping[str, Any]],
+    cap: int = 400,
+) -> tuple[list[Element], int]:
+    """Only what an expansion adds: (new node and edge elements, neighbours cut by `cap`).
+
+    `positions` are the nodes on screen and `edge_ids` the edges drawn, so the browser need not
+    send the whole picture back: the explorer keeps these in a small store and patches the
+    Cytoscape elements with the result.
+    """
+    seen = set(positions)
     new_rows = []
     for n in neighbours:
         nid = str(n["id"])
-        if nid not in nodes and nid not in {str(r["id"]) for r in new_rows}:
+        if nid not in seen:
+            seen.add(nid)
             new_rows.append(n)
     new_rows.sort(key=lambda r: -_float(r.get("score"), 2.0))
-    room = max(0, cap - len(nodes))
+    room = max(0, cap - len(positions))
     cut = max(0, len(new_rows) - room)
     new_rows = new_rows[:room]
 
-    origin = _pos(clicked)
-    others = [_pos(el) for k, el in nodes.items() if k != node_id]
+    origin = positions.get(node_id, (0.0, 0.0))
+    others = [p for k, p in positions.items() if k != node_id]
+    direction = -math.pi / 2
     if others:
         cx = sum(p[0] for p in others) / len(others)
         cy = sum(p[1] for p in others) / len(others)
-        direction = math.atan2(origin[1] - cy, origin[0] - cx)
-        if math.hypot(origin[0] - cx, origin[1] - cy) < 1e-6:
-            direction = -math.pi / 2
-    else:
-        direction = -math.pi / 2
-    fan = fan_positions(len(new_rows), origin, direction)
-    fan = _relax(fan, [_pos(el) for el in nodes.values()])
-    for row, pos in zip(new_rows, fan, strict=True):
-        el = model_node(row, role="new", position=pos)
-        elements.append(el)
-        nodes[el["data"]["id"]] = el
-    for e in _edges_within(edges, set(nodes)):
-        if e["data"]["id"] not in existing_edges:
-            elements.append(e)
-            existing_edges.add(e["data"]["id"])
-    return elements, len(new_rows), cut
+        if math.hypot(origin[0] - cx, origin[1] - cy) >= 1e-6:
+            direction = math.atan2(origin[1] - cy, origin[0] - cx)
+    fan = _relax(fan_positions(len(new_rows), origin, direction), list(positions.values()))
+    added = [model_node(row, role="new", position=pos)
+             for row, pos in zip(new_rows, fan, strict=True)]
+    ids = set(positions) | {el["data"]["id"] for el in added}
+    done = set(edge_ids)
+    for e in _edges_within(edges, ids):
+        if e["data"]["id"] not in done:
+            added.append(e)
+            done.add(e["data"]["id"])
+    return added, cut
+
+
+def picture(elements: Sequence[Element]) -> dict[str, Any]:
+    """The compact state of a drawn picture the explorer keeps next to the graph:
+    `nodes` {id: [x, y, index in elements, classes]}, `edges` [ids], `size` (elements)."""
+    nodes: dict[str, list] = {}
+    edge_ids: list[str] = []
+    for i, el in enumerate(elements):
+        if "source" in el["data"]:
+            edge_ids.append(el["data"]["id"])
+        else:
+            x, y = _pos(el)
+            nodes[el["data"]["id"]] = [x, y, i, str(el.get("classes") or "")]
+    return {"nodes": nodes, "edges": edge_ids, "size": len(elements)}
 
 
 def fan_positions(n: int, origin: tuple[float, float], direction: float, radius: float = 150.0,

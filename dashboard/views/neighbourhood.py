@@ -14,7 +14,7 @@ from constellation.dashboard import cyto_styles
 from constellation.dashboard import graph_elements as ge
 from constellation.dashboard.data import RELATED_LIMIT, Data, Filters
 from constellation.dashboard.routing import href
-from dash import Input, Output, State, callback_context, dcc, html, no_update
+from dash import Input, Output, Patch, State, callback_context, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 VIEW = "neighbourhood"
@@ -70,7 +70,7 @@ def layout() -> html.Div:
                 className="grid-2",
             ),
             dcc.Store(id="nb-key"),
-            dcc.Store(id="nb-expanded", data=[]),
+            dcc.Store(id="nb-pic"),  # compact picture: node positions/classes, edge ids
         ],
         id=f"view-{VIEW}",
         className="view",
@@ -83,19 +83,18 @@ def register(app: Any, data: Data) -> None:
         Output("nb-status", "children"),
         Output("nb-head", "children"),
         Output("nb-key", "data"),
-        Output("nb-expanded", "data"),
+        Output("nb-pic", "data"),
         Output("nb-graph", "layout"),
         Output("nb-busy", "children"),
         Input("state", "data"),
         Input("nb-graph", "tapNode"),
         Input("nb-reset", "n_clicks"),
         Input("nb-fit", "n_clicks"),
-        State("nb-graph", "elements"),
         State("nb-key", "data"),
-        State("nb-expanded", "data"),
+        State("nb-pic", "data"),
         prevent_initial_call=True,
     )
-    def update(state, tap, _reset, _fit, elements, key, expanded):
+    def update(state, tap, _reset, _fit, key, pic):
         state = state or {}
         trigger = callback_context.triggered_id
         model_id = state.get("model")
@@ -108,40 +107,36 @@ def register(app: Any, data: Data) -> None:
             return (no_update, no_update, no_update, no_update, no_update,
                     {**fit_layout, "n": _fit}, no_update)
         try:
-            if trigger == "nb-graph" and tap and key == new_key:
+            if trigger == "nb-graph" and tap and key == new_key and pic:
                 node_id = (tap.get("data") or {}).get("id")
-                if not node_id or node_id in (expanded or []):
+                if not node_id or node_id not in pic["nodes"]:
                     raise PreventUpdate
-                shown = [el["data"]["id"] for el in elements or [] if "source" not in el["data"]]
-                rows, edges, hidden = data.related(node_id, filters, shown=shown)
-                els, added, cut = ge.expand(elements or [], node_id, rows, edges, cap=MAX_NODES)
-                new_ids = {el["data"]["id"] for el in els[len(elements or []):]
-                           if "source" not in el["data"]}
-                els = ge.mark_new(els, new_ids)
-                expanded = [*(expanded or []), node_id]
-                status = _status(els, expanded, cut, f"expanded {ge.short_name(node_id)}: "
+                if "expanded" in pic["nodes"][node_id][3].split():
+                    raise PreventUpdate
+                patch, pic, added, cut, hidden = expand_picture(data, pic, node_id, filters)
+                status = _status(pic, cut, f"expanded {ge.short_name(node_id)}: "
                                  f"+{added} node{'s' if added != 1 else ''}", hidden=hidden)
-                # keep the current viewport: the preset layout re-run without fitting
-                return (els, status, no_update, no_update, expanded,
-                        {"name": "preset", "fit": False}, "")
-            if key == new_key and trigger == "state" and elements:
+                # a patch: only the new elements and the changed classes travel to the browser
+                return patch, status, no_update, no_update, pic, {"name": "preset",
+                                                                  "fit": False}, ""
+            if key == new_key and trigger == "state" and pic:
                 raise PreventUpdate  # same model + filters: keep the user's expansions
             centre = data.model(model_id)
             if centre is None:
-                return [], "", _head(model_id, state, None), new_key, [], fit_layout, ""
+                return [], "", _head(model_id, state, None), new_key, None, fit_layout, ""
             rows, edges, hidden = data.related(model_id, filters)
             els, cut = ge.neighbourhood_elements(centre, rows, edges, cap=MAX_NODES)
-            status = _status(els, [model_id], cut, None, filters, hidden=hidden)
+            pic = ge.picture(els)
+            status = _status(pic, cut, None, filters, hidden=hidden)
             if len(els) == 1:
                 status = html.Span(["No similar models or lineage for this model",
                                     " with the current filters." if filters.active() else ".",
                                     ])
-            return (els, status, _head(model_id, state, centre), new_key, [model_id], fit_layout,
-                    "")
+            return els, status, _head(model_id, state, centre), new_key, pic, fit_layout, ""
         except PreventUpdate:
             raise
         except Exception as exc:  # shown in place of the graph, with what to do
-            return ([], ui.from_exception(exc), _head(model_id, state, None), None, [],
+            return ([], ui.from_exception(exc), _head(model_id, state, None), None, None,
                     fit_layout, "")
 
     @app.callback(
@@ -177,6 +172,44 @@ def register(app: Any, data: Data) -> None:
         )
 
 
+def expand_picture(data: Data, pic: dict, node_id: str, filters: Filters
+                   ) -> tuple[Patch, dict, int, int, int]:
+    """Expand `node_id` in the drawn picture `pic` (see `graph_elements.picture`).
+
+    Returns (patch of the Cytoscape elements, updated picture, nodes added, neighbours cut by
+    the cap, links left out by the query limits).
+    """
+    nodes = {k: list(v) for k, v in pic["nodes"].items()}
+    edge_ids = list(pic["edges"])
+    rows, edges, hidden = data.related(node_id, filters, shown=list(nodes))
+    added, cut = ge.expansion({k: (v[0], v[1]) for k, v in nodes.items()}, set(edge_ids),
+                              node_id, rows, edges, cap=MAX_NODES)
+    patch = Patch()
+
+    def set_classes(nid: str, cls: str) -> None:
+        i = nodes[nid][2]
+        patch[i]["classes"] = cls
+        patch[i]["data"]["cls"] = cls  # Cytoscape hands elements back without `classes`
+        nodes[nid][3] = cls
+
+    for nid in pic.get("new", []):  # only the latest expansion stays highlighted
+        if nid in nodes:
+            set_classes(nid, " ".join(c for c in nodes[nid][3].split() if c != "new"))
+    set_classes(node_id, " ".join([*nodes[node_id][3].split(), "expanded"]).strip())
+    size, new_ids = pic["size"], []
+    for el in added:
+        patch.append(el)
+        if "source" in el["data"]:
+            edge_ids.append(el["data"]["id"])
+        else:
+            p = el["position"]
+            nodes[el["data"]["id"]] = [p["x"], p["y"], size, el["classes"]]
+            new_ids.append(el["data"]["id"])
+        size += 1
+    return patch, {"nodes": nodes, "edges": edge_ids, "size": size, "new": new_ids}, \
+        len(new_ids), cut, hidden
+
+
 def _head(model_id: str, state: dict, centre: dict | None) -> list:
     if centre is None:
         return [html.H2(model_id), ui.empty(f"No model with id “{model_id}” in the graph.",
@@ -189,11 +222,11 @@ def _head(model_id: str, state: dict, centre: dict | None) -> list:
     ]
 
 
-def _status(els: list, expanded: list, cut: int, note: str | None,
+def _status(pic: dict, cut: int, note: str | None,
             filters: Filters | None = None, hidden: int = 0) -> html.Span:
-    n_nodes, n_edges = ge.counts(els)
-    parts: list = [html.B(f"{n_nodes}"), " models · ", html.B(f"{n_edges}"), " edges · ",
-                   f"{len(expanded)} expanded"]
+    n_expanded = sum(1 for v in pic["nodes"].values() if "expanded" in v[3].split())
+    parts: list = [html.B(f"{len(pic['nodes'])}"), " models · ", html.B(f"{len(pic['edges'])}"),
+                   " edges · ", f"{n_expanded} expanded"]
     if note:
         parts += [" · ", note]
     if cut:
