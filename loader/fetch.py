@@ -331,6 +331,8 @@ def _run_pass(
                     f"{exc}. Progress is saved ({out.count:,} models so far in {out.path.name});"
                     " rerun the same command to resume"
                 ) from None
+            if page.next_url and _relative(page.next_url) == url:
+                raise HubError(f"the Hub links {client.describe(url)} to itself; stopping")
             if job["started"] is None and page.server_date is not None:
                 job["started"] = page.server_date.astimezone(UTC).isoformat()
             records, bad = split_malformed(page.items)

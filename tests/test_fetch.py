@@ -230,6 +230,17 @@ def test_gives_up_with_clear_message_then_resumes(tmp_path):
     assert reference.records == 50
 
 
+def test_a_page_linking_to_itself_stops_the_fetch(tmp_path, monkeypatch):
+    from constellation.loader.hub import HubClient, Page
+
+    def same_page_forever(self, url):
+        return Page(items=[{"id": "a/b"}], next_url=self.rebase(url), server_date=None)
+
+    monkeypatch.setattr(HubClient, "get_page", same_page_forever)
+    with FakeHub() as hub, pytest.raises(HubError, match="to itself"):
+        fetch(tmp_path / "m.jsonl", hub)
+
+
 def test_connection_dropped_once_is_retried(tmp_path):
     with FakeHub(generated_records(40), max_page_size=10) as hub:
         hub.drop(at=2)
