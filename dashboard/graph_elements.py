@@ -265,7 +265,8 @@ def expansion(
 
 def picture(elements: Sequence[Element]) -> dict[str, Any]:
     """The compact state of a drawn picture the explorer keeps next to the graph:
-    `nodes` {id: [x, y, index in elements, classes]}, `edges` [ids], `size` (elements)."""
+    `nodes` {id: [x, y, index in elements, classes, family]}, `edges` [ids], `size`
+    (elements)."""
     nodes: dict[str, list] = {}
     edge_ids: list[str] = []
     for i, el in enumerate(elements):
@@ -273,7 +274,8 @@ def picture(elements: Sequence[Element]) -> dict[str, Any]:
             edge_ids.append(el["data"]["id"])
         else:
             x, y = _pos(el)
-            nodes[el["data"]["id"]] = [x, y, i, str(el.get("classes") or "")]
+            nodes[el["data"]["id"]] = [x, y, i, str(el.get("classes") or ""),
+                                       el["data"].get("family") or ""]
     return {"nodes": nodes, "edges": edge_ids, "size": len(elements)}
 
 
@@ -330,6 +332,14 @@ def _relax(points: list[tuple[float, float]], fixed: list[tuple[float, float]],
 def _edges_within(edges: Iterable[Mapping[str, Any]], ids: set[str]) -> list[Element]:
     return [e for e in edge_elements(edges)
             if e["data"]["source"] in ids and e["data"]["target"] in ids]
+
+
+def family_counts(pic: Mapping[str, Any], top: int = 8) -> list[tuple[str, int]]:
+    """The most frequent families among the nodes of a picture, for the colour legend."""
+    from collections import Counter
+
+    c = Counter(v[4] for v in pic["nodes"].values() if len(v) > 4 and v[4])
+    return c.most_common(top)
 
 
 def counts(elements: Sequence[Element]) -> tuple[int, int]:

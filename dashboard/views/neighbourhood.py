@@ -63,6 +63,9 @@ def layout() -> html.Div:
                                           "Click a node to expand it.",
                                           "Its similar models and lineage are added around it."))],
                                      className="card"),
+                            html.Div([html.H4("Families on screen"),
+                                      html.Div(id="nb-families", className="legend")],
+                                     className="card"),
                             html.Div([html.H4("Legend"), ui.relation_legend()], className="card"),
                         ],
                     ),
@@ -86,6 +89,7 @@ def register(app: Any, data: Data) -> None:
         Output("nb-pic", "data"),
         Output("nb-graph", "layout"),
         Output("nb-busy", "children"),
+        Output("nb-families", "children"),
         Input("state", "data"),
         Input("nb-graph", "tapNode"),
         Input("nb-reset", "n_clicks"),
@@ -105,7 +109,7 @@ def register(app: Any, data: Data) -> None:
         fit_layout = {"name": "preset", "fit": True, "padding": 30}
         if trigger == "nb-fit":
             return (no_update, no_update, no_update, no_update, no_update,
-                    {**fit_layout, "n": _fit}, no_update)
+                    {**fit_layout, "n": _fit}, no_update, no_update)
         try:
             if trigger == "nb-graph" and tap and key == new_key and pic:
                 node_id = (tap.get("data") or {}).get("id")
@@ -117,13 +121,13 @@ def register(app: Any, data: Data) -> None:
                 status = _status(pic, cut, f"expanded {ge.short_name(node_id)}: "
                                  f"+{added} node{'s' if added != 1 else ''}", hidden=hidden)
                 # a patch: only the new elements and the changed classes travel to the browser
-                return patch, status, no_update, no_update, pic, {"name": "preset",
-                                                                  "fit": False}, ""
+                return (patch, status, no_update, no_update, pic,
+                        {"name": "preset", "fit": False}, "", family_legend(pic))
             if key == new_key and trigger == "state" and pic:
                 raise PreventUpdate  # same model + filters: keep the user's expansions
             centre = data.model(model_id)
             if centre is None:
-                return [], "", _head(model_id, state, None), new_key, None, fit_layout, ""
+                return [], "", _head(model_id, state, None), new_key, None, fit_layout, "", None
             rows, edges, hidden = data.related(model_id, filters)
             els, cut = ge.neighbourhood_elements(centre, rows, edges, cap=MAX_NODES)
             pic = ge.picture(els)
@@ -132,12 +136,13 @@ def register(app: Any, data: Data) -> None:
                 status = html.Span(["No similar models or lineage for this model",
                                     " with the current filters." if filters.active() else ".",
                                     ])
-            return els, status, _head(model_id, state, centre), new_key, pic, fit_layout, ""
+            return (els, status, _head(model_id, state, centre), new_key, pic, fit_layout, "",
+                    family_legend(pic))
         except PreventUpdate:
             raise
         except Exception as exc:  # shown in place of the graph, with what to do
             return ([], ui.from_exception(exc), _head(model_id, state, None), None, None,
-                    fit_layout, "")
+                    fit_layout, "", None)
 
     @app.callback(
         Output("nb-node", "children"),
@@ -203,11 +208,21 @@ def expand_picture(data: Data, pic: dict, node_id: str, filters: Filters
             edge_ids.append(el["data"]["id"])
         else:
             p = el["position"]
-            nodes[el["data"]["id"]] = [p["x"], p["y"], size, el["classes"]]
+            nodes[el["data"]["id"]] = [p["x"], p["y"], size, el["classes"],
+                                       el["data"].get("family") or ""]
             new_ids.append(el["data"]["id"])
         size += 1
     return patch, {"nodes": nodes, "edges": edge_ids, "size": size, "new": new_ids}, \
         len(new_ids), cut, hidden
+
+
+def family_legend(pic: dict) -> list:
+    rows = [html.Div([html.Span(className="legend-dot",
+                                style={"background": ge.family_color(fam)}),
+                      html.Span(fam), html.Span(f"{n}", className="muted small")],
+                     className="legend-row")
+            for fam, n in ge.family_counts(pic)]
+    return rows or [html.Div("No family labels.", className="hint")]
 
 
 def _head(model_id: str, state: dict, centre: dict | None) -> list:
