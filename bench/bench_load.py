@@ -44,7 +44,7 @@ def _count(driver, database: str, query: str) -> int:
     return driver.execute_query(query, database_=database).records[0]["n"]
 
 
-def bench_one(folder: Path, batch_size: int, reload: bool, keep: bool) -> dict:
+def bench_one(folder: Path, batch_size: int, reload: bool, keep: bool, progress: bool) -> dict:
     base = server.ensure_running()
     name = f"bench_{secrets.token_hex(3)}"
     server.create_database(name)
@@ -53,7 +53,7 @@ def bench_one(folder: Path, batch_size: int, reload: bool, keep: bool) -> dict:
         with connect(config) as driver:
             t, c, sc = time.perf_counter(), time.process_time(), _server_cpu()
             first = load_artifacts(driver, folder, database=name, batch_size=batch_size,
-                                   progress=sys.stderr.isatty())  # fmt: skip
+                                   progress=progress)  # fmt: skip
             wall = time.perf_counter() - t
             client_cpu, server_cpu = time.process_time() - c, _server_cpu() - sc
             nodes = _count(driver, name, "MATCH (n) RETURN count(n) AS n")
@@ -91,9 +91,7 @@ def markdown(results: list[dict]) -> str:
         f"heap {os.environ.get('CONSTELLATION_HEAP', '2g')}",
         "",
         "| artifacts | models | nodes | relationships | load s | rows/s | client CPU s "
-        "| server CPU s | reload s | "
-        + " | ".join(f"{s} s" for s in STAGES)
-        + " |",
+        "| server CPU s | reload s | " + " | ".join(f"{s} s" for s in STAGES) + " |",
         "|---" * (9 + len(STAGES)) + "|",
     ]
     for r in results:
@@ -118,11 +116,18 @@ def main() -> int:
     parser.add_argument("--no-reload", action="store_true", help="skip the second (no-op) load")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
     parser.add_argument("--out", type=Path, help="append the Markdown table to this file")
+    parser.add_argument("--progress", action="store_true", help="progress bars on stderr")
     args = parser.parse_args()
     results = []
     for folder in args.artifacts:
         print(f"[bench_load] {folder} …", file=sys.stderr, flush=True)
-        result = bench_one(folder, args.batch_size, not args.no_reload, args.keep)
+        result = bench_one(
+            folder,
+            args.batch_size,
+            not args.no_reload,
+            args.keep,
+            args.progress or sys.stderr.isatty(),
+        )
         print(json.dumps(result, default=str), file=sys.stderr, flush=True)
         results.append(result)
     table = markdown(results)

@@ -16,7 +16,8 @@ State lives in `CONSTELLATION_HOME` (default `$XDG_STATE_HOME/constellation` or
 ArcadeDB at its first start) and `server.log`. Ports come from CONSTELLATION_BOLT_PORT /
 CONSTELLATION_HTTP_PORT (defaults 7687 / 2480) and are recorded in `server.json` at start, so later
 commands find the running server without the variables. CONSTELLATION_HEAP sets the JVM heap
-(default 2g).
+(default 2g); CONSTELLATION_JAVA_OPTS adds JVM/ArcadeDB options, e.g.
+`-Darcadedb.command.timeout=60000` (docs/arcadedb-notes.md).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import importlib.util
 import json
 import os
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -305,6 +307,7 @@ def start(timeout: float = START_TIMEOUT_S) -> GraphConfig:
         f"-Darcadedb.bolt.host={HOST}",
         f"-Darcadedb.bolt.port={bolt_port}",
         f"-Darcadedb.server.defaultDatabases={DATABASE}[{USER}]",
+        *shlex.split(os.environ.get("CONSTELLATION_JAVA_OPTS", "")),
         "-cp",
         classpath,
         "com.arcadedb.server.ArcadeDBServer",

@@ -47,7 +47,7 @@ from constellation.loader import writer_cypher as cy
 
 from constellation.errors import UserError
 
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 10000
 
 # file -> columns the writer needs (docs/design.md, "Artifacts")
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
