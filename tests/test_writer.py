@@ -4,7 +4,12 @@ interrupted loads, bad artifacts. Artifacts come from the real `constellation bu
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -342,3 +347,48 @@ def test_cli_load_prints_counts(
     assert f"models       created {len(MODELS) + 1:>9,}" in out
     assert main(["load", "--artifacts", str(artifacts), "--batch-size", "0"]) == 2
     assert "--batch-size 0" in capsys.readouterr().err
+
+
+def test_killed_load_process_completes_on_rerun(fresh, tmp_path: Path) -> None:
+    """A `constellation load` process killed with SIGKILL mid-way: the rerun finishes the graph."""
+    families = ["llama", "mistral", "qwen", "phi", "gemma", "falcon", "pythia", "opt", "bloom"]
+    records = [
+        {"id": f"org{o}/{fam}-{size}b-{kind}", "downloads": o * 10 + size}
+        for o in range(6)
+        for fam in families
+        for size in (1, 3, 7, 13)
+        for kind in ("base", "chat", "gguf")
+    ]
+    (tmp_path / "models.json").write_text(json.dumps(records))
+    folder = tmp_path / "artifacts"
+    build([tmp_path / "models.json"], folder, progress=False)
+
+    config, driver = fresh()
+    env = {
+        **os.environ,
+        "NEO4J_URI": config.uri,
+        "NEO4J_USER": config.user,
+        "NEO4J_PASSWORD": config.password,
+        "NEO4J_DATABASE": config.database,
+    }
+    cmd = [sys.executable, "-m", "constellation.cli", "load", "--artifacts", str(folder)]
+    proc = subprocess.Popen(
+        [*cmd, "--batch-size", "20", "--no-progress"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    count = "MATCH ()-[r:SIMILAR_TO]->() RETURN count(r) AS n"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if _rows(driver, config, count)[0]["n"] > 0:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the load finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    total = len(pd.read_parquet(folder / "similarity.parquet"))
+    assert _rows(driver, config, count)[0]["n"] < total
+
+    assert subprocess.run([*cmd, "--no-progress"], env=env, capture_output=True).returncode == 0
+    fresh_config, fresh_driver = fresh()
+    _load(fresh_driver, fresh_config, folder)
+    assert dump(driver, config) == dump(fresh_driver, fresh_config)
