@@ -57,7 +57,7 @@ def layout_tree(
         else:
             cx = x
             x += 1.0
-        x += 0.6  # a gap between sibling groups
+        x += 1.0  # a gap between sibling groups (room for their slanted labels)
         points.append({"x": cx, "y": c_height, "row": dict(c), "depth": 1})
         child_xs.append(cx)
         segments.append(([cx, cx], [c_height, root_height]))

@@ -16,8 +16,8 @@ from dash import ALL, Input, Output, State, callback_context, dash_table, dcc, h
 from dash.exceptions import PreventUpdate
 
 VIEW = "atlas"
-TOP_CLUSTERS = 24  # clusters drawn at the top of the hierarchy
-PER_PARENT = 12  # sub-clusters (or models) drawn under each
+TOP_CLUSTERS = 14  # clusters drawn at the top of the hierarchy
+PER_PARENT = 10  # sub-clusters (or models) drawn under each
 SCATTER_FAMILIES = 10  # families with their own colour in the scatter plots
 FONT = {"family": "Liberation Sans, DejaVu Sans, Arial, sans-serif"}
 
