@@ -267,11 +267,12 @@ def edge_set(
     starts = np.concatenate([[0], change]).tolist()
     ends = np.concatenate([change, [len(frame)]]).tolist()
     edges.values = {col: _py_values(frame[col]) for col in fields}
-    rows = list(zip(*edges.values.values(), strict=True))
+    columns = list(edges.values.values())
     for lo, hi in zip(starts, ends, strict=True):
         key = owners[lo]
         edges.bounds[key] = (lo, hi)
-        edges.hashes[key] = hashlib.blake2b(repr(rows[lo:hi]).encode(), digest_size=12).hexdigest()
+        text = repr([col[lo:hi] for col in columns]).encode()
+        edges.hashes[key] = hashlib.blake2b(text, digest_size=12).hexdigest()
     return edges
 
 
@@ -489,6 +490,12 @@ def _sync_edges(
         created = 0
         for owner in chunk:
             params["hash"].append(edges.hashes.get(owner))
+            if owner not in existed:  # nothing stored yet: all its edges are new (first loads)
+                lo, hi = edges.bounds.get(owner, (0, 0))
+                for f in edges.fields:
+                    params[f].append(edges.values[f][lo:hi])
+                created += hi - lo
+                continue
             fresh = []
             for edge in edges.edges_of(owner):
                 key = ident(owner, edge)
