@@ -167,7 +167,14 @@ class _Part:
 
 
 def read_sources(paths: Iterable[str | Path] | str | Path, progress: bool = True) -> SourceResult:
-    """Read files and directories (all supported files inside, recursively) into one table."""
+    """Read files and directories (all supported files inside, recursively) into one table.
+
+    `paths`: files or folders (a single path is fine); files are read in the order given,
+    folders in sorted order, and a later row with an id seen before replaces it. `progress`
+    shows a tqdm bar on stderr when there is more than one file. Raises `UserError` for a
+    missing path, an unknown extension, a table without an id column or an unreadable file;
+    malformed rows inside a readable file are reported in `SourceResult.skipped` instead.
+    """
     files = expand_paths(paths)
     parts: list[_Part] = []
     inputs: list[dict] = []
