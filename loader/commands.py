@@ -33,15 +33,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the artifacts")
     p.add_argument("--k", type=int, help="neighbours kept per model (default 10)")
-    p.add_argument("--threshold", type=float, help="minimum cosine of an edge (default 0.5)")
+    p.add_argument("--threshold", type=float, help="minimum cosine of an edge (default 0.4)")
     p.add_argument("--seed", type=int, help="Louvain seed (default 42)")
     p.add_argument(
         "--owner-weight",
         type=float,
         dest="owner_weight",
-        help="weight of the owner in the name vector (default 0.5)",
+        help="weight of the owner in the name vector (default 0)",
     )
-    p.add_argument("--levels", help="flat cluster cuts as distances, e.g. 0.25,0.35,0.5")
+    p.add_argument("--levels", help="flat cluster cuts as distances (default 0.2,0.3,0.4)")
     p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     p.set_defaults(func=_build)
 
@@ -89,7 +89,7 @@ def _build(args: argparse.Namespace) -> int:
             levels = tuple(float(x) for x in args.levels.split(","))
         except ValueError as exc:
             raise UserError(
-                f"--levels {args.levels!r}: expected numbers like 0.25,0.35,0.5"
+                f"--levels {args.levels!r}: expected increasing numbers like 0.2,0.3,0.4"
             ) from exc
     params = BuildParams().with_overrides(
         k=args.k,

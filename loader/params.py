@@ -24,27 +24,28 @@ class BuildParams:
     char_ngram_min: int = 3
     char_ngram_max: int = 4
     word_weight: float = 1.0
-    char_weight: float = 1.0
-    # A small owner block lets a prolific owner's otherwise unrelated names (huggingtweets/<handle>)
-    # join up, without outweighing a name shared across owners (base model vs its quantisations).
-    owner_weight: float = 0.5
+    char_weight: float = 0.5
+    # Owner one-hot. Off by default: any weight lowered agreement with declared lineage (parents
+    # and children mostly have different owners); labels still name a group's owner.
+    owner_weight: float = 0.0
     sublinear_tf: bool = True
     # edges: each model's top-k cosine neighbours above the threshold (union of both directions)
     k: int = 10
-    threshold: float = 0.5
+    threshold: float = 0.4
     # candidate generation at scale: features in more than this many names are left out of the
     # sparse product (they make it quadratic) but count in the exact rescoring of candidates;
     # each name keeps at least `min_candidate_features` of its rarest features.
     max_candidate_df: int = 500
     min_candidate_features: int = 4
-    candidates: int = 30  # candidates per row rescored exactly
+    candidates: int = 20  # candidates per row rescored exactly
     chunk_rows: int = 20000
     n_threads: int = 2
     # communities
     seed: int = 42
     resolution: float = 1.0
     # hierarchy: flat clusters cut at these single-linkage distances (level 0 = finest)
-    cluster_levels: tuple[float, ...] = (0.25, 0.35, 0.5)
+    # (single linkage chains: at 0.5 one cluster held a third of the Constellation names)
+    cluster_levels: tuple[float, ...] = (0.2, 0.3, 0.4)
     # labels
     label_terms: int = 3
     top_terms: int = 10
