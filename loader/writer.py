@@ -36,6 +36,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -394,19 +395,15 @@ class _Writer:
                 if self.on_batch:
                     self.on_batch(desc, lo + len(chunk))
 
-    def timed(self, name: str):
-        writer = self
-
-        class _Timer:
-            def __enter__(self) -> None:
-                self.t = time.perf_counter()
-
-            def __exit__(self, *exc: object) -> None:
-                writer.timings[name] = round(
-                    writer.timings.get(name, 0.0) + time.perf_counter() - self.t, 3
-                )
-
-        return _Timer()
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        """Adds the block's wall time to timings[name] (the load's per-stage report)."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = self.timings.get(name, 0.0) + time.perf_counter() - start
+            self.timings[name] = round(spent, 3)
 
 
 def _diff(stored: dict[Any, str | None], wanted: dict[Any, str]) -> tuple[list, list, list, list]:
