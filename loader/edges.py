@@ -51,9 +51,12 @@ def _subset(x: sp.csr_matrix, rows: np.ndarray, mask: np.ndarray) -> sp.csr_matr
 
 
 def candidate_matrix(x: sp.csr_matrix, params: BuildParams) -> Candidates:
-    """Split x for candidate generation (see `Candidates`); unpruned when no feature is common."""
+    """Split x for candidate generation (see `Candidates`); unpruned when the exact product is
+    affordable (`exact_budget`) or no feature is common."""
     df = np.bincount(x.indices, minlength=x.shape[1])
-    if not (df > params.max_candidate_df).any():
+    # the exact product costs about sum(df^2) multiply-adds: small corpora stay exact
+    exact_cost = float(np.square(df, dtype=np.float64).sum())
+    if exact_cost <= params.exact_budget or not (df > params.max_candidate_df).any():
         return Candidates(x, False)
     entry_df = df[x.indices]
     keep = entry_df <= params.max_candidate_df

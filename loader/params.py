@@ -35,6 +35,7 @@ class BuildParams:
     # candidate generation at scale: features in more than this many names are left out of the
     # sparse product (they make it quadratic) but count in the exact rescoring of candidates;
     # each name keeps at least `min_candidate_features` of its rarest features.
+    exact_budget: float = 5e9  # sum(df^2) up to which the product stays exact (~30k names)
     max_candidate_df: int = 500
     min_candidate_features: int = 4
     candidates: int = 20  # candidates per row rescored exactly

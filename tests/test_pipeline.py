@@ -85,7 +85,7 @@ def test_pruned_candidates_rescored_exactly() -> None:
     # every feature in more than 2 names is dropped from candidate generation: scores must still
     # be the exact cosine, and identical-name copies must still find each other
     ids = [f"owner{i}/Llama-2-7B-chat-GGUF" for i in range(6)] + IDS
-    vec, p = _vectors(ids, k=3, threshold=0.3, max_candidate_df=2, candidates=10)
+    vec, p = _vectors(ids, k=3, threshold=0.3, max_candidate_df=2, candidates=10, exact_budget=0)
     cands = edges.candidate_matrix(vec.matrix, p)
     assert cands.pruned and cands.matrix.nnz < vec.matrix.nnz
     assert cands.forced.nnz > 0  # the copies have only common features: they keep their rarest
