@@ -61,8 +61,10 @@ def test_start_status_refuse_twice_stop(private_home: Path, capsys: pytest.Captu
         connect(config)
 
 
-def test_restart_keeps_password_and_data(private_home: Path) -> None:
-    config = server.start()
+def test_ensure_running_and_restart_keep_password_and_data(private_home: Path) -> None:
+    config = server.ensure_running()  # starts it: nothing was running
+    pid = server.status().pid
+    assert server.ensure_running() == config and server.status().pid == pid  # reuses it
     with connect(config) as driver:
         driver.execute_query("CREATE (:Probe {v: 7})", database_=config.database)
     server.stop()
