@@ -23,7 +23,8 @@ from typing import Any
 
 # Limits the views ask for (one place; the queries cap them again).
 SEARCH_LIMIT = 15
-RELATED_LIMIT = 30
+RELATED_LIMIT = 30  # neighbours of each kind in a first view
+EXPAND_LIMIT = 20  # ... and per click: fewer, so a click on a hub stays quick to draw
 FAMILY_LIMIT = 500
 LINEAGE_LIMIT = 300
 SCATTER_LIMIT = 3000

@@ -9,6 +9,7 @@ state. Needs /usr/bin/chromium + /usr/bin/chromedriver (skipped with a message o
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from _dashboard_helpers import (
     wait_idle,
     wait_until,
 )
+from constellation.dashboard.data import EXPAND_LIMIT
 
 pytestmark = pytest.mark.browser
 
@@ -134,17 +136,36 @@ def _expand(browser, target: str) -> tuple[float, list, list]:
     return in_page, before, grown
 
 
-def test_click_expands_a_node_and_reports_render_time(browser, base_url):
+def _growing(data, shown: list[str], candidates: list[str]) -> str:
+    """A candidate whose expansion adds models not shown yet (asked through the explorer's
+    own data layer, so the test does not hard-code what the build found similar)."""
+    for nid in candidates:
+        rows, _, _ = data.related(nid, limit=EXPAND_LIMIT, shown=shown)
+        if {r["id"] for r in rows} - set(shown):
+            return nid
+    raise AssertionError("no node on screen has neighbours left to add")
+
+
+def test_click_expands_a_node_and_reports_render_time(browser, base_url, demo_graph):
+    from constellation.dashboard.data import Data
+
+    from constellation.graph import connect
+
     _open(browser, f"{base_url}/model/{MODEL}?view=neighbourhood")
-    nodes = wait_until(lambda: cy_nodes(browser, "nb-graph"), what="neighbourhood nodes")
-    # a neighbour whose own neighbours are not all on screen yet: the 13b chat model
-    target = next(n["id"] for n in nodes if n["id"] == "meta-llama/Llama-2-13b-chat-hf")
+    wait_until(lambda: cy_nodes(browser, "nb-graph"), what="neighbourhood nodes")
+    wait_idle(browser)
+    time.sleep(0.5)  # the fit that follows the first drawing
+    nodes = cy_nodes(browser, "nb-graph")
+    driver = connect(demo_graph)
+    data = Data(driver, database=demo_graph.database)
+    shown = [n["id"] for n in nodes]
+    target = _growing(data, shown, [i for i in shown if i != MODEL])
     first_ms, before, grown = _expand(browser, target)  # includes the database's cold start
     ids = {n["id"] for n in before}
     new = [n for n in grown if n["id"] not in ids]
     assert new and all("new" in n["classes"] for n in new)
     assert "expanded" in next(n for n in grown if n["id"] == target)["classes"]
-    assert "expanded Llama-2-13b-chat-hf" in _text(browser, "#nb-status")
+    assert f"expanded {target.rsplit('/', 1)[-1]}" in _text(browser, "#nb-status")
     assert target in _text(browser, "#nb-node")  # the side panel shows the clicked node
     # the old nodes keep their place in the layout (the picture does not jump) and keep
     # their styling classes (the centre stays marked)
@@ -155,7 +176,8 @@ def test_click_expands_a_node_and_reports_render_time(browser, base_url):
     edges = cy_edges(browser, "nb-graph")
     assert any("lineage" in e["classes"] for e in edges if e["source"] == MODEL)
     # a second click, on a node the first one added: only its own new nodes are highlighted
-    second = next(n["id"] for n in new if n["id"] == "TheBloke/Llama-2-13B-chat-GPTQ")
+    second = _growing(data, [n["id"] for n in grown], [n["id"] for n in new])
+    driver.close()
     warm_ms, _, grown2 = _expand(browser, second)
     latest = {n["id"] for n in grown2} - {n["id"] for n in grown}
     assert latest and all(("new" in n["classes"]) == (n["id"] in latest) for n in grown2)
@@ -233,7 +255,7 @@ def test_atlas_dendrogram_drills_down_and_shows_words_and_scatter(browser, base_
     for graph in ("#atlas-scatter-likes", "#atlas-scatter-dates"):
         assert browser.find_elements(By.CSS_SELECTOR, f"{graph} .scatterlayer .trace, "
                                                       f"{graph} .gl-container")
-    assert "302 models" in _text(browser, "#atlas-scatter-note")
+    assert re.search(r"\d+ models", _text(browser, "#atlas-scatter-note"))
     # click the biggest cluster: the breadcrumb grows and the cluster panel fills in
     from selenium.webdriver.common.action_chains import ActionChains
 

@@ -12,7 +12,7 @@ import dash_cytoscape as cyto
 from constellation.dashboard import components as ui
 from constellation.dashboard import cyto_styles
 from constellation.dashboard import graph_elements as ge
-from constellation.dashboard.data import RELATED_LIMIT, Data, Filters
+from constellation.dashboard.data import EXPAND_LIMIT, Data, Filters
 from constellation.dashboard.routing import href
 from dash import Input, Output, Patch, State, callback_context, dcc, html, no_update
 from dash.exceptions import PreventUpdate
@@ -186,7 +186,7 @@ def expand_picture(data: Data, pic: dict, node_id: str, filters: Filters
     """
     nodes = {k: list(v) for k, v in pic["nodes"].items()}
     edge_ids = list(pic["edges"])
-    rows, edges, hidden = data.related(node_id, filters, shown=list(nodes))
+    rows, edges, hidden = data.related(node_id, filters, limit=EXPAND_LIMIT, shown=list(nodes))
     added, cut = ge.expansion({k: (v[0], v[1]) for k, v in nodes.items()}, set(edge_ids),
                               node_id, rows, edges, cap=MAX_NODES)
     patch = Patch()
@@ -248,8 +248,8 @@ def _status(pic: dict, cut: int, note: str | None,
         parts += [" · ", html.Span(f"view capped at {MAX_NODES} models: {cut} more not shown",
                                    className="cut")]
     if hidden:
-        parts += [" · ", html.Span(f"{hidden} weaker links of this model not shown (top "
-                                   f"{RELATED_LIMIT} per kind)", className="cut")]
+        parts += [" · ", html.Span(f"{hidden} weaker links of this model not shown "
+                                   "(strongest per kind first)", className="cut")]
     if filters is not None and filters.active():
         parts += [" · ", html.Span("filters apply to neighbours", className="filter-note")]
     parts += [html.Span(" — click a node to expand it", className="hint")]
