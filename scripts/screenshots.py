@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs" /
                                          "screenshots"))
     ap.add_argument("--model", default="meta-llama/Llama-2-7b-hf")
-    ap.add_argument("--expand", default="meta-llama/Llama-2-13b-chat-hf",
+    ap.add_argument("--expand", default="codellama/CodeLlama-7b-hf",
                     help="a neighbour to click in the neighbourhood shot")
     ap.add_argument("--lineage", default="meta-llama/Llama-2-7b-chat-hf",
                     help="the model of the lineage shot (one with parents and children)")
