@@ -14,6 +14,7 @@ Usage::
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import sys
 import time
@@ -243,7 +244,7 @@ def build(
     manifest["timings"]["total"] = round(time.perf_counter() - start, 3)
     # rewrite the manifest alone so it carries the write and total timings
     (Path(out_dir) / artifacts.MANIFEST).write_text(
-        __import__("json").dumps(manifest, indent=2, default=str) + "\n"
+        json.dumps(manifest, indent=2, default=str) + "\n"
     )
     if progress:
         print(summary(manifest, tables, out_dir), file=sys.stderr)
