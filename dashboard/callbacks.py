@@ -98,7 +98,7 @@ def register(app: Any, data: Data) -> None:
 
     @app.callback(
         Output("search", "options"),
-        Input("search", "search_value"),
+        Input("search-text", "data"),
         Input("state", "data"),
         State("search", "value"),
     )
@@ -113,7 +113,7 @@ def register(app: Any, data: Data) -> None:
             except Exception:  # the status dot and the views say what is wrong
                 rows = []
             options = [search_option(r) for r in rows]
-        elif callback_context.triggered_id == "search":
+        elif callback_context.triggered_id == "search-text":
             raise PreventUpdate  # keep the last suggestions while the text is being cleared
         if current and current not in {o["value"] for o in options}:
             options.append({"label": current, "value": current})
@@ -237,7 +237,24 @@ function(elements) {
 """
 
 
+# The search box asks the server only once typing pauses: on a big graph each suggestion query
+# scans the model names, and one per keystroke would queue up behind each other.
+SEARCH_DEBOUNCE_JS = """
+function(text) {
+    window.__searchSeq = (window.__searchSeq || 0) + 1;
+    const seq = window.__searchSeq;
+    return new Promise(function (resolve) {
+        setTimeout(function () {
+            resolve(seq === window.__searchSeq ? text : window.dash_clientside.no_update);
+        }, 250);
+    });
+}
+"""
+
+
 def register_clientside(app: Any) -> None:
+    app.clientside_callback(SEARCH_DEBOUNCE_JS, Output("search-text", "data"),
+                            Input("search", "search_value"), prevent_initial_call=True)
     app.clientside_callback(
         RESIZE_JS,
         Output("cy-resized", "data"),

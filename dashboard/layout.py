@@ -99,6 +99,7 @@ def build_layout() -> html.Div:
             dcc.Location(id="url", refresh="callback-nav"),
             dcc.Store(id="state"),
             dcc.Store(id="cy-resized"),
+            dcc.Store(id="search-text"),
             dcc.Store(id="nb-shown"),
             dcc.Store(id="con-laid-out"),
             topbar(),
