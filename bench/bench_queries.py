@@ -77,7 +77,7 @@ def sample_ids(driver: Any, db: str, n: int, seed: int, models: Path | None = No
     authors = [r["a"] for r in driver.execute_query(
         "UNWIND $ids AS i MATCH (:Model {id: i})-[:PUBLISHED_BY]->(a:Author) "
         "RETURN DISTINCT a.name AS a", ids=top + rand, database_=db).records]
-    return {"models": top + rand, "lineage": with_lineage or top, "pairs": pairs,
+    return {"models": top + rand, "lineage": with_lineage or (top + rand), "pairs": pairs,
             "authors": authors[:n], "count": len(every)}
 
 
