@@ -240,9 +240,11 @@ class Data:
         hidden = int(rows[0].get("hidden") or 0) if rows else 0
         return neighbours, edges, hidden
 
-    def family(self, model_id: str, filters: Filters = Filters(), limit: int = FAMILY_LIMIT
-               ) -> list[dict]:
-        return self.run("family", id=model_id, limit=limit, **filters.params())
+    def family(self, model_id: str, filters: Filters = Filters(), limit: int = FAMILY_LIMIT,
+               by: str = "community", level: int = 0) -> list[dict]:
+        """Members of the model's Louvain community, or of its cluster at `level`."""
+        return self.run("family", id=model_id, limit=limit, by=by, level=level,
+                        **filters.params())
 
     def lineage(self, model_id: str, limit: int = LINEAGE_LIMIT, depth: int = 4) -> list[dict]:
         """`lineage` rows, each completed with the model's family/likes (`explore_models`)."""

@@ -210,6 +210,14 @@ def test_family_view_lists_members_with_cloud_and_sorts(browser, base_url):
     arrow.click()
     wait_until(lambda: likes() == sorted(likes(), reverse=True) and likes(),
                what="members sorted by likes")
+    # the same view over the model's finest hierarchy cluster instead of its community
+    members = _text(browser, "#fam-head")
+    browser.find_elements(By.CSS_SELECTOR, "#fam-by input")[1].click()
+    wait_until(lambda: _text(browser, "#fam-head") != members, what="the cluster's members")
+    wait_for(browser, "#fam-table td")
+    cells = [e.text for e in browser.find_elements(By.CSS_SELECTOR,
+                                                   "#fam-table td[data-dash-column=link]")]
+    assert MODEL in cells
 
 
 def test_lineage_view_draws_a_tree_with_descendants_below(browser, base_url):

@@ -12,7 +12,7 @@ from constellation.dashboard.wordcloud_img import (
     download_weight,
     name_word_frequencies,
 )
-from dash import Input, Output, State, dash_table, dcc, html
+from dash import Input, Output, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
 VIEW = "family"
@@ -47,8 +47,19 @@ def layout() -> html.Div:
         ],
         style_header=ui.TABLE_HEADER,
     )
+    grouping = dcc.RadioItems(
+        id="fam-by",
+        options=[{"label": " Louvain community", "value": "community"}]
+        + [{"label": f" cluster, level {lv}", "value": f"cluster:{lv}"} for lv in (0, 1, 2)],
+        value="community",
+        inline=True,
+        inputStyle={"marginLeft": "12px"},
+        className="small",
+    )
     return html.Div(
-        dcc.Loading(
+        [html.Div([html.Span("Family = ", className="small muted"), grouping],
+                  className="row", style={"marginBottom": "6px"}),
+         dcc.Loading(
             html.Div(
                 [
                     html.Div(id="fam-head", className="view-head"),
@@ -72,7 +83,7 @@ def layout() -> html.Div:
             ),
             type="circle",
             delay_show=250,
-        ),
+        )],
         id=f"view-{VIEW}",
         className="view",
     )
@@ -87,10 +98,10 @@ def register(app: Any, data: Data) -> None:
         Output("fam-cloud", "children"),
         Output("fam-body", "style"),
         Input("state", "data"),
-        State("fam-table", "data"),
+        Input("fam-by", "value"),
         prevent_initial_call=True,
     )
-    def update(state, _current):
+    def update(state, by):
         state = state or {}
         model_id = state.get("model")
         if state.get("view") != VIEW or not model_id:
@@ -98,7 +109,8 @@ def register(app: Any, data: Data) -> None:
         filters = Filters.from_dict(state.get("filters"))
         hidden = {"display": "none"}
         try:
-            rows = data.family(model_id, filters)
+            kind, _, level = (by or "community").partition(":")
+            rows = data.family(model_id, filters, by=kind, level=int(level or 0))
         except Exception as exc:
             return [html.H2("Family")], ui.from_exception(exc), [], None, None, hidden
         info = family_info(rows)
@@ -110,7 +122,7 @@ def register(app: Any, data: Data) -> None:
         members = [r for r in rows if r.get("id")]
         if not members:
             msg = "No family members match the current filters." if filters.active() else (
-                "This model has no family (no similar names above the threshold).")
+                "This model has no family at this level (no similar names above the threshold).")
             return head, ui.empty(msg), [], None, None, hidden
         head += [
             html.Span(className="spacer"),

@@ -83,6 +83,9 @@ def register(app: Any, data: Data) -> None:
             raise PreventUpdate
         head = [html.H2(["Lineage of ", html.Span(model_id, style={"wordBreak": "break-all"})]),
                 html.Span("declared base_model relations", className="crumb")]
+        if any((state.get("filters") or {}).values()):
+            head.append(html.Span("the filters do not apply here: a tree needs all its links",
+                                  className="filter-note"))
         try:
             centre = data.model(model_id)
             rows = data.lineage(model_id) if centre is not None else []
