@@ -2,7 +2,8 @@
 // @param id model  Model id (`owner/name`, or a bare name such as `gpt2`)
 // Returns one row (none when the id is unknown). `parents`/`children` count declared
 // BASED_ON links, `similar` the SIMILAR_TO edges; `community_*`/`cluster_*` come from the
-// model's Community and finest Cluster nodes.
+// model's Community and finest Cluster nodes; `external` marks a base model that is only known
+// as the parent of a declared lineage link (no metadata of its own).
 MATCH (m:Model {id: $id})
 OPTIONAL MATCH (m)-[:IN_COMMUNITY]->(c:Community)
 OPTIONAL MATCH (m)-[:IN_CLUSTER]->(k:Cluster)
@@ -17,6 +18,7 @@ RETURN m.id AS id, m.name AS name, m.author AS author,
        c.size AS community_size,
        coalesce(k.id, m.cluster) AS cluster, k.label AS cluster_label, k.level AS cluster_level,
        k.size AS cluster_size,
+       coalesce(m.external, false) AS external,
        COUNT { (m)-[:SIMILAR_TO]-() } AS similar,
        COUNT { (m)-[:BASED_ON]->() } AS parents,
        COUNT { (m)<-[:BASED_ON]-() } AS children

@@ -128,6 +128,7 @@ def test_model_details(small) -> None:
     assert row["cluster"] == 20 and row["cluster_label"] == "gpt2 base"
     assert row["created_at"] == "2019-11-04T12:00:00Z"
     assert (row["similar"], row["parents"], row["children"]) == (2, 0, 2)
+    assert row["external"] is False
 
 
 def test_unknown_model_is_a_clear_error(small) -> None:
