@@ -11,8 +11,9 @@
 // @param skip int(0..) = 0  Rows to skip (paging)
 // @param limit int(1..1000) = 20  Rows per page
 // Every filter is optional. The candidates come from the first given of author, tag,
-// license, library (an indexed node and its relationships), else from all models; the
-// other filters are then checked on the model's own properties.
+// license, library (an indexed node and its relationships), else from the downloads index
+// when min_downloads > 0, else from all models (a scan); the other filters are then checked
+// on the model's own properties.
 CALL {
   WITH 1 AS one WHERE $author IS NOT NULL
   MATCH (:Author {name: $author})<-[:PUBLISHED_BY]-(m:Model)
@@ -33,6 +34,14 @@ CALL {
   UNION
   WITH 1 AS one
   WHERE $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
+    AND $min_downloads > 0
+  MATCH (m:Model)
+  WHERE m.downloads >= $min_downloads  // a bare parameter: the downloads index serves it
+  RETURN m
+  UNION
+  WITH 1 AS one
+  WHERE $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
+    AND $min_downloads = 0
   MATCH (m:Model)
   RETURN m
 }

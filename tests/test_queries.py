@@ -262,6 +262,9 @@ def test_by_metadata_each_filter(small) -> None:
         "distilgpt2", "EleutherAI/pythia-160m", "EleutherAI/pythia-410m",
     ]  # fmt: skip
     assert ids(small("by_metadata", library="timm")) == ["lonely/model-x"]
+    assert ids(small("by_metadata", min_downloads=5000)) == [  # the downloads-index branch
+        "gpt2", "distilgpt2", "EleutherAI/pythia-160m",
+    ]  # fmt: skip
     assert ids(small("by_metadata", pipeline_tag="image-classification")) == ["lonely/model-x"]
     assert ids(small("by_metadata", created_from="2023-06-01", created_to="2023-12-31")) == [
         CHAT, "someone/gpt2-medium-ft",
