@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         required=True,
         metavar="PATH",
-        help="a file or folder to read (repeatable)",
+        help="a file or folder to read, or `hub:pipeline_tag=…,author=…,search=…,limit=N` "
+        "(or `hub:all`) to fetch from the Hub first (repeatable)",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the artifacts")
     p.add_argument("--k", type=int, help="neighbours kept per model (default 10)")
@@ -79,6 +80,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from constellation.loader.build import build
+    from constellation.loader.fetch import resolve_sources
     from constellation.loader.params import BuildParams
 
     from constellation.errors import UserError
@@ -98,7 +100,9 @@ def _build(args: argparse.Namespace) -> int:
         owner_weight=args.owner_weight,
         cluster_levels=levels,
     )
-    build(args.source, args.out, params, progress=not args.quiet)
+    # `hub:…` sources are fetched (or refreshed) into a cached snapshot first.
+    sources = resolve_sources(args.source)
+    build(sources, args.out, params, progress=not args.quiet)
     return 0
 
 

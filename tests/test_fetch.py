@@ -594,14 +594,20 @@ def test_100k_models_interrupted_once_resume_to_100k_distinct_records(tmp_path):
     assert set(got) == {r["id"] for r in records}
 
 
-def test_hub_source_feeds_build(tmp_path):
-    """What `constellation build --source hub:…` does: resolve_sources, then build."""
-    from constellation.loader.build import build
-    from constellation.loader.fetch import resolve_sources
+def test_hub_source_feeds_build(tmp_path, monkeypatch):
+    """`constellation build --source hub:…` fetches into the state folder's cache, then builds."""
+    import json
 
+    from constellation.cli import main
+
+    monkeypatch.setenv("CONSTELLATION_HOME", str(tmp_path / "home"))
     records = generated_records(150, seed=17)
     with FakeHub(records) as hub:
-        sources = resolve_sources([f"hub:endpoint={hub.url},search=llama"], tmp_path / "cache")
-    assert [Path(s).parent for s in sources] == [tmp_path / "cache"]
-    manifest = build(sources, tmp_path / "artifacts", progress=False)
+        code = main(
+            ["build", "--quiet", "--source", f"hub:endpoint={hub.url},search=llama",
+             "--out", str(tmp_path / "artifacts")]
+        )
+    assert code == 0
+    assert list((tmp_path / "home" / "hub").glob("*.jsonl"))
+    manifest = json.loads((tmp_path / "artifacts" / "manifest.json").read_text())
     assert manifest["counts"]["models"] == sum("llama" in r["id"] for r in records)
