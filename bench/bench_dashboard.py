@@ -114,15 +114,21 @@ class Neighbours:
         return {self.ids[int(c)].as_py() for c in cols}
 
     def sample(self, n: int, seed: int, hubs: int, popular: int) -> list[tuple[str, str]]:
-        """(id, kind): `hubs` highest-degree, `popular` most downloaded, the rest random among
-        models with at least one link (an isolated model has nothing to click)."""
+        """(id, kind): the `hubs` highest-degree (one per name), the `popular` most downloaded,
+        the rest random among models with at least one link (an isolated one has nothing to
+        click)."""
         import numpy as np
 
         picked: list[tuple[str, str]] = []
         seen: set[int] = set()
-        for r in np.argsort(-self.degree, kind="stable")[:hubs]:
-            picked.append((self.ids[int(r)].as_py(), f"hub (degree {int(self.degree[r])})"))
-            seen.add(int(r))
+        names: set[str] = set()  # one hub per name: a name's copies are alike
+        for r in (int(x) for x in np.argsort(-self.degree, kind="stable")[:100 * hubs]):
+            mid = self.ids[r].as_py()
+            if len(picked) >= hubs or mid.rsplit("/", 1)[-1] in names:
+                continue
+            names.add(mid.rsplit("/", 1)[-1])
+            picked.append((mid, f"hub (degree {int(self.degree[r])})"))
+            seen.add(r)
         dl = self.downloads.to_numpy(zero_copy_only=False)
         if popular and self.downloads.null_count < len(dl):
             order = np.argsort(-np.nan_to_num(dl.astype(float), nan=-1.0), kind="stable")
