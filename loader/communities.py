@@ -17,6 +17,7 @@ import random
 import sys
 
 import numpy as np
+import pandas as pd
 
 
 def _import_igraph():
@@ -84,6 +85,35 @@ def louvain(
         else 0.0
     )
     return labels, float(modularity)
+
+
+def group_isolated_by_owner(
+    labels: np.ndarray, owners: np.ndarray, src: np.ndarray, dst: np.ndarray
+) -> np.ndarray:
+    """Put the isolated models (no similarity edge) of one owner into one community.
+
+    A name that resembles no other name (`huggingtweets/<twitter handle>`, one-off experiments)
+    has only its owner left as a family signal. Models with edges keep their Louvain community,
+    and modularity is unchanged (isolated vertices add nothing to it). Owners are given as an
+    object array (None for bare ids). Returns labels renumbered by size.
+
+        >>> group_isolated_by_owner(np.array([0, 1, 2, 3]), np.array(["a", "h", "h", None]),
+        ...                         np.array([], int), np.array([], int)).tolist()
+        [1, 0, 0, 2]
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    n = len(labels)
+    isolated = np.ones(n, dtype=bool)
+    isolated[np.asarray(src, dtype=np.int64)] = False
+    isolated[np.asarray(dst, dtype=np.int64)] = False
+    has_owner = np.array([o is not None for o in owners], dtype=bool) if n else isolated
+    pick = np.flatnonzero(isolated & has_owner)
+    if len(pick) == 0:
+        return relabel_by_size(labels)
+    codes, _ = pd.factorize(np.asarray(owners, dtype=object)[pick])
+    out = labels.copy()
+    out[pick] = labels.max() + 1 + codes  # one new community per owner
+    return relabel_by_size(out)
 
 
 def python_louvain(

@@ -44,9 +44,16 @@ def term_matrix(
 
 
 def group_terms(
-    groups: np.ndarray, counts: sp.csr_matrix, vocab: np.ndarray, top: int = 10
+    groups: np.ndarray,
+    counts: sp.csr_matrix,
+    vocab: np.ndarray,
+    top: int = 10,
+    min_share: float = 0.0,
 ) -> list[list[str]]:
-    """Top distinguishing terms of each group id 0..G-1 (groups[i] = group of model i)."""
+    """Top distinguishing terms of each group id 0..G-1 (groups[i] = group of model i).
+
+    A term must be in at least `min_share` of the group's models: in the 3,000 `huggingtweets`
+    models grouped by owner, a `0` in 1% of the handles is no name of the family."""
     groups = np.asarray(groups, dtype=np.int64)
     n_groups = int(groups.max()) + 1 if len(groups) else 0
     member = sp.csr_matrix(
@@ -63,29 +70,51 @@ def group_terms(
     score = share * np.log(share / np.maximum(corpus[tf.indices], 1e-12))
     # candidates per group: best first, ties by term text order (vocab index), deterministic
     order = np.lexsort((tf.indices, -score, rows))
-    # only each group's 3*top best are considered (a generous margin for skipped terms): cut
-    # before the Python loop, which then costs a few steps per group even at 1M models
+    # only each group's 3*top best are considered (a generous margin for skipped terms)
     rank = np.arange(len(order)) - tf.indptr[rows[order]]
-    order = order[rank < 3 * top]
-    starts = np.searchsorted(rows[order], np.arange(n_groups + 1))
-    terms_of = vocab[tf.indices[order]]
-    result: list[list[str]] = []
-    for g in range(n_groups):
-        picked: list[str] = []
-        covered: set[str] = set()
-        for term in terms_of[starts[g] : starts[g + 1]]:
-            term = str(term)
-            words = term.split(" ")
-            if len(words) == 1 and term in covered:
-                continue
-            if len(words) > 1 and all(w in covered for w in words):
-                continue
-            picked.append(term)
-            covered.update(words)
-            if len(picked) >= top:
-                break
-        result.append(picked)
-    return result
+    # (a group's best term stays even below min_share, so every group has a name)
+    order = order[(rank < 3 * top) & ((share[order] >= min_share) | (rank == 0))]
+    g = rows[order]
+    term = tf.indices[order]
+    # A term is skipped when all its words appear in earlier terms of the group (a unigram
+    # inside a picked bigram, a bigram both of whose words were picked). Skipped terms add no
+    # new word, so "earlier terms" may include skipped ones, and the rule needs no loop: keep
+    # a term iff one of its words occurs for the first time in the group at its position.
+    used, local = np.unique(term, return_inverse=True)
+    word_ptr, word_ids = _term_words(vocab[used])
+    n_words = np.diff(word_ptr)[local]
+    entry = np.repeat(np.arange(len(term)), n_words)
+    word = word_ids[_ranges(word_ptr[local], n_words)]
+    key = g[entry] * (int(word_ids.max()) + 1 if len(word_ids) else 1) + word
+    first = np.zeros(len(key), dtype=bool)
+    by_key = np.lexsort((entry, key))  # entries are in group order: first = earliest
+    first[by_key[np.r_[True, key[by_key][1:] != key[by_key][:-1]]]] = True
+    kept = np.zeros(len(term), dtype=bool)
+    kept[entry[first]] = True
+    g, term = g[kept], term[kept]
+    rank = np.arange(len(g)) - np.searchsorted(g, g)
+    g, term = g[rank < top], term[rank < top]
+    bounds = np.searchsorted(g, np.arange(n_groups + 1)).tolist()
+    picked = vocab[term].tolist()
+    return [picked[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _term_words(vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Words of each term as CSR-like (pointer, word ids): `llama 2` -> ids of `llama`, `2`."""
+    split = [str(t).split(" ") for t in vocab]
+    ptr = np.zeros(len(split) + 1, dtype=np.int64)
+    np.cumsum([len(w) for w in split], out=ptr[1:])
+    codes, _ = pd.factorize(np.array([w for ws in split for w in ws], dtype=object))
+    return ptr, codes.astype(np.int64)
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenated aranges: start[i] .. start[i] + length[i] for each i."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
+    return offsets + np.arange(total)
 
 
 def label(terms: list[str], n: int = 3) -> str:

@@ -21,7 +21,10 @@ from constellation.errors import UserError
 class BuildParams:
     # vectors: word uni+bi-grams of the name tokens, char n-grams inside words, owner one-hot
     word_ngram_max: int = 2
-    char_ngram_min: int = 3
+    # 4-grams only: same agreement with lineage as 3-4-grams (score 0.563 vs 0.566, within
+    # Louvain's seed noise) at half the multiply-adds of the similarity product
+    # (bench/results/loader_sweep.md)
+    char_ngram_min: int = 4
     char_ngram_max: int = 4
     word_weight: float = 1.0
     char_weight: float = 0.5
@@ -44,11 +47,14 @@ class BuildParams:
     # communities
     seed: int = 42
     resolution: float = 1.0
+    # models whose name matches no other name are grouped by owner (`huggingtweets/<handle>`)
+    isolated_by_owner: bool = True
     # hierarchy: flat clusters cut at these single-linkage distances (level 0 = finest)
     # (single linkage chains: at 0.5 one cluster held a third of the Constellation names)
     cluster_levels: tuple[float, ...] = (0.2, 0.3, 0.4)
     # labels
     label_terms: int = 3
+    min_term_share: float = 0.05  # a family's term is in at least this share of its models
     top_terms: int = 10
     top_words: int = 200
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from constellation.loader import communities, edges, families, hierarchy, names, vectors
 from constellation.loader.params import BuildParams
 from scipy.cluster.hierarchy import fcluster, is_monotonic, is_valid_linkage
@@ -183,6 +184,37 @@ def test_family_labels_name_the_group() -> None:
         for pos, term in enumerate(t):
             earlier = {w for b in t[:pos] if " " in b for w in b.split()}
             assert " " in term or term not in earlier
+
+
+def test_family_terms_skip_covered_words_in_order_and_need_a_share() -> None:
+    vocab = np.array(["llama 2", "llama", "2", "chat", "rare", "2 chat"], dtype=object)
+    # one group of four models; column sums give each term's member count
+    rows = [[0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3], [0, 1], [0], [0, 1]]
+    data = [(r, c) for c, members in enumerate(rows) for r in members]
+    counts = sp.csr_matrix(
+        (np.ones(len(data), np.float32), ([r for r, _ in data], [c for _, c in data])),
+        shape=(40, len(vocab)),
+    )
+    groups = np.r_[np.zeros(4, np.int64), np.ones(36, np.int64)]  # the corpus is bigger
+    terms = families.group_terms(groups, counts, vocab, top=10)[0]
+    # "llama" and "2" come after "llama 2" (ties by vocabulary order) and add no word: skipped;
+    # "2 chat" comes after "chat" and "2": skipped
+    assert terms == ["llama 2", "chat", "rare"]
+    assert families.group_terms(groups, counts, vocab, top=10, min_share=0.5)[0] == [
+        "llama 2", "chat"]
+    # a group whose every term is rarer than min_share keeps its best one
+    assert families.group_terms(groups, counts, vocab, min_share=1.1)[0] == ["llama 2"]
+
+
+def test_isolated_models_are_grouped_by_owner() -> None:
+    labels = np.array([0, 0, 1, 2, 3, 4])
+    owners = np.array(["a", "a", "h", "h", "h", None], dtype=object)
+    src, dst = np.array([0]), np.array([1])  # models 0 and 1 are similar; the rest isolated
+    out = communities.group_isolated_by_owner(labels, owners, src, dst)
+    assert out[2] == out[3] == out[4]  # huggingtweets-like handles: one family by owner
+    assert out[0] == out[1] != out[2]  # similar names keep their community
+    assert len(set(out.tolist())) == 3 and out[5] not in (out[0], out[2])  # no owner: alone
+    assert out[2] == 0  # numbered by size
 
 
 def test_common_words_counts_models() -> None:
