@@ -81,12 +81,9 @@ def _downloads_by(groups: np.ndarray, downloads: np.ndarray, n_groups: int) -> n
 
 
 def _group_table(
-    groups: np.ndarray, downloads: np.ndarray, term_counts, vocab, params: BuildParams
+    groups: np.ndarray, downloads: np.ndarray, terms: list[list[str]], params: BuildParams
 ) -> pd.DataFrame:
     n_groups = int(groups.max()) + 1 if len(groups) else 0
-    terms = families.group_terms(
-        groups, term_counts, vocab, top=params.top_terms, min_share=params.min_term_share
-    )
     return pd.DataFrame(
         {
             "size": np.bincount(groups, minlength=n_groups).astype(np.int64),
@@ -128,18 +125,21 @@ def build_from_models(
 
     def _labels():
         term_counts, vocab = families.term_matrix(vec.word_counts, vec.word_terms, owner)
+        corpus = families.corpus_share(term_counts)
         downloads = models["downloads"].astype("Float64").fillna(0).to_numpy(dtype=np.float64)
-        comm = _group_table(community, downloads, term_counts, vocab, params)
+        options = {"top": params.top_terms, "min_share": params.min_term_share, "corpus": corpus}
+        terms = families.group_terms(community, term_counts, vocab, **options)
+        comm = _group_table(community, downloads, terms, params)
         comm.insert(0, "community", np.arange(len(comm), dtype=np.int64))
-        # cluster ids are unique across levels, so one pass labels every level
+        # cluster ids are unique across levels, so one pass labels every level; a cluster with
+        # the members of its child (most are singletons at every level) takes the child's terms
+        levels = len(params.cluster_levels)
         flat = cluster_labels.T.ravel()
-        clus = _group_table(
-            flat,
-            np.tile(downloads, len(params.cluster_levels)),
-            _tile_rows(term_counts, len(params.cluster_levels)),
-            vocab,
-            params,
-        )
+        same = _same_members(cluster_table)
+        own = same[flat] == flat
+        rows = np.tile(np.arange(n), levels)[own]
+        distinct = families.group_terms(flat[own], term_counts[rows], vocab, **options)
+        clus = _group_table(flat, np.tile(downloads, levels), [distinct[c] for c in same], params)
         clus.insert(0, "cluster", np.arange(len(clus), dtype=np.int64))
         clus = cluster_table.merge(clus.drop(columns="size"), on="cluster", how="left")
         words = families.common_words(vec.word_counts, vec.word_terms, n, params.top_words)
@@ -187,10 +187,22 @@ def build_from_models(
     return tables, {"counts": counts, "timings": timings, "modularity": modularity}
 
 
-def _tile_rows(matrix, times: int):
-    import scipy.sparse as sp
+def _same_members(table: pd.DataFrame) -> np.ndarray:
+    """For each cluster id, the lowest-level cluster with the same members (itself if none).
 
-    return sp.vstack([matrix] * times, format="csr")
+    Cuts are nested, so a cluster whose only child has its size has that child's members."""
+    ids = table["cluster"].to_numpy(dtype=np.int64)
+    assert (ids == np.arange(len(ids))).all(), "cluster ids are row numbers"
+    same = ids.copy()
+    sizes = table["size"].to_numpy(dtype=np.int64)
+    for lvl in sorted(table["level"].unique())[:-1]:  # bottom up, so chains resolve
+        child = table[table["level"] == lvl]
+        cid = child["cluster"].to_numpy(dtype=np.int64)
+        parent = child["parent"].to_numpy(dtype=np.int64)
+        only = np.bincount(parent, minlength=len(ids))[parent] == 1
+        m = only & (sizes[parent] == sizes[cid])
+        same[parent[m]] = same[cid[m]]
+    return same
 
 
 def _build_id(inputs: list[dict], params: BuildParams, created_at: str) -> str:

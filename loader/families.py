@@ -49,11 +49,13 @@ def group_terms(
     vocab: np.ndarray,
     top: int = 10,
     min_share: float = 0.0,
+    corpus: np.ndarray | None = None,
 ) -> list[list[str]]:
     """Top distinguishing terms of each group id 0..G-1 (groups[i] = group of model i).
 
     A term must be in at least `min_share` of the group's models: in the 3,000 `huggingtweets`
-    models grouped by owner, a `0` in 1% of the handles is no name of the family."""
+    models grouped by owner, a `0` in 1% of the handles is no name of the family. `corpus` is
+    each term's share of all models (default: of the rows given)."""
     groups = np.asarray(groups, dtype=np.int64)
     n_groups = int(groups.max()) + 1 if len(groups) else 0
     member = sp.csr_matrix(
@@ -63,7 +65,8 @@ def group_terms(
     tf = (member @ counts).tocsr()  # groups x terms: members containing the term
     tf.sum_duplicates()
     sizes = np.bincount(groups, minlength=n_groups).astype(np.float64)
-    corpus = np.asarray(counts.sum(axis=0)).ravel() / max(len(groups), 1)
+    if corpus is None:
+        corpus = corpus_share(counts)
     rows = np.repeat(np.arange(n_groups), np.diff(tf.indptr))
     share = tf.data / sizes[rows]  # share of the group's models with the term
     # share x log-lift over the corpus: frequent in the group and rare elsewhere
@@ -97,6 +100,11 @@ def group_terms(
     bounds = np.searchsorted(g, np.arange(n_groups + 1)).tolist()
     picked = vocab[term].tolist()
     return [picked[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def corpus_share(counts: sp.csr_matrix) -> np.ndarray:
+    """Share of the models (rows) that have each term."""
+    return np.asarray(counts.sum(axis=0)).ravel() / max(counts.shape[0], 1)
 
 
 def _term_words(vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

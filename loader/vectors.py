@@ -53,10 +53,16 @@ def _normalise_rows(m: sp.csr_matrix) -> sp.csr_matrix:
 
 
 def _term_counts(
-    doc_ids: np.ndarray, terms: np.ndarray, n_docs: int
+    doc_ids: np.ndarray, terms: np.ndarray, n_docs: int, sort: bool = True
 ) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Docs x vocabulary counts from parallel arrays (doc index, term); vocabulary sorted."""
-    codes, vocab = pd.factorize(terms, sort=True)
+    """Docs x vocabulary counts from parallel arrays (doc index, term); vocabulary sorted, or
+    in order of first appearance with sort=False."""
+    codes, vocab = pd.factorize(terms, sort=False)
+    if sort:  # sorting the distinct terms only: half the time of factorize(sort=True) here
+        order = np.argsort(np.asarray(vocab).astype(str), kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        codes, vocab = rank[codes], np.asarray(vocab)[order]
     m = sp.csr_matrix(
         (np.ones(len(codes), dtype=np.float32), (doc_ids, codes)), shape=(n_docs, len(vocab))
     )
@@ -98,8 +104,9 @@ def char_ngrams(words: np.ndarray, n_min: int, n_max: int) -> tuple[sp.csr_matri
             new = [pw[o : o + n] for o in range(len(pw) - n + 1)]
             doc_ids.extend([i] * len(new))
             grams.extend(new)
+    # the character vocabulary is never shown, so it stays unsorted (deterministic all the same)
     return _term_counts(
-        np.asarray(doc_ids, dtype=np.int64), np.asarray(grams, dtype=object), len(words)
+        np.asarray(doc_ids, dtype=np.int64), np.asarray(grams, dtype=object), len(words), False
     )
 
 
