@@ -67,9 +67,12 @@ GRAPH = "nb-graph"
 # -- which models, which nodes to click ---------------------------------------------------------
 
 class Neighbours:
-    """Each model's neighbours (SIMILAR_TO either way, BASED_ON either way) from the artifacts."""
+    """What a click on a model adds, read from the artifacts: its declared parents/children and
+    its `limit` most similar models (as `explore_neighbours` orders them: score, then id)."""
 
-    def __init__(self, artifacts: Path) -> None:
+    LINEAGE = 2.0  # scores are cosines (<= 1): a lineage link is stored above them
+
+    def __init__(self, artifacts: Path, limit: int) -> None:
         import numpy as np
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
@@ -78,24 +81,28 @@ class Neighbours:
         models = pq.read_table(artifacts / "models.parquet", columns=["id", "downloads"])
         self.ids = models["id"].cast("string").combine_chunks()
         self.downloads = models["downloads"]
+        self.limit = limit
         n = len(self.ids)
-        pairs = [pq.read_table(artifacts / "similarity.parquet", columns=["source", "target"])]
+        sim = pq.read_table(artifacts / "similarity.parquet", columns=["source", "target", "score"])
+        tables = [(sim, sim["score"].to_numpy().astype(np.float32))]
         if (artifacts / "lineage.parquet").exists():
             lin = pq.read_table(artifacts / "lineage.parquet", columns=["child", "parent"])
-            pairs.append(lin.rename_columns(["source", "target"]))
-        src, dst = [], []
-        for t in pairs:
+            tables.append((lin.rename_columns(["source", "target"]),
+                           np.full(lin.num_rows, self.LINEAGE, dtype=np.float32)))
+        src, dst, val = [], [], []
+        for t, score in tables:
             s = pc.index_in(t["source"].cast("string"), value_set=self.ids)
             d = pc.index_in(t["target"].cast("string"), value_set=self.ids)
             keep = pc.and_(pc.is_valid(s), pc.is_valid(d))  # external lineage ends: not models
             src.append(pc.filter(s, keep).to_numpy(zero_copy_only=False))
             dst.append(pc.filter(d, keep).to_numpy(zero_copy_only=False))
-        s, d = np.concatenate(src), np.concatenate(dst)
-        both = sparse.csr_matrix((np.ones(2 * len(s), dtype=np.int8),
-                                  (np.concatenate([s, d]), np.concatenate([d, s]))), shape=(n, n))
-        self.adj = both
-        self.degree = np.diff(both.indptr)
-        self._row = {}  # id -> row, filled lazily for the ids asked about
+            val.append(score[keep.to_numpy(zero_copy_only=False)])
+        s, d, v = np.concatenate(src), np.concatenate(dst), np.concatenate(val)
+        self.adj = sparse.csr_matrix((np.concatenate([v, v]), (np.concatenate([s, d]),
+                                                             np.concatenate([d, s]))),
+                                     shape=(n, n))
+        self.degree = np.diff(self.adj.indptr)
+        self._row: dict[str, int | None] = {}  # id -> row, for the ids asked about
 
     def row(self, model_id: str) -> int | None:
         if model_id not in self._row:
@@ -107,11 +114,16 @@ class Neighbours:
         return self._row[model_id]
 
     def of(self, model_id: str) -> set[str]:
+        """The models a click on `model_id` asks for (no filters)."""
         r = self.row(model_id)
         if r is None:
             return set()
-        cols = self.adj.indices[self.adj.indptr[r]:self.adj.indptr[r + 1]]
-        return {self.ids[int(c)].as_py() for c in cols}
+        lo, hi = self.adj.indptr[r], self.adj.indptr[r + 1]
+        links = [(float(w), self.ids[int(c)].as_py())
+                 for c, w in zip(self.adj.indices[lo:hi], self.adj.data[lo:hi], strict=True)]
+        lineage = {i for w, i in links if w >= self.LINEAGE}
+        similar = sorted((-w, i) for w, i in links if w < self.LINEAGE)[:self.limit]
+        return lineage | {i for _, i in similar}
 
     def sample(self, n: int, seed: int, hubs: int, popular: int) -> list[tuple[str, str]]:
         """(id, kind): the `hubs` highest-degree (one per name), the `popular` most downloaded,
@@ -505,7 +517,9 @@ def main(argv: list[str] | None = None) -> int:
     nb = None
     if args.artifacts:
         t0 = time.perf_counter()
-        nb = Neighbours(args.artifacts)
+        from constellation.dashboard.data import EXPAND_LIMIT
+
+        nb = Neighbours(args.artifacts, EXPAND_LIMIT)
         sample = nb.sample(args.n, args.seed, args.hubs, args.popular)
         print(f"artifacts read in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     else:
