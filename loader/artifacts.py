@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -58,8 +59,12 @@ def write_artifacts(out_dir: str | Path, tables: dict[str, pd.DataFrame], manife
         raise UserError(f"--out {out} is not a folder")
     tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
     try:
-        for name in TABLES:
+        def write(name: str) -> None:
             pq.write_table(_to_arrow(name, tables[name]), tmp / f"{name}.parquet")
+
+        # two writers: Arrow encodes and compresses without the GIL, so tables overlap
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(write, TABLES))  # list(): re-raises a writer's exception here
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
         for name in (*[f"{t}.parquet" for t in TABLES], MANIFEST):
             os.replace(tmp / name, out / name)
