@@ -172,9 +172,10 @@ def register(app: Any, data: Data) -> None:
         except Exception as exc:
             msg = _exc_text(exc)
             return _blank(msg), _blank(msg), ui.from_exception(exc), None
-        if not rows:
-            msg = "No models match the filters." if filters.active() else "The graph is empty."
-            return _blank(msg), _blank(msg), "", key
+        if not rows:  # the scatter shows models with a download count only
+            msg = ("No models match the filters." if filters.active()
+                   else "No model in this graph has a download count.")
+            return _blank(msg), _blank(msg), msg, key
         likes, dates = scatter_figures(rows)
         note = (f"{len(rows):,} models" + (f" with at least {floor:,} downloads" if floor else "")
                 + (" matching the filters" if filters.active() else "")
