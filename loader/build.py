@@ -127,7 +127,12 @@ def build_from_models(
         term_counts, vocab = families.term_matrix(vec.word_counts, vec.word_terms, owner)
         corpus = families.corpus_share(term_counts)
         downloads = models["downloads"].astype("Float64").fillna(0).to_numpy(dtype=np.float64)
-        options = {"top": params.top_terms, "min_share": params.min_term_share, "corpus": corpus}
+        options = {
+            "top": params.top_terms,
+            "min_share": params.min_term_share,
+            "corpus": corpus,
+            "words": families.term_words(vocab),
+        }
         terms = families.group_terms(community, term_counts, vocab, **options)
         comm = _group_table(community, downloads, terms, params)
         comm.insert(0, "community", np.arange(len(comm), dtype=np.int64))

@@ -50,12 +50,14 @@ def group_terms(
     top: int = 10,
     min_share: float = 0.0,
     corpus: np.ndarray | None = None,
+    words: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[list[str]]:
     """Top distinguishing terms of each group id 0..G-1 (groups[i] = group of model i).
 
     A term must be in at least `min_share` of the group's models: in the 3,000 `huggingtweets`
     models grouped by owner, a `0` in 1% of the handles is no name of the family. `corpus` is
-    each term's share of all models (default: of the rows given)."""
+    each term's share of all models (default: of the rows given); `words` is `term_words(vocab)`,
+    for callers that label several groupings over one vocabulary."""
     groups = np.asarray(groups, dtype=np.int64)
     n_groups = int(groups.max()) + 1 if len(groups) else 0
     member = sp.csr_matrix(
@@ -83,8 +85,11 @@ def group_terms(
     # inside a picked bigram, a bigram both of whose words were picked). Skipped terms add no
     # new word, so "earlier terms" may include skipped ones, and the rule needs no loop: keep
     # a term iff one of its words occurs for the first time in the group at its position.
-    used, local = np.unique(term, return_inverse=True)
-    word_ptr, word_ids = _term_words(vocab[used])
+    if words is None:
+        used, local = np.unique(term, return_inverse=True)
+        word_ptr, word_ids = term_words(vocab[used])
+    else:
+        (word_ptr, word_ids), local = words, term
     n_words = np.diff(word_ptr)[local]
     entry = np.repeat(np.arange(len(term)), n_words)
     word = word_ids[_ranges(word_ptr[local], n_words)]
@@ -107,9 +112,10 @@ def corpus_share(counts: sp.csr_matrix) -> np.ndarray:
     return np.asarray(counts.sum(axis=0)).ravel() / max(counts.shape[0], 1)
 
 
-def _term_words(vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def term_words(vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Words of each term as CSR-like (pointer, word ids): `llama 2` -> ids of `llama`, `2`."""
-    split = [str(t).split(" ") for t in vocab]
+    terms = [str(t) for t in vocab]
+    split = [t.split(" ") if " " in t else [t] for t in terms]
     ptr = np.zeros(len(split) + 1, dtype=np.int64)
     np.cumsum([len(w) for w in split], out=ptr[1:])
     codes, _ = pd.factorize(np.array([w for ws in split for w in ws], dtype=object))
