@@ -26,6 +26,7 @@ Prints a Markdown table; `--out` appends it with the command, date and machine t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import math
@@ -304,6 +305,17 @@ def pick_target(shown: list[str], centre: str, rng: random.Random, nb: Neighbour
     return None
 
 
+def measure(browser: Any, base: str, rec: Recorder, model_id: str, kind: str,
+            rng: random.Random, nb: Neighbours | None, data: Any, timeout: float
+            ) -> Click | None:
+    """Open the model's neighbourhood and click a node that adds some; None: none would."""
+    nodes = open_neighbourhood(browser, base, model_id, timeout)
+    target = pick_target([n["id"] for n in nodes], model_id, rng, nb, data)
+    if target is None:
+        return None
+    return click(browser, rec, model_id, kind, target, nodes, timeout)
+
+
 def click(browser: Any, rec: Recorder, model_id: str, kind: str, target: str,
           before: list[dict], timeout: float) -> Click:
     from constellation.dashboard.graph_elements import short_name
@@ -491,6 +503,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hubs", type=int, default=5, help="best-connected models among the n")
     ap.add_argument("--popular", type=int, default=5,
                     help="most downloaded models among the n (when the build has downloads)")
+    ap.add_argument("--warmup", type=int, default=2,
+                    help="extra random models clicked first and not counted (default 2)")
     ap.add_argument("--views", action="store_true",
                     help="also time home, atlas, search and family/lineage/details")
     ap.add_argument("--view-models", type=int, default=3)
@@ -520,10 +534,14 @@ def main(argv: list[str] | None = None) -> int:
         from constellation.dashboard.data import EXPAND_LIMIT
 
         nb = Neighbours(args.artifacts, EXPAND_LIMIT)
-        sample = nb.sample(args.n, args.seed, args.hubs, args.popular)
+        sample = nb.sample(args.n + args.warmup, args.seed, args.hubs, args.popular)
         print(f"artifacts read in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     else:
-        sample = graph_sample(data, args.n, args.seed)
+        sample = graph_sample(data, args.n + args.warmup, args.seed)
+    # the warm-up models are the last random ones; the others in a seeded order, so that the
+    # hubs are not all measured first
+    warm, sample = sample[len(sample) - args.warmup:], sample[:len(sample) - args.warmup]
+    random.Random(args.seed).shuffle(sample)
     app = create_app(config, data=data)
     rec.hook(app.server)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
@@ -539,18 +557,18 @@ def main(argv: list[str] | None = None) -> int:
         browser.get(base + "/")
         wait_for(browser, "#status-dot.ok, #status-dot.down", timeout=args.timeout)
         wait_idle(browser, timeout=args.timeout)
+        for mid, _ in warm:  # not counted: the server's first runs of the explorer's queries
+            with contextlib.suppress(TimeoutError):
+                measure(browser, base, rec, mid, "warm-up", rng, nb, data, args.timeout)
         for i, (mid, kind) in enumerate(sample, 1):
             try:
-                nodes = open_neighbourhood(browser, base, mid, args.timeout)
-                shown = [n["id"] for n in nodes]
-                target = pick_target(shown, mid, rng, nb, data)
-                if target is None:
-                    skipped.append(f"{mid}: no node on screen with neighbours left to add")
-                    continue
-                c = click(browser, rec, mid, kind, target, nodes, args.timeout)
+                c = measure(browser, base, rec, mid, kind, rng, nb, data, args.timeout)
             except TimeoutError as exc:
                 skipped.append(f"{mid}: {exc}")
                 print(f"[{i}/{len(sample)}] {mid}: {exc}", file=sys.stderr)
+                continue
+            if c is None:
+                skipped.append(f"{mid}: no node on screen with neighbours left to add")
                 continue
             clicks.append(c)
             print(f"[{i}/{len(sample)}] {mid} ({kind}) click {c.target}: page {fmt(c.page_ms)} "
@@ -558,7 +576,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{fmt(c.callback_ms)}, queries {c.queries}; {c.before} -> {c.after} nodes",
                   file=sys.stderr)
         if args.views:
-            ids = [m for m, _ in sample[:args.view_models]]
+            ids = [m for m, k in sample if k.startswith("hub")][:1] + [
+                m for m, k in sample if not k.startswith("hub")][:args.view_models - 1]
             views = check_views(browser, base, ids, args.search, args.timeout)
             for v, m, r in views:
                 print(f"view {v} {m}: {fmt(r['ms'])} ms {r['error']}", file=sys.stderr)
