@@ -48,7 +48,7 @@ from constellation.loader import writer_cypher as cy
 
 from constellation.errors import UserError
 
-DEFAULT_BATCH_SIZE = 10000
+DEFAULT_BATCH_SIZE = cy.DEFAULT_BATCH_SIZE
 
 # file -> columns the writer needs (docs/design.md, "Artifacts")
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {

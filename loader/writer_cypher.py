@@ -7,6 +7,10 @@ identifiers. Each batch statement runs inside a managed write transaction.
 
 from __future__ import annotations
 
+# rows per UNWIND statement (one managed transaction each); here, not in writer.py, so the CLI
+# can show it in `--help` without importing pandas
+DEFAULT_BATCH_SIZE = 10000
+
 # --- schema: constraints before any MERGE ---------------------------------------------------
 
 CONSTRAINTS = [

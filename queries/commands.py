@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _add_load(sub: argparse._SubParsersAction) -> None:
-    from constellation.loader.writer import DEFAULT_BATCH_SIZE
+    from constellation.loader.writer_cypher import DEFAULT_BATCH_SIZE
 
     parser = sub.add_parser(
         "load",
