@@ -387,6 +387,25 @@ def time_search(browser: Any, base: str, fragment: str, timeout: float) -> dict:
             "note": f"{len(opts)} suggestions (incl. the 250 ms typing pause)"}
 
 
+def time_drill(browser: Any, base: str, rank: int, timeout: float) -> dict:
+    """Click the `rank`-th largest cluster of the dendrogram: -> its panel and sub-clusters."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    browser.get(base + "/atlas")
+    wait_for(browser, "#atlas-dendro .scatterlayer .point", timeout=timeout)
+    wait_idle(browser, timeout=timeout)
+    points = sorted(browser.find_elements(By.CSS_SELECTOR, "#atlas-dendro .scatterlayer .point"),
+                    key=lambda p: -float(p.size["width"]))
+    t0 = time.perf_counter()
+    ActionChains(browser).move_to_element(points[rank - 1]).click().perform()
+    wait_until(lambda: "most downloaded" in browser.find_element(By.ID, "atlas-cluster").text
+               .lower(), timeout=timeout, step=0.05, what="the cluster panel")
+    wait_idle(browser, timeout=timeout)
+    title = browser.find_element(By.CSS_SELECTOR, "#atlas-dendro .gtitle").text
+    return {"ms": (time.perf_counter() - t0) * 1000, "error": "", "note": title[:80]}
+
+
 def check_views(browser: Any, base: str, models: list[str], fragment: str, timeout: float
                 ) -> list[tuple[str, str, dict]]:
     out: list[tuple[str, str, dict]] = []
@@ -399,6 +418,13 @@ def check_views(browser: Any, base: str, models: list[str], fragment: str, timeo
             out.append((label, "", time_view(browser, base + url, ready, active, timeout)))
         except TimeoutError as exc:
             out.append((label, "", {"ms": None, "error": str(exc)[:120]}))
+    for rank in (1, 2):  # the largest top cluster and the second one
+        try:
+            out.append((f"atlas drill-down (#{rank} largest)", "",
+                        time_drill(browser, base, rank, timeout)))
+        except TimeoutError as exc:
+            out.append((f"atlas drill-down (#{rank} largest)", "",
+                        {"ms": None, "error": str(exc)[:120]}))
     try:
         out.append(("search", fragment, time_search(browser, base, fragment, timeout)))
     except TimeoutError as exc:
@@ -482,8 +508,9 @@ def report(args: argparse.Namespace, size: dict, mach: dict, server: str, browse
               f"{c.queries} |" for c in clicks]
     lines += ["", "</details>", ""]
     if views:
-        lines += ["Other views (browser.get → content shown and no callback pending; search: "
-                  "typing → suggestions):", "",
+        lines += ["Other views (browser.get → content shown and no callback pending, page load "
+                  "included; drill-down: click on a cluster → its panel and sub-clusters; "
+                  "search: typing → suggestions):", "",
                   "| view | model / text | ms | error |", "|---|---|---:|---|"]
         lines += [f"| {v} | {m} | {fmt(r['ms'])} | {r['error'] or r.get('note', '')} |"
                   for v, m, r in views]
