@@ -146,7 +146,9 @@ def _marker(r: Mapping[str, Any]) -> float:
 
 def _hover(r: Mapping[str, Any]) -> str:
     if r.get("kind") == "model":
-        return f"<b>{r.get('id')}</b><br>{r.get('downloads', 0):,} downloads"
+        downloads = r.get("downloads")  # absent in builds without Hub metadata
+        return (f"<b>{r.get('id')}</b><br>"
+                + ("downloads unknown" if downloads is None else f"{int(downloads):,} downloads"))
     terms = ", ".join((r.get("terms") or [])[:6])
     return (f"<b>{r.get('label') or 'cluster ' + str(r.get('id'))}</b><br>{r.get('size', '?')} "
             f"models · level {r.get('level', '?')}<br>{terms}<br><i>click to drill down</i>")

@@ -172,3 +172,13 @@ def test_dendrogram_layout_centres_parents_over_children():
     fig = dendrogram_figure(children, grand)
     clickable = [t for t in fig.data if t.customdata is not None]
     assert {c[0] for t in clickable for c in t.customdata} == {1, 2, 10, 11}
+
+
+def test_dendrogram_draws_model_leaves_without_downloads():
+    # a build without Hub metadata (the 1M-model scale set) has no download counts
+    children = [{"id": 1, "threshold": 0.25, "size": 2, "level": 0}]
+    grand = [{"id": "a/x", "parent": 1, "kind": "model", "downloads": None, "size": 1},
+             {"id": "b/y", "parent": 1, "kind": "model", "downloads": 5, "size": 1}]
+    fig = dendrogram_figure(children, grand)
+    hovers = " ".join(str(h) for t in fig.data for h in (t.hovertext or ()))
+    assert "downloads unknown" in hovers and "5 downloads" in hovers
