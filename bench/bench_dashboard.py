@@ -46,20 +46,7 @@ from urllib.parse import quote
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from _dashboard_helpers import (  # noqa: E402 - after the path tweak
-    browser_missing,
-    chrome,
-    click_node,
-    cy_nodes,
-    free_port,
-    requests_after_tap,
-    serve_app,
-    start_timing,
-    tap_to_paint_ms,
-    wait_for,
-    wait_idle,
-    wait_until,
-)
+import _dashboard_helpers as dh  # noqa: E402 - after the path tweak
 
 TARGET_MS = 1000.0
 GRAPH = "nb-graph"
@@ -279,11 +266,11 @@ class Click:
 
 def open_neighbourhood(browser: Any, base: str, model_id: str, timeout: float) -> list[dict]:
     browser.get(f"{base}/model/{quote(model_id, safe='/')}?view=neighbourhood")
-    nodes = wait_until(lambda: (lambda ns: ns if any(n["id"] == model_id for n in ns) else None)(
-        cy_nodes(browser, GRAPH)), timeout=timeout, what=f"the neighbourhood of {model_id}")
-    wait_idle(browser, timeout=timeout)
+    nodes = dh.wait_until(lambda: (lambda ns: ns if any(n["id"] == model_id for n in ns) else None)(
+        dh.cy_nodes(browser, GRAPH)), timeout=timeout, what=f"the neighbourhood of {model_id}")
+    dh.wait_idle(browser, timeout=timeout)
     time.sleep(0.5)  # the fit that follows the first drawing
-    return cy_nodes(browser, GRAPH) or nodes
+    return dh.cy_nodes(browser, GRAPH) or nodes
 
 
 def pick_target(shown: list[str], centre: str, rng: random.Random, nb: Neighbours | None,
@@ -321,22 +308,22 @@ def click(browser: Any, rec: Recorder, model_id: str, kind: str, target: str,
     from constellation.dashboard.graph_elements import short_name
     from selenium.webdriver.common.by import By
 
-    start_timing(browser, GRAPH)
+    dh.start_timing(browser, GRAPH)
     rec.clear()
     t0 = time.perf_counter()
-    click_node(browser, GRAPH, target)
+    dh.click_node(browser, GRAPH, target)
     note = f"expanded {short_name(target)}"
-    grown = wait_until(lambda: (lambda ns: ns if len(ns) > len(before) else None)(
-        cy_nodes(browser, GRAPH)) or (note in browser.find_element(By.ID, "nb-status").text
-                                      and cy_nodes(browser, GRAPH)),
+    grown = dh.wait_until(lambda: (lambda ns: ns if len(ns) > len(before) else None)(
+        dh.cy_nodes(browser, GRAPH)) or (note in browser.find_element(By.ID, "nb-status").text
+                                      and dh.cy_nodes(browser, GRAPH)),
         timeout=timeout, step=0.01, what=f"the expansion of {target}")
     selenium_ms = (time.perf_counter() - t0) * 1000
     page_ms = None
     if len(grown) > len(before):
-        page_ms = wait_until(lambda: tap_to_paint_ms(browser), timeout=timeout,
+        page_ms = dh.wait_until(lambda: dh.tap_to_paint_ms(browser), timeout=timeout,
                              what="the paint timestamp")
-    wait_idle(browser, timeout=timeout)
-    reqs = requests_after_tap(browser)
+    dh.wait_idle(browser, timeout=timeout)
+    reqs = dh.requests_after_tap(browser)
     with rec.lock:
         qs = [(n, ms) for n, ms in rec.queries if n.startswith("explore_")]
         cbs = [ms for out, ms in rec.callbacks if f"{GRAPH}.elements" in out]
@@ -362,8 +349,8 @@ def time_view(browser: Any, url: str, ready: str, active: str, timeout: float) -
     t0 = time.perf_counter()
     browser.get(url)
     for css in ready.split(" && "):
-        wait_for(browser, css, timeout=timeout)
-    wait_idle(browser, timeout=timeout)
+        dh.wait_for(browser, css, timeout=timeout)
+    dh.wait_idle(browser, timeout=timeout)
     ms = (time.perf_counter() - t0) * 1000
     errors = [e.text.splitlines()[0] for e in browser.find_elements(
         By.CSS_SELECTOR, f"{active} .error, {active} .unavailable, #banner .error") if e.text]
@@ -374,13 +361,13 @@ def time_search(browser: Any, base: str, fragment: str, timeout: float) -> dict:
     from selenium.webdriver.common.by import By
 
     browser.get(base + "/")
-    wait_for(browser, "#status-dot.ok", timeout=timeout)
-    wait_idle(browser, timeout=timeout)
+    dh.wait_for(browser, "#status-dot.ok", timeout=timeout)
+    dh.wait_idle(browser, timeout=timeout)
     browser.find_element(By.ID, "search").click()
-    box = wait_for(browser, ".dash-dropdown-content input.dash-dropdown-search")
+    box = dh.wait_for(browser, ".dash-dropdown-content input.dash-dropdown-search")
     t0 = time.perf_counter()
     box.send_keys(fragment)
-    opts = wait_until(lambda: [o for o in browser.find_elements(
+    opts = dh.wait_until(lambda: [o for o in browser.find_elements(
         By.CSS_SELECTOR, ".dash-dropdown-option") if fragment.lower() in o.text.lower()],
         timeout=timeout, step=0.02, what=f"suggestions for {fragment!r}")
     return {"ms": (time.perf_counter() - t0) * 1000, "error": "",
@@ -393,15 +380,15 @@ def time_drill(browser: Any, base: str, rank: int, timeout: float) -> dict:
     from selenium.webdriver.common.by import By
 
     browser.get(base + "/atlas")
-    wait_for(browser, "#atlas-dendro .scatterlayer .point", timeout=timeout)
-    wait_idle(browser, timeout=timeout)
+    dh.wait_for(browser, "#atlas-dendro .scatterlayer .point", timeout=timeout)
+    dh.wait_idle(browser, timeout=timeout)
     points = sorted(browser.find_elements(By.CSS_SELECTOR, "#atlas-dendro .scatterlayer .point"),
                     key=lambda p: -float(p.size["width"]))
     t0 = time.perf_counter()
     ActionChains(browser).move_to_element(points[rank - 1]).click().perform()
-    wait_until(lambda: "most downloaded" in browser.find_element(By.ID, "atlas-cluster").text
+    dh.wait_until(lambda: "most downloaded" in browser.find_element(By.ID, "atlas-cluster").text
                .lower(), timeout=timeout, step=0.05, what="the cluster panel")
-    wait_idle(browser, timeout=timeout)
+    dh.wait_idle(browser, timeout=timeout)
     ms = (time.perf_counter() - t0) * 1000
     title = " ".join(e.text for e in browser.find_elements(
         By.CSS_SELECTOR, "#atlas-dendro .gtitle, #atlas-dendro .annotation-text"))
@@ -541,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--out", type=Path, help="append the Markdown report to this file")
     args = ap.parse_args(argv)
-    if why := browser_missing():
+    if why := dh.browser_missing():
         print(f"cannot run: {why}", file=sys.stderr)
         return 2
 
@@ -579,13 +566,13 @@ def main(argv: list[str] | None = None) -> int:
     skipped: list[str] = []
     views: list[tuple[str, str, dict]] = []
     loads = [load_average(), ""]
-    with serve_app(app, free_port()) as base, chrome() as browser:
+    with dh.serve_app(app, dh.free_port()) as base, dh.chrome() as browser:
         version = browser.capabilities.get("browserVersion", "?")
         # one page load first: the app's start-up callbacks (status, filter options) are not
         # what a click costs
         browser.get(base + "/")
-        wait_for(browser, "#status-dot.ok, #status-dot.down", timeout=args.timeout)
-        wait_idle(browser, timeout=args.timeout)
+        dh.wait_for(browser, "#status-dot.ok, #status-dot.down", timeout=args.timeout)
+        dh.wait_idle(browser, timeout=args.timeout)
         for mid, _ in warm:  # not counted: the server's first runs of the explorer's queries
             with contextlib.suppress(TimeoutError):
                 measure(browser, base, rec, mid, "warm-up", rng, nb, data, args.timeout)
