@@ -18,13 +18,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from constellation.loader import communities, edges, names, vectors
-from constellation.loader.evaluate import evaluate_tables
+from constellation.loader import names, vectors
 from constellation.loader.params import BuildParams
 from constellation.loader.sources import read_sources
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_loader import DATA, directed_top  # noqa: E402
+from sweep_loader import DATA, directed_top, score_edges  # noqa: E402
 
 RANGES = ((3, 4), (4, 4), (3, 5), (4, 5))
 CAPS = (None, 0.05, 0.02, 0.01)
@@ -52,26 +51,18 @@ def main() -> int:
     models = read_sources([DATA / "metadata_c952a70.csv"], progress=False).models
     lineage = read_sources([DATA / "edges_c952a70.csv"], progress=False).lineage
     ids = models["id"].astype(str)
-    docs, n = names.name_documents(ids), len(ids)
+    docs = names.name_documents(ids)
     print("| char n-grams | max df | macs | edges | Q | pairs | edges in tree | score |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for (lo, hi), cap in itertools.product(RANGES, CAPS):
         p = BuildParams(char_ngram_min=lo, char_ngram_max=hi)
         x = capped_vectors(docs, p, cap)
         df = np.bincount(x.indices, minlength=x.shape[1]).astype(np.float64)
-        rows, cols, scores = directed_top(x, p.k, p.threshold)
-        keep = edges._top_k_per_row(rows, cols, scores, p.k)
-        src, dst, sc = edges.symmetrise(rows[keep], cols[keep], scores[keep])
-        comm, q = communities.louvain(n, src, dst, sc, seed=p.seed)
-        frame = pd.DataFrame({"id": ids, "community": comm, "cluster": comm})
-        sim = pd.DataFrame({"source": ids.to_numpy()[src], "target": ids.to_numpy()[dst]})
-        r = evaluate_tables(frame, sim, lineage)
-        lift = r["pairs_same_community"] - r["pairs_same_community_random"]
-        e = r["edges_same_lineage_tree"] or 0.0
-        score = 2 * lift * e / (lift + e) if lift + e > 0 else 0.0
+        f = score_edges(ids, *directed_top(x, p.k, p.threshold), p.k, lineage, p.seed)
         print(
             f"| {lo}-{hi} | {cap if cap is not None else '—'} | {np.square(df).sum():.3g} | "
-            f"{len(src)} | {q:.3f} | {r['pairs_same_community']:.3f} | {e:.3f} | {score:.3f} |",
+            f"{f['edges']} | {f['Q']:.3f} | {f['pairs']:.3f} | {f['tree']:.3f} | "
+            f"{f['score']:.3f} |",
             flush=True,
         )
     return 0

@@ -106,7 +106,7 @@ def group_isolated_by_owner(
     isolated = np.ones(n, dtype=bool)
     isolated[np.asarray(src, dtype=np.int64)] = False
     isolated[np.asarray(dst, dtype=np.int64)] = False
-    has_owner = np.array([o is not None for o in owners], dtype=bool) if n else isolated
+    has_owner = np.array([o is not None for o in owners], dtype=bool)
     pick = np.flatnonzero(isolated & has_owner)
     if len(pick) == 0:
         return relabel_by_size(labels)

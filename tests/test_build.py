@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from _loader_helpers import CONSTELLATION_CSV, shared_file
 from constellation.loader.build import build
 from constellation.loader.params import BuildParams
 
@@ -220,8 +219,8 @@ def test_build_demo_sample(tmp_path) -> None:
 
 
 @pytest.mark.shared
-def test_build_constellation_csv_families(tmp_path) -> None:
-    csv = shared_file(CONSTELLATION_CSV)
+def test_build_constellation_csv_families(tmp_path, shared_file) -> None:
+    csv = shared_file("constellation/HuggingFaceLLMsWithParamsAndReadmeLinks.csv")
     out = tmp_path / "c"
     build([csv], out, progress=False)
     _check_artifacts(out, 15821)
