@@ -11,6 +11,11 @@
 NEO4J_URI it uses the credentials stored by `constellation db start` (NEO4J_DATABASE, if set, still
 picks the database). Always pass `database=config.database` to sessions: the local server does not
 have a usable default database.
+
+`from_env(read_only=True)` is for everything that only reads (console, named queries, explorer):
+the local server's read-only user, whose writes the server refuses, or on Neo4j NEO4J_READ_USER /
+NEO4J_READ_PASSWORD (a user with the `reader` role) when set, else NEO4J_USER; Neo4j also refuses
+writes in the READ transactions these paths open.
 """
 
 from __future__ import annotations
@@ -33,21 +38,22 @@ class GraphConfig:
     user: str
     password: str
     database: str | None = None
+    query_timeout: float | None = None  # seconds after which the server stops a query, if known
 
     @classmethod
-    def from_env(cls) -> GraphConfig:
+    def from_env(cls, read_only: bool = False) -> GraphConfig:
         uri = os.environ.get("NEO4J_URI")
         database = os.environ.get("NEO4J_DATABASE") or None
         if uri:
-            return cls(
-                uri=uri,
-                user=os.environ.get("NEO4J_USER", "neo4j"),
-                password=os.environ.get("NEO4J_PASSWORD", ""),
-                database=database,
-            )
+            user = os.environ.get("NEO4J_USER", "neo4j")
+            password = os.environ.get("NEO4J_PASSWORD", "")
+            if read_only and os.environ.get("NEO4J_READ_USER"):
+                user = os.environ["NEO4J_READ_USER"]
+                password = os.environ.get("NEO4J_READ_PASSWORD", "")
+            return cls(uri=uri, user=user, password=password, database=database)
         from constellation import server
 
-        local = server.local_config()
+        local = server.local_config(read_only=read_only)
         if local is None:
             raise UserError(
                 "no graph configured: start the local server with `constellation db start` "
@@ -58,8 +64,25 @@ class GraphConfig:
     def __repr__(self) -> str:  # never print the password
         return (
             f"GraphConfig(uri={self.uri!r}, user={self.user!r}, password='***', "
-            f"database={self.database!r})"
+            f"database={self.database!r}, query_timeout={self.query_timeout!r})"
         )
+
+
+def auth_refusal(exc: Exception, where: str, user: str | None = None) -> str:
+    """One line for a refused login. ArcadeDB locks a user name out for 30 s after 5 failed
+    logins from anyone, and over Bolt it answers that exactly like a wrong password."""
+    text = " ".join(str(getattr(exc, "message", None) or exc).split())
+    who = f" user {user!r}" if user else " the user name or password"
+    if "too many failed" in text.lower():
+        return (
+            f"graph server{where} refused{who} for now: it locks a user name out for 30 s after "
+            "repeated failed logins (from any process on this machine); try again shortly"
+        )
+    return (
+        f"graph server{where} refused{who}: wrong password? (or, on the local server, a user "
+        "name locked out for 30 s after repeated failed logins; check NEO4J_USER/NEO4J_PASSWORD, "
+        "or unset NEO4J_URI to use the local server)"
+    )
 
 
 def connect(config: GraphConfig | None = None) -> neo4j.Driver:
@@ -83,10 +106,7 @@ def connect(config: GraphConfig | None = None) -> neo4j.Driver:
             session.run("RETURN 1").consume()
     except neo4j.exceptions.AuthError as exc:
         driver.close()
-        raise UserError(
-            f"graph server at {config.uri} refused user {config.user!r}: wrong password? "
-            "(check NEO4J_USER/NEO4J_PASSWORD, or unset NEO4J_URI to use the local server)"
-        ) from exc
+        raise UserError(auth_refusal(exc, f" at {config.uri}", config.user)) from exc
     except (neo4j.exceptions.ServiceUnavailable, OSError) as exc:
         driver.close()
         raise UserError(

@@ -12,18 +12,31 @@ Python:
 
 State lives in `CONSTELLATION_HOME` (default `$XDG_STATE_HOME/constellation` or
 `~/.local/state/constellation`): `server/` (ArcadeDB root: databases, config, logs),
-`server.json` (user, generated password, ports, pid; mode 0600), `root-password` (0600, read by
-ArcadeDB at its first start) and `server.log`. Ports come from CONSTELLATION_BOLT_PORT /
-CONSTELLATION_HTTP_PORT (defaults 7687 / 2480) and are recorded in `server.json` at start, so later
-commands find the running server without the variables. CONSTELLATION_HEAP sets the JVM heap
-(default 2g); CONSTELLATION_JAVA_OPTS adds JVM/ArcadeDB options, e.g.
-`-Darcadedb.command.timeout=60000` (docs/arcadedb-notes.md).
+`server.json` (users, generated passwords, ports, pid, limits; mode 0600) and `server.log`.
+Ports come from CONSTELLATION_BOLT_PORT / CONSTELLATION_HTTP_PORT (defaults 7687 / 2480) and are
+recorded in `server.json` at start, so later commands find the running server without the
+variables. CONSTELLATION_HEAP sets the JVM heap (default 2g); CONSTELLATION_QUERY_TIMEOUT the
+server's time limit for every query, in seconds (default 30); CONSTELLATION_JAVA_OPTS adds
+JVM/ArcadeDB options (docs/arcadedb-notes.md).
+
+Security (enforced by the server, written by `start` into ArcadeDB's `config/`):
+- three users, each with its own generated password: `root` (server commands over HTTP only:
+  create/drop database), a read-write user for loads, and a read-only user for the console,
+  the named queries and the explorer, whose group may read records and nothing else (no record
+  writes, no schema change, no `LOAD CSV`);
+- the read-write and read-only user names carry a random suffix: ArcadeDB locks a user name out
+  for 30 s after 5 failed logins, so another local process that cannot read `server.json`
+  cannot lock the owner out (it can only lock `root`, which no command but the test isolation
+  helpers below uses);
+- every query is stopped by the server after CONSTELLATION_QUERY_TIMEOUT
+  (`arcadedb.command.timeout`), and the read-only group also has it as its `readTimeout`.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import importlib.util
 import json
 import os
@@ -45,8 +58,15 @@ if TYPE_CHECKING:
     from constellation.graph import GraphConfig
 
 HOST = "127.0.0.1"
-USER = "root"
+ADMIN_USER = "root"  # ArcadeDB runs server commands (create/drop database) for `root` only
+WRITER_GROUP = "constellation_writer"
+READER_GROUP = "constellation_reader"
 DATABASE = "constellation"
+DEFAULT_QUERY_TIMEOUT_S = 30.0
+# Queries the server runs at once (`arcadedb.queryMaxConcurrent`); more wait in its queue. The
+# engine's default on 2 cores is 4, which four runaway console queries filled; the console takes
+# at most `queries.console.MAX_RUNNING` of these per process.
+QUERY_SLOTS = 16
 DEFAULT_BOLT_PORT = 7687
 DEFAULT_HTTP_PORT = 2480
 START_TIMEOUT_S = 90.0
@@ -69,8 +89,8 @@ class Paths:
         return self.home / "server.json"
 
     @property
-    def password_file(self) -> Path:
-        return self.home / "root-password"
+    def config_dir(self) -> Path:  # ArcadeDB's users and groups
+        return self.root / "config"
 
     @property
     def log(self) -> Path:
@@ -85,12 +105,16 @@ class Paths:
 class State:
     """Contents of `server.json`."""
 
-    user: str
+    user: str  # read-write user (loads)
     password: str
     database: str
     bolt_port: int
     http_port: int
     pid: int | None = None
+    read_user: str = ""  # read-only user (console, named queries, explorer)
+    read_password: str = ""
+    admin_password: str = ""  # `root`
+    query_timeout: float = DEFAULT_QUERY_TIMEOUT_S  # seconds; the server stops longer queries
 
 
 @dataclass(frozen=True)
@@ -204,18 +228,35 @@ def uri(state: State) -> str:
     return f"bolt://{HOST}:{state.bolt_port}"
 
 
-def _config(state: State) -> GraphConfig:
+def _config(state: State, read_only: bool = False) -> GraphConfig:
     from constellation.graph import GraphConfig
 
+    user, password = (
+        (state.read_user, state.read_password) if read_only else (state.user, state.password)
+    )
     return GraphConfig(
-        uri=uri(state), user=state.user, password=state.password, database=state.database
+        uri=uri(state),
+        user=user,
+        password=password,
+        database=state.database,
+        query_timeout=state.query_timeout,
     )
 
 
-def local_config() -> GraphConfig | None:
-    """The stored connection settings of the local server, or None if it was never started."""
+def local_config(read_only: bool = False) -> GraphConfig | None:
+    """The stored connection settings of the local server, or None if it was never started.
+
+    `read_only=True`: the user whose writes the server refuses (console, queries, explorer).
+    """
     state = _read_state(paths())
-    return _config(state) if state else None
+    if state is None:
+        return None
+    if read_only and not state.read_user:
+        raise UserError(
+            "the local graph server was started by an older version without a read-only user: "
+            "`constellation db stop` then `constellation db start` to create it"
+        )
+    return _config(state, read_only)
 
 
 def _bolt_answers(state: State) -> tuple[bool, str]:
@@ -282,31 +323,34 @@ def start(timeout: float = START_TIMEOUT_S) -> GraphConfig:
                 f"set {var} to a free port"
             )
 
+    query_timeout = _timeout_from_env()
     p.home.mkdir(parents=True, exist_ok=True)
     os.chmod(p.home, 0o700)
     p.root.mkdir(exist_ok=True)
     previous = _read_state(p)
-    if previous is None and (p.root / "config" / "server-users.jsonl").exists():
+    if previous is None and (p.config_dir / USERS_FILE).exists():
         raise UserError(
             f"{p.root} holds a server whose password is lost ({p.state} missing): "
             f"remove {p.home} to start afresh"
         )
-    password = previous.password if previous else secrets.token_urlsafe(24)
-    state = State(USER, password, DATABASE, bolt_port, http_port)
-    _write_private(p.password_file, password)
+    state = _credentials(previous, bolt_port, http_port, query_timeout)
+    _write_state(p, state)  # before the users file, which holds only hashes of these passwords
+    _write_security(p, state)
+    (p.home / "root-password").unlink(missing_ok=True)  # left by versions that used it
     heap = os.environ.get("CONSTELLATION_HEAP", "2g")
-    # Options go through a 0600 argument file so the password never shows in `ps`.
+    # Options go through a 0600 argument file so nothing secret shows in `ps`.
     options = [
         f"-Xmx{heap}",
         f"-Darcadedb.server.rootPath={p.root}",
-        f"-Darcadedb.server.rootPasswordPath={p.password_file}",
         "-Darcadedb.server.mode=development",
         f"-Darcadedb.server.httpIncomingHost={HOST}",
         f"-Darcadedb.server.httpIncomingPort={http_port}",
         "-Darcadedb.server.plugins=Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
         f"-Darcadedb.bolt.host={HOST}",
         f"-Darcadedb.bolt.port={bolt_port}",
-        f"-Darcadedb.server.defaultDatabases={DATABASE}[{USER}]",
+        f"-Darcadedb.server.defaultDatabases={DATABASE}[{ADMIN_USER}]",
+        f"-Darcadedb.command.timeout={round(query_timeout * 1000)}",
+        f"-Darcadedb.queryMaxConcurrent={QUERY_SLOTS}",
         *shlex.split(os.environ.get("CONSTELLATION_JAVA_OPTS", "")),
         "-cp",
         classpath,
@@ -352,6 +396,112 @@ def start(timeout: float = START_TIMEOUT_S) -> GraphConfig:
         f"the graph server did not answer on {uri(state)} within {timeout:.0f} s ({why}); "
         f"log {p.log}:\n{_log_tail(p)}"
     )
+
+
+# --- users, groups and limits: what the server enforces ---------------------------------------
+
+USERS_FILE = "server-users.jsonl"
+GROUPS_FILE = "server-groups.json"
+_ALL_RECORDS = ["createRecord", "readRecord", "updateRecord", "deleteRecord"]
+
+
+def _timeout_from_env() -> float:
+    raw = os.environ.get("CONSTELLATION_QUERY_TIMEOUT")
+    if not raw:
+        return DEFAULT_QUERY_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not (0 < value <= 86_400):  # also refuses nan and inf
+        raise UserError(
+            f"CONSTELLATION_QUERY_TIMEOUT={raw!r}: give the server's query time limit in "
+            "seconds, more than 0 and at most 86400"
+        )
+    return value
+
+
+def _credentials(
+    previous: State | None, bolt_port: int, http_port: int, query_timeout: float
+) -> State:
+    """Keep the stored passwords; make the users a server.json of an older version lacks."""
+    admin = previous.admin_password if previous else ""
+    if previous is not None and not previous.read_user:
+        admin = previous.password  # that version ran everything as `root`
+    if previous is not None and previous.read_user:
+        user, password = previous.user, previous.password
+        read_user, read_password = previous.read_user, previous.read_password
+    else:
+        # Random suffixes: the engine's lockout after failed logins is per user name.
+        user, password = f"writer_{secrets.token_hex(8)}", secrets.token_urlsafe(24)
+        read_user, read_password = f"reader_{secrets.token_hex(8)}", secrets.token_urlsafe(24)
+    return State(
+        user=user,
+        password=password,
+        database=previous.database if previous else DATABASE,
+        bolt_port=bolt_port,
+        http_port=http_port,
+        read_user=read_user,
+        read_password=read_password,
+        admin_password=admin or secrets.token_urlsafe(24),
+        query_timeout=query_timeout,
+    )
+
+
+def _hash_password(password: str) -> str:
+    """A password as ArcadeDB stores it (`ServerSecurity.encodePassword`): PBKDF2-HMAC-SHA256
+    with a 32-byte random salt kept as Base64 text, whose UTF-8 bytes are the salt."""
+    iterations = 65_536
+    salt = base64.b64encode(secrets.token_bytes(32)).decode()
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations, 32)
+    return f"PBKDF2WithHmacSHA256${iterations}${salt}${base64.b64encode(digest).decode()}"
+
+
+def _write_security(p: Paths, state: State) -> None:
+    """Users and groups for the next start: root (admin), the read-write user and the
+    read-only user. Entries of other users are kept; stale ones of ours are dropped."""
+    p.config_dir.mkdir(parents=True, exist_ok=True)
+    ours = {
+        ADMIN_USER: (state.admin_password, "admin"),
+        state.user: (state.password, WRITER_GROUP),
+        state.read_user: (state.read_password, READER_GROUP),
+    }
+    lines = []
+    users = p.config_dir / USERS_FILE
+    if users.exists():
+        for line in users.read_text().splitlines():
+            name = json.loads(line).get("name", "") if line.strip() else ""
+            if name and name not in ours and not name.startswith(("writer_", "reader_")):
+                lines.append(line)
+    for name, (password, group) in ours.items():
+        entry = {"name": name, "password": _hash_password(password), "databases": {"*": [group]}}
+        lines.append(json.dumps(entry))
+    _write_private(users, "\n".join(lines) + "\n")
+
+    path = p.config_dir / GROUPS_FILE
+    config = json.loads(path.read_text()) if path.exists() else {}
+    config.setdefault("version", 2)
+    groups = config.setdefault("databases", {}).setdefault("*", {}).setdefault("groups", {})
+    groups.setdefault("admin", {
+        "resultSetLimit": -1, "readTimeout": -1,
+        "access": ["updateSecurity", "updateSchema", "updateDatabaseSettings"],
+        "types": {"*": {"access": _ALL_RECORDS}},
+    })
+    groups.setdefault("*", {
+        "resultSetLimit": -1, "readTimeout": -1, "access": [], "types": {"*": {"access": []}},
+    })
+    # Loads: records and schema (constraints, indexes, new labels); no security, settings or
+    # server files (`LOAD CSV` needs updateSecurity).
+    groups[WRITER_GROUP] = {
+        "resultSetLimit": -1, "readTimeout": -1,
+        "access": ["updateSchema"], "types": {"*": {"access": _ALL_RECORDS}},
+    }
+    # Reads only: every write clause, schema change and `LOAD CSV` is refused by the server.
+    groups[READER_GROUP] = {
+        "resultSetLimit": -1, "readTimeout": round(state.query_timeout * 1000),
+        "access": [], "types": {"*": {"access": ["readRecord"]}},
+    }  # fmt: skip
+    _write_private(path, json.dumps(config, indent=2) + "\n")
 
 
 def _terminate(pid: int, timeout: float = STOP_TIMEOUT_S) -> None:
@@ -427,7 +577,7 @@ def _http(command: str) -> dict[str, Any]:
     if state is None:
         raise UserError("the local graph server was never started: `constellation db start`")
     url = f"http://{HOST}:{state.http_port}/api/v1/server"
-    token = base64.b64encode(f"{state.user}:{state.password}".encode()).decode()
+    token = base64.b64encode(f"{ADMIN_USER}:{state.admin_password}".encode()).decode()
     request = urllib.request.Request(
         url,
         data=json.dumps({"command": command}).encode(),

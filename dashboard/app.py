@@ -5,7 +5,7 @@ Usage::
     from constellation.graph import GraphConfig
     from constellation.dashboard.app import create_app
 
-    app = create_app(GraphConfig.from_env())
+    app = create_app(GraphConfig.from_env(read_only=True))
     app.run(host="127.0.0.1", port=8050)
 """
 
@@ -32,8 +32,9 @@ def create_app(config: Any = None, *, data: Any = None) -> Any:
     if data is None:
         from constellation.graph import GraphConfig
 
-        config = config or GraphConfig.from_env()
-        data = Data(driver_for(config), database=config.database, label=config.uri)
+        config = config or GraphConfig.from_env(read_only=True)
+        data = Data(driver_for(config), database=config.database, label=config.uri,
+                    query_timeout=config.query_timeout)
     cyto.load_extra_layouts()  # bundled JS (no CDN): dagre, cose-bilkent, ...
     app = dash.Dash(
         __name__,

@@ -62,7 +62,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     _check_port(args.port)
     from constellation.graph import GraphConfig
 
-    config = GraphConfig.from_env()
+    config = GraphConfig.from_env(read_only=True)  # the server refuses the explorer's writes
     serve(config, host=args.host, port=args.port, debug=args.debug)
     return 0
 
@@ -93,7 +93,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         _say("demo graph loaded; serve it with `constellation serve`")
         return 0
-    serve(config, host=args.host, port=args.port)
+    from dataclasses import replace
+
+    from constellation import server
+
+    # Loaded as the read-write user; served as the read-only one, whose writes the server refuses.
+    reader = server.local_config(read_only=True)
+    serve(replace(reader, database=config.database) if reader else config,
+          host=args.host, port=args.port)
     return 0
 
 

@@ -140,9 +140,11 @@ class Data:
     """The views' access to the graph: named queries, cached, with clear failure modes."""
 
     def __init__(self, driver: Any, database: str | None = None,
-                 runner: Callable[..., list[dict]] | None = None, label: str = "") -> None:
+                 runner: Callable[..., list[dict]] | None = None, label: str = "",
+                 query_timeout: float | None = None) -> None:
         self.driver = driver
         self.database = database
+        self.query_timeout = query_timeout  # the server's limit per query, when known
         self.server_label = label  # shown next to the status dot (e.g. the Bolt URI)
         if runner is None:
             from constellation.queries.runner import run_query as runner
@@ -293,10 +295,12 @@ class Data:
         return []
 
     def console(self, cypher: str) -> Any:
-        from constellation.queries.console import run_readonly
+        from constellation.queries.console import DEFAULT_TIMEOUT, run_readonly
 
         try:
-            return run_readonly(self.driver, cypher, database=self.database)
+            limit = self.query_timeout
+            return run_readonly(self.driver, cypher, database=self.database,
+                                timeout=limit or DEFAULT_TIMEOUT, server_limit=limit)
         except Exception as exc:
             if is_unavailable(exc):
                 raise GraphUnavailable(str(exc)) from exc

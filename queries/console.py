@@ -1,17 +1,23 @@
 """Read-only Cypher console: run a user's query without letting it change the graph.
 
-Four layers, because no single one is enough on every engine:
+The guard is the server: callers connect as a user whose writes it refuses
+(`GraphConfig.from_env(read_only=True)`: on the local server a user whose group may only read
+records, so every write clause, schema change, `CALL … IN TRANSACTIONS` write and `LOAD CSV` is
+refused by ArcadeDB itself; on Neo4j a `reader`-role user, and the READ transaction). Around it:
 
 1. `check_readonly(cypher)` tokenizes the text (string literals, backtick names and comments
    are skipped, so `RETURN 'CREATE'` passes and `/*x*/CREATE` does not) and refuses write
    clauses, procedure calls outside a read-only allow-list, `CALL … IN TRANSACTIONS`,
-   `LOAD CSV`, administration commands and several statements — before anything is sent.
-2. The transaction is opened in READ access mode (Neo4j refuses writes there; ArcadeDB does not).
-3. It is always rolled back, never committed.
-4. Values come in as driver parameters, never spliced into the text.
+   `LOAD CSV`, administration and `SHOW` commands (but indexes and constraints) and several
+   statements before anything is sent: a friendly first answer, not the guard.
+2. The transaction is opened in READ access mode and always rolled back, never committed.
+3. Values come in as driver parameters, never spliced into the text.
 
-The transaction timeout is sent to the server (Neo4j enforces it) and also enforced here, since
-ArcadeDB ignores the driver's timeout; the row cap stops fetching after `row_cap` rows.
+Time: the server stops every query at its own limit (the local server's
+CONSTELLATION_QUERY_TIMEOUT, 30 s by default; on Neo4j the transaction timeout sent here, which
+it enforces). A `timeout` above the server's limit is refused. At most `MAX_RUNNING` console
+queries run at once per process, each holding its place until the server has ended it, so
+console users cannot take every query slot of the server from the explorer.
 
 Usage::
 
@@ -22,6 +28,7 @@ Usage::
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -32,7 +39,8 @@ from constellation.queries.runner import graph_errors, to_jsonable
 
 from constellation.errors import UserError
 
-DEFAULT_TIMEOUT = 10.0  # seconds
+DEFAULT_TIMEOUT = 30.0  # seconds: the local server's default limit (server.DEFAULT_QUERY_TIMEOUT_S)
+MAX_RUNNING = 2  # console queries running at once in one process (the explorer's is unlimited)
 DEFAULT_ROW_CAP = 1000
 MAX_QUERY_CHARS = 20_000
 
@@ -40,15 +48,22 @@ MAX_QUERY_CHARS = 20_000
 WRITE_KEYWORDS = frozenset(
     {"CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP", "FOREACH", "LOAD", "INSERT"}
 )
-# Administration commands (`START DATABASE x`, `GRANT ROLE …`, `USE db`): refused when a word
-# follows, so that a variable called `start` or `stop` still works.
+# Administration commands (`START DATABASE x`, `GRANT ROLE …`, `USE db`, `SHOW USERS`): refused
+# when a word follows, so that a variable called `start` or `show` still works.
 ADMIN_KEYWORDS = frozenset(
     {
         "ALTER", "GRANT", "REVOKE", "DENY", "RENAME", "START", "STOP", "TERMINATE", "ENABLE",
         "DISABLE", "USE", "IMPORT", "COPY", "TRUNCATE", "UPDATE", "UPSERT", "SUSPEND",
-        "REALLOCATE", "DEALLOCATE",
+        "REALLOCATE", "DEALLOCATE", "SHOW",
     }
 )  # fmt: skip
+# What `SHOW …` may list: the graph's schema, not the server's users, roles or databases.
+SHOW_ALLOWED = frozenset({"INDEX", "INDEXES", "CONSTRAINT", "CONSTRAINTS"})
+# Characters that end a `//` comment. The server ends one at CR as well as LF: a tokenizer that
+# only stopped at LF would hide what follows a CR. Ending early is the safe side (we then read
+# more text as code than the server does), so every line or paragraph separator counts.
+LINE_ENDS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_END = re.compile(f"[{LINE_ENDS}]")
 
 # Procedures that only read (lower-case names); any other `CALL name(...)` is refused.
 READ_PROCEDURES = frozenset(
@@ -97,8 +112,8 @@ def tokenize(cypher: str) -> list[Token]:
         if c.isspace():
             i += 1
         elif cypher.startswith("//", i):
-            end = cypher.find("\n", i)
-            i = n if end < 0 else end + 1
+            end = _LINE_END.search(cypher, i)
+            i = n if end is None else end.end()
         elif cypher.startswith("/*", i):
             end = cypher.find("*/", i + 2)
             if end < 0:
@@ -163,9 +178,16 @@ def check_readonly(cypher: str) -> None:
         if nxt is not None and nxt.kind == "symbol" and nxt.text == ":":
             continue
         word = tok.text.upper()
+        if word == "SHOW" and nxt is not None and nxt.text.upper() in SHOW_ALLOWED:
+            continue
         if word in WRITE_KEYWORDS or (
             word in ADMIN_KEYWORDS and nxt is not None and nxt.kind in {"word", "name"}
         ):
+            if word == "SHOW":
+                raise UserError(
+                    "SHOW is not allowed but for SHOW INDEXES / SHOW CONSTRAINTS: the console "
+                    "is for the graph, not the server's users or databases"
+                )
             raise UserError(f"{word} is not allowed: the console is read-only")
         if word == "IN" and nxt is not None and nxt.kind == "word":
             if nxt.text.upper() in {"TRANSACTIONS", "CONCURRENT"}:
@@ -198,6 +220,25 @@ def _check_call(tokens: list[Token], k: int) -> None:
         )
 
 
+_running = threading.BoundedSemaphore(MAX_RUNNING)
+
+
+def check_timeout(timeout: Any, server_limit: float | None = None) -> float:
+    """A console time limit in seconds: a finite number above 0, and not above the server's."""
+    try:
+        value = float(timeout)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise UserError(f"timeout must be a number of seconds above 0, got {timeout!r}")
+    if server_limit is not None and value > server_limit:
+        raise UserError(
+            f"timeout {value:g} s: the graph server stops every query after {server_limit:g} s "
+            "(CONSTELLATION_QUERY_TIMEOUT when `constellation db start` ran); use at most that"
+        )
+    return value
+
+
 def run_readonly(
     driver: Any,
     cypher: str,
@@ -205,17 +246,27 @@ def run_readonly(
     database: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     row_cap: int = DEFAULT_ROW_CAP,
+    server_limit: float | None = None,
 ) -> ConsoleResult:
-    """Check, then run `cypher` read-only; at most `row_cap` rows, at most `timeout` seconds."""
+    """Check, then run `cypher` read-only; at most `row_cap` rows, at most `timeout` seconds.
+
+    `server_limit`: the server's own time limit (`GraphConfig.query_timeout`), if known.
+    """
     import neo4j
 
     check_readonly(cypher)
+    timeout = check_timeout(timeout, server_limit)
     if row_cap < 1:
         raise UserError("row cap must be at least 1")
     params = dict(params or {})
     for key in params:
         if not isinstance(key, str) or not _WORD.fullmatch(key):
             raise UserError(f"bad parameter name {key!r}")
+    if not _running.acquire(timeout=0.5):
+        raise UserError(
+            f"the console is busy: {MAX_RUNNING} queries are running; try again when one ends "
+            f"(the server stops each after at most {server_limit or timeout:g} s)"
+        )
     outcome: dict[str, Any] = {}
 
     def work() -> None:
@@ -236,13 +287,14 @@ def run_readonly(
                     tx.rollback()  # read-only: nothing this transaction did is ever kept
         except BaseException as exc:  # handed to the caller's thread
             outcome["error"] = exc
+        finally:
+            _running.release()  # only once the server has ended the query
 
     start = time.perf_counter()
-    # The server may ignore the transaction timeout (ArcadeDB does): wait in a daemon thread so
-    # the caller gets its answer on time; a late query finishes on its own and is rolled back.
     worker = threading.Thread(target=work, name="cypher-console", daemon=True)
     worker.start()
-    worker.join(timeout + 1.0)
+    # The server ends the query at its limit and says so; wait a little longer for that answer.
+    worker.join(timeout + 2.0)
     elapsed_ms = (time.perf_counter() - start) * 1000
     if worker.is_alive():
         raise UserError(f"query timed out after {timeout:g} s (read-only console limit)")
@@ -253,15 +305,5 @@ def run_readonly(
 
 
 def _raise_error(driver: Any, exc: BaseException, timeout: float) -> None:
-    from neo4j import exceptions as ex
-
-    with graph_errors(driver):
-        if isinstance(exc, ex.Neo4jError) and "TransactionTimedOut" in (exc.code or ""):
-            raise UserError(f"query timed out after {timeout:g} s (read-only console limit)")
-        if isinstance(exc, ex.CypherSyntaxError | ex.ClientError) and not isinstance(
-            exc, ex.AuthError
-        ):
-            if "DatabaseNotFound" not in (exc.code or ""):
-                message = " ".join(str(exc.message or exc).split())
-                raise UserError(f"the server refused the query: {message[:500]}") from None
+    with graph_errors(driver, timeout):
         raise exc

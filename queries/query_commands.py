@@ -48,15 +48,17 @@ def add_cypher(sub: argparse._SubParsersAction) -> None:
         "cypher",
         help="run read-only Cypher (writes are refused)",
         description=(
-            "Run one read-only Cypher statement: write clauses, writing procedures and "
-            "administration commands are refused before anything is sent; the transaction is "
-            "read-only and rolled back. Pass values with --param key=value and use $key in the "
-            "query (values are never spliced into the text)."
+            "Run one read-only Cypher statement as a user whose writes the graph server refuses "
+            "(write clauses, writing procedures and administration commands are also refused "
+            "before anything is sent; the transaction is read-only and rolled back). Pass values "
+            "with --param key=value and use $key in the query (values are never spliced into "
+            "the text)."
         ),
     )
     parser.add_argument("cypher", metavar="CYPHER", help="the statement ('-' reads stdin)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
-                        help=f"seconds before giving up (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--timeout", type=str, default=None, metavar="S",
+                        help="seconds the query may run, at most the server's limit (default: "
+                             f"that limit; {DEFAULT_TIMEOUT:g} s on a server of unknown limit)")
     parser.add_argument("--row-cap", type=int, default=DEFAULT_ROW_CAP, metavar="N",
                         help=f"most rows returned (default {DEFAULT_ROW_CAP})")
     _common(parser)
@@ -106,7 +108,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
     from constellation.graph import GraphConfig, connect
 
-    config = GraphConfig.from_env()
+    config = GraphConfig.from_env(read_only=True)
     with connect(config) as driver:
         rows = run_query(driver, args.name, params, database=config.database)
     columns = list(rows[0]) if rows else []
@@ -115,7 +117,12 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _cmd_cypher(args: argparse.Namespace) -> int:
-    from constellation.queries.console import check_readonly, run_readonly
+    from constellation.queries.console import (
+        DEFAULT_TIMEOUT,
+        check_readonly,
+        check_timeout,
+        run_readonly,
+    )
 
     cypher = sys.stdin.read() if args.cypher == "-" else args.cypher
     check_readonly(cypher)  # refuse before connecting
@@ -123,10 +130,12 @@ def _cmd_cypher(args: argparse.Namespace) -> int:
 
     from constellation.graph import GraphConfig, connect
 
-    config = GraphConfig.from_env()
+    config = GraphConfig.from_env(read_only=True)  # a user whose writes the server refuses
+    limit = config.query_timeout
+    timeout = check_timeout(args.timeout or limit or DEFAULT_TIMEOUT, limit)
     with connect(config) as driver:
         result = run_readonly(driver, cypher, params=params, database=config.database,
-                              timeout=args.timeout, row_cap=args.row_cap)
+                              timeout=timeout, row_cap=args.row_cap, server_limit=limit)
     write_rows(sys.stdout, result.columns, result.rows, args.format)
     note = f"{len(result.rows)} row(s) in {result.elapsed_ms:.0f} ms"
     if result.truncated:

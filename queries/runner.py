@@ -358,29 +358,53 @@ class GraphUnreachable(UserError, ConnectionError):
 
 
 @contextmanager
-def graph_errors(driver: Any = None) -> Iterator[None]:
-    """Turn driver errors about the connection into one clear UserError line."""
+def graph_errors(driver: Any = None, timeout: float | None = None) -> Iterator[None]:
+    """Turn driver errors into one clear UserError line (the one place that maps them).
+
+    Connection problems become `GraphUnreachable`; a write refused by the server's permissions,
+    a query stopped at the server's time limit, a busy server and engine errors (e.g. a
+    collect() over its element limit) become a plain UserError. Syntax errors and other client
+    errors ("the server refused the query: …") are one line too.
+    """
     from neo4j import exceptions as ex
+
+    from constellation.graph import auth_refusal
 
     where = _describe(driver)
     try:
         yield
     except ex.AuthError as exc:
-        raise GraphUnreachable(
-            f"the graph server{where} refused the user name or password "
-            f"(check NEO4J_USER/NEO4J_PASSWORD): {_message(exc)}"
-        ) from None
+        raise GraphUnreachable(auth_refusal(exc, where)) from None
     except (ex.ServiceUnavailable, ex.SessionExpired) as exc:
         raise GraphUnreachable(
             f"cannot reach the graph server{where}: is it running? "
             f"(`constellation db start`, or set NEO4J_URI): {_message(exc)}"
         ) from None
-    except ex.ClientError as exc:
-        if "DatabaseNotFound" in (exc.code or ""):
+    except ex.Neo4jError as exc:
+        code = exc.code or ""
+        if "DatabaseNotFound" in code:
             raise GraphUnreachable(
                 f"the graph server{where} has no such database (check NEO4J_DATABASE, "
                 f"or run `constellation load`): {_message(exc)}"
             ) from None
+        if "Security.Forbidden" in code or "AccessMode" in code:
+            raise UserError(
+                f"the graph server refused it: this connection is read-only ({_message(exc)})"
+            ) from None
+        if "TransactionTimedOut" in code or "Transaction.Terminated" in code:
+            limit = f" of {timeout:g} s" if timeout else ""
+            raise UserError(
+                f"query stopped by the graph server at its time limit{limit}: narrow it "
+                "(a LIMIT, an anchor such as {id: ...}, fewer unbounded paths)"
+            ) from None
+        if isinstance(exc, ex.TransientError):
+            raise UserError(
+                f"the graph server is busy (too many queries at once); try again: {_message(exc)}"
+            ) from None
+        if isinstance(exc, ex.DatabaseError):
+            raise UserError(f"the graph server could not run the query: {_message(exc)}") from None
+        if isinstance(exc, ex.ClientError):  # syntax, types, unknown functions
+            raise UserError(f"the server refused the query: {_message(exc)}") from None
         raise
 
 
@@ -392,9 +416,13 @@ def _describe(driver: Any) -> str:
         return ""
 
 
+_USER_NAME = re.compile(r"User '[^']*' is ")
+
+
 def _message(exc: Exception) -> str:
-    text = getattr(exc, "message", None) or str(exc)
-    return " ".join(str(text).split())[:300]
+    text = " ".join(str(getattr(exc, "message", None) or exc).split())
+    # The engine names the user in refusals; user names are not for screens and logs.
+    return _USER_NAME.sub("", text)[:300]
 
 
 def run_query(

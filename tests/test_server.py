@@ -41,10 +41,13 @@ def test_start_status_refuse_twice_stop(private_home: Path, capsys: pytest.Captu
     config = server.start()
     st = server.status()
     assert st.running and st.pid and st.uri == config.uri
-    # Generated password, readable by the user only.
-    for private in (private_home / "server.json", private_home / "root-password"):
+    # Generated passwords, readable by the user only; no password file for ArcadeDB to read.
+    users = private_home / "server" / "config" / "server-users.jsonl"
+    for private in (private_home / "server.json", users):
         assert stat.S_IMODE(private.stat().st_mode) == 0o600
-    assert len(config.password) >= 24
+    assert stat.S_IMODE(private_home.stat().st_mode) == 0o700
+    assert not (private_home / "root-password").exists()
+    assert len(config.password) >= 24 and config.password not in users.read_text()
 
     with pytest.raises(UserError, match="already running"):
         server.start()
@@ -108,7 +111,7 @@ def test_server_down_message() -> None:
 
 
 def test_wrong_password_message(graph_server: GraphConfig) -> None:
-    with pytest.raises(UserError, match="refused user 'root': wrong password"):
+    with pytest.raises(UserError, match=f"refused user '{graph_server.user}': wrong password"):
         connect(replace(graph_server, password="not-the-password"))
 
 
