@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from constellation.loader.build import build
@@ -126,7 +127,8 @@ def _check_artifacts(out: Path, n_models: int) -> dict:
     assert (models["family"] == models["community"].map(labels)).all()
 
     hier = _read(out, "hierarchy")
-    assert len(hier) == n_models - 1 and hier["size"].iloc[-1] == n_models
+    assert len(hier) == n_models - 1  # one model: no merge at all
+    assert n_models == 1 or hier["size"].iloc[-1] == n_models
     assert hier["node"].tolist() == list(range(n_models, 2 * n_models - 1))
 
     clusters = _read(out, "clusters")
@@ -234,3 +236,54 @@ def test_build_constellation_csv_families(tmp_path, shared_file) -> None:
     assert "vicuna" in fam["lmsys/vicuna-7b-v1.3"]
     words = _read(out, "words")
     assert {"gpt", "finetuned", "llama"} <= set(words["word"].head(20))
+
+
+SMALL_BUILDS = {
+    "one model": ["a/llama-0-chat"],
+    "two unrelated models": ["a/b", "c/d"],
+    # share only `llama`/`chat`, below the threshold: no similarity edge at all
+    "twenty without an edge": [f"a/llama-{i}-chat" for i in range(20)],
+}
+
+
+def _small_build(tmp_path: Path, ids: list[str]) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    src = tmp_path / "models.csv"
+    src.write_text("id,downloads\n" + "".join(f"{m},{i}\n" for i, m in enumerate(ids)))
+    out = tmp_path / "out"
+    build([src], out, progress=False)
+    return out
+
+
+@pytest.mark.parametrize("ids", SMALL_BUILDS.values(), ids=SMALL_BUILDS.keys())
+def test_small_builds_without_edges_write_valid_artifacts(tmp_path, ids) -> None:
+    out = _small_build(tmp_path, ids)
+    manifest = _check_artifacts(out, len(ids))
+    sim = _read(out, "similarity")
+    assert len(sim) == 0 == manifest["counts"]["similarity_edges"]
+    source, target, score = pq.read_schema(out / "similarity.parquet").types
+    assert pa.types.is_large_string(source) and pa.types.is_large_string(target)
+    assert pa.types.is_float32(score)  # typed like a build with edges, not null columns
+    assert manifest["counts"]["isolated_models"] == len(ids)
+
+
+def test_small_builds_load_into_the_graph(tmp_path, graph_db, graph_driver) -> None:
+    from constellation.loader.writer import load_artifacts
+
+    for name, ids in SMALL_BUILDS.items():
+        out = _small_build(tmp_path / name.replace(" ", "-"), ids)
+        load_artifacts(graph_driver, out, database=graph_db.database, progress=False)
+        models = graph_driver.execute_query(
+            "MATCH (m:Model) RETURN m.id AS id", database_=graph_db.database
+        ).records
+        assert sorted(r["id"] for r in models) == sorted(ids), name
+        similar = graph_driver.execute_query(
+            "MATCH ()-[r:SIMILAR_TO]->() RETURN count(r) AS n", database_=graph_db.database
+        ).records
+        assert similar[0]["n"] == 0, name
+        status = graph_driver.execute_query(
+            "MATCH (b:Build {current: true}) RETURN b.id AS id, b.status AS s",
+            database_=graph_db.database,
+        ).records
+        build_id = json.loads((out / "manifest.json").read_text())["build_id"]
+        assert [(r["id"], r["s"]) for r in status] == [(build_id, "complete")], name
