@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from constellation.loader.build import build
+from constellation.loader.lineage import MAX_ID_LENGTH
 from constellation.loader.params import BuildParams
 
 from constellation.cli import main
@@ -287,3 +291,30 @@ def test_small_builds_load_into_the_graph(tmp_path, graph_db, graph_driver) -> N
         ).records
         build_id = json.loads((out / "manifest.json").read_text())["build_id"]
         assert [(r["id"], r["s"]) for r in status] == [(build_id, "complete")], name
+
+
+def _run_build(args: list[str]) -> tuple[int, int, str]:
+    """`constellation build …` in a child process: (exit code, its peak RSS in MB, stderr)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "constellation.cli", "build", *args],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    with proc.stderr:
+        err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, not the test process's
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_maxrss // 1024, err  # ru_maxrss is in kB on Linux
+
+
+def test_overlong_id_is_skipped_and_memory_stays_small(tmp_path) -> None:
+    src = tmp_path / "models.csv"
+    with src.open("w") as f:
+        f.write("id,downloads\nmeta-llama/Llama-2-7b-hf,5\n")
+        f.write("a/" + "x" * (50 * 1024 * 1024) + ",1\n")  # one 50 MB id
+        f.write("TheBloke/Llama-2-7B-GGUF,3\n")
+    code, peak_mb, err = _run_build(["--source", str(src), "--out", str(tmp_path / "out")])
+    assert code == 0, err
+    assert f"skipped {src}:3: id longer than {MAX_ID_LENGTH} characters" in err
+    assert "built 2 models" in err
+    # unchecked, the names of this id alone took 7 GB; a build of two names needs ~0.2 GB
+    assert peak_mb < 1024, f"peak RSS {peak_mb} MB"
