@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -318,3 +319,51 @@ def test_overlong_id_is_skipped_and_memory_stays_small(tmp_path) -> None:
     assert "built 2 models" in err
     # unchecked, the names of this id alone took 7 GB; a build of two names needs ~0.2 GB
     assert peak_mb < 1024, f"peak RSS {peak_mb} MB"
+
+
+def _not_writable_outs(tmp_path: Path) -> list[tuple[Path, str]]:
+    """--out values that fail for root too (chmod 0555 does not stop root)."""
+    a_file = tmp_path / "models.csv"
+    a_file.write_text("id\na/b\n")
+    return [
+        (a_file / "out", f"{a_file} is not a folder"),  # the parent is a regular file
+        (Path("/proc"), "not writable ("),  # procfs: no file can be created there
+        (Path("/proc/constellation-out/x"), "not writable ("),
+    ]
+
+
+def test_out_not_writable_fails_before_any_work(tmp_path, capsys) -> None:
+    src = tmp_path / "models.csv"
+    for out, why in _not_writable_outs(tmp_path):
+        with pytest.raises(UserError) as raised:
+            build([src], out, progress=True)
+        assert str(raised.value).startswith(f"--out {out}: {why}")
+        assert "[build]" not in capsys.readouterr().err, out  # not a single stage ran
+        assert main(["build", "--source", str(src), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"constellation build: --out {out}: ") and err.count("\n") == 1
+
+
+def test_out_on_a_read_only_file_system(tmp_path) -> None:
+    """A real read-only mount, in a user + mount namespace where the system allows one."""
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare(1) for a private read-only mount")
+    (tmp_path / "models.csv").write_text("id\na/b\nc/d\n")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    build_cmd = f"{sys.executable} -m constellation.cli build --source {tmp_path}/models.csv"
+    script = (
+        f"mount -t tmpfs none {ro} && mkdir {ro}/out && mount -o remount,ro {ro} || exit 77\n"
+        f"{build_cmd} --out {ro}/out; echo rc=$?; {build_cmd} --out {ro}/new/out; echo rc=$?"
+    )
+    run = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if run.returncode == 77 or "rc=" not in run.stdout:
+        pytest.skip(f"no private read-only mount here: {run.stderr.strip()[:200]}")
+    assert run.stdout.split() == ["rc=2", "rc=2"], run.stderr
+    assert run.stderr.splitlines() == [
+        f"constellation build: --out {ro}/out: not writable (Read-only file system)",
+        f"constellation build: --out {ro}/new/out: not writable (Read-only file system)",
+    ]
