@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -367,3 +368,70 @@ def test_out_on_a_read_only_file_system(tmp_path) -> None:
         f"constellation build: --out {ro}/out: not writable (Read-only file system)",
         f"constellation build: --out {ro}/new/out: not writable (Read-only file system)",
     ]
+
+
+# A build that stops for good once its partial folder is complete, before moving any file in.
+HELD_BUILD = """
+import os, sys, time
+from constellation.loader.build import build
+
+move = os.replace
+def hold(src, dst):
+    if ".partial-" in str(src):
+        print("writing", flush=True)
+        time.sleep(600)
+    move(src, dst)
+os.replace = hold
+build([sys.argv[1]], sys.argv[2], progress=False)
+"""
+
+
+def test_partial_folder_of_a_killed_build_is_removed_by_the_next(tmp_path, capsys) -> None:
+    src = tmp_path / "models.csv"
+    src.write_text("id\n" + "".join(f"org/llama-{i}b-chat\n" for i in range(30)))
+    out = tmp_path / "out"
+    held = subprocess.Popen(
+        [sys.executable, "-c", HELD_BUILD, str(src), str(out)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert held.stdout.readline() == "writing\n"  # its partial folder is complete now
+        (partial,) = out.glob(".partial-*")
+        assert partial.name.startswith(f".partial-{held.pid}-")
+        assert (partial / "models.parquet").is_file()
+
+        build([src], out, progress=False)  # its writer still runs: left alone
+        assert partial.is_dir() and (out / "manifest.json").is_file()
+
+        held.kill()  # SIGKILL
+        # wait for its death without reaping it: a zombie is dead too
+        os.waitid(os.P_PID, held.pid, os.WEXITED | os.WNOWAIT)
+        assert main(["build", "--source", str(src), "--out", str(out), "--quiet"]) == 0
+        assert not partial.exists() and not list(out.glob(".partial-*"))
+    finally:
+        held.kill()
+        held.wait()
+        held.stdout.close()
+    assert held.returncode == -signal.SIGKILL
+    _check_artifacts(out, 30)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{t}.parquet" for t in TABLE_COLUMNS] + ["models.parquet", "manifest.json"]
+    )
+
+
+def test_only_partial_folders_of_dead_writers_are_removed(tmp_path) -> None:
+    from constellation.loader.artifacts import remove_stale_partials
+
+    if not Path("/proc/self/stat").is_file():
+        pytest.skip("needs /proc for process start times")
+    done = subprocess.Popen(["true"])
+    done.wait()  # exited and reaped: its pid names no process (or, reused, one started later)
+    live_start = Path(f"/proc/{os.getpid()}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    dead = tmp_path / f".partial-{done.pid}-12345-abc"
+    reused = tmp_path / f".partial-{os.getpid()}-{int(live_start) - 1}-abc"  # same pid, earlier
+    live = tmp_path / f".partial-{os.getpid()}-{live_start}-abc"
+    unknown = tmp_path / ".partial-k2j3h4"  # no writer recorded (named before pids were)
+    for path in (dead, reused, live, unknown):
+        path.mkdir()
+        (path / "models.parquet").write_bytes(b"x")
+    assert sorted(remove_stale_partials(tmp_path)) == sorted([dead, reused])
+    assert sorted(tmp_path.iterdir()) == sorted([live, unknown])
