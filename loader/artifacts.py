@@ -1,10 +1,13 @@
 """The build's artifacts on disk (docs/design.md, "Artifacts"): write them all or none, read them.
 
 Files are written into a hidden folder next to their destination and moved in only once every
-one of them is complete, so a failed build never leaves a mix of old and new files behind.
+one of them is complete, so a failed build never leaves a mix of old and new files behind. That
+folder's name records the writing process (`.partial-<pid>-<start time>-…`), so a later build
+removes the ones whose writer is gone (killed with SIGKILL, say) and leaves a running one's alone.
 
 Usage::
 
+    check_out_dir(out_dir)     # before a build: fail early if artifacts cannot be written there
     write_artifacts(out_dir, {"models": df, ...}, manifest)
     models = read_table(out_dir, "models")
     manifest = read_manifest(out_dir)
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +49,68 @@ def _to_arrow(name: str, frame: pd.DataFrame) -> pa.Table:
         return pa.Table.from_pandas(fixed, preserve_index=False)
 
 
+def check_out_dir(out_dir: str | Path) -> None:
+    """Raise UserError unless files can be created in out_dir (or, while it does not exist yet,
+    in its nearest existing parent); then remove partial folders of dead builds in it.
+
+    Called before a build does any work, so a read-only --out does not cost a whole build.
+    Creating a file is the only test that holds for root too (mode bits do not stop root)."""
+    out = Path(out_dir)
+    existing = out.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"--out {out}: {existing} is not a folder")
+    try:
+        tempfile.TemporaryFile(dir=existing).close()
+    except OSError as exc:
+        raise UserError(f"--out {out}: not writable ({exc.strerror})") from exc
+    if existing == out.absolute():
+        remove_stale_partials(out)
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time (clock ticks since boot) from /proc, "0" where there is no
+    /proc, None if the process does not exist or is a zombie (killed, not yet reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        if not Path("/proc/self/stat").exists():  # no /proc (macOS): the pid alone must do
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return None
+            except PermissionError:  # another user's process: alive
+                pass
+            return "0"
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # the command name may hold spaces
+    return None if fields[0] == "Z" else fields[19]
+
+
+_PARTIAL = re.compile(r"^\.partial-(\d+)-(\d+)-")
+
+
+def _partial_prefix() -> str:
+    # the start time tells a reused pid (a later container's pid 1, say) from the writer
+    return f".partial-{os.getpid()}-{_start_time(os.getpid()) or 0}-"
+
+
+def remove_stale_partials(out_dir: str | Path) -> list[Path]:
+    """Remove the partial folders in out_dir whose writing process is gone; returns them."""
+    removed = []
+    for path in Path(out_dir).glob(".partial-*"):
+        match = _PARTIAL.match(path.name)
+        if not match or not path.is_dir():
+            continue  # not named by this code: nothing says whose it is
+        pid, started = int(match.group(1)), match.group(2)
+        if _start_time(pid) in (started, "0"):
+            continue  # its writer still runs
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 def write_artifacts(out_dir: str | Path, tables: dict[str, pd.DataFrame], manifest: dict) -> Path:
     """Write every table as `<name>.parquet` plus `manifest.json` into out_dir, all or nothing."""
     out = Path(out_dir)
@@ -57,7 +123,10 @@ def write_artifacts(out_dir: str | Path, tables: dict[str, pd.DataFrame], manife
         raise UserError(f"cannot create output folder {out}: {exc.strerror}") from exc
     if not out.is_dir():
         raise UserError(f"--out {out} is not a folder")
-    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=_partial_prefix(), dir=out))
+    except OSError as exc:  # made read-only (or full) since check_out_dir
+        raise UserError(f"--out {out}: not writable ({exc.strerror})") from exc
     try:
         def write(name: str) -> None:
             pq.write_table(_to_arrow(name, tables[name]), tmp / f"{name}.parquet")

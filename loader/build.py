@@ -251,6 +251,7 @@ def _build(
     progress: bool,
 ) -> dict:
     start = time.perf_counter()
+    artifacts.check_out_dir(out_dir)  # before any work, not after it
     t = time.perf_counter()
     if isinstance(sources, SourceResult):
         result = sources

@@ -79,6 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from constellation.loader.artifacts import check_out_dir
     from constellation.loader.build import build
     from constellation.loader.fetch import resolve_sources
     from constellation.loader.params import BuildParams
@@ -100,6 +101,7 @@ def _build(args: argparse.Namespace) -> int:
         owner_weight=args.owner_weight,
         cluster_levels=levels,
     )
+    check_out_dir(args.out)  # before a Hub fetch too
     # `hub:…` sources are fetched (or refreshed) into a cached snapshot first.
     sources = resolve_sources(args.source)
     build(sources, args.out, params, progress=not args.quiet)

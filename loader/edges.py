@@ -188,5 +188,6 @@ def symmetrise(
     hi = np.maximum(rows, cols).astype(np.int64)
     order = np.lexsort((-scores, hi, lo))
     lo, hi, scores = lo[order], hi[order], scores[order]
-    first = np.r_[True, (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])]
+    first = np.ones(len(lo), dtype=bool)  # not np.r_[True, …]: that is one too long when empty
+    first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
     return lo[first], hi[first], scores[first].astype(np.float32)

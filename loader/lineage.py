@@ -55,8 +55,13 @@ _RELATION_ALIASES = {
     "merges": "merge",
 }
 
-# A Hub repo id: `name` or `owner/name`, letters, digits, `_`, `.`, `-`.
+# A Hub repo id: `name` or `owner/name`, letters, digits, `_`, `.`, `-`, at most MAX_ID_LENGTH
+# characters. `normalise_id` (one value) and `check_ids` (a column) both apply exactly this rule.
 ID_PATTERN = r"^[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)?$"
+# The Hub caps a repo name at 96 characters and user/organisation names are far shorter, so a
+# real `owner/name` stays well below 200. Anything longer is not an id; unchecked, one 50 MB
+# "id" made a build spend 7 GB on its name n-grams before it crashed.
+MAX_ID_LENGTH = 200
 _ID_RE = re.compile(ID_PATTERN)
 _HUB_PREFIX_RE = re.compile(r"^(?:https?://)?(?:www\.)?huggingface\.co/(?:models/)?", re.I)
 _HUB_PREFIX_RE2 = r"^(?i:(?:https?://)?(?:www\.)?huggingface\.co/(?:models/)?)"  # RE2 spelling
@@ -80,7 +85,9 @@ def normalise_id(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     text = _HUB_PREFIX_RE.sub("", value.strip()).strip("/")
-    if not text or not _ID_RE.match(text) or text.strip(".") == "" or "/." in text:
+    if not text or len(text) > MAX_ID_LENGTH or not _ID_RE.match(text):
+        return None
+    if text.strip(".") == "" or "/." in text:
         return None
     return text
 
@@ -295,16 +302,30 @@ def arrow_strings(values: pd.Series) -> pa.Array:
 
 def clean_ids(values: pd.Series) -> pd.Series:
     """Vectorised `normalise_id`: clean ids, NA where a value is not a valid id."""
+    return check_ids(values)[0]
+
+
+def check_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """`clean_ids`, plus a mask of the values rejected for being longer than MAX_ID_LENGTH
+    (so a reader can say why a row was skipped)."""
     arr = arrow_strings(values)
     arr = pc.utf8_trim_whitespace(arr)
     if pc.any(pc.match_substring(arr, "huggingface.co", ignore_case=True)).as_py():
         arr = pc.replace_substring_regex(arr, pattern=_HUB_PREFIX_RE2, replacement="")
     arr = pc.utf8_trim(arr, characters="/")
+    too_long = pc.fill_null(pc.greater(pc.utf8_length(arr), MAX_ID_LENGTH), False)
+    if pc.any(too_long).as_py():  # drop them before the pattern checks copy them again
+        arr = pc.if_else(too_long, pa.scalar(None, pa.string()), arr)
     ok = pc.and_(
-        pc.match_substring_regex(arr, ID_PATTERN), pc.invert(pc.match_substring(arr, "/."))
+        pc.match_substring_regex(arr, ID_PATTERN),
+        pc.and_(
+            pc.invert(pc.match_substring(arr, "/.")),
+            pc.invert(pc.match_substring_regex(arr, r"^\.+$")),  # `.`, `..`: not names
+        ),
     )
     arr = pc.if_else(pc.fill_null(ok, False), arr, pa.scalar(None, pa.string()))
-    return pd.Series(pd.array(arr, dtype="string"), index=values.index)
+    ids = pd.Series(pd.array(arr, dtype="string"), index=values.index)
+    return ids, too_long.to_numpy(zero_copy_only=False)
 
 
 def split_ids(ids: pd.Series) -> tuple[pd.Series, pd.Series]:

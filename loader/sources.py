@@ -27,9 +27,10 @@ config, transformers info, safetensors/gguf details, raw card data and the raw `
 (after they are parsed), pandas index leftovers (``Unnamed: 0``). For JSON records, other nested
 (dict/list) values are dropped too; scalar ones are kept.
 
-Malformed rows — a bad JSON line, a missing/empty/invalid id (spaces, more than one ``/`` …),
-non-numeric or negative downloads/likes, a CSV line with the wrong number of fields, unparsable
-metadata — are reported as ``Skipped(file, line, reason)`` and left out; reading goes on.
+Malformed rows — a bad JSON line, a missing/empty/invalid id (spaces, more than one ``/``, more
+than ``lineage.MAX_ID_LENGTH`` characters …), non-numeric or negative downloads/likes, a CSV line
+with the wrong number of fields, unparsable metadata — are reported as
+``Skipped(file, line, reason)`` and left out; reading goes on.
 ``line`` is the 1-based line for CSV (header = line 1) and JSON Lines, the record number in a JSON
 list, the 1-based row for Parquet. Rows with the same id are deduplicated, the last one read wins
 (``SourceResult.duplicates`` counts the dropped ones). Unparsable dates become NaT.
@@ -44,7 +45,7 @@ import json
 import re
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -256,13 +257,24 @@ def read_file(path: str | Path) -> _Part:
 # JSON
 
 
+def _json_lines(path: Path, text: str | None) -> Iterator[tuple[int, str]]:
+    """(line number, line) of JSON Lines: streamed from the file unless already read, so a huge
+    line (or file) is not held twice, as the text and as its split lines."""
+    if text is not None:
+        yield from enumerate(text.splitlines(), start=1)
+        return
+    with path.open(encoding="utf-8") as handle:
+        yield from enumerate(handle, start=1)
+
+
 def _read_json(path: Path) -> _Part:
-    text = path.read_text(encoding="utf-8")
+    text: str | None = None
     skipped: list[Skipped] = []
     records: list[tuple[int, Any]] = []
     fmt = "hub-jsonl"
     whole: Any = None
     if _suffix(path) == ".json":
+        text = path.read_text(encoding="utf-8")
         try:
             whole = json.loads(text)
         except json.JSONDecodeError:
@@ -271,8 +283,9 @@ def _read_json(path: Path) -> _Part:
             fmt = "hub-json"
             items = whole if isinstance(whole, list) else [whole]
             records = list(enumerate(items, start=1))
+            text = None
     if fmt == "hub-jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in _json_lines(path, text):
             if not line.strip():
                 continue
             try:
@@ -413,14 +426,18 @@ def _edge_rows(
     edges = lin.lineage_from_edges(
         frame[parent], frame[child], frame[relation] if relation in frame.columns else None
     )
-    clean_parent = lin.clean_ids(edges["parent"])
-    clean_child = lin.clean_ids(edges["child"])
+    clean_parent, long_parent = lin.check_ids(edges["parent"])
+    clean_child, long_child = lin.check_ids(edges["child"])
     skipped: list[Skipped] = []
     bad = (clean_parent.isna() | clean_child.isna()).to_numpy()
     for i in np.flatnonzero(bad):
-        which = parent if pd.isna(clean_parent.iloc[i]) else child
-        value = frame[which].iloc[i]
-        skipped.append(Skipped(file, int(lines[i]), f"invalid {which} id {_show(value)}"))
+        is_parent = pd.isna(clean_parent.iloc[i])
+        which = parent if is_parent else child
+        if (long_parent if is_parent else long_child)[i]:
+            reason = f"{which} id longer than {lin.MAX_ID_LENGTH} characters"
+        else:
+            reason = f"invalid {which} id {_show(frame[which].iloc[i])}"
+        skipped.append(Skipped(file, int(lines[i]), reason))
     loop = (~bad) & (clean_parent == clean_child).fillna(False).to_numpy()
     for i in np.flatnonzero(loop):
         skipped.append(Skipped(file, int(lines[i]), f"self-loop: {clean_child.iloc[i]}"))
@@ -534,9 +551,10 @@ def _normalise(
     if raw_id is None:
         raw_id = pd.Series(pd.NA, index=frame.index, dtype="string")
     raw_text = raw_id.astype("string")
-    ids = lin.clean_ids(raw_text)
+    ids, too_long = lin.check_ids(raw_text)
     missing = raw_text.isna() | (raw_text.str.strip() == "")
     flag(missing.fillna(True).to_numpy(bool), lambda i: "missing or empty id")
+    flag(too_long, lambda i: f"id longer than {lin.MAX_ID_LENGTH} characters")
     flag(ids.isna().to_numpy(bool), lambda i: f"invalid id {_show(raw_text.iloc[i])}")
 
     # numbers

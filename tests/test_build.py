@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from constellation.loader.build import build
+from constellation.loader.lineage import MAX_ID_LENGTH
 from constellation.loader.params import BuildParams
 
 from constellation.cli import main
@@ -126,7 +133,8 @@ def _check_artifacts(out: Path, n_models: int) -> dict:
     assert (models["family"] == models["community"].map(labels)).all()
 
     hier = _read(out, "hierarchy")
-    assert len(hier) == n_models - 1 and hier["size"].iloc[-1] == n_models
+    assert len(hier) == n_models - 1  # one model: no merge at all
+    assert n_models == 1 or hier["size"].iloc[-1] == n_models
     assert hier["node"].tolist() == list(range(n_models, 2 * n_models - 1))
 
     clusters = _read(out, "clusters")
@@ -234,3 +242,196 @@ def test_build_constellation_csv_families(tmp_path, shared_file) -> None:
     assert "vicuna" in fam["lmsys/vicuna-7b-v1.3"]
     words = _read(out, "words")
     assert {"gpt", "finetuned", "llama"} <= set(words["word"].head(20))
+
+
+SMALL_BUILDS = {
+    "one model": ["a/llama-0-chat"],
+    "two unrelated models": ["a/b", "c/d"],
+    # share only `llama`/`chat`, below the threshold: no similarity edge at all
+    "twenty without an edge": [f"a/llama-{i}-chat" for i in range(20)],
+}
+
+
+def _small_build(tmp_path: Path, ids: list[str]) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    src = tmp_path / "models.csv"
+    src.write_text("id,downloads\n" + "".join(f"{m},{i}\n" for i, m in enumerate(ids)))
+    out = tmp_path / "out"
+    build([src], out, progress=False)
+    return out
+
+
+@pytest.mark.parametrize("ids", SMALL_BUILDS.values(), ids=SMALL_BUILDS.keys())
+def test_small_builds_without_edges_write_valid_artifacts(tmp_path, ids) -> None:
+    out = _small_build(tmp_path, ids)
+    manifest = _check_artifacts(out, len(ids))
+    sim = _read(out, "similarity")
+    assert len(sim) == 0 == manifest["counts"]["similarity_edges"]
+    source, target, score = pq.read_schema(out / "similarity.parquet").types
+    assert pa.types.is_large_string(source) and pa.types.is_large_string(target)
+    assert pa.types.is_float32(score)  # typed like a build with edges, not null columns
+    assert manifest["counts"]["isolated_models"] == len(ids)
+
+
+def test_small_builds_load_into_the_graph(tmp_path, graph_db, graph_driver) -> None:
+    from constellation.loader.writer import load_artifacts
+
+    for name, ids in SMALL_BUILDS.items():
+        out = _small_build(tmp_path / name.replace(" ", "-"), ids)
+        load_artifacts(graph_driver, out, database=graph_db.database, progress=False)
+        models = graph_driver.execute_query(
+            "MATCH (m:Model) RETURN m.id AS id", database_=graph_db.database
+        ).records
+        assert sorted(r["id"] for r in models) == sorted(ids), name
+        similar = graph_driver.execute_query(
+            "MATCH ()-[r:SIMILAR_TO]->() RETURN count(r) AS n", database_=graph_db.database
+        ).records
+        assert similar[0]["n"] == 0, name
+        status = graph_driver.execute_query(
+            "MATCH (b:Build {current: true}) RETURN b.id AS id, b.status AS s",
+            database_=graph_db.database,
+        ).records
+        build_id = json.loads((out / "manifest.json").read_text())["build_id"]
+        assert [(r["id"], r["s"]) for r in status] == [(build_id, "complete")], name
+
+
+def _run_build(args: list[str]) -> tuple[int, int, str]:
+    """`constellation build …` in a child process: (exit code, its peak RSS in MB, stderr)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "constellation.cli", "build", *args],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    with proc.stderr:
+        err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, not the test process's
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_maxrss // 1024, err  # ru_maxrss is in kB on Linux
+
+
+def test_overlong_id_is_skipped_and_memory_stays_small(tmp_path) -> None:
+    src = tmp_path / "models.csv"
+    with src.open("w") as f:
+        f.write("id,downloads\nmeta-llama/Llama-2-7b-hf,5\n")
+        f.write("a/" + "x" * (50 * 1024 * 1024) + ",1\n")  # one 50 MB id
+        f.write("TheBloke/Llama-2-7B-GGUF,3\n")
+    code, peak_mb, err = _run_build(["--source", str(src), "--out", str(tmp_path / "out")])
+    assert code == 0, err
+    assert f"skipped {src}:3: id longer than {MAX_ID_LENGTH} characters" in err
+    assert "built 2 models" in err
+    # unchecked, the names of this id alone took 7 GB; a build of two names needs ~0.2 GB
+    assert peak_mb < 1024, f"peak RSS {peak_mb} MB"
+
+
+def _not_writable_outs(tmp_path: Path) -> list[tuple[Path, str]]:
+    """--out values that fail for root too (chmod 0555 does not stop root)."""
+    a_file = tmp_path / "models.csv"
+    a_file.write_text("id\na/b\n")
+    return [
+        (a_file / "out", f"{a_file} is not a folder"),  # the parent is a regular file
+        (Path("/proc"), "not writable ("),  # procfs: no file can be created there
+        (Path("/proc/constellation-out/x"), "not writable ("),
+    ]
+
+
+def test_out_not_writable_fails_before_any_work(tmp_path, capsys) -> None:
+    src = tmp_path / "models.csv"
+    for out, why in _not_writable_outs(tmp_path):
+        with pytest.raises(UserError) as raised:
+            build([src], out, progress=True)
+        assert str(raised.value).startswith(f"--out {out}: {why}")
+        assert "[build]" not in capsys.readouterr().err, out  # not a single stage ran
+        assert main(["build", "--source", str(src), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"constellation build: --out {out}: ") and err.count("\n") == 1
+
+
+def test_out_on_a_read_only_file_system(tmp_path) -> None:
+    """A real read-only mount, in a user + mount namespace where the system allows one."""
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare(1) for a private read-only mount")
+    (tmp_path / "models.csv").write_text("id\na/b\nc/d\n")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    build_cmd = f"{sys.executable} -m constellation.cli build --source {tmp_path}/models.csv"
+    script = (
+        f"mount -t tmpfs none {ro} && mkdir {ro}/out && mount -o remount,ro {ro} || exit 77\n"
+        f"{build_cmd} --out {ro}/out; echo rc=$?; {build_cmd} --out {ro}/new/out; echo rc=$?"
+    )
+    run = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if run.returncode == 77 or "rc=" not in run.stdout:
+        pytest.skip(f"no private read-only mount here: {run.stderr.strip()[:200]}")
+    assert run.stdout.split() == ["rc=2", "rc=2"], run.stderr
+    assert run.stderr.splitlines() == [
+        f"constellation build: --out {ro}/out: not writable (Read-only file system)",
+        f"constellation build: --out {ro}/new/out: not writable (Read-only file system)",
+    ]
+
+
+# A build that stops for good once its partial folder is complete, before moving any file in.
+HELD_BUILD = """
+import os, sys, time
+from constellation.loader.build import build
+
+move = os.replace
+def hold(src, dst):
+    if ".partial-" in str(src):
+        print("writing", flush=True)
+        time.sleep(600)
+    move(src, dst)
+os.replace = hold
+build([sys.argv[1]], sys.argv[2], progress=False)
+"""
+
+
+def test_partial_folder_of_a_killed_build_is_removed_by_the_next(tmp_path, capsys) -> None:
+    src = tmp_path / "models.csv"
+    src.write_text("id\n" + "".join(f"org/llama-{i}b-chat\n" for i in range(30)))
+    out = tmp_path / "out"
+    held = subprocess.Popen(
+        [sys.executable, "-c", HELD_BUILD, str(src), str(out)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert held.stdout.readline() == "writing\n"  # its partial folder is complete now
+        (partial,) = out.glob(".partial-*")
+        assert partial.name.startswith(f".partial-{held.pid}-")
+        assert (partial / "models.parquet").is_file()
+
+        build([src], out, progress=False)  # its writer still runs: left alone
+        assert partial.is_dir() and (out / "manifest.json").is_file()
+
+        held.kill()  # SIGKILL
+        # wait for its death without reaping it: a zombie is dead too
+        os.waitid(os.P_PID, held.pid, os.WEXITED | os.WNOWAIT)
+        assert main(["build", "--source", str(src), "--out", str(out), "--quiet"]) == 0
+        assert not partial.exists() and not list(out.glob(".partial-*"))
+    finally:
+        held.kill()
+        held.wait()
+        held.stdout.close()
+    assert held.returncode == -signal.SIGKILL
+    _check_artifacts(out, 30)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{t}.parquet" for t in TABLE_COLUMNS] + ["models.parquet", "manifest.json"]
+    )
+
+
+def test_only_partial_folders_of_dead_writers_are_removed(tmp_path) -> None:
+    from constellation.loader.artifacts import remove_stale_partials
+
+    if not Path("/proc/self/stat").is_file():
+        pytest.skip("needs /proc for process start times")
+    done = subprocess.Popen(["true"])
+    done.wait()  # exited and reaped: its pid names no process (or, reused, one started later)
+    live_start = Path(f"/proc/{os.getpid()}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    dead = tmp_path / f".partial-{done.pid}-12345-abc"
+    reused = tmp_path / f".partial-{os.getpid()}-{int(live_start) - 1}-abc"  # same pid, earlier
+    live = tmp_path / f".partial-{os.getpid()}-{live_start}-abc"
+    unknown = tmp_path / ".partial-k2j3h4"  # no writer recorded (named before pids were)
+    for path in (dead, reused, live, unknown):
+        path.mkdir()
+        (path / "models.parquet").write_bytes(b"x")
+    assert sorted(remove_stale_partials(tmp_path)) == sorted([dead, reused])
+    assert sorted(tmp_path.iterdir()) == sorted([live, unknown])

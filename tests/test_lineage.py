@@ -101,6 +101,21 @@ def test_normalise_id():
         assert lin.normalise_id(bad) is None, bad
 
 
+def test_one_id_rule_for_a_value_and_a_column():
+    at_cap = "o/" + "n" * (lin.MAX_ID_LENGTH - 2)
+    values = [
+        " https://huggingface.co/owner/name/ ", "gpt2", "a/b/c", "has space/x", "", ".", "..",
+        "a/.hidden", "../x", "a/b.c", at_cap, at_cap + "n",
+        "https://huggingface.co/" + at_cap,  # the prefix does not count
+    ]  # fmt: skip
+    one_by_one = [lin.normalise_id(v) for v in values]
+    column, too_long = lin.check_ids(pd.Series(values, dtype="string"))
+    assert column.astype(object).where(column.notna(), None).tolist() == one_by_one
+    assert one_by_one[values.index(at_cap)] == at_cap and one_by_one[-1] == at_cap
+    assert one_by_one[values.index(at_cap + "n")] is None
+    assert too_long.tolist() == [v == at_cap + "n" for v in values]
+
+
 def test_vectorised_tags_match_row_by_row():
     ids = pd.Series(["m/one", "m/two", "m/three", "gpt2-x"], dtype="string")
     tags = pd.Series(

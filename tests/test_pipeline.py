@@ -108,6 +108,18 @@ def test_symmetrise_keeps_max_once() -> None:
     assert w.tolist() == pytest.approx([0.9, 0.7])
 
 
+def test_no_edge_gives_empty_typed_arrays() -> None:
+    # names that share no feature above the threshold (one name, two unrelated names)
+    none = np.empty(0, np.int64)
+    s, d, w = edges.symmetrise(none, none, np.empty(0, np.float32))
+    assert (len(s), len(d), len(w)) == (0, 0, 0)
+    assert s.dtype == d.dtype == np.int64 and w.dtype == np.float32
+    for ids in (["a/b"], ["a/b", "c/d"], [f"a/llama-{i}-chat" for i in range(20)]):
+        vec, p = _vectors(ids)
+        src, dst, score = edges.similarity_edges(vec.matrix, p)
+        assert len(src) == len(dst) == len(score) == 0, ids
+
+
 def test_communities_seeded_isolated_alone_and_modularity() -> None:
     # a tiny corpus makes every size token rare: a lower threshold than the default
     vec, p = _vectors(threshold=0.3)

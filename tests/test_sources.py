@@ -6,10 +6,12 @@ Fixtures in tests/data/sources/ are small hand-written files; the ../shared/data
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from constellation.loader.lineage import MAX_ID_LENGTH
 from constellation.loader.sources import MODEL_COLUMNS, Skipped, SourceResult, read_sources
 
 from constellation.errors import UserError
@@ -205,6 +207,38 @@ def test_empty_and_broken_csv(tmp_path):
     (tmp_path / "quote.csv").write_text('id,downloads\n"a/b,1\n')
     with pytest.raises(UserError, match="quote.csv: not readable as CSV"):
         read_sources([tmp_path / "quote.csv"], progress=False)
+
+
+HUGE_ID = "a/" + "x" * (50 * 1024 * 1024)  # a 50 MB "id"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_overlong_id_is_skipped_and_reported(tmp_path, suffix):
+    path = tmp_path / f"huge{suffix}"
+    ids = ["meta-llama/Llama-2-7b-hf", HUGE_ID, "a/" + "y" * (MAX_ID_LENGTH - 2), "gpt2"]
+    if suffix == ".csv":
+        path.write_text("id,downloads\n" + "".join(f"{m},{i}\n" for i, m in enumerate(ids)))
+        line = 3  # the header is line 1
+    else:
+        path.write_text("".join(json.dumps({"id": m, "downloads": i}) + "\n"
+                                for i, m in enumerate(ids)))  # fmt: skip
+        line = 2
+    result = read_sources([path], progress=False)
+    assert result.skipped == [
+        Skipped(str(path), line, f"id longer than {MAX_ID_LENGTH} characters")
+    ]
+    # the id at the cap is kept
+    assert result.models["id"].tolist() == [m for m in ids if m != HUGE_ID]
+
+
+def test_overlong_lineage_edge_is_skipped_and_reported(tmp_path):
+    path = tmp_path / "edges.csv"
+    path.write_text(f"source,target,edge\na/b,c/d,finetune\n{HUGE_ID[:10_000]},e/f,merge\n")
+    result = read_sources([path], progress=False)
+    assert result.skipped == [
+        Skipped(str(path), 3, f"source id longer than {MAX_ID_LENGTH} characters")
+    ]
+    assert result.lineage["child"].tolist() == ["c/d"]
 
 
 def test_non_string_tags_are_stringified(tmp_path):
