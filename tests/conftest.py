@@ -22,6 +22,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,17 +60,33 @@ def graph_server() -> Iterator[GraphConfig]:
         yield config
         return
     # Nothing running here: start a private one so a bare `pytest` works too.
-    saved = {k: os.environ.get(k) for k in ("CONSTELLATION_HOME", "CONSTELLATION_BOLT_PORT",
-                                            "CONSTELLATION_HTTP_PORT")}
-    home = tempfile.mkdtemp(prefix="constellation-pytest-")
-    os.environ["CONSTELLATION_HOME"] = home
-    os.environ["CONSTELLATION_BOLT_PORT"] = str(_free_port())
-    os.environ["CONSTELLATION_HTTP_PORT"] = str(_free_port())
+    home = Path(tempfile.mkdtemp(prefix="constellation-pytest-"))
+    try:
+        with private_server(home) as config:
+            yield config
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+_SERVER_ENV = ("CONSTELLATION_HOME", "CONSTELLATION_BOLT_PORT", "CONSTELLATION_HTTP_PORT",
+               "CONSTELLATION_QUERY_TIMEOUT", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD",
+               "NEO4J_DATABASE")
+
+
+@contextmanager
+def private_server(home: Path, **env: str) -> Iterator[GraphConfig]:
+    """A local server of its own in `home` on free ports (plus `env`, e.g.
+    CONSTELLATION_QUERY_TIMEOUT="3"), pointed at by the environment while it runs; stopped and
+    the environment restored afterwards. Yields its read-write config."""
+    saved = {k: os.environ.get(k) for k in _SERVER_ENV}
+    for key in _SERVER_ENV:
+        os.environ.pop(key, None)
+    os.environ.update(CONSTELLATION_HOME=str(home), CONSTELLATION_BOLT_PORT=str(_free_port()),
+                      CONSTELLATION_HTTP_PORT=str(_free_port()), **env)
     try:
         yield server.start()
     finally:
         server.stop()
-        shutil.rmtree(home, ignore_errors=True)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import socket
 import threading
 import time
 import urllib.error
@@ -20,6 +18,7 @@ from dataclasses import replace
 
 import neo4j
 import pytest
+from conftest import private_server
 from constellation.queries import console
 from constellation.queries.console import run_readonly
 from constellation.queries.runner import run_query
@@ -35,29 +34,13 @@ RUNAWAY = (
     "UNWIND range(1, 3000) AS a UNWIND range(1, 3000) AS b UNWIND range(1, 3000) AS c "
     "WITH a + b + c AS s WHERE s < 0 RETURN count(*) AS n"
 )
-ENV = ("CONSTELLATION_HOME", "CONSTELLATION_BOLT_PORT", "CONSTELLATION_HTTP_PORT",
-       "CONSTELLATION_QUERY_TIMEOUT", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD",
-       "NEO4J_DATABASE")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphConfig]:
     """A private server with a 3 s query limit and a few models; the read-write config."""
-    saved = {k: os.environ.get(k) for k in ENV}
-    for key in ENV:
-        os.environ.pop(key, None)
-    os.environ["CONSTELLATION_HOME"] = str(tmp_path_factory.mktemp("limits") / "home")
-    os.environ["CONSTELLATION_BOLT_PORT"] = str(_free_port())
-    os.environ["CONSTELLATION_HTTP_PORT"] = str(_free_port())
-    os.environ["CONSTELLATION_QUERY_TIMEOUT"] = str(LIMIT_S)
-    try:
-        config = server.start()
+    home = tmp_path_factory.mktemp("limits") / "home"
+    with private_server(home, CONSTELLATION_QUERY_TIMEOUT=str(LIMIT_S)) as config:
         with connect(config) as driver:
             driver.execute_query(
                 "UNWIND range(1, 50) AS i CREATE (:Model {id: 'm' + toString(i), name: "
@@ -65,13 +48,6 @@ def private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphConfig]:
                 database_=config.database,
             )
         yield config
-    finally:
-        server.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @pytest.fixture(scope="module")
