@@ -45,25 +45,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from constellation.loader import writer_cypher as cy
+from constellation.loader.artifacts import COLUMN_KINDS, MANIFEST, REQUIRED_COLUMNS, check_build
 
 from constellation.errors import UserError
 
 DEFAULT_BATCH_SIZE = cy.DEFAULT_BATCH_SIZE
 
-# file -> columns the writer needs (docs/design.md, "Artifacts")
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "models.parquet": (
-        "id", "name", "author", "downloads", "likes", "created_at", "last_modified",
-        "pipeline_tag", "library_name", "license", "tags", "community", "cluster", "family",
-    ),
-    "similarity.parquet": ("source", "target", "score"),
-    "lineage.parquet": ("child", "parent", "relation"),
-    "communities.parquet": ("community", "size", "downloads", "label", "terms"),
-    "clusters.parquet": (
-        "cluster", "level", "threshold", "parent", "size", "downloads", "label", "terms",
-    ),
-}  # fmt: skip
-MANIFEST = "manifest.json"
 
 # Model columns that become relationships as well as properties: column -> row field.
 _NAMED_LINKS = {"author": "author", "tags": "tags", "license": "license", "library_name": "library"}
@@ -129,10 +116,11 @@ class Artifacts:
     skipped_columns: list[str]
 
 
-def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
+def _read_parquet(folder: Path, name: str, build_id: str) -> pd.DataFrame:
     path = folder / name
     if not path.is_file():
         raise UserError(f"--artifacts {folder}: {name} is missing (run `constellation build`)")
+    check_build(path, build_id)
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
@@ -140,7 +128,28 @@ def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
     missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
     if missing:
         raise UserError(f"{path}: missing column(s) {', '.join(missing)}")
+    for col, kind in COLUMN_KINDS.get(name, {}).items():
+        _check_kind(path, frame[col], kind)
     return frame
+
+
+def _check_kind(path: Path, column: pd.Series, kind: str) -> None:
+    """UserError naming the column, its type and its first value unless it holds `kind`."""
+    if pd.api.types.is_bool_dtype(column):
+        ok = False
+    elif kind == "integers":
+        ok = pd.api.types.is_integer_dtype(column)
+    else:
+        ok = pd.api.types.is_numeric_dtype(column)
+    values = column.dropna()
+    if ok or values.empty:  # a column of missing values only has no type to check
+        return
+    text = pd.api.types.is_string_dtype(column) or all(isinstance(v, str) for v in values[:100])
+    got = "text" if text else str(column.dtype)
+    row = int(column.index.get_loc(values.index[0]))
+    raise UserError(
+        f"{path}: column {column.name}: expected {kind}, got {got} (row {row}: {values.iloc[0]!r})"
+    )
 
 
 def _fail_dangling(path: Path, column: str, values: Iterable[Any], what: str) -> None:
@@ -298,11 +307,12 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     if not isinstance(manifest, dict) or not manifest.get("build_id"):
         raise UserError(f"{manifest_path}: no build_id")
 
-    models = _read_parquet(folder, "models.parquet")
-    similarity = _read_parquet(folder, "similarity.parquet")
-    lineage = _read_parquet(folder, "lineage.parquet")
-    communities = _read_parquet(folder, "communities.parquet")
-    clusters = _read_parquet(folder, "clusters.parquet")
+    build_id = str(manifest["build_id"])
+    models = _read_parquet(folder, "models.parquet", build_id)
+    similarity = _read_parquet(folder, "similarity.parquet", build_id)
+    lineage = _read_parquet(folder, "lineage.parquet", build_id)
+    communities = _read_parquet(folder, "communities.parquet", build_id)
+    clusters = _read_parquet(folder, "clusters.parquet", build_id)
 
     mpath = folder / "models.parquet"
     if models["id"].isna().any():
@@ -311,9 +321,6 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     if len(dup):
         _fail_dangling(mpath, "id", dup, "unique ids (duplicates)")
     ids = set(models["id"].tolist())
-    for col in ("community", "cluster"):
-        if not pd.api.types.is_integer_dtype(models[col]) and models[col].notna().any():
-            raise UserError(f"{mpath}: column {col}: expected integers, got {models[col].dtype}")
     community_ids = set(communities["community"].tolist())
     cluster_ids = set(clusters["cluster"].tolist())
     _fail_dangling(
@@ -329,8 +336,6 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     spath = folder / "similarity.parquet"
     for col in ("source", "target"):
         _fail_dangling(spath, col, set(similarity[col]) - ids, "models.parquet")
-    if not pd.api.types.is_numeric_dtype(similarity["score"]):
-        raise UserError(f"{spath}: column score: expected numbers, got {similarity['score'].dtype}")
     lpath = folder / "lineage.parquet"
     lineage = lineage.copy()
     if "origin" not in lineage.columns:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from constellation.loader.artifacts import read_table, write_table
 from constellation.loader.build import build
 from constellation.loader.writer import load_artifacts
 
@@ -150,13 +151,17 @@ def _counts_by_label(driver, config: GraphConfig) -> Counter:
 
 
 def _edit(folder: Path, name: str, frame: pd.DataFrame) -> None:
-    frame.to_parquet(folder / f"{name}.parquet", index=False)
+    """Replace one table, as the folder's build (each file names the build that wrote it)."""
+    build_id = json.loads((folder / "manifest.json").read_text())["build_id"]
+    write_table(folder / f"{name}.parquet", frame, build_id)
 
 
 def _new_build_id(folder: Path, build_id: str) -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["build_id"] = build_id
     (folder / "manifest.json").write_text(json.dumps(manifest))
+    for path in folder.glob("*.parquet"):
+        _edit(folder, path.stem, pd.read_parquet(path))
 
 
 # --- tests ----------------------------------------------------------------------------------
@@ -318,21 +323,31 @@ def test_interrupted_load_completes_on_rerun(artifacts: Path, fresh) -> None:
     [
         (lambda d: (d / "similarity.parquet").unlink(), "similarity.parquet is missing"),
         (
-            lambda d: (
-                pd.read_parquet(d / "models.parquet")
-                .drop(columns="community")
-                .to_parquet(d / "models.parquet")
+            lambda d: _edit(
+                d, "models", pd.read_parquet(d / "models.parquet").drop(columns="community")
             ),
             r"models.parquet: missing column\(s\) community",
         ),
         (
-            lambda d: pd.DataFrame(
-                {"source": ["a/x"], "target": ["b/y"], "score": [0.5]}
-            ).to_parquet(d / "similarity.parquet"),
+            lambda d: _edit(
+                d,
+                "similarity",
+                pd.DataFrame({"source": ["a/x"], "target": ["b/y"], "score": [0.5]}),
+            ),
             "similarity.parquet: column source: 1 value.* not in models.parquet: a/x",
         ),
         (lambda d: (d / "manifest.json").write_text("{"), "manifest.json: not valid JSON"),
         (lambda d: (d / "lineage.parquet").write_text("junk"), "lineage.parquet: not a readable"),
+        (
+            lambda d: _edit(
+                d, "models", pd.read_parquet(d / "models.parquet").astype({"downloads": "string"})
+            ),
+            r"models\.parquet: column downloads: expected numbers, got text \(row 0: '\d+'\)",
+        ),
+        (
+            lambda d: pd.read_parquet(d / "lineage.parquet").to_parquet(d / "lineage.parquet"),
+            r"lineage\.parquet: does not say which build wrote it",
+        ),
     ],
 )
 def test_bad_artifacts_are_refused_before_writing(
@@ -537,3 +552,41 @@ def test_failed_load_says_so_and_a_later_load_settles_it(
     builds = _builds(driver, config)
     assert builds[first]["status"] == "abandoned" and builds[first]["current"] is False
     assert builds[second]["status"] == "complete" and builds[second]["current"] is True
+
+
+@pytest.mark.parametrize("moved", [1, 7])
+def test_build_stopped_between_renames_is_refused(
+    built: Path, fresh, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moved: int
+) -> None:
+    """A build stopped while moving its files in leaves a folder mixing two builds: the new
+    models.parquet (moved=1), or every new table under the old manifest.json (moved=7). `load`
+    refuses it in one line naming the file, and the graph keeps the last good load."""
+    folder = Path(shutil.copytree(built, tmp_path / "artifacts"))
+    config, driver = fresh()
+    _load(driver, config, folder)
+    before = dump(driver, config)
+    records = _records()
+    for r in records:
+        r["downloads"] += 1
+    (tmp_path / "next.json").write_text(json.dumps(records))
+    done: list[str] = []
+    real_replace = os.replace
+
+    def replace_then_stop(src, dst) -> None:
+        if len(done) == moved:
+            raise RuntimeError("killed")
+        real_replace(src, dst)
+        done.append(Path(dst).name)
+
+    monkeypatch.setattr(os, "replace", replace_then_stop)
+    with pytest.raises(RuntimeError, match="killed"):
+        build([tmp_path / "next.json"], folder, progress=False)
+    monkeypatch.undo()
+    assert done[0] == "models.parquet" and "manifest.json" not in done
+
+    mixed = r"models\.parquet: written by build \S+, but manifest"
+    with pytest.raises(UserError, match=mixed):
+        _load(driver, config, folder)
+    assert dump(driver, config) == before
+    with pytest.raises(UserError, match=mixed):  # the other readers (evaluate) refuse it too
+        read_table(folder, "models")
