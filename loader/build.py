@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import platform
+import secrets
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -211,7 +211,9 @@ def _same_members(table: pd.DataFrame) -> np.ndarray:
 
 
 def _build_id(inputs: list[dict], params: BuildParams, created_at: str) -> str:
-    h = hashlib.sha256(repr((inputs, params.to_dict(), created_at)).encode()).hexdigest()
+    # a random part: two builds in the same second must differ (each artifact names its build)
+    nonce = secrets.token_hex(8)
+    h = hashlib.sha256(repr((inputs, params.to_dict(), created_at, nonce)).encode()).hexdigest()
     return f"{created_at[:19].replace(':', '').replace('-', '')}-{h[:8]}"
 
 
@@ -294,9 +296,7 @@ def _build(
     manifest["timings"]["write"] = round(time.perf_counter() - t, 3)
     manifest["timings"]["total"] = round(time.perf_counter() - start, 3)
     # rewrite the manifest alone so it carries the write and total timings
-    (Path(out_dir) / artifacts.MANIFEST).write_text(
-        json.dumps(manifest, indent=2, default=str) + "\n"
-    )
+    artifacts.write_manifest(out_dir, manifest)
     if progress:
         print(summary(manifest, tables, out_dir), file=sys.stderr)
     return manifest

@@ -45,25 +45,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from constellation.loader import writer_cypher as cy
+from constellation.loader.artifacts import COLUMN_KINDS, MANIFEST, REQUIRED_COLUMNS, check_build
 
 from constellation.errors import UserError
 
 DEFAULT_BATCH_SIZE = cy.DEFAULT_BATCH_SIZE
 
-# file -> columns the writer needs (docs/design.md, "Artifacts")
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "models.parquet": (
-        "id", "name", "author", "downloads", "likes", "created_at", "last_modified",
-        "pipeline_tag", "library_name", "license", "tags", "community", "cluster", "family",
-    ),
-    "similarity.parquet": ("source", "target", "score"),
-    "lineage.parquet": ("child", "parent", "relation"),
-    "communities.parquet": ("community", "size", "downloads", "label", "terms"),
-    "clusters.parquet": (
-        "cluster", "level", "threshold", "parent", "size", "downloads", "label", "terms",
-    ),
-}  # fmt: skip
-MANIFEST = "manifest.json"
 
 # Model columns that become relationships as well as properties: column -> row field.
 _NAMED_LINKS = {"author": "author", "tags": "tags", "license": "license", "library_name": "library"}
@@ -129,10 +116,11 @@ class Artifacts:
     skipped_columns: list[str]
 
 
-def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
+def _read_parquet(folder: Path, name: str, build_id: str) -> pd.DataFrame:
     path = folder / name
     if not path.is_file():
         raise UserError(f"--artifacts {folder}: {name} is missing (run `constellation build`)")
+    check_build(path, build_id)
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
@@ -140,7 +128,28 @@ def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
     missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
     if missing:
         raise UserError(f"{path}: missing column(s) {', '.join(missing)}")
+    for col, kind in COLUMN_KINDS.get(name, {}).items():
+        _check_kind(path, frame[col], kind)
     return frame
+
+
+def _check_kind(path: Path, column: pd.Series, kind: str) -> None:
+    """UserError naming the column, its type and its first value unless it holds `kind`."""
+    if pd.api.types.is_bool_dtype(column):
+        ok = False
+    elif kind == "integers":
+        ok = pd.api.types.is_integer_dtype(column)
+    else:
+        ok = pd.api.types.is_numeric_dtype(column)
+    values = column.dropna()
+    if ok or values.empty:  # a column of missing values only has no type to check
+        return
+    text = pd.api.types.is_string_dtype(column) or all(isinstance(v, str) for v in values[:100])
+    got = "text" if text else str(column.dtype)
+    row = int(column.index.get_loc(values.index[0]))
+    raise UserError(
+        f"{path}: column {column.name}: expected {kind}, got {got} (row {row}: {values.iloc[0]!r})"
+    )
 
 
 def _fail_dangling(path: Path, column: str, values: Iterable[Any], what: str) -> None:
@@ -184,11 +193,15 @@ def _py_scalar(value: Any) -> Any:
     return value
 
 
-def _hash_rows(columns: list[list[Any]]) -> list[str]:
-    """A digest per row of the given columns (repr of the row's values: stable across runs)."""
+def _hash_rows(columns: dict[str, list[Any]]) -> list[str]:
+    """A digest per row of the given columns (repr of the row's values: stable across runs).
+
+    The column names are hashed too: a build that renames a column with the same values must
+    rewrite the rows."""
+    names = repr(list(columns)).encode()
     return [
-        hashlib.blake2b(repr(row).encode(), digest_size=12).hexdigest()
-        for row in zip(*columns, strict=True)
+        hashlib.blake2b(names + repr(row).encode(), digest_size=12).hexdigest()
+        for row in zip(*columns.values(), strict=True)
     ]
 
 
@@ -236,7 +249,7 @@ def model_table(
         "cluster": _one(props.get("cluster") or [None] * len(keys)),
     }
     # The links derive from the properties, so hashing the properties covers them.
-    digests = _hash_rows(list(props.values()))
+    digests = _hash_rows(props)
     props["row_hash"] = digests
     return NodeTable(keys, props, links, dict(zip(keys, digests, strict=True)))
 
@@ -249,7 +262,7 @@ def group_table(
     keys = _py_values(frame[key])
     props = {"id": keys, **{name: _py_values(frame[name]) for name in names}}
     links = {"parent": _one(_py_values(frame[parent]))} if parent else {}
-    digests = _hash_rows([*props.values(), *links.values()])
+    digests = _hash_rows({**props, **links})
     props["row_hash"] = digests
     return NodeTable(keys, props, links, dict(zip(keys, digests, strict=True)))
 
@@ -261,6 +274,8 @@ def edge_set(
     frame = frame[[owner, *fields]].sort_values([owner, *fields], kind="stable")
     frame = frame.drop_duplicates([owner, *key_fields], keep="first").reset_index(drop=True)
     edges = EdgeSet(frame=frame, owner=owner, fields=fields, key_fields=key_fields)
+    # every field present even with no edges: owners whose stored edges must all go read it
+    edges.values = {col: [] for col in fields}
     if frame.empty:
         return edges
     owners = frame[owner].to_numpy(dtype=object)
@@ -292,11 +307,12 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     if not isinstance(manifest, dict) or not manifest.get("build_id"):
         raise UserError(f"{manifest_path}: no build_id")
 
-    models = _read_parquet(folder, "models.parquet")
-    similarity = _read_parquet(folder, "similarity.parquet")
-    lineage = _read_parquet(folder, "lineage.parquet")
-    communities = _read_parquet(folder, "communities.parquet")
-    clusters = _read_parquet(folder, "clusters.parquet")
+    build_id = str(manifest["build_id"])
+    models = _read_parquet(folder, "models.parquet", build_id)
+    similarity = _read_parquet(folder, "similarity.parquet", build_id)
+    lineage = _read_parquet(folder, "lineage.parquet", build_id)
+    communities = _read_parquet(folder, "communities.parquet", build_id)
+    clusters = _read_parquet(folder, "clusters.parquet", build_id)
 
     mpath = folder / "models.parquet"
     if models["id"].isna().any():
@@ -305,9 +321,6 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     if len(dup):
         _fail_dangling(mpath, "id", dup, "unique ids (duplicates)")
     ids = set(models["id"].tolist())
-    for col in ("community", "cluster"):
-        if not pd.api.types.is_integer_dtype(models[col]) and models[col].notna().any():
-            raise UserError(f"{mpath}: column {col}: expected integers, got {models[col].dtype}")
     community_ids = set(communities["community"].tolist())
     cluster_ids = set(clusters["cluster"].tolist())
     _fail_dangling(
@@ -323,8 +336,6 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     spath = folder / "similarity.parquet"
     for col in ("source", "target"):
         _fail_dangling(spath, col, set(similarity[col]) - ids, "models.parquet")
-    if not pd.api.types.is_numeric_dtype(similarity["score"]):
-        raise UserError(f"{spath}: column score: expected numbers, got {similarity['score'].dtype}")
     lpath = folder / "lineage.parquet"
     lineage = lineage.copy()
     if "origin" not in lineage.columns:
@@ -544,39 +555,19 @@ def _stored_hashes(w: _Writer, label: str) -> list[dict[str, Any]]:
     return w.run(query)
 
 
-def load_artifacts(
-    driver: Any,
-    artifacts_dir: str | Path,
-    database: str | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    progress: bool = True,
-    on_batch: OnBatch | None = None,
-) -> dict[str, Any]:
-    """Make the graph equal to the artifacts in `artifacts_dir`; returns counts per kind.
+def _mark_unfinished(w: _Writer, build_id: str, exc: BaseException) -> None:
+    """A load that raised: its Build says `interrupted` (Ctrl-C) or `failed` with the error,
+    not `loading`. Best effort (auto-commit, no retries): the original error is what matters."""
+    status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+    error = " ".join(f"{type(exc).__name__}: {exc}".split())
+    try:
+        w.run(cy.BUILD_FAILED, id=build_id, status=status, error=error[:500])
+    except Exception:  # noqa: BLE001, S110 - the server may be what failed
+        pass
 
-    `on_batch(stage, rows_done)` is called after each committed batch (progress hooks, tests).
-    """
-    if batch_size < 1:
-        raise UserError(f"--batch-size {batch_size}: must be at least 1")
-    started = time.perf_counter()
-    w = _Writer(driver, database, batch_size, progress, on_batch)
-    with w.timed("read artifacts"):
-        art = read_artifacts(artifacts_dir)
-    build_id = str(art.manifest["build_id"])
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    with w.timed("schema"):
-        for statement in (*cy.CONSTRAINTS, *cy.INDEXES):
-            w.run(statement)
-    w.write(
-        lambda tx: tx.run(
-            cy.BUILD_STARTED,
-            id=build_id,
-            started_at=now,
-            manifest=json.dumps(art.manifest, sort_keys=True, default=str),
-        ).consume()
-    )
-
+def _sync_graph(w: _Writer, art: Artifacts, build_id: str) -> dict[str, Any]:
+    """Make nodes and edges equal to the artifacts; returns the counts per kind."""
     with w.timed("read stored hashes"):
         stored_models = _stored_hashes(w, "Model")
         stored_communities = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Community")}
@@ -638,6 +629,45 @@ def load_artifacts(
             w, "BASED_ON", art.lineage, owners, lineage_hash, existed,
             cy.OLD_BASED_ON, cy.CREATE_BASED_ON, cy.UPDATE_BASED_ON, cy.DELETE_BASED_ON,
         )  # fmt: skip
+    return counts
+
+
+def load_artifacts(
+    driver: Any,
+    artifacts_dir: str | Path,
+    database: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: bool = True,
+    on_batch: OnBatch | None = None,
+) -> dict[str, Any]:
+    """Make the graph equal to the artifacts in `artifacts_dir`; returns counts per kind.
+
+    `on_batch(stage, rows_done)` is called after each committed batch (progress hooks, tests).
+    """
+    if batch_size < 1:
+        raise UserError(f"--batch-size {batch_size}: must be at least 1")
+    started = time.perf_counter()
+    w = _Writer(driver, database, batch_size, progress, on_batch)
+    with w.timed("read artifacts"):
+        art = read_artifacts(artifacts_dir)
+    build_id = str(art.manifest["build_id"])
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    with w.timed("schema"):
+        for statement in (*cy.CONSTRAINTS, *cy.INDEXES):
+            w.run(statement)
+
+    def start(tx: Any) -> None:
+        tx.run(cy.BUILDS_NOT_CURRENT).consume()  # the graph leaves the build it held
+        manifest = json.dumps(art.manifest, sort_keys=True, default=str)
+        tx.run(cy.BUILD_STARTED, id=build_id, started_at=now, manifest=manifest).consume()
+
+    w.write(start)
+    try:
+        counts = _sync_graph(w, art, build_id)
+    except BaseException as exc:
+        _mark_unfinished(w, build_id, exc)
+        raise
     counts["seconds"] = round(time.perf_counter() - started, 3)
     counts["timings"] = dict(w.timings)
     loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

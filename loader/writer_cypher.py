@@ -161,12 +161,21 @@ DELETE_BASED_ON = (
 
 # --- the build ------------------------------------------------------------------------------
 
+# Status: loading -> complete; a load that raised leaves failed (with `error`) or interrupted
+# (Ctrl-C); one killed stays loading. When a build completes, every other build that is not
+# complete becomes abandoned. `current` marks the build the graph holds: none while a load runs.
+BUILDS_NOT_CURRENT = "MATCH (b:Build) SET b.current = false"
 BUILD_STARTED = (
     "MERGE (b:Build {id: $id}) "
-    "SET b.status = 'loading', b.started_at = $started_at, b.manifest = $manifest"
+    "SET b.status = 'loading', b.started_at = $started_at, b.manifest = $manifest, "
+    "b.current = false, b.error = null"
+)
+BUILD_FAILED = (
+    "MATCH (b:Build {id: $id}) WHERE b.status = 'loading' SET b.status = $status, b.error = $error"
 )
 BUILD_DONE = (
-    "MATCH (b:Build) SET b.current = (b.id = $id) "
+    "MATCH (b:Build) SET b.current = (b.id = $id), b.status = CASE "
+    "WHEN b.id = $id OR b.status = 'complete' THEN 'complete' ELSE 'abandoned' END "
     "WITH b WHERE b.id = $id "
-    "SET b.status = 'complete', b.loaded_at = $loaded_at, b.counts = $counts"
+    "SET b.loaded_at = $loaded_at, b.counts = $counts"
 )

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from constellation.loader.artifacts import write_table
 
 # id, downloads, likes, created, license, library, tags, community, cluster
 # fmt: off
@@ -99,19 +100,28 @@ def models_frame() -> pd.DataFrame:
     return frame
 
 
+BUILD_ID = "queries-small-1"
+
+
+def _write(folder: Path, name: str, frame: pd.DataFrame) -> None:
+    write_table(folder / f"{name}.parquet", frame, BUILD_ID)  # tagged with the build, as load needs
+
+
 def write_small_artifacts(folder: Path) -> Path:
     """Write the hand-made artifacts into `folder` (created) and return it."""
     folder.mkdir(parents=True, exist_ok=True)
     models = models_frame()
-    models.to_parquet(folder / "models.parquet", index=False)
-    pd.DataFrame(SIMILAR, columns=["source", "target", "score"]).astype(
-        {"score": "float32"}
-    ).to_parquet(folder / "similarity.parquet", index=False)
+    _write(folder, "models", models)
+    _write(
+        folder,
+        "similarity",
+        pd.DataFrame(SIMILAR, columns=["source", "target", "score"]).astype({"score": "float32"}),
+    )
     lineage = pd.DataFrame(LINEAGE, columns=["child", "parent", "relation"])
     lineage["origin"] = "tag"
-    lineage.to_parquet(folder / "lineage.parquet", index=False)
+    _write(folder, "lineage", lineage)
     groups = models.groupby("community").agg(size=("id", "size"), downloads=("downloads", "sum"))
-    pd.DataFrame(
+    communities = pd.DataFrame(
         {
             "community": groups.index.astype("int64"),
             "size": groups["size"].astype("int64").values,
@@ -119,9 +129,10 @@ def write_small_artifacts(folder: Path) -> Path:
             "label": [COMMUNITY_LABELS[c] for c in groups.index],
             "terms": [[COMMUNITY_LABELS[c]] for c in groups.index],
         }
-    ).to_parquet(folder / "communities.parquet", index=False)
+    )
+    _write(folder, "communities", communities)
     members = _cluster_members(models)
-    pd.DataFrame(
+    clusters = pd.DataFrame(
         {
             "cluster": pd.array([c for c, *_ in CLUSTERS], dtype="int64"),
             "level": pd.array([lv for _, lv, *_ in CLUSTERS], dtype="int64"),
@@ -133,9 +144,10 @@ def write_small_artifacts(folder: Path) -> Path:
             "label": [label for *_, label in CLUSTERS],
             "terms": [label.split() for *_, label in CLUSTERS],
         }
-    ).to_parquet(folder / "clusters.parquet", index=False)
+    )
+    _write(folder, "clusters", clusters)
     (folder / "manifest.json").write_text(
-        json.dumps({"build_id": "queries-small-1", "created_at": "2026-11-27T00:00:00Z",
+        json.dumps({"build_id": BUILD_ID, "created_at": "2026-11-27T00:00:00Z",
                     "counts": {"models": len(MODELS)}})
     )
     return folder

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from constellation.loader.artifacts import read_table, write_table
 from constellation.loader.build import build
 from constellation.loader.writer import load_artifacts
 
@@ -110,8 +111,10 @@ def _rows(driver, config: GraphConfig, query: str, **params) -> list[dict]:
     return driver.execute_query(query, params, database_=config.database).records
 
 
-def dump(driver, config: GraphConfig) -> tuple[list[str], list[str]]:
-    """The graph's content without bookkeeping and Build nodes, as sorted comparable lines."""
+def dump(driver, config: GraphConfig) -> tuple[list[str], list[str], list[dict]]:
+    """The graph's content as sorted comparable lines: nodes per label with their properties
+    (without bookkeeping), every relationship (type, endpoints, properties), and the current
+    Build (without load-time fields). Earlier Build nodes are history, not content."""
     nodes = [
         json.dumps(
             [r["label"], {k: v for k, v in r["props"].items() if k not in BOOKKEEPING}],
@@ -131,7 +134,15 @@ def dump(driver, config: GraphConfig) -> tuple[list[str], list[str]]:
             "type(r) AS t, properties(r) AS p, labels(b)[0] AS lb, coalesce(b.id, b.name) AS b",
         )
     ]
-    return sorted(nodes), sorted(rels)
+    current = [
+        dict(r)
+        for r in _rows(
+            driver, config,
+            "MATCH (b:Build) WHERE b.current RETURN b.id AS id, b.status AS status, "
+            "b.manifest AS manifest",
+        )
+    ]  # fmt: skip
+    return sorted(nodes), sorted(rels), current
 
 
 def _counts_by_label(driver, config: GraphConfig) -> Counter:
@@ -140,13 +151,17 @@ def _counts_by_label(driver, config: GraphConfig) -> Counter:
 
 
 def _edit(folder: Path, name: str, frame: pd.DataFrame) -> None:
-    frame.to_parquet(folder / f"{name}.parquet", index=False)
+    """Replace one table, as the folder's build (each file names the build that wrote it)."""
+    build_id = json.loads((folder / "manifest.json").read_text())["build_id"]
+    write_table(folder / f"{name}.parquet", frame, build_id)
 
 
 def _new_build_id(folder: Path, build_id: str) -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["build_id"] = build_id
     (folder / "manifest.json").write_text(json.dumps(manifest))
+    for path in folder.glob("*.parquet"):
+        _edit(folder, path.stem, pd.read_parquet(path))
 
 
 # --- tests ----------------------------------------------------------------------------------
@@ -289,7 +304,7 @@ def test_interrupted_load_completes_on_rerun(artifacts: Path, fresh) -> None:
     with pytest.raises(KeyboardInterrupt):
         _load(driver, config, artifacts, batch_size=2, on_batch=interrupt)
     status = _rows(driver, config, "MATCH (b:Build) RETURN b.status AS s")[0]["s"]
-    assert status == "loading"
+    assert status == "interrupted"
     partial = _rows(driver, config, "MATCH ()-[r:SIMILAR_TO]->() RETURN count(r) AS n")[0]["n"]
     assert 0 < partial < len(pd.read_parquet(artifacts / "similarity.parquet"))
 
@@ -308,21 +323,31 @@ def test_interrupted_load_completes_on_rerun(artifacts: Path, fresh) -> None:
     [
         (lambda d: (d / "similarity.parquet").unlink(), "similarity.parquet is missing"),
         (
-            lambda d: (
-                pd.read_parquet(d / "models.parquet")
-                .drop(columns="community")
-                .to_parquet(d / "models.parquet")
+            lambda d: _edit(
+                d, "models", pd.read_parquet(d / "models.parquet").drop(columns="community")
             ),
             r"models.parquet: missing column\(s\) community",
         ),
         (
-            lambda d: pd.DataFrame(
-                {"source": ["a/x"], "target": ["b/y"], "score": [0.5]}
-            ).to_parquet(d / "similarity.parquet"),
+            lambda d: _edit(
+                d,
+                "similarity",
+                pd.DataFrame({"source": ["a/x"], "target": ["b/y"], "score": [0.5]}),
+            ),
             "similarity.parquet: column source: 1 value.* not in models.parquet: a/x",
         ),
         (lambda d: (d / "manifest.json").write_text("{"), "manifest.json: not valid JSON"),
         (lambda d: (d / "lineage.parquet").write_text("junk"), "lineage.parquet: not a readable"),
+        (
+            lambda d: _edit(
+                d, "models", pd.read_parquet(d / "models.parquet").astype({"downloads": "string"})
+            ),
+            r"models\.parquet: column downloads: expected numbers, got text \(row 0: '\d+'\)",
+        ),
+        (
+            lambda d: pd.read_parquet(d / "lineage.parquet").to_parquet(d / "lineage.parquet"),
+            r"lineage\.parquet: does not say which build wrote it",
+        ),
     ],
 )
 def test_bad_artifacts_are_refused_before_writing(
@@ -401,3 +426,167 @@ def test_killed_load_process_completes_on_rerun(fresh, tmp_path: Path) -> None:
     fresh_config, fresh_driver = fresh()
     _load(fresh_driver, fresh_config, folder)
     assert dump(driver, config) == dump(fresh_driver, fresh_config)
+
+
+# --- any sequence of builds loads -----------------------------------------------------------
+
+SAMPLE = Path(__file__).resolve().parents[1] / "loader" / "sample" / "models.jsonl"
+
+
+def _head(src: Path, dst: Path, lines: int) -> Path:
+    """The first `lines` lines of a data file, as a subset in the test's tmp dir."""
+    with src.open(encoding="utf-8") as fin, dst.open("w", encoding="utf-8") as fout:
+        fout.writelines(line for _, line in zip(range(lines), fin, strict=False))
+    return dst
+
+
+def _load_in_order(fresh, folders: dict[str, Path], order: str) -> None:
+    """Load the builds named by the letters of `order` one over another into one database.
+    After every load the graph must equal a fresh load of that build, with no Build left
+    `loading`."""
+    expected: dict[str, tuple] = {}
+    config, driver = fresh()
+    for step, name in enumerate(order):
+        _load(driver, config, folders[name])
+        if name not in expected:
+            if step == 0:  # the first load is itself a fresh load
+                expected[name] = dump(driver, config)
+            else:
+                fresh_config, fresh_driver = fresh()
+                _load(fresh_driver, fresh_config, folders[name])
+                expected[name] = dump(fresh_driver, fresh_config)
+        assert dump(driver, config) == expected[name], f"after loading {order[: step + 1]}"
+        statuses = _rows(driver, config, "MATCH (b:Build) RETURN b.id AS id, b.status AS s")
+        assert not [r for r in statuses if r["s"] == "loading"], order[: step + 1]
+
+
+def test_builds_load_over_each_other_in_any_order(built: Path, fresh, tmp_path: Path) -> None:
+    """L (with lineage), N (the same models, no lineage: the `KeyError: 'parent'` of issue 9),
+    S (the bundled sample), M (N with an extra column renamed, same values). L N S L S N takes
+    every ordered pair of L, N, S; N M N a change of column names alone."""
+    records = _records()
+    for r in records:
+        r["tags"] = [t for t in r["tags"] if not t.startswith("base_model:")]
+        r["stage"] = "base" if r["downloads"] > 1000 else "derived"
+    (tmp_path / "plain.json").write_text(json.dumps(records))
+    for r in records:
+        r["phase"] = r.pop("stage")
+    (tmp_path / "renamed.json").write_text(json.dumps(records))
+    folders = {"L": built, "N": tmp_path / "n", "S": tmp_path / "s", "M": tmp_path / "m"}
+    build([tmp_path / "plain.json"], folders["N"], progress=False)
+    build([tmp_path / "renamed.json"], folders["M"], progress=False)
+    build([SAMPLE], folders["S"], progress=False)
+    assert len(pd.read_parquet(folders["N"] / "lineage.parquet")) == 0
+    _load_in_order(fresh, folders, "LNSLSNMNL")
+
+
+@pytest.mark.shared
+def test_shared_builds_load_over_each_other_in_any_order(
+    shared_file, fresh, tmp_path: Path
+) -> None:
+    """The issue's reproduction and more: A = the first 3,000 lines of the hf-dep metadata and
+    edges (lineage, external base models), B = the first 3,000 lines of the Constellation CSV
+    (no lineage), C = the bundled sample; A B C A C B A takes every ordered pair."""
+    hf = "hf-dep-network-analysis"
+    metadata = _head(shared_file(f"{hf}/metadata_c952a70.csv"), tmp_path / "metadata.csv", 3000)
+    edges = _head(shared_file(f"{hf}/edges_c952a70.csv"), tmp_path / "edges.csv", 3000)
+    llms = _head(
+        shared_file("constellation/HuggingFaceLLMsWithParamsAndReadmeLinks.csv"),
+        tmp_path / "llms.csv",
+        3000,
+    )
+    folders = {"A": tmp_path / "a", "B": tmp_path / "b", "C": tmp_path / "c"}
+    build([metadata, edges], folders["A"], progress=False)
+    build([llms], folders["B"], progress=False)
+    build([SAMPLE], folders["C"], progress=False)
+    assert len(pd.read_parquet(folders["B"] / "lineage.parquet")) == 0
+    _load_in_order(fresh, folders, "ABCACBA")
+
+
+def _builds(driver, config: GraphConfig) -> dict[str, dict]:
+    query = (
+        "MATCH (b:Build) RETURN b.id AS id, b.status AS status, b.current AS current, "
+        "b.error AS error"
+    )
+    return {r["id"]: dict(r) for r in _rows(driver, config, query)}
+
+
+def test_failed_load_says_so_and_a_later_load_settles_it(
+    built: Path, fresh, tmp_path: Path
+) -> None:
+    """A failed load leaves its Build `failed` with the error and no Build `current` (the graph
+    is between builds); a rerun completes it. A Build left unfinished when another one completes
+    becomes `abandoned`, never stays `loading`."""
+    (tmp_path / "other.json").write_text(json.dumps(_records()[:10]))
+    other = tmp_path / "other"
+    build([tmp_path / "other.json"], other, progress=False)
+    first = json.loads((built / "manifest.json").read_text())["build_id"]
+    second = json.loads((other / "manifest.json").read_text())["build_id"]
+    config, driver = fresh()
+    _load(driver, config, built)
+
+    def fail(stage: str, done: int) -> None:
+        if stage.startswith("write"):
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        _load(driver, config, other, batch_size=2, on_batch=fail)
+    builds = _builds(driver, config)
+    assert builds[second]["status"] == "failed" and "disk full" in builds[second]["error"]
+    assert builds[first]["status"] == "complete"
+    assert not any(b["current"] for b in builds.values())
+
+    _load(driver, config, other)
+    builds = _builds(driver, config)
+    assert builds[second] == {"id": second, "status": "complete", "current": True, "error": None}
+    assert builds[first]["current"] is False
+
+    def interrupt(stage: str, done: int) -> None:
+        if stage.startswith("write"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _load(driver, config, built, batch_size=2, on_batch=interrupt)
+    assert _builds(driver, config)[first]["status"] == "interrupted"
+    _load(driver, config, other)
+    builds = _builds(driver, config)
+    assert builds[first]["status"] == "abandoned" and builds[first]["current"] is False
+    assert builds[second]["status"] == "complete" and builds[second]["current"] is True
+
+
+@pytest.mark.parametrize("moved", [1, 7])
+def test_build_stopped_between_renames_is_refused(
+    built: Path, fresh, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moved: int
+) -> None:
+    """A build stopped while moving its files in leaves a folder mixing two builds: the new
+    models.parquet (moved=1), or every new table under the old manifest.json (moved=7). `load`
+    refuses it in one line naming the file, and the graph keeps the last good load."""
+    folder = Path(shutil.copytree(built, tmp_path / "artifacts"))
+    config, driver = fresh()
+    _load(driver, config, folder)
+    before = dump(driver, config)
+    records = _records()
+    for r in records:
+        r["downloads"] += 1
+    (tmp_path / "next.json").write_text(json.dumps(records))
+    done: list[str] = []
+    real_replace = os.replace
+
+    def replace_then_stop(src, dst) -> None:
+        if len(done) == moved:
+            raise RuntimeError("killed")
+        real_replace(src, dst)
+        done.append(Path(dst).name)
+
+    monkeypatch.setattr(os, "replace", replace_then_stop)
+    with pytest.raises(RuntimeError, match="killed"):
+        build([tmp_path / "next.json"], folder, progress=False)
+    monkeypatch.undo()
+    assert done[0] == "models.parquet" and "manifest.json" not in done
+
+    mixed = r"models\.parquet: written by build \S+, but manifest"
+    with pytest.raises(UserError, match=mixed):
+        _load(driver, config, folder)
+    assert dump(driver, config) == before
+    with pytest.raises(UserError, match=mixed):  # the other readers (evaluate) refuse it too
+        read_table(folder, "models")
