@@ -462,6 +462,11 @@ def drop_database(name: str) -> None:
     _http(f"drop database {_check_name(name)}")
 
 
+def list_databases() -> list[str]:
+    """Names of the local server's databases (`constellation demo` creates its own if missing)."""
+    return [str(name) for name in _http("list databases").get("result", [])]
+
+
 # --- CLI ------------------------------------------------------------------------------------
 
 
