@@ -20,7 +20,9 @@ pytestmark = pytest.mark.skipif(not shutil.which("make"), reason="needs make")
 
 
 def make_n(*args: str, virtual_env: str | None = None) -> list[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "MAKEFLAGS")}
+    # `make test` itself exports PYTHON (and a caller may set the others): start from none
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VIRTUAL_ENV", "MAKEFLAGS", "PYTHON", "VENV", "HOST", "PORT")}
     if virtual_env:
         env["VIRTUAL_ENV"] = virtual_env
     out = subprocess.run(["make", "-n", "-C", str(REPO), "--no-print-directory", *args],
