@@ -30,6 +30,20 @@ if TYPE_CHECKING:
     import neo4j
 
 CONNECT_TIMEOUT_S = 5.0
+# The driver's Bolt schemes. It takes http(s):// too, for a query API that needs the optional
+# aiohttp (an import traceback without it) and that no command here speaks.
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def check_uri(uri: str) -> str:
+    """`uri` if the driver can reach a graph over Bolt with it, else UserError (one line)."""
+    scheme, sep, rest = uri.partition("://")
+    if not sep or scheme.lower() not in URI_SCHEMES or not rest.strip("/"):
+        raise UserError(
+            f"graph URI {uri!r} (NEO4J_URI): use a Bolt URI such as bolt://localhost:7687 "
+            f"(schemes: {', '.join(s + '://' for s in URI_SCHEMES)})"
+        )
+    return uri
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,9 @@ class GraphConfig:
     password: str
     database: str | None = None
     query_timeout: float | None = None  # seconds after which the server stops a query, if known
+
+    def __post_init__(self) -> None:
+        check_uri(self.uri)
 
     @classmethod
     def from_env(cls, read_only: bool = False) -> GraphConfig:

@@ -62,6 +62,9 @@ ADMIN_USER = "root"  # ArcadeDB runs server commands (create/drop database) for 
 WRITER_GROUP = "constellation_writer"
 READER_GROUP = "constellation_reader"
 DATABASE = "constellation"
+# `constellation demo` loads here, never into DATABASE. Created at every start, so the demo needs
+# no server command (those are root's, whose name anyone can lock out).
+DEMO_DATABASE = "demo"
 DEFAULT_QUERY_TIMEOUT_S = 30.0
 # Queries the server runs at once (`arcadedb.queryMaxConcurrent`); more wait in its queue. The
 # engine's default on 2 cores is 4, which four runaway console queries filled; the console takes
@@ -348,7 +351,7 @@ def start(timeout: float = START_TIMEOUT_S) -> GraphConfig:
         "-Darcadedb.server.plugins=Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
         f"-Darcadedb.bolt.host={HOST}",
         f"-Darcadedb.bolt.port={bolt_port}",
-        f"-Darcadedb.server.defaultDatabases={DATABASE}[{ADMIN_USER}]",
+        f"-Darcadedb.server.defaultDatabases={DATABASE}[{ADMIN_USER}];{DEMO_DATABASE}[{ADMIN_USER}]",
         f"-Darcadedb.command.timeout={round(query_timeout * 1000)}",
         f"-Darcadedb.queryMaxConcurrent={QUERY_SLOTS}",
         *shlex.split(os.environ.get("CONSTELLATION_JAVA_OPTS", "")),
@@ -610,6 +613,11 @@ def create_database(name: str) -> None:
 
 def drop_database(name: str) -> None:
     _http(f"drop database {_check_name(name)}")
+
+
+def list_databases() -> list[str]:
+    """Names of the local server's databases (`constellation demo` creates its own if missing)."""
+    return [str(name) for name in _http("list databases").get("result", [])]
 
 
 # --- CLI ------------------------------------------------------------------------------------

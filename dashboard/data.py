@@ -61,12 +61,13 @@ class Filters:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any] | None) -> Filters:
+        from constellation.dashboard.routing import min_downloads
+
         d = d or {}
-        md = d.get("min_downloads")
         return cls(
             pipeline_tag=d.get("pipeline_tag") or None,
             license=d.get("license") or None,
-            min_downloads=int(md) if md not in (None, "") else None,
+            min_downloads=min_downloads(d.get("min_downloads")),
             created_from=(d.get("created_from") or None),
             created_to=(d.get("created_to") or None),
         )

@@ -12,8 +12,11 @@ Usage::
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode
+
+from constellation.queries.runner import INT64_MAX
 
 MODEL_VIEWS = ("neighbourhood", "family", "lineage", "details")
 GLOBAL_VIEWS = ("atlas", "console")
@@ -43,6 +46,23 @@ def empty_filters() -> dict[str, Any]:
     return {v: None for v in FILTER_KEYS.values()}
 
 
+def min_downloads(raw: Any) -> int | None:
+    """A minimum-downloads filter from a URL or the number box: None when it is no number,
+    else clamped to 0..INT64_MAX (the graph's integer range), which keeps its meaning: no model
+    has more downloads, so `1e30` or `1e999` simply match nothing."""
+    if isinstance(raw, bool):
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return None
+    except OverflowError:  # an int too large for a float
+        value = math.inf
+    if math.isnan(value):
+        return None
+    return INT64_MAX if value >= INT64_MAX else int(max(value, 0.0))
+
+
 def parse_url(pathname: str | None, search: str | None) -> dict[str, Any]:
     """Pathname + query string -> {"model", "view", "filters"}; unknown parts are ignored."""
     path = unquote(pathname or "/")
@@ -64,10 +84,7 @@ def parse_url(pathname: str | None, search: str | None) -> dict[str, Any]:
         if raw in (None, ""):
             continue
         if fkey == "min_downloads":
-            try:
-                filters[fkey] = max(0, int(float(raw)))
-            except ValueError:
-                continue
+            filters[fkey] = min_downloads(raw)
         elif fkey in ("created_from", "created_to"):
             filters[fkey] = raw[:10]
         else:

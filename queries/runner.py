@@ -42,6 +42,8 @@ _PARAM_RE = re.compile(
     r"(?:\s*=\s*(?P<default>\"[^\"]*\"|\S+))?\s*(?P<doc>.*)$"
 )
 _TYPES = {"string", "model", "int", "float", "bool", "date", "choice"}
+# Bolt integers are 64-bit: the driver cannot send anything outside this range.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -139,12 +141,19 @@ def _to_int(p: Param, v: Any) -> int:
     if isinstance(v, bool):
         raise UserError(f"parameter '{p.name}' must be an integer, got {v!r}")
     if isinstance(v, int):
-        return v
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    if isinstance(v, str) and re.fullmatch(r"\s*[-+]?\d+\s*", v):
-        return int(v)
-    raise UserError(f"parameter '{p.name}' must be an integer, got {v!r}")
+        out = v
+    elif isinstance(v, float) and v.is_integer():
+        out = int(v)
+    elif isinstance(v, str) and re.fullmatch(r"\s*[-+]?\d+\s*", v):
+        # past 4300 digits int() refuses the text; far out of range either way
+        out = int(v) if len(v) < 100 else INT64_MAX + 1
+    else:
+        raise UserError(f"parameter '{p.name}' must be an integer, got {v!r}")
+    if not INT64_MIN <= out <= INT64_MAX:
+        raise UserError(
+            f"parameter '{p.name}' is out of range: integers go from {INT64_MIN} to {INT64_MAX}"
+        )
+    return out
 
 
 def _to_float(p: Param, v: Any) -> float:

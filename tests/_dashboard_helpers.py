@@ -194,3 +194,26 @@ def click_node(browser: Any, container_id: str, node_id: str) -> None:
     dx = int(node["x"] - size["width"] / 2)
     dy = int(node["y"] - size["height"] / 2)
     ActionChains(browser).move_to_element_with_offset(canvas_host, dx, dy).click().perform()
+
+
+def post_callback(app: Any, output: str, values: dict[str, Any], changed: str
+                  ) -> tuple[int, Any]:
+    """One callback request as the browser sends it, through Flask's test client (no server).
+
+    `output`: the start of the callback's output key (`"..url.pathname"`); `values`:
+    `"id.property" -> value` for its inputs and states (others are None); `changed`: the input
+    that fired. Returns (HTTP status, the JSON answer or the text of an error page)."""
+    key = next(k for k in app.callback_map if k.startswith(output))
+    spec = app.callback_map[key]
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
+               for o in key.strip(".").split("...")]
+
+    def fill(items: list[dict]) -> list[dict]:
+        return [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in items]
+
+    payload = {"output": key, "outputs": outputs if key.startswith("..") else outputs[0],
+               "inputs": fill(spec["inputs"]), "state": fill(spec["state"]),
+               "changedPropIds": [changed]}
+    response = app.server.test_client().post("/_dash-update-component", json=payload)
+    body = response.get_json(silent=True)
+    return response.status_code, body if body is not None else response.get_data(as_text=True)

@@ -35,6 +35,23 @@ def test_url_defaults_and_global_views():
     assert parse_url("/atlas", "?min_downloads=lots")["filters"]["min_downloads"] is None
 
 
+def test_url_min_downloads_beyond_the_graph_range_is_clamped_not_fatal():
+    """`1e999` used to raise OverflowError in the router (a 500); `1e30` reached the driver as
+    an integer it cannot send. Both now mean "more downloads than any model has"."""
+    top = 2**63 - 1
+    for raw, want in (("1e999", top), ("1e30", top), ("inf", top), ("99999999999999999999", top),
+                      ("-1e999", 0), ("-3", 0), ("12.7", 12), ("nan", None), ("lots", None)):
+        state = parse_url("/model/gpt2", f"?min_downloads={raw}")
+        assert state["filters"]["min_downloads"] == want, raw
+        assert state["model"] == "gpt2" and state["view"] == "neighbourhood"
+    assert parse_url(*build_url(parse_url("/atlas", "?min_downloads=1e999")))["filters"][
+        "min_downloads"] == top
+    # the number box feeds the same rule (it sends floats such as 1e+30)
+    assert Filters.from_dict({"min_downloads": 1e30}).params()["min_downloads"] == top
+    assert Filters.from_dict({"min_downloads": float("inf")}).min_downloads == top
+    assert Filters.from_dict({"min_downloads": "x"}).min_downloads is None
+
+
 def test_filters_to_query_params_and_row_filter():
     f = Filters.from_dict({"pipeline_tag": "text-generation", "min_downloads": "10",
                            "created_to": "2023-12-31"})

@@ -111,6 +111,22 @@ def test_bad_choice_and_date_name_the_parameter() -> None:
         get_query("by_metadata").bind({"created_from": "last tuesday"})
 
 
+def test_numbers_the_graph_cannot_hold_are_refused_by_name(capsys) -> None:
+    """Bolt integers are 64-bit and floats must be finite: refused before sending, one line."""
+    spec = get_query("by_metadata")
+    for value in ("99999999999999999999999", 2**63, -(2**63) - 1, 1e30, "9" * 5000):
+        with pytest.raises(UserError, match="parameter 'min_downloads' is out of range"):
+            spec.bind({"min_downloads": value})
+    assert spec.bind({"min_downloads": str(2**63 - 1)})["min_downloads"] == 2**63 - 1
+    for value in ("1e999", "inf", "nan", float("-inf")):
+        with pytest.raises(UserError, match="parameter 'min_score' must be a finite number"):
+            get_query("related").bind({"id": "gpt2", "min_score": value})
+    # the command says so in one line (it used to end in the driver's OverflowError traceback)
+    assert main(["query", "by_metadata", "-p", "min_downloads=99999999999999999999999"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "parameter 'min_downloads' is out of range" in err
+
+
 def test_unknown_query_lists_the_available_ones() -> None:
     with pytest.raises(UserError, match="no query named 'nope'.*related"):
         get_query("nope")

@@ -12,7 +12,7 @@ import pytest
 from constellation import server
 from constellation.cli import main
 from constellation.errors import UserError
-from constellation.graph import GraphConfig, connect
+from constellation.graph import URI_SCHEMES, GraphConfig, connect
 
 
 def _free_port() -> int:
@@ -118,6 +118,22 @@ def test_wrong_password_message(graph_server: GraphConfig) -> None:
 def test_unknown_database_message(graph_server: GraphConfig) -> None:
     with pytest.raises(UserError, match="no database 'no_such_db'"):
         connect(replace(graph_server, database="no_such_db"))
+
+
+def test_non_bolt_uri_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """http:// used to end in the driver's `import aiohttp` traceback."""
+    monkeypatch.setenv("NEO4J_URI", "http://localhost:7474")
+    assert main(["query", "model", "-p", "id=gpt2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "'http://localhost:7474'" in err and "bolt://" in err and "neo4j+s://" in err
+    for bad in ("https://db.example", "localhost:7687", "bolt://", "ftp://db.example:7687"):
+        with pytest.raises(UserError, match="use a Bolt URI"):
+            GraphConfig(bad, "neo4j", "x")
+    for scheme in URI_SCHEMES:
+        assert GraphConfig(f"{scheme}://db.example:7687", "neo4j", "x").uri.startswith(scheme)
 
 
 def test_from_env_prefers_neo4j_variables(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -141,7 +141,8 @@ def register(app: Any, data: Data) -> None:
         except PreventUpdate:
             raise
         except Exception as exc:  # shown in place of the graph, with what to do
-            return ([], ui.from_exception(exc), _head(model_id, state, None), None, None,
+            # a bare heading: the model may well exist, the error box says what went wrong
+            return ([], ui.from_exception(exc), [html.H2(model_id)], None, None,
                     fit_layout, "", None)
 
     @app.callback(
