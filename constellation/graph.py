@@ -24,7 +24,7 @@ import os
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from constellation.errors import UserError
+from constellation.errors import UserError, graph_errors
 
 if TYPE_CHECKING:
     import neo4j
@@ -85,23 +85,6 @@ class GraphConfig:
         )
 
 
-def auth_refusal(exc: Exception, where: str, user: str | None = None) -> str:
-    """One line for a refused login. ArcadeDB locks a user name out for 30 s after 5 failed
-    logins from anyone, and over Bolt it answers that exactly like a wrong password."""
-    text = " ".join(str(getattr(exc, "message", None) or exc).split())
-    who = f" user {user!r}" if user else " the user name or password"
-    if "too many failed" in text.lower():
-        return (
-            f"graph server{where} refused{who} for now: it locks a user name out for 30 s after "
-            "repeated failed logins (from any process on this machine); try again shortly"
-        )
-    return (
-        f"graph server{where} refused{who}: wrong password? (or, on the local server, a user "
-        "name locked out for 30 s after repeated failed logins; check NEO4J_USER/NEO4J_PASSWORD, "
-        "or unset NEO4J_URI to use the local server)"
-    )
-
-
 def connect(config: GraphConfig | None = None) -> neo4j.Driver:
     """A driver whose server answered a query in `config.database`; UserError if it did not.
 
@@ -119,25 +102,10 @@ def connect(config: GraphConfig | None = None) -> neo4j.Driver:
     except ValueError as exc:  # malformed URI
         raise UserError(f"bad graph URI {config.uri!r}: {exc}") from exc
     try:
-        with driver.session(database=config.database) as session:
-            session.run("RETURN 1").consume()
-    except neo4j.exceptions.AuthError as exc:
+        with graph_errors(f" at {config.uri}", user=config.user, database=config.database):
+            with driver.session(database=config.database) as session:
+                session.run("RETURN 1").consume()
+    except UserError:
         driver.close()
-        raise UserError(auth_refusal(exc, f" at {config.uri}", config.user)) from exc
-    except (neo4j.exceptions.ServiceUnavailable, OSError) as exc:
-        driver.close()
-        raise UserError(
-            f"graph server not reachable at {config.uri}: start it with `constellation db start` "
-            "or set NEO4J_URI"
-        ) from exc
-    except neo4j.exceptions.ClientError as exc:
-        driver.close()
-        if exc.code and "DatabaseNotFound" in exc.code:
-            raise UserError(
-                f"graph server at {config.uri} has no database {config.database!r} "
-                "(check NEO4J_DATABASE)"
-            ) from exc
-        raise UserError(
-            f"graph server at {config.uri} refused a test query: {exc.message}"
-        ) from exc
+        raise
     return driver

@@ -35,9 +35,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from constellation.queries.runner import graph_errors, to_jsonable
+from constellation.queries.runner import to_jsonable
 
-from constellation.errors import UserError
+from constellation.errors import UserError, graph_errors
 
 DEFAULT_TIMEOUT = 30.0  # seconds: the local server's default limit (server.DEFAULT_QUERY_TIMEOUT_S)
 MAX_RUNNING = 2  # console queries running at once in one process (the explorer's is unlimited)
@@ -305,5 +305,5 @@ def run_readonly(
 
 
 def _raise_error(driver: Any, exc: BaseException, timeout: float) -> None:
-    with graph_errors(driver, timeout):
+    with graph_errors(timeout=timeout):
         raise exc

@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from constellation.errors import UserError
+from constellation.errors import UserError, graph_errors
 
 QUERY_DIR = Path(__file__).resolve().parent
 DEFAULT_TIMEOUT = 30.0  # seconds; sent as the transaction timeout
@@ -358,82 +357,6 @@ def _relationship(rel: Any) -> dict[str, Any]:
 # --- running ------------------------------------------------------------------------------
 
 
-class GraphUnreachable(UserError, ConnectionError):
-    """The graph server cannot be used: down, wrong credentials or no such database.
-
-    A UserError (the CLI prints one line) and a ConnectionError, so callers such as the
-    dashboard can tell it from bad input without importing the driver.
-    """
-
-
-@contextmanager
-def graph_errors(driver: Any = None, timeout: float | None = None) -> Iterator[None]:
-    """Turn driver errors into one clear UserError line (the one place that maps them).
-
-    Connection problems become `GraphUnreachable`; a write refused by the server's permissions,
-    a query stopped at the server's time limit, a busy server and engine errors (e.g. a
-    collect() over its element limit) become a plain UserError. Syntax errors and other client
-    errors ("the server refused the query: …") are one line too.
-    """
-    from neo4j import exceptions as ex
-
-    from constellation.graph import auth_refusal
-
-    where = _describe(driver)
-    try:
-        yield
-    except ex.AuthError as exc:
-        raise GraphUnreachable(auth_refusal(exc, where)) from None
-    except (ex.ServiceUnavailable, ex.SessionExpired) as exc:
-        raise GraphUnreachable(
-            f"cannot reach the graph server{where}: is it running? "
-            f"(`constellation db start`, or set NEO4J_URI): {_message(exc)}"
-        ) from None
-    except ex.Neo4jError as exc:
-        code = exc.code or ""
-        if "DatabaseNotFound" in code:
-            raise GraphUnreachable(
-                f"the graph server{where} has no such database (check NEO4J_DATABASE, "
-                f"or run `constellation load`): {_message(exc)}"
-            ) from None
-        if "Security.Forbidden" in code or "AccessMode" in code:
-            raise UserError(
-                f"the graph server refused it: this connection is read-only ({_message(exc)})"
-            ) from None
-        if "TransactionTimedOut" in code or "Transaction.Terminated" in code:
-            limit = f" of {timeout:g} s" if timeout else ""
-            raise UserError(
-                f"query stopped by the graph server at its time limit{limit}: narrow it "
-                "(a LIMIT, an anchor such as {id: ...}, fewer unbounded paths)"
-            ) from None
-        if isinstance(exc, ex.TransientError):
-            raise UserError(
-                f"the graph server is busy (too many queries at once); try again: {_message(exc)}"
-            ) from None
-        if isinstance(exc, ex.DatabaseError):
-            raise UserError(f"the graph server could not run the query: {_message(exc)}") from None
-        if isinstance(exc, ex.ClientError):  # syntax, types, unknown functions
-            raise UserError(f"the server refused the query: {_message(exc)}") from None
-        raise
-
-
-def _describe(driver: Any) -> str:
-    try:
-        address = driver._pool.address  # best effort: only used in error messages
-        return f" at {address.host}:{address.port}"
-    except Exception:
-        return ""
-
-
-_USER_NAME = re.compile(r"User '[^']*' is ")
-
-
-def _message(exc: Exception) -> str:
-    text = " ".join(str(getattr(exc, "message", None) or exc).split())
-    # The engine names the user in refusals; user names are not for screens and logs.
-    return _USER_NAME.sub("", text)[:300]
-
-
 def run_query(
     driver: Any,
     name: str,
@@ -449,7 +372,7 @@ def run_query(
 
     # One explicit read transaction, no automatic retries: when the server is down the
     # caller hears it at once (execute_read would retry for 30 s), and it is never committed.
-    with graph_errors(driver), driver.session(
+    with graph_errors(), driver.session(
         database=database, default_access_mode=neo4j.READ_ACCESS
     ) as session:
         with session.begin_transaction(timeout=timeout) as tx:

@@ -9,10 +9,9 @@ import time
 import pytest
 from constellation.queries import console
 from constellation.queries.console import check_readonly, run_readonly, tokenize
-from constellation.queries.runner import GraphUnreachable
 
 from constellation.cli import main
-from constellation.errors import UserError
+from constellation.errors import GraphUnreachable, UserError
 from constellation.graph import GraphConfig
 
 
@@ -163,7 +162,7 @@ def test_server_down_and_wrong_password(graph_db: GraphConfig) -> None:
     import neo4j
 
     with neo4j.GraphDatabase.driver("bolt://127.0.0.1:9", auth=("root", "x")) as down:
-        with pytest.raises(GraphUnreachable, match="cannot reach the graph server"):
+        with pytest.raises(GraphUnreachable, match="graph server not reachable"):
             run_readonly(down, "RETURN 1", database=graph_db.database)
     with neo4j.GraphDatabase.driver(graph_db.uri, auth=(graph_db.user, "wrong")) as bad:
         with pytest.raises(GraphUnreachable, match="password"):

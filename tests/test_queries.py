@@ -10,7 +10,6 @@ import pytest
 from _queries_helpers import write_small_artifacts
 from constellation.loader.writer import load_artifacts
 from constellation.queries.runner import (
-    GraphUnreachable,
     get_query,
     list_queries,
     parse_header,
@@ -19,7 +18,7 @@ from constellation.queries.runner import (
 )
 
 from constellation.cli import main
-from constellation.errors import UserError
+from constellation.errors import GraphUnreachable, UserError
 from constellation.graph import GraphConfig
 
 PYTHIA = "EleutherAI/pythia-70m"
@@ -362,7 +361,7 @@ def test_server_down_and_wrong_password_are_clear(graph_db: GraphConfig) -> None
     import neo4j
 
     with neo4j.GraphDatabase.driver("bolt://127.0.0.1:9", auth=("root", "x")) as down:
-        with pytest.raises(GraphUnreachable, match="cannot reach the graph server"):
+        with pytest.raises(GraphUnreachable, match="graph server not reachable"):
             run_query(down, "model", {"id": "gpt2"}, database=graph_db.database)
     bad = replace(graph_db, password=graph_db.password + "-wrong")
     with neo4j.GraphDatabase.driver(bad.uri, auth=(bad.user, bad.password)) as driver:

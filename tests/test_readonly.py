@@ -184,10 +184,10 @@ def test_server_refusal_is_one_line_naming_no_user(
     reader: GraphConfig, reader_driver, graph: dict, graph_driver
 ) -> None:
     """The server's refusal, mapped in the one place driver errors become messages."""
-    from constellation.queries.runner import graph_errors
+    from constellation.errors import graph_errors
 
     with pytest.raises(UserError, match="refused it: this connection is read-only") as err:
-        with graph_errors(reader_driver), reader_driver.session(
+        with graph_errors(), reader_driver.session(
             database=reader.database
         ) as session:
             session.run("MATCH (m:Model) WITH m LIMIT 1 SET m.injected = 1").consume()
