@@ -31,7 +31,7 @@ else
 fi
 export CONSTELLATION_BOLT_PORT=${CONSTELLATION_BOLT_PORT:-17687}
 export CONSTELLATION_HTTP_PORT=${CONSTELLATION_HTTP_PORT:-12480}
-unset NEO4J_URI NEO4J_USER NEO4J_PASSWORD NEO4J_DATABASE
+unset NEO4J_URI NEO4J_USER NEO4J_PASSWORD NEO4J_DATABASE NEO4J_READ_USER NEO4J_READ_PASSWORD
 cleanup() {
   "$PYTHON" -m constellation.cli db stop >/dev/null 2>&1 || true
   if [ -n "$made_home" ]; then rm -rf -- "$made_home"; fi

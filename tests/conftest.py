@@ -70,7 +70,7 @@ def graph_server() -> Iterator[GraphConfig]:
 
 _SERVER_ENV = ("CONSTELLATION_HOME", "CONSTELLATION_BOLT_PORT", "CONSTELLATION_HTTP_PORT",
                "CONSTELLATION_QUERY_TIMEOUT", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD",
-               "NEO4J_DATABASE")
+               "NEO4J_DATABASE", "NEO4J_READ_USER", "NEO4J_READ_PASSWORD")
 
 
 @contextmanager
