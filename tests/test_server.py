@@ -146,6 +146,20 @@ def test_from_env_prefers_neo4j_variables(monkeypatch: pytest.MonkeyPatch) -> No
     assert "secret" not in repr(config)
 
 
+def test_from_env_read_only_uses_the_reader_user_when_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEO4J_URI", "bolt://db.example:7687")
+    monkeypatch.setenv("NEO4J_USER", "neo")
+    monkeypatch.setenv("NEO4J_PASSWORD", "secret")
+    assert GraphConfig.from_env(read_only=True).user == "neo"  # no reader: READ transactions
+    monkeypatch.setenv("NEO4J_READ_USER", "reader")
+    monkeypatch.setenv("NEO4J_READ_PASSWORD", "r-secret")
+    reader = GraphConfig.from_env(read_only=True)
+    assert (reader.user, reader.password) == ("reader", "r-secret")
+    assert GraphConfig.from_env().user == "neo"  # loads keep the read-write user
+
+
 def test_from_env_falls_back_to_local_server(
     graph_server: GraphConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
