@@ -312,20 +312,7 @@ def start(timeout: float = START_TIMEOUT_S) -> GraphConfig:
             "`constellation db stop` first"
         )
     java, classpath = _java_and_classpath()
-    bolt_port = _port_from_env("CONSTELLATION_BOLT_PORT", DEFAULT_BOLT_PORT)
-    http_port = _port_from_env("CONSTELLATION_HTTP_PORT", DEFAULT_HTTP_PORT)
-    if bolt_port == http_port:
-        raise UserError(f"Bolt and HTTP ports must differ (both {bolt_port})")
-    for name, port, var in (
-        ("Bolt", bolt_port, "CONSTELLATION_BOLT_PORT"),
-        ("HTTP", http_port, "CONSTELLATION_HTTP_PORT"),
-    ):
-        if not _port_free(port):
-            raise UserError(
-                f"port {port} ({name}) on {HOST} is already in use by another program: "
-                f"set {var} to a free port"
-            )
-
+    bolt_port, http_port = _free_ports()
     query_timeout = _timeout_from_env()
     p.home.mkdir(parents=True, exist_ok=True)
     os.chmod(p.home, 0o700)
@@ -340,31 +327,65 @@ def start(timeout: float = START_TIMEOUT_S) -> GraphConfig:
     _write_state(p, state)  # before the users file, which holds only hashes of these passwords
     _write_security(p, state)
     (p.home / "root-password").unlink(missing_ok=True)  # left by versions that used it
-    heap = os.environ.get("CONSTELLATION_HEAP", "2g")
     # Options go through a 0600 argument file so nothing secret shows in `ps`.
-    options = [
-        f"-Xmx{heap}",
+    _write_private(p.java_args, "\n".join(f'"{o}"' for o in _java_options(p, state, classpath)))
+    proc = _launch(p, java)
+    state.pid = proc.pid
+    _write_state(p, state)
+    try:
+        return _wait_until_ready(p, state, proc, timeout)
+    except UserError:
+        if proc.poll() is not None:  # gone (or stopped by us); else `db stop` still finds it
+            state.pid = None
+            _write_state(p, state)
+        raise
+
+
+def _free_ports() -> tuple[int, int]:
+    """(Bolt, HTTP) ports from the environment, checked to be free and different."""
+    bolt_port = _port_from_env("CONSTELLATION_BOLT_PORT", DEFAULT_BOLT_PORT)
+    http_port = _port_from_env("CONSTELLATION_HTTP_PORT", DEFAULT_HTTP_PORT)
+    if bolt_port == http_port:
+        raise UserError(f"Bolt and HTTP ports must differ (both {bolt_port})")
+    for name, port, var in (
+        ("Bolt", bolt_port, "CONSTELLATION_BOLT_PORT"),
+        ("HTTP", http_port, "CONSTELLATION_HTTP_PORT"),
+    ):
+        if not _port_free(port):
+            raise UserError(
+                f"port {port} ({name}) on {HOST} is already in use by another program: "
+                f"set {var} to a free port"
+            )
+    return bolt_port, http_port
+
+
+def _java_options(p: Paths, state: State, classpath: str) -> list[str]:
+    databases = f"{DATABASE}[{ADMIN_USER}];{DEMO_DATABASE}[{ADMIN_USER}]"
+    return [
+        f"-Xmx{os.environ.get('CONSTELLATION_HEAP', '2g')}",
         f"-Darcadedb.server.rootPath={p.root}",
         "-Darcadedb.server.mode=development",
         f"-Darcadedb.server.httpIncomingHost={HOST}",
-        f"-Darcadedb.server.httpIncomingPort={http_port}",
+        f"-Darcadedb.server.httpIncomingPort={state.http_port}",
         "-Darcadedb.server.plugins=Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
         f"-Darcadedb.bolt.host={HOST}",
-        f"-Darcadedb.bolt.port={bolt_port}",
-        f"-Darcadedb.server.defaultDatabases={DATABASE}[{ADMIN_USER}];{DEMO_DATABASE}[{ADMIN_USER}]",
-        f"-Darcadedb.command.timeout={round(query_timeout * 1000)}",
+        f"-Darcadedb.bolt.port={state.bolt_port}",
+        f"-Darcadedb.server.defaultDatabases={databases}",
+        f"-Darcadedb.command.timeout={round(state.query_timeout * 1000)}",
         f"-Darcadedb.queryMaxConcurrent={QUERY_SLOTS}",
         *shlex.split(os.environ.get("CONSTELLATION_JAVA_OPTS", "")),
         "-cp",
         classpath,
         "com.arcadedb.server.ArcadeDBServer",
     ]
-    _write_private(p.java_args, "\n".join(f'"{o}"' for o in options) + "\n")
+
+
+def _launch(p: Paths, java: Path) -> subprocess.Popen:
     with open(p.log, "ab") as log:
         log.write(f"\n--- constellation db start {time.strftime('%Y-%m-%dT%H:%M:%S')}\n".encode())
         log.flush()
         try:
-            proc = subprocess.Popen(
+            return subprocess.Popen(
                 [str(java), f"-Dconstellation.root={p.root}", f"@{p.java_args}"],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -374,16 +395,16 @@ def start(timeout: float = START_TIMEOUT_S) -> GraphConfig:
             )
         except OSError as exc:
             raise UserError(f"could not run Java ({java}): {exc}") from exc
-    state.pid = proc.pid
-    _write_state(p, state)
 
+
+def _wait_until_ready(
+    p: Paths, state: State, proc: subprocess.Popen, timeout: float
+) -> GraphConfig:
     deadline = time.monotonic() + timeout
     why = ""
     while time.monotonic() < deadline:
         code = proc.poll()
         if code is not None:
-            state.pid = None
-            _write_state(p, state)
             raise UserError(
                 f"the graph server (Java) exited with code {code} while starting; "
                 f"log {p.log}:\n{_log_tail(p)}"
@@ -393,8 +414,6 @@ def start(timeout: float = START_TIMEOUT_S) -> GraphConfig:
             return _config(state)
         time.sleep(0.5)
     _terminate(proc.pid)
-    state.pid = None
-    _write_state(p, state)
     raise UserError(
         f"the graph server did not answer on {uri(state)} within {timeout:.0f} s ({why}); "
         f"log {p.log}:\n{_log_tail(p)}"

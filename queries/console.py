@@ -252,8 +252,6 @@ def run_readonly(
 
     `server_limit`: the server's own time limit (`GraphConfig.query_timeout`), if known.
     """
-    import neo4j
-
     check_readonly(cypher)
     timeout = check_timeout(timeout, server_limit)
     if row_cap < 1:
@@ -271,20 +269,7 @@ def run_readonly(
 
     def work() -> None:
         try:
-            with driver.session(
-                database=database, default_access_mode=neo4j.READ_ACCESS, fetch_size=row_cap + 1
-            ) as session:
-                tx = session.begin_transaction(
-                    timeout=timeout, metadata={"app": "constellation-console"}
-                )
-                try:
-                    result = tx.run(cypher, params)
-                    keys = list(result.keys())
-                    records = result.fetch(row_cap + 1)
-                    outcome["columns"] = keys
-                    outcome["rows"] = [[to_jsonable(r[key]) for key in keys] for r in records]
-                finally:
-                    tx.rollback()  # read-only: nothing this transaction did is ever kept
+            outcome.update(_fetch(driver, cypher, params, database, timeout, row_cap))
         except BaseException as exc:  # handed to the caller's thread
             outcome["error"] = exc
         finally:
@@ -299,11 +284,32 @@ def run_readonly(
     if worker.is_alive():
         raise UserError(f"query timed out after {timeout:g} s (read-only console limit)")
     if "error" in outcome:
-        _raise_error(driver, outcome["error"], timeout)
+        _raise_error(outcome["error"], timeout)
     rows = outcome["rows"]
     return ConsoleResult(outcome["columns"], rows[:row_cap], len(rows) > row_cap, elapsed_ms)
 
 
-def _raise_error(driver: Any, exc: BaseException, timeout: float) -> None:
+def _fetch(
+    driver: Any, cypher: str, params: dict[str, Any], database: str | None, timeout: float,
+    row_cap: int,
+) -> dict[str, Any]:
+    """One READ transaction, always rolled back: the columns and up to `row_cap + 1` rows."""
+    import neo4j
+
+    with driver.session(
+        database=database, default_access_mode=neo4j.READ_ACCESS, fetch_size=row_cap + 1
+    ) as session:
+        tx = session.begin_transaction(timeout=timeout, metadata={"app": "constellation-console"})
+        try:
+            result = tx.run(cypher, params)
+            keys = list(result.keys())
+            records = result.fetch(row_cap + 1)
+            return {"columns": keys,
+                    "rows": [[to_jsonable(r[key]) for key in keys] for r in records]}
+        finally:
+            tx.rollback()  # read-only: nothing this transaction did is ever kept
+
+
+def _raise_error(exc: BaseException, timeout: float) -> None:
     with graph_errors(timeout=timeout):
         raise exc
