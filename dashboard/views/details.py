@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from constellation.dashboard import components as ui
@@ -11,6 +12,7 @@ from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 VIEW = "details"
+log = logging.getLogger(__name__)
 
 
 def layout() -> html.Div:
@@ -27,19 +29,24 @@ def register(app: Any, data: Data) -> None:
         Input("state", "data"),
         prevent_initial_call=True,
     )
-    def update(state):
-        state = state or {}
-        model_id = state.get("model")
-        if state.get("view") != VIEW or not model_id:
-            raise PreventUpdate
-        try:
-            m = data.model(model_id)
-        except Exception as exc:
-            return ui.from_exception(exc)
-        if m is None:
-            return ui.empty(f"No model with id “{model_id}” in the graph.",
-                            "Use the search box above to find one.")
-        return details_card(m, state)
+    def _update(state):
+        return update(data, state)
+
+
+def update(data: Data, state: dict | None) -> Any:
+    """The details callback: the model's card, or what is wrong."""
+    state = state or {}
+    model_id = state.get("model")
+    if state.get("view") != VIEW or not model_id:
+        raise PreventUpdate
+    try:
+        m = data.model(model_id)
+    except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)
+        return ui.from_exception(exc, log)
+    if m is None:
+        return ui.empty(f"No model with id “{model_id}” in the graph.",
+                        "Use the search box above to find one.")
+    return details_card(m, state)
 
 
 def details_card(m: dict, state: dict) -> html.Div:
