@@ -66,24 +66,28 @@ def layout() -> html.Div:
                 style={"marginTop": "14px"},
             ),
             html.Div(id="atlas-scatter-note", className="small muted", style={"margin": "6px 2px"}),
-            html.Div(
-                [
-                    html.Div([html.H4("Most common words in model names (paper's Table 1)"),
-                              dcc.Loading(html.Div(id="atlas-words"), type="circle")],
-                             className="card"),
-                    html.Div([html.H4("Word shares"),
-                              dcc.Loading(dcc.Graph(id="atlas-words-bar", config=graph_cfg,
-                                                    figure=_blank()), type="circle")],
-                             className="card"),
-                ],
-                className="grid-2e",
-                style={"marginTop": "14px"},
-            ),
+            _words_row(graph_cfg),
             dcc.Store(id="atlas-path", data=[]),
             dcc.Store(id="atlas-loaded"),
         ],
         id=f"view-{VIEW}",
         className="view",
+    )
+
+
+def _words_row(graph_cfg: dict) -> html.Div:
+    return html.Div(
+        [
+            html.Div([html.H4("Most common words in model names (paper's Table 1)"),
+                      dcc.Loading(html.Div(id="atlas-words"), type="circle")],
+                     className="card"),
+            html.Div([html.H4("Word shares"),
+                      dcc.Loading(dcc.Graph(id="atlas-words-bar", config=graph_cfg,
+                                            figure=_blank()), type="circle")],
+                     className="card"),
+        ],
+        className="grid-2e",
+        style={"marginTop": "14px"},
     )
 
 

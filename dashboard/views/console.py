@@ -52,64 +52,65 @@ def layout() -> html.Div:
             html.Div([html.H2("Cypher console"),
                       html.Span("read-only: writes are refused", className="crumb")],
                      className="view-head"),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            html.Label("Example", className="small muted"),
-                            dcc.Dropdown(id="con-example",
-                                         options=[{"label": k, "value": k} for k in EXAMPLES],
-                                         value=DEFAULT, clearable=False,
-                                         style={"width": "320px"}),
-                            html.Span(className="spacer"),
-                            html.Button("Run ▶", id="con-run", className="btn primary"),
-                        ],
-                        className="row",
-                    ),
-                    dcc.Textarea(id="con-query", value=EXAMPLES[DEFAULT],
-                                 className="console-input mono", spellCheck=False,
-                                 style={"marginTop": "10px"}),
-                    html.Div("Ctrl+Enter does not submit: press Run. Results are capped at 1,000 "
-                             "rows and 10 s.", className="console-meta"),
-                ],
-                className="card",
-            ),
-            dcc.Loading(
-                html.Div(
-                    [
-                        html.Div(id="con-meta", className="console-meta",
-                                 style={"margin": "12px 0 6px"}),
-                        html.Div(id="con-error"),
-                        html.Div(
-                            dash_table.DataTable(
-                                id="con-table", columns=[], data=[], page_size=15,
-                                sort_action="native", style_as_list_view=True,
-                                style_table={"overflowX": "auto"},
-                                style_header=ui.TABLE_HEADER,
-                                style_cell={**ui.TABLE_CELL, "maxWidth": "360px",
-                                            "overflow": "hidden", "textOverflow": "ellipsis"},
-                            ),
-                            className="card", id="con-table-card", style={"display": "none"},
-                        ),
-                        html.Div(
-                            [html.H4("As a graph"),
-                             html.Div(cyto.Cytoscape(
-                                 id="con-graph", elements=[],
-                                 layout={"name": "cose", "animate": False, "fit": True,
-                                         "padding": 20},
-                                 stylesheet=cyto_styles.CONSOLE, className="graph",
-                                 style={"width": "100%", "height": "480px"}, minZoom=0.1, maxZoom=3,
-                                 wheelSensitivity=0.25), className="graph-wrap")],
-                            className="card", id="con-graph-card", style={"display": "none"},
-                        ),
-                    ]
-                ),
-                type="circle",
-                delay_show=200,
-            ),
+            _editor(),
+            dcc.Loading(_results(), type="circle", delay_show=200),
         ],
         id=f"view-{VIEW}",
         className="view",
+    )
+
+
+def _editor() -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Label("Example", className="small muted"),
+                    dcc.Dropdown(id="con-example",
+                                 options=[{"label": k, "value": k} for k in EXAMPLES],
+                                 value=DEFAULT, clearable=False, style={"width": "320px"}),
+                    html.Span(className="spacer"),
+                    html.Button("Run ▶", id="con-run", className="btn primary"),
+                ],
+                className="row",
+            ),
+            dcc.Textarea(id="con-query", value=EXAMPLES[DEFAULT],
+                         className="console-input mono", spellCheck=False,
+                         style={"marginTop": "10px"}),
+            html.Div("Ctrl+Enter does not submit: press Run. Results are capped at 1,000 "
+                     "rows and 10 s.", className="console-meta"),
+        ],
+        className="card",
+    )
+
+
+def _results() -> html.Div:
+    return html.Div(
+        [
+            html.Div(id="con-meta", className="console-meta", style={"margin": "12px 0 6px"}),
+            html.Div(id="con-error"),
+            html.Div(
+                dash_table.DataTable(
+                    id="con-table", columns=[], data=[], page_size=15,
+                    sort_action="native", style_as_list_view=True,
+                    style_table={"overflowX": "auto"},
+                    style_header=ui.TABLE_HEADER,
+                    style_cell={**ui.TABLE_CELL, "maxWidth": "360px",
+                                "overflow": "hidden", "textOverflow": "ellipsis"},
+                ),
+                className="card", id="con-table-card", style={"display": "none"},
+            ),
+            html.Div(
+                [html.H4("As a graph"),
+                 html.Div(cyto.Cytoscape(
+                     id="con-graph", elements=[],
+                     layout={"name": "cose", "animate": False, "fit": True, "padding": 20},
+                     stylesheet=cyto_styles.CONSOLE, className="graph",
+                     style={"width": "100%", "height": "480px"}, minZoom=0.1, maxZoom=3,
+                     wheelSensitivity=0.25), className="graph-wrap")],
+                className="card", id="con-graph-card", style={"display": "none"},
+            ),
+        ]
     )
 
 

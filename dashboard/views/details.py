@@ -52,33 +52,7 @@ def update(data: Data, state: dict | None) -> Any:
 def details_card(m: dict, state: dict) -> html.Div:
     mid = m["id"]
     owner, _, name = mid.rpartition("/")
-    n_parents = _count(m.get("parents"))
-    n_children = _count(m.get("children"))
-    rows = [
-        ("Author", m.get("author") or owner or "–"),
-        ("Pipeline tag", m.get("pipeline_tag") or "–"),
-        ("Library", m.get("library_name") or "–"),
-        ("License", m.get("license") or "–"),
-        ("Created", ui.fmt_date(m.get("created_at"))),
-        ("Last modified", ui.fmt_date(m.get("last_modified"))),
-        ("Family", html.Span([ui.family_swatch(m.get("family")), m.get("family") or "–",
-                              " · ", dcc.Link("open family", href=href(state, view="family"))])),
-    ]
-    if m.get("cluster") is not None:
-        rows.append(("Cluster", f"{m.get('cluster_label') or m.get('cluster')}"
-                     + (f" ({ui.fmt_int(m['cluster_size'])} models)"
-                        if m.get("cluster_size") else "")))
-    if m.get("similar") is not None:
-        rows.append(("Similar models", html.Span([f"{m['similar']} · ", dcc.Link(
-            "open neighbourhood", href=href(state, view="neighbourhood"))])))
-    rows.append(("Declared parents", html.Span([f"{n_parents}", " · " if n_parents else "",
-                                                dcc.Link("open lineage",
-                                                         href=href(state, view="lineage"))
-                                                if n_parents else ""])))
-    rows.append(("Derived models", html.Span([f"{n_children}", " · " if n_children else "",
-                                              dcc.Link("open lineage",
-                                                       href=href(state, view="lineage"))
-                                              if n_children else ""])))
+    rows = _metadata(m, state, owner)
     return html.Div(
         [
             html.Div(
@@ -113,6 +87,38 @@ def details_card(m: dict, state: dict) -> html.Div:
         ],
         id="det-card",
     )
+
+
+def _metadata(m: dict, state: dict, owner: str) -> list[tuple[str, Any]]:
+    """(label, value) rows of the metadata card."""
+    n_parents = _count(m.get("parents"))
+    n_children = _count(m.get("children"))
+    rows = [
+        ("Author", m.get("author") or owner or "–"),
+        ("Pipeline tag", m.get("pipeline_tag") or "–"),
+        ("Library", m.get("library_name") or "–"),
+        ("License", m.get("license") or "–"),
+        ("Created", ui.fmt_date(m.get("created_at"))),
+        ("Last modified", ui.fmt_date(m.get("last_modified"))),
+        ("Family", html.Span([ui.family_swatch(m.get("family")), m.get("family") or "–",
+                              " · ", dcc.Link("open family", href=href(state, view="family"))])),
+    ]
+    if m.get("cluster") is not None:
+        rows.append(("Cluster", f"{m.get('cluster_label') or m.get('cluster')}"
+                     + (f" ({ui.fmt_int(m['cluster_size'])} models)"
+                        if m.get("cluster_size") else "")))
+    if m.get("similar") is not None:
+        rows.append(("Similar models", html.Span([f"{m['similar']} · ", dcc.Link(
+            "open neighbourhood", href=href(state, view="neighbourhood"))])))
+    rows.append(("Declared parents", html.Span([f"{n_parents}", " · " if n_parents else "",
+                                                dcc.Link("open lineage",
+                                                         href=href(state, view="lineage"))
+                                                if n_parents else ""])))
+    rows.append(("Derived models", html.Span([f"{n_children}", " · " if n_children else "",
+                                              dcc.Link("open lineage",
+                                                       href=href(state, view="lineage"))
+                                              if n_children else ""])))
+    return rows
 
 
 def _count(v: object) -> int:
