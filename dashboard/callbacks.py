@@ -6,6 +6,8 @@ each other, and Dash allows such a cycle only inside a single callback.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from typing import Any
 
 from constellation.dashboard import components as ui
@@ -18,8 +20,12 @@ from constellation.dashboard.routing import (
     href,
     parse_url,
 )
-from dash import Input, Output, State, callback_context, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback_context, html, no_update
 from dash.exceptions import PreventUpdate
+
+from constellation.errors import UserError
+
+log = logging.getLogger(__name__)
 
 FILTER_INPUTS = (
     ("f-tag", "value", "pipeline_tag"),
@@ -31,8 +37,6 @@ FILTER_INPUTS = (
 
 
 def register(app: Any, data: Data) -> None:
-    views = list(VIEW_MODULES)
-
     @app.callback(
         Output("url", "pathname"),
         Output("url", "search"),
@@ -41,7 +45,7 @@ def register(app: Any, data: Data) -> None:
         *[Output(cid, prop) for cid, prop, _ in FILTER_INPUTS],
         *[Output(f"nav-{v}", "href") for v in NAV_ORDER],
         *[Output(f"nav-{v}", "className") for v in NAV_ORDER],
-        *[Output(f"view-{v}", "className") for v in views],
+        *[Output(f"view-{v}", "className") for v in VIEW_MODULES],
         Input("url", "pathname"),
         Input("url", "search"),
         Input("search", "value"),
@@ -49,52 +53,9 @@ def register(app: Any, data: Data) -> None:
         Input("f-reset", "n_clicks"),
         State("state", "data"),
     )
-    def route(pathname, search, picked, *rest):
-        values, _reset, old = rest[:5], rest[5], rest[6]
-        trig = callback_context.triggered_id
-        url_state = parse_url(pathname, search)
-        if trig in (None, "url"):
-            state = url_state
-        else:
-            state = dict(old or url_state)
-            if trig == "search":
-                if not picked or picked == state.get("model"):
-                    raise PreventUpdate
-                view = state.get("view")
-                state["model"] = picked
-                state["view"] = view if view in MODEL_VIEWS else "neighbourhood"
-            elif trig == "f-reset":
-                state["filters"] = empty_filters()
-            else:
-                filters = dict(state.get("filters") or empty_filters())
-                for (_cid, _prop, key), v in zip(FILTER_INPUTS, values, strict=True):
-                    filters[key] = (v[:10] if isinstance(v, str) and key.startswith("created")
-                                    else v) or None
-                state["filters"] = filters
-        new_path, new_search = build_url(state)
-        f = state["filters"]
-        # the controls follow the state only when it came from elsewhere (URL, reset)
-        controls = ([f["pipeline_tag"], f["license"], f["min_downloads"], f["created_from"],
-                     f["created_to"]] if trig in (None, "url", "f-reset")
-                    else [no_update] * len(FILTER_INPUTS))
-        has_model = bool(state.get("model"))
-        hrefs = [href(state, view=v) for v in NAV_ORDER]
-        nav_classes = [
-            "active" if state["view"] == v else ("disabled" if v in MODEL_VIEWS and not has_model
-                                                else "")
-            for v in NAV_ORDER
-        ]
-        view_classes = ["view active" if state["view"] == v else "view" for v in views]
-        return (
-            new_path if new_path != pathname else no_update,
-            new_search if new_search != (search or "") else no_update,
-            state,
-            state.get("model") if trig != "search" else no_update,
-            *controls,
-            *hrefs,
-            *nav_classes,
-            *view_classes,
-        )
+    def _route(pathname, search, picked, *rest):
+        values, old = rest[: len(FILTER_INPUTS)], rest[len(FILTER_INPUTS) + 1]
+        return route(pathname, search, picked, values, old, callback_context.triggered_id)
 
     @app.callback(
         Output("search", "options"),
@@ -102,40 +63,16 @@ def register(app: Any, data: Data) -> None:
         Input("state", "data"),
         State("search", "value"),
     )
-    def suggest(text, state, value):
-        """Suggestions while typing; the current model stays an option so it stays displayed."""
-        filters = Filters.from_dict((state or {}).get("filters"))
-        current = value or (state or {}).get("model")
-        options: list[dict] = []
-        if text and len(text.strip()) >= 2:
-            try:
-                rows = data.search(text, filters)
-            except Exception:  # the status dot and the views say what is wrong
-                rows = []
-            options = [search_option(r) for r in rows]
-        elif callback_context.triggered_id == "search-text":
-            raise PreventUpdate  # keep the last suggestions while the text is being cleared
-        if current and current not in {o["value"] for o in options}:
-            options.append({"label": current, "value": current})
-        return options
+    def _suggest(text, state, value):
+        return suggest(data, text, state, value, callback_context.triggered_id)
 
     @app.callback(
         Output("f-tag", "options"),
         Output("f-license", "options"),
         Input("status-dot", "className"),
     )
-    def filter_options(status):
-        if status != "dot ok":
-            raise PreventUpdate
-        try:
-            tags = data.run("filter_pipeline_tags", limit=200)
-            licenses = data.run("filter_licenses", limit=200)
-        except Exception:
-            raise PreventUpdate from None
-        return ([{"label": f"{r['value']} ({ui.fmt_int(r['models'])})", "value": r["value"]}
-                 for r in tags],
-                [{"label": f"{r['value']} ({ui.fmt_int(r['models'])})", "value": r["value"]}
-                 for r in licenses])
+    def _filter_options(status_class):
+        return filter_options(data, status_class)
 
     @app.callback(
         Output("status-dot", "className"),
@@ -143,26 +80,119 @@ def register(app: Any, data: Data) -> None:
         Output("banner", "children"),
         Input("url", "pathname"),
     )
-    def status(_path):
-        if not data.ping():
-            reason = data.down_reason[:300]
-            return "dot down", "graph server not reachable", ui.unavailable(reason)
+    def _status(_path):
+        return status(data)
+
+
+def route(pathname: str | None, search: str | None, picked: str | None,
+          filter_values: Sequence[Any], old: dict | None, trigger: str | None) -> tuple:
+    """The router: the explorer's state from what changed (`trigger`: the URL, the search box,
+    a filter control or the reset button), and everything that follows from it: the URL, the
+    controls, the nav links and which view is shown. Outputs in `register`'s order."""
+    state = _next_state(parse_url(pathname, search), picked, filter_values, old, trigger)
+    new_path, new_search = build_url(state)
+    f = state["filters"]
+    # the controls follow the state only when it came from elsewhere (URL, reset)
+    controls = ([f["pipeline_tag"], f["license"], f["min_downloads"], f["created_from"],
+                 f["created_to"]] if trigger in (None, "url", "f-reset")
+                else [no_update] * len(FILTER_INPUTS))
+    has_model = bool(state.get("model"))
+    hrefs = [href(state, view=v) for v in NAV_ORDER]
+    nav_classes = [
+        "active" if state["view"] == v else ("disabled" if v in MODEL_VIEWS and not has_model
+                                            else "")
+        for v in NAV_ORDER
+    ]
+    view_classes = ["view active" if state["view"] == v else "view" for v in VIEW_MODULES]
+    return (
+        new_path if new_path != pathname else no_update,
+        new_search if new_search != (search or "") else no_update,
+        state,
+        state.get("model") if trigger != "search" else no_update,
+        *controls,
+        *hrefs,
+        *nav_classes,
+        *view_classes,
+    )
+
+
+def _next_state(url_state: dict, picked: str | None, filter_values: Sequence[Any],
+                old: dict | None, trigger: str | None) -> dict:
+    if trigger in (None, "url"):
+        return url_state
+    state = dict(old or url_state)
+    if trigger == "search":
+        if not picked or picked == state.get("model"):
+            raise PreventUpdate
+        view = state.get("view")
+        state["model"] = picked
+        state["view"] = view if view in MODEL_VIEWS else "neighbourhood"
+    elif trigger == "f-reset":
+        state["filters"] = empty_filters()
+    else:
+        filters = dict(state.get("filters") or empty_filters())
+        for (_cid, _prop, key), v in zip(FILTER_INPUTS, filter_values, strict=True):
+            filters[key] = (v[:10] if isinstance(v, str) and key.startswith("created")
+                            else v) or None
+        state["filters"] = filters
+    return state
+
+
+def suggest(data: Data, text: str | None, state: dict | None, value: str | None,
+            trigger: str | None) -> list[dict]:
+    """Suggestions while typing; the current model stays an option so it stays displayed."""
+    filters = Filters.from_dict((state or {}).get("filters"))
+    current = value or (state or {}).get("model")
+    options: list[dict] = []
+    if text and len(text.strip()) >= 2:
         try:
-            info = data.run("graph_summary")
-        except GraphUnavailable as exc:
-            return "dot down", "graph server not reachable", ui.unavailable(str(exc)[:300])
-        except Exception as exc:
-            return "dot down", "graph error", ui.from_exception(exc)
-        row = info[0] if info else {}
-        n = row.get("models") or 0
-        text = f"{ui.fmt_int(n)} models"
-        banner = None
-        if not n:
-            banner = ui.empty("The graph is empty.", "Build and load some models: "
-                              "`constellation demo`, or `constellation build` + "
-                              "`constellation load`.")
-        return "dot ok", [html.Span(text), html.Span(f" · {data.server_label}",
-                                                     className="muted")], banner
+            rows = data.search(text, filters)
+        except (GraphUnavailable, UserError):  # the status dot and the views say what is wrong
+            rows = []
+        options = [search_option(r) for r in rows]
+    elif trigger == "search-text":
+        raise PreventUpdate  # keep the last suggestions while the text is being cleared
+    if current and current not in {o["value"] for o in options}:
+        options.append({"label": current, "value": current})
+    return options
+
+
+def filter_options(data: Data, status_class: str | None) -> tuple[list[dict], list[dict]]:
+    """The pipeline tags and licenses of the graph, with their model counts, once it answers."""
+    if status_class != "dot ok":
+        raise PreventUpdate
+    try:
+        tags = data.run("filter_pipeline_tags", limit=200)
+        licenses = data.run("filter_licenses", limit=200)
+    except (GraphUnavailable, UserError):  # the options stay empty; the status dot says why
+        raise PreventUpdate from None
+    return ([{"label": f"{r['value']} ({ui.fmt_int(r['models'])})", "value": r["value"]}
+             for r in tags],
+            [{"label": f"{r['value']} ({ui.fmt_int(r['models'])})", "value": r["value"]}
+             for r in licenses])
+
+
+def status(data: Data) -> tuple[str, Any, Any]:
+    """(status dot class, status text, banner): whether the graph answers, and how big it is."""
+    if not data.ping():
+        reason = data.down_reason[:300]
+        return "dot down", "graph server not reachable", ui.unavailable(reason)
+    try:
+        info = data.run("graph_summary")
+    except GraphUnavailable as exc:
+        return "dot down", "graph server not reachable", ui.unavailable(str(exc)[:300])
+    except Exception as exc:  # never a 500: the dot and banner are where errors are seen
+        return "dot down", "graph error", ui.from_exception(exc, log)
+    row = info[0] if info else {}
+    n = row.get("models") or 0
+    text = f"{ui.fmt_int(n)} models"
+    banner = None
+    if not n:
+        banner = ui.empty("The graph is empty.", "Build and load some models: "
+                          "`constellation demo`, or `constellation build` + "
+                          "`constellation load`.")
+    return "dot ok", [html.Span(text), html.Span(f" · {data.server_label}",
+                                                 className="muted")], banner
 
 
 def search_option(r: dict) -> dict:
@@ -172,97 +202,22 @@ def search_option(r: dict) -> dict:
     return {"label": f"{r['id']}{extra}", "value": r["id"]}
 
 
-# Cytoscape measures its container when it mounts; a view that was hidden then has a 0x0
-# viewport, so refit the graphs of the view that just became visible (and on a new model).
-RESIZE_JS = """
-function(state, nbKey, linKey) {
-    const graphs = {neighbourhood: 'nb-graph', lineage: 'lin-graph', console: 'con-graph'};
-    const id = graphs[(state || {}).view];
-    if (!id) { return window.dash_clientside.no_update; }
-    setTimeout(function () {
-        const root = document.getElementById(id);
-        if (!root) { return; }
-        for (const el of [root, ...root.querySelectorAll('div')]) {
-            if (el._cyreg && el._cyreg.cy) {
-                el._cyreg.cy.resize();
-                el._cyreg.cy.fit(undefined, 30);
-                break;
-            }
-        }
-    }, 80);
-    return window.dash_clientside.no_update;
-}
-"""
-
-
-# After an expansion the picture keeps its layout; if new nodes fall outside the viewport, zoom
-# out smoothly to show them (positions unchanged, only the camera moves).
-SHOW_ALL_JS = """
-function(elements) {
-    setTimeout(function () {
-        const root = document.getElementById('nb-graph');
-        if (!root) { return; }
-        for (const el of [root, ...root.querySelectorAll('div')]) {
-            if (el._cyreg && el._cyreg.cy) {
-                const cy = el._cyreg.cy, ext = cy.extent(), bb = cy.nodes().boundingBox();
-                if (cy.nodes().length && (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1
-                                          || bb.y2 > ext.y2)) {
-                    cy.animate({fit: {eles: cy.nodes(), padding: 30}, duration: 300});
-                }
-                break;
-            }
-        }
-    }, 50);
-    return window.dash_clientside.no_update;
-}
-"""
-
-# Console results: the graph card was hidden when Cytoscape mounted; size it, then lay out.
-CONSOLE_LAYOUT_JS = """
-function(elements) {
-    setTimeout(function () {
-        const root = document.getElementById('con-graph');
-        if (!root || !elements || !elements.length) { return; }
-        for (const el of [root, ...root.querySelectorAll('div')]) {
-            if (el._cyreg && el._cyreg.cy) {
-                const cy = el._cyreg.cy;
-                cy.resize();
-                cy.layout({name: 'cose', animate: false, fit: true, padding: 30}).run();
-                break;
-            }
-        }
-    }, 80);
-    return window.dash_clientside.no_update;
-}
-"""
-
-
-# The search box asks the server only once typing pauses: on a big graph each suggestion query
-# scans the model names, and one per keystroke would queue up behind each other.
-SEARCH_DEBOUNCE_JS = """
-function(text) {
-    window.__searchSeq = (window.__searchSeq || 0) + 1;
-    const seq = window.__searchSeq;
-    return new Promise(function (resolve) {
-        setTimeout(function () {
-            resolve(seq === window.__searchSeq ? text : window.dash_clientside.no_update);
-        }, 250);
-    });
-}
-"""
-
-
+# The browser side lives in assets/clientside.js (served with the app, namespace
+# `constellation`).
 def register_clientside(app: Any) -> None:
-    app.clientside_callback(SEARCH_DEBOUNCE_JS, Output("search-text", "data"),
+    def js(name: str) -> ClientsideFunction:
+        return ClientsideFunction(namespace="constellation", function_name=name)
+
+    # the search box asks the server only once typing pauses
+    app.clientside_callback(js("debounceSearch"), Output("search-text", "data"),
                             Input("search", "search_value"), prevent_initial_call=True)
-    app.clientside_callback(
-        RESIZE_JS,
-        Output("cy-resized", "data"),
-        Input("state", "data"),
-        Input("nb-key", "data"),
-        Input("lin-key", "data"),
-    )
-    app.clientside_callback(SHOW_ALL_JS, Output("nb-shown", "data"),
+    # refit the graphs of the view that just became visible (and on a new model)
+    app.clientside_callback(js("refitVisibleGraph"), Output("cy-resized", "data"),
+                            Input("state", "data"), Input("nb-key", "data"),
+                            Input("lin-key", "data"))
+    # after an expansion, zoom out if new nodes fall outside the viewport
+    app.clientside_callback(js("showAllNodes"), Output("nb-shown", "data"),
                             Input("nb-graph", "elements"), prevent_initial_call=True)
-    app.clientside_callback(CONSOLE_LAYOUT_JS, Output("con-laid-out", "data"),
+    # console results: size the graph card, then lay out
+    app.clientside_callback(js("layoutConsoleGraph"), Output("con-laid-out", "data"),
                             Input("con-graph", "elements"), prevent_initial_call=True)

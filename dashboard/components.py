@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import traceback
 from collections.abc import Iterable
 from typing import Any
 
 from constellation.dashboard.data import GraphUnavailable
-from constellation.dashboard.graph_elements import RELATION_STYLES, SIMILAR_COLOR, family_color
-from dash import dcc, html
+from constellation.dashboard.palette import RELATION_STYLES, SIMILAR_COLOR, family_color
+from dash import html
 
 from constellation.errors import UserError
 
@@ -19,6 +20,7 @@ TABLE_CELL = {"fontFamily": FONT, "fontSize": "13px", "padding": "6px 10px", "te
 TABLE_HEADER = {"fontWeight": "650", "backgroundColor": "#f8f9fc", "color": "#344054",
                 "borderBottom": "1px solid #d0d5dd"}
 NUMBER = {"specifier": ",d"}  # DataTable format: 1,500,000
+_log = logging.getLogger(__name__)
 
 
 def fmt_int(v: Any) -> str:
@@ -62,12 +64,18 @@ def error(title: str, detail: str | None = None) -> html.Div:
     return html.Div([html.B(title), html.Pre(detail) if detail else None], className="error")
 
 
-def from_exception(exc: BaseException) -> html.Div:
-    """The right state box for an exception raised while building a view."""
+def from_exception(exc: BaseException, log: logging.Logger | None = None) -> html.Div:
+    """The right state box for an exception raised while building a view.
+
+    A server that is down and a query the graph refused or failed (`UserError`) are said as
+    they are; anything else is a bug: shown in short and logged with its traceback to `log`
+    (the calling view's logger).
+    """
     if isinstance(exc, GraphUnavailable):
         return unavailable(str(exc)[:300])
     if isinstance(exc, UserError):
         return error(str(exc))
+    (log or _log).error("unexpected error while building a view", exc_info=exc)
     tb = traceback.format_exception_only(type(exc), exc)
     return error("Something went wrong while reading the graph.", "".join(tb).strip()[:1200])
 
@@ -85,10 +93,6 @@ def chips(items: Iterable[Any], grey: bool = False, limit: int = 40) -> html.Div
     if extra > 0:
         kids.append(html.Span(f"+{extra} more", className="chip grey"))
     return html.Div(kids, className="chips")
-
-
-def model_link(model_id: str, href: str, label: str | None = None) -> dcc.Link:
-    return dcc.Link(label or model_id, href=href)
 
 
 def hub_link(model_id: str) -> html.A:

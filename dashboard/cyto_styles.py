@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from constellation.dashboard.graph_elements import SIMILAR_COLOR
+from constellation.dashboard.palette import SIMILAR_COLOR
 
 BASE = [
     {

@@ -21,6 +21,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from neo4j import exceptions as neo4j_exceptions
+
+from constellation.errors import UserError
+
 # Limits the views ask for (one place; the queries cap them again).
 SEARCH_LIMIT = 15
 SEARCH_SCAN = 300  # matches read before ranking: a common word stops the scan early
@@ -47,6 +51,12 @@ FILTER_PARAMS = frozenset(
 
 class GraphUnavailable(Exception):
     """The graph server cannot be reached (connection refused, auth, wrong database)."""
+
+
+# What talking to the server can raise: the runner's one-line UserError (which wraps the
+# driver's errors), the driver's own errors, and socket errors (ConnectionError is an OSError).
+DRIVER_ERRORS: tuple[type[BaseException], ...] = (
+    UserError, neo4j_exceptions.Neo4jError, neo4j_exceptions.DriverError, OSError)
 
 
 @dataclass(frozen=True)
@@ -173,7 +183,7 @@ class Data:
             raise GraphUnavailable(self.down_reason)
         try:
             rows = self._runner(self.driver, name, params, database=self.database)
-        except Exception as exc:
+        except DRIVER_ERRORS as exc:
             if is_unavailable(exc):
                 self._mark_down(str(exc))
                 raise GraphUnavailable(str(exc)) from exc
@@ -183,11 +193,11 @@ class Data:
 
     def filterable(self, name: str) -> bool:
         """Whether the named query takes the explorer's filter parameters."""
-        try:
-            from constellation.queries.runner import get_query
+        from constellation.queries.runner import get_query
 
+        try:
             return FILTER_PARAMS <= set(get_query(name).params)
-        except Exception:  # an unknown query fails later, with the runner's message
+        except UserError:  # an unknown query fails later, with the runner's message
             return True
 
     def clear_cache(self) -> None:
@@ -197,7 +207,7 @@ class Data:
         """True when the server answers (fails fast: no transaction retries)."""
         try:
             self.driver.verify_connectivity()
-        except Exception as exc:
+        except DRIVER_ERRORS as exc:
             self._mark_down(str(exc) or type(exc).__name__)
             return False
         self._down_until = 0.0
@@ -220,8 +230,6 @@ class Data:
 
     def model(self, model_id: str) -> dict | None:
         """The model's row, or None when the graph has no such id."""
-        from constellation.errors import UserError
-
         try:
             rows = self.run("model", id=model_id)
         except UserError as exc:
@@ -302,7 +310,7 @@ class Data:
             limit = self.query_timeout
             return run_readonly(self.driver, cypher, database=self.database,
                                 timeout=limit or DEFAULT_TIMEOUT, server_limit=limit)
-        except Exception as exc:
+        except DRIVER_ERRORS as exc:
             if is_unavailable(exc):
                 raise GraphUnavailable(str(exc)) from exc
             raise

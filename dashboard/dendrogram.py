@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
-from constellation.dashboard.graph_elements import family_color
+from constellation.dashboard.palette import family_color
 
 LINE = "#98a2b3"
 

@@ -15,7 +15,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from constellation.dashboard.graph_elements import PALETTE
+from constellation.dashboard.palette import PALETTE
 
 # Tokens too generic to say anything about a family.
 STOP = {"hf", "the", "and", "of", "a", "model", "v", "b"}

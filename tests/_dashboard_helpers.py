@@ -24,15 +24,14 @@ CHROME_FLAGS = (
     "--disable-dev-shm-usage", "--window-size=1440,1000", "--hide-scrollbars",
 )
 
-# The Cytoscape instance of a container, found through the `_cyreg` cytoscape.js leaves on it.
+# The Cytoscape instance of a container, as window.__cy: found by the explorer's own helper
+# (dashboard/assets/clientside.js), so the tests look where the app's callbacks look.
 CY_JS = """
-const root = document.getElementById(arguments[0]);
-if (!root) return null;
-const all = [root, ...root.querySelectorAll('div')];
-for (const el of all) {
-  if (el._cyreg && el._cyreg.cy) { window.__cy = el._cyreg.cy; return true; }
-}
-return false;
+const app = window.dash_clientside && window.dash_clientside.constellation;
+const cy = app ? app.cyOf(arguments[0]) : null;
+if (!cy) return false;
+window.__cy = cy;
+return true;
 """
 
 

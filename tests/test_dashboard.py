@@ -165,7 +165,7 @@ def test_click_expands_a_node_and_reports_render_time(browser, base_url, demo_gr
     data = Data(driver, database=demo_graph.database)
     shown = [n["id"] for n in nodes]
     target = _growing(data, shown, [i for i in shown if i != MODEL])
-    first_ms, before, grown = _expand(browser, target)  # includes the database's cold start
+    _, before, grown = _expand(browser, target)  # includes the database's cold start
     ids = {n["id"] for n in before}
     new = [n for n in grown if n["id"] not in ids]
     assert new and all("new" in n["classes"] for n in new)
@@ -183,10 +183,10 @@ def test_click_expands_a_node_and_reports_render_time(browser, base_url, demo_gr
     # a second click, on a node the first one added: only its own new nodes are highlighted
     second = _growing(data, [n["id"] for n in grown], [n["id"] for n in new])
     driver.close()
-    warm_ms, _, grown2 = _expand(browser, second)
+    # each _expand prints its click -> render time; the speed target is bench/bench_dashboard.py
+    _, _, grown2 = _expand(browser, second)
     latest = {n["id"] for n in grown2} - {n["id"] for n in grown}
     assert latest and all(("new" in n["classes"]) == (n["id"] in latest) for n in grown2)
-    assert warm_ms < 1000 or first_ms < 1000, "click -> render over 1 s twice"
 
 
 def test_family_view_lists_members_with_cloud_and_sorts(browser, base_url):

@@ -5,8 +5,12 @@ from __future__ import annotations
 import math
 
 from constellation.dashboard import graph_elements as ge
+from constellation.dashboard import palette
+from constellation.dashboard.console_elements import console_graph_elements
 from constellation.dashboard.data import Filters
 from constellation.dashboard.dendrogram import dendrogram_figure, layout_tree
+from constellation.dashboard.lineage_layout import lineage_elements
+from constellation.dashboard.neighbourhood_layout import expand, neighbourhood_elements
 from constellation.dashboard.routing import build_url, href, parse_url
 from constellation.dashboard.views.console import cell_text
 
@@ -70,10 +74,10 @@ def test_model_node_encodes_family_colour_and_log_size():
     big = ge.model_node({"id": "b/y", "downloads": 10_000_000, "family": "llama"})
     other = ge.model_node({"id": "c/z", "downloads": 10, "family": "bert"})
     assert small["data"]["label"] == "x"
-    assert small["data"]["color"] == big["data"]["color"] == ge.family_color("llama")
+    assert small["data"]["color"] == big["data"]["color"] == palette.family_color("llama")
     assert big["data"]["size"] > small["data"]["size"]
-    assert ge.model_node({"id": "n"})["data"]["color"] == ge.NO_FAMILY_COLOR
-    assert other["data"]["color"] in ge.PALETTE
+    assert ge.model_node({"id": "n"})["data"]["color"] == palette.NO_FAMILY_COLOR
+    assert other["data"]["color"] in palette.PALETTE
 
 
 def test_edges_similarity_width_and_lineage_direction():
@@ -86,7 +90,7 @@ def test_edges_similarity_width_and_lineage_direction():
     assert len(els) == 3
     sim = els[0]["data"]
     assert (sim["source"], sim["target"]) == ("a", "b")
-    assert ge.edge_width(1.0) > ge.edge_width(0.6) > ge.edge_width(0.5) == 1.0
+    assert palette.edge_width(1.0) > palette.edge_width(0.6) > palette.edge_width(0.5) == 1.0
     lin = {e["data"]["target"]: e for e in els[1:]}
     assert lin["c"]["data"]["source"] == "a"  # drawn parent -> child
     assert "quantized" in lin["c"]["classes"]
@@ -101,7 +105,7 @@ def _rows(n, prefix="n"):
 def test_neighbourhood_places_every_node_and_caps():
     rows = _rows(30)
     edges = [{"source": "c", "target": r["id"], "score": r["score"]} for r in rows]
-    els, cut = ge.neighbourhood_elements({"id": "c"}, rows, edges, cap=20)
+    els, cut = neighbourhood_elements({"id": "c"}, rows, edges, cap=20)
     nodes = [e for e in els if "source" not in e["data"]]
     assert len(nodes) == 20 and cut == 11
     assert nodes[0]["data"]["id"] == "c" and "centre" in nodes[0]["classes"]
@@ -115,11 +119,11 @@ def test_neighbourhood_places_every_node_and_caps():
 
 def test_expand_adds_new_nodes_without_moving_old_ones_and_respects_cap():
     rows = _rows(10)
-    els, _ = ge.neighbourhood_elements(
+    els, _ = neighbourhood_elements(
         {"id": "c"}, rows, [{"source": "c", "target": r["id"], "score": 0.8} for r in rows])
     before = {e["data"]["id"]: e["position"] for e in els if "position" in e}
     new = _rows(15, prefix="m")
-    out, added, cut = ge.expand(els, "n3", new + [{"id": "c"}],
+    out, added, cut = expand(els, "n3", new + [{"id": "c"}],
                                 [{"source": "n3", "target": r["id"], "score": 0.7} for r in new],
                                 cap=20)
     assert added == 9 and cut == 6  # 11 drawn + 9 = cap
@@ -133,13 +137,13 @@ def test_expand_adds_new_nodes_without_moving_old_ones_and_respects_cap():
     assert close == 0
     # elements handed back by the browser lose `classes`: they come back from `data.cls`
     stripped = [{k: v for k, v in e.items() if k != "classes"} for e in out]
-    again, _, _ = ge.expand(stripped, "n5", [], [])
+    again, _, _ = expand(stripped, "n5", [], [])
     classes = {e["data"]["id"]: e["classes"] for e in again}
     assert "centre" in classes["c"] and "expanded" in classes["n3"]
     assert "expanded" in classes["n5"]
     assert any(c == "similar" for c in classes.values())
     # expanding an unknown node changes nothing
-    same, n, _ = ge.expand(out, "nope", new, [])
+    same, n, _ = expand(out, "nope", new, [])
     assert n == 0 and len(same) == len(out)
 
 
@@ -149,7 +153,7 @@ def test_lineage_tree_puts_ancestors_above_and_descendants_below():
               {"child": "ft2", "parent": "ft", "relation": "finetune"},
               {"child": "m", "parent": "base", "relation": "finetune"},
               {"child": "base", "parent": "root", "relation": "finetune"}]
-    els = ge.lineage_elements("m", [{"id": "m", "downloads": 5}], edges)
+    els = lineage_elements("m", [{"id": "m", "downloads": 5}], edges)
     pos = {e["data"]["id"]: e["position"] for e in els if "position" in e}
     assert len(pos) == 45
     assert pos["root"]["y"] < pos["base"]["y"] < pos["m"]["y"] < pos["ft"]["y"] < pos["ft2"]["y"]
@@ -166,12 +170,12 @@ def test_console_graph_elements_from_runner_json():
     b = {"element_id": "#1:1", "labels": ["Model"], "properties": {"id": "o/b"}}
     r = {"element_id": "#5:0", "type": "SIMILAR_TO", "start": "#1:0", "end": "#1:1",
          "properties": {"score": 0.9}}
-    els = ge.console_graph_elements([{"a": a, "s": r, "b": b}, {"p": [a, r, b]}])
+    els = console_graph_elements([{"a": a, "s": r, "b": b}, {"p": [a, r, b]}])
     nodes = [e for e in els if "source" not in e["data"]]
     rels = [e for e in els if "source" in e["data"]]
     assert {n["data"]["id"] for n in nodes} == {"o/a", "o/b"}
     assert len(rels) == 1 and rels[0]["data"]["source"] == "o/a"
-    assert ge.console_graph_elements([{"n": 1, "name": "x"}]) == []
+    assert console_graph_elements([{"n": 1, "name": "x"}]) == []
     assert cell_text(a) == "(Model o/a)" and cell_text([1, 2]) == "[1, 2]"
     assert cell_text(r) == "[:SIMILAR_TO {score: 0.9}]"
 

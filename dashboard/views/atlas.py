@@ -3,19 +3,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from typing import Any
 
 import plotly.graph_objects as go
 from constellation.dashboard import components as ui
-from constellation.dashboard.data import WORDS_SAMPLE, Data, Filters
+from constellation.dashboard.data import WORDS_SAMPLE, Data, Filters, GraphUnavailable
 from constellation.dashboard.dendrogram import dendrogram_figure
-from constellation.dashboard.graph_elements import NO_FAMILY_COLOR, family_color
+from constellation.dashboard.palette import NO_FAMILY_COLOR, family_color
 from constellation.dashboard.routing import build_url
 from dash import ALL, Input, Output, State, callback_context, dash_table, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 VIEW = "atlas"
+log = logging.getLogger(__name__)
 TOP_CLUSTERS = 14  # clusters drawn at the top of the hierarchy
 PER_PARENT = 10  # sub-clusters (or models) drawn under each
 SCATTER_FAMILIES = 10  # families with their own colour in the scatter plots
@@ -64,24 +66,28 @@ def layout() -> html.Div:
                 style={"marginTop": "14px"},
             ),
             html.Div(id="atlas-scatter-note", className="small muted", style={"margin": "6px 2px"}),
-            html.Div(
-                [
-                    html.Div([html.H4("Most common words in model names (paper's Table 1)"),
-                              dcc.Loading(html.Div(id="atlas-words"), type="circle")],
-                             className="card"),
-                    html.Div([html.H4("Word shares"),
-                              dcc.Loading(dcc.Graph(id="atlas-words-bar", config=graph_cfg,
-                                                    figure=_blank()), type="circle")],
-                             className="card"),
-                ],
-                className="grid-2e",
-                style={"marginTop": "14px"},
-            ),
+            _words_row(graph_cfg),
             dcc.Store(id="atlas-path", data=[]),
             dcc.Store(id="atlas-loaded"),
         ],
         id=f"view-{VIEW}",
         className="view",
+    )
+
+
+def _words_row(graph_cfg: dict) -> html.Div:
+    return html.Div(
+        [
+            html.Div([html.H4("Most common words in model names (paper's Table 1)"),
+                      dcc.Loading(html.Div(id="atlas-words"), type="circle")],
+                     className="card"),
+            html.Div([html.H4("Word shares"),
+                      dcc.Loading(dcc.Graph(id="atlas-words-bar", config=graph_cfg,
+                                            figure=_blank()), type="circle")],
+                     className="card"),
+        ],
+        className="grid-2e",
+        style={"marginTop": "14px"},
     )
 
 
@@ -94,22 +100,8 @@ def register(app: Any, data: Data) -> None:
         State("atlas-loaded", "data"),
         prevent_initial_call=True,
     )
-    def dendro(path, state, loaded):
-        state = state or {}
-        if state.get("view") != VIEW:
-            raise PreventUpdate
-        if callback_context.triggered_id == "state" and loaded:
-            raise PreventUpdate
-        path = path or []
-        try:
-            fig = hierarchy_figure(data, path)
-        except Exception as exc:
-            return _blank(_exc_text(exc)), ui.from_exception(exc)
-        crumbs: list[Any] = [html.A("top", id={"type": "atlas-crumb", "index": 0}, href="#")]
-        for i, p in enumerate(path, start=1):
-            crumbs += [" ▸ ", html.A(p.get("label") or f"cluster {p['id']}",
-                                     id={"type": "atlas-crumb", "index": i}, href="#")]
-        return fig, crumbs
+    def _dendro(path, state, loaded):
+        return dendro(data, path, state, loaded, callback_context.triggered_id)
 
     @app.callback(
         Output("atlas-path", "data"),
@@ -122,33 +114,8 @@ def register(app: Any, data: Data) -> None:
         State("state", "data"),
         prevent_initial_call=True,
     )
-    def drill(click, _crumbs, path, state):
-        trig = callback_context.triggered_id
-        path = list(path or [])
-        if isinstance(trig, dict) and trig.get("type") == "atlas-crumb":
-            if not any(_crumbs or []):
-                raise PreventUpdate
-            return path[: trig["index"]], no_update, no_update, no_update
-        if not click or not click.get("points"):
-            raise PreventUpdate
-        pid, kind = (click["points"][0].get("customdata") or [None, None])[:2]
-        if pid is None:
-            raise PreventUpdate
-        if kind == "model":  # a model leaf: open it
-            pathname, search = build_url({**(state or {}), "model": pid,
-                                          "view": "neighbourhood"})
-            return no_update, no_update, pathname, search
-        try:
-            rows = data.run("explore_cluster", cluster=int(pid), limit=8)
-        except Exception as exc:
-            return no_update, ui.from_exception(exc), no_update, no_update
-        info = rows[0] if rows else {"id": pid}
-        panel = cluster_panel(info, rows, state or {})
-        if any(p["id"] == pid for p in path):
-            return no_update, panel, no_update, no_update
-        crumb = {"id": int(pid), "label": info.get("label"), "threshold": info.get("threshold"),
-                 "level": info.get("level")}
-        return [*path, crumb], panel, no_update, no_update
+    def _drill(click, crumbs, path, state):
+        return drill(data, click, crumbs, path, state, callback_context.triggered_id)
 
     @app.callback(
         Output("atlas-scatter-likes", "figure"),
@@ -159,29 +126,8 @@ def register(app: Any, data: Data) -> None:
         State("atlas-loaded", "data"),
         prevent_initial_call=True,
     )
-    def scatter(state, loaded):
-        state = state or {}
-        if state.get("view") != VIEW:
-            raise PreventUpdate
-        filters = Filters.from_dict(state.get("filters"))
-        key = filters.params()
-        if loaded == key:
-            raise PreventUpdate
-        try:
-            rows, floor = data.scatter(filters)
-        except Exception as exc:
-            msg = _exc_text(exc)
-            return _blank(msg), _blank(msg), ui.from_exception(exc), None
-        if not rows:  # the scatter shows models with a download count only
-            msg = ("No models match the filters." if filters.active()
-                   else "No model in this graph has a download count.")
-            return _blank(msg), _blank(msg), msg, key
-        likes, dates = scatter_figures(rows)
-        note = (f"{len(rows):,} models" + (f" with at least {floor:,} downloads" if floor else "")
-                + (" matching the filters" if filters.active() else "")
-                + f", coloured by their {SCATTER_FAMILIES} most common families. "
-                  "Click a point to open the model.")
-        return likes, dates, note, key
+    def _scatter(state, loaded):
+        return scatter(data, state, loaded)
 
     @app.callback(
         Output("atlas-words", "children"),
@@ -190,40 +136,8 @@ def register(app: Any, data: Data) -> None:
         State("atlas-words", "children"),
         prevent_initial_call=True,
     )
-    def words(state, current):
-        if (state or {}).get("view") != VIEW or current:
-            raise PreventUpdate
-        try:
-            rows, exact = data.words()
-        except Exception as exc:
-            return ui.from_exception(exc), _blank(_exc_text(exc))
-        if not rows:
-            return ui.empty("No words (empty graph)."), _blank("no words")
-        table = dash_table.DataTable(
-            id="atlas-words-table",
-            columns=[{"name": "#", "id": "rank"}, {"name": "Word", "id": "word"},
-                     {"name": "Models", "id": "count", "type": "numeric", "format": ui.NUMBER},
-                     {"name": "Share", "id": "share_pct"}],
-            data=[{"rank": i + 1, "word": r["word"], "count": int(r.get("count") or 0),
-                   "share_pct": f"{100 * float(r.get('share') or 0):.2f} %"}
-                  for i, r in enumerate(rows)],
-            page_size=15, style_as_list_view=True, sort_action="native",
-            style_cell=ui.TABLE_CELL, style_header=ui.TABLE_HEADER,
-        )
-        if not exact:
-            table = html.Div([table, html.Div(
-                f"Counted from the names of the first {WORDS_SAMPLE:,} models (split on - _ and "
-                "spaces): this graph holds no word table from the build.",
-                className="small muted")])
-        top = rows[:20][::-1]
-        bar = go.Figure(go.Bar(x=[100 * float(r.get("share") or 0) for r in top],
-                               y=[r["word"] for r in top], orientation="h",
-                               marker={"color": "#4c5fd5"},
-                               hovertemplate="%{y}: %{x:.2f}% of names<extra></extra>"))
-        bar.update_layout(height=470, margin={"l": 90, "r": 10, "t": 10, "b": 40},
-                          xaxis={"title": "% of model names", "gridcolor": "#f0f2f5"},
-                          plot_bgcolor="#fff", paper_bgcolor="#fff", font=FONT)
-        return table, bar
+    def _words(state, current):
+        return words(data, state, current)
 
     @app.callback(
         Output("url", "pathname", allow_duplicate=True),
@@ -233,16 +147,146 @@ def register(app: Any, data: Data) -> None:
         State("state", "data"),
         prevent_initial_call=True,
     )
-    def open_point(c1, c2, state):
-        click = c1 if callback_context.triggered_id == "atlas-scatter-likes" else c2
-        if not click or not click.get("points"):
+    def _open_point(c1, c2, state):
+        return open_point(c1, c2, state, callback_context.triggered_id)
+
+
+def dendro(data: Data, path: list[dict] | None, state: dict | None, loaded: Any,
+           trigger: str | None) -> tuple[go.Figure, Any]:
+    """The dendrogram under the drill-down `path` and its breadcrumb."""
+    state = state or {}
+    if state.get("view") != VIEW:
+        raise PreventUpdate
+    if trigger == "state" and loaded:
+        raise PreventUpdate
+    path = path or []
+    try:
+        fig = hierarchy_figure(data, path)
+    except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)
+        return _blank(_exc_text(exc)), ui.from_exception(exc, log)
+    crumbs: list[Any] = [html.A("top", id={"type": "atlas-crumb", "index": 0}, href="#")]
+    for i, p in enumerate(path, start=1):
+        crumbs += [" ▸ ", html.A(p.get("label") or f"cluster {p['id']}",
+                                 id={"type": "atlas-crumb", "index": i}, href="#")]
+    return fig, crumbs
+
+
+def drill(data: Data, click: dict | None, crumbs: list | None, path: list[dict] | None,
+          state: dict | None, trigger: Any) -> tuple:
+    """A click in the dendrogram or on a breadcrumb: (path, cluster panel, URL path, search).
+
+    A cluster is drilled into (and described), a model leaf opened, a crumb goes back up.
+    """
+    path = list(path or [])
+    if isinstance(trigger, dict) and trigger.get("type") == "atlas-crumb":
+        if not any(crumbs or []):
             raise PreventUpdate
-        mid = click["points"][0].get("customdata")
-        if isinstance(mid, list):
-            mid = mid[0]
-        if not mid:
-            raise PreventUpdate
-        return build_url({**(state or {}), "model": mid, "view": "neighbourhood"})
+        return path[: trigger["index"]], no_update, no_update, no_update
+    if not click or not click.get("points"):
+        raise PreventUpdate
+    pid, kind = (click["points"][0].get("customdata") or [None, None])[:2]
+    if pid is None:
+        raise PreventUpdate
+    if kind == "model":  # a model leaf: open it
+        pathname, search = build_url({**(state or {}), "model": pid, "view": "neighbourhood"})
+        return no_update, no_update, pathname, search
+    try:
+        rows = data.run("explore_cluster", cluster=int(pid), limit=8)
+    except Exception as exc:  # never a 500: the panel says what went wrong (logged if a bug)
+        return no_update, ui.from_exception(exc, log), no_update, no_update
+    info = rows[0] if rows else {"id": pid}
+    panel = cluster_panel(info, rows, state or {})
+    if any(p["id"] == pid for p in path):
+        return no_update, panel, no_update, no_update
+    crumb = {"id": int(pid), "label": info.get("label"), "threshold": info.get("threshold"),
+             "level": info.get("level")}
+    return [*path, crumb], panel, no_update, no_update
+
+
+def scatter(data: Data, state: dict | None, loaded: Any) -> tuple:
+    """(downloads-vs-likes figure, created-vs-downloads figure, note, loaded key); `loaded` is
+    the filter key drawn now (not redrawn)."""
+    state = state or {}
+    if state.get("view") != VIEW:
+        raise PreventUpdate
+    filters = Filters.from_dict(state.get("filters"))
+    key = filters.params()
+    if loaded == key:
+        raise PreventUpdate
+    try:
+        rows, floor = data.scatter(filters)
+    except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)
+        msg = _exc_text(exc)
+        return _blank(msg), _blank(msg), ui.from_exception(exc, log), None
+    if not rows:  # the scatter shows models with a download count only
+        msg = ("No models match the filters." if filters.active()
+               else "No model in this graph has a download count.")
+        return _blank(msg), _blank(msg), msg, key
+    likes, dates = scatter_figures(rows)
+    note = (f"{len(rows):,} models" + (f" with at least {floor:,} downloads" if floor else "")
+            + (" matching the filters" if filters.active() else "")
+            + f", coloured by their {SCATTER_FAMILIES} most common families. "
+              "Click a point to open the model.")
+    return likes, dates, note, key
+
+
+def words(data: Data, state: dict | None, current: Any) -> tuple:
+    """(the table of the most common name words, their bar chart); drawn once."""
+    if (state or {}).get("view") != VIEW or current:
+        raise PreventUpdate
+    try:
+        rows, exact = data.words()
+    except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)
+        return ui.from_exception(exc, log), _blank(_exc_text(exc))
+    if not rows:
+        return ui.empty("No words (empty graph)."), _blank("no words")
+    return words_table(rows, exact), words_bar(rows)
+
+
+def words_table(rows: list[dict], exact: bool) -> Any:
+    table = dash_table.DataTable(
+        id="atlas-words-table",
+        columns=[{"name": "#", "id": "rank"}, {"name": "Word", "id": "word"},
+                 {"name": "Models", "id": "count", "type": "numeric", "format": ui.NUMBER},
+                 {"name": "Share", "id": "share_pct"}],
+        data=[{"rank": i + 1, "word": r["word"], "count": int(r.get("count") or 0),
+               "share_pct": f"{100 * float(r.get('share') or 0):.2f} %"}
+              for i, r in enumerate(rows)],
+        page_size=15, style_as_list_view=True, sort_action="native",
+        style_cell=ui.TABLE_CELL, style_header=ui.TABLE_HEADER,
+    )
+    if exact:
+        return table
+    return html.Div([table, html.Div(
+        f"Counted from the names of the first {WORDS_SAMPLE:,} models (split on - _ and "
+        "spaces): this graph holds no word table from the build.",
+        className="small muted")])
+
+
+def words_bar(rows: list[dict]) -> go.Figure:
+    top = rows[:20][::-1]
+    bar = go.Figure(go.Bar(x=[100 * float(r.get("share") or 0) for r in top],
+                           y=[r["word"] for r in top], orientation="h",
+                           marker={"color": "#4c5fd5"},
+                           hovertemplate="%{y}: %{x:.2f}% of names<extra></extra>"))
+    bar.update_layout(height=470, margin={"l": 90, "r": 10, "t": 10, "b": 40},
+                      xaxis={"title": "% of model names", "gridcolor": "#f0f2f5"},
+                      plot_bgcolor="#fff", paper_bgcolor="#fff", font=FONT)
+    return bar
+
+
+def open_point(c1: dict | None, c2: dict | None, state: dict | None, trigger: str | None
+               ) -> tuple[str, str]:
+    """A click on a scatter point: the URL of that model's neighbourhood."""
+    click = c1 if trigger == "atlas-scatter-likes" else c2
+    if not click or not click.get("points"):
+        raise PreventUpdate
+    mid = click["points"][0].get("customdata")
+    if isinstance(mid, list):
+        mid = mid[0]
+    if not mid:
+        raise PreventUpdate
+    return build_url({**(state or {}), "model": mid, "view": "neighbourhood"})
 
 
 def hierarchy_figure(data: Data, path: list[dict]) -> go.Figure:
@@ -361,8 +405,6 @@ def _blank(message: str = "") -> go.Figure:
 
 
 def _exc_text(exc: BaseException) -> str:
-    from constellation.dashboard.data import GraphUnavailable
-
     if isinstance(exc, GraphUnavailable):
         return "graph server not reachable"
     return "could not load: " + (str(exc)[:80] or type(exc).__name__)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import dash_cytoscape as cyto
 from constellation.dashboard import components as ui
 from constellation.dashboard import cyto_styles
-from constellation.dashboard import graph_elements as ge
-from constellation.dashboard.data import Data
+from constellation.dashboard.console_elements import console_graph_elements
+from constellation.dashboard.data import Data, GraphUnavailable
 from dash import Input, Output, State, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
+from constellation.errors import UserError
+
 VIEW = "console"
+log = logging.getLogger(__name__)
 
 EXAMPLES = {
     "Most downloaded models": (
@@ -48,74 +52,71 @@ def layout() -> html.Div:
             html.Div([html.H2("Cypher console"),
                       html.Span("read-only: writes are refused", className="crumb")],
                      className="view-head"),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            html.Label("Example", className="small muted"),
-                            dcc.Dropdown(id="con-example",
-                                         options=[{"label": k, "value": k} for k in EXAMPLES],
-                                         value=DEFAULT, clearable=False,
-                                         style={"width": "320px"}),
-                            html.Span(className="spacer"),
-                            html.Button("Run ▶", id="con-run", className="btn primary"),
-                        ],
-                        className="row",
-                    ),
-                    dcc.Textarea(id="con-query", value=EXAMPLES[DEFAULT],
-                                 className="console-input mono", spellCheck=False,
-                                 style={"marginTop": "10px"}),
-                    html.Div("Ctrl+Enter does not submit: press Run. Results are capped at 1,000 "
-                             "rows and 10 s.", className="console-meta"),
-                ],
-                className="card",
-            ),
-            dcc.Loading(
-                html.Div(
-                    [
-                        html.Div(id="con-meta", className="console-meta",
-                                 style={"margin": "12px 0 6px"}),
-                        html.Div(id="con-error"),
-                        html.Div(
-                            dash_table.DataTable(
-                                id="con-table", columns=[], data=[], page_size=15,
-                                sort_action="native", style_as_list_view=True,
-                                style_table={"overflowX": "auto"},
-                                style_header=ui.TABLE_HEADER,
-                                style_cell={**ui.TABLE_CELL, "maxWidth": "360px",
-                                            "overflow": "hidden", "textOverflow": "ellipsis"},
-                            ),
-                            className="card", id="con-table-card", style={"display": "none"},
-                        ),
-                        html.Div(
-                            [html.H4("As a graph"),
-                             html.Div(cyto.Cytoscape(
-                                 id="con-graph", elements=[],
-                                 layout={"name": "cose", "animate": False, "fit": True,
-                                         "padding": 20},
-                                 stylesheet=cyto_styles.CONSOLE, className="graph",
-                                 style={"width": "100%", "height": "480px"}, minZoom=0.1, maxZoom=3,
-                                 wheelSensitivity=0.25), className="graph-wrap")],
-                            className="card", id="con-graph-card", style={"display": "none"},
-                        ),
-                    ]
-                ),
-                type="circle",
-                delay_show=200,
-            ),
+            _editor(),
+            dcc.Loading(_results(), type="circle", delay_show=200),
         ],
         id=f"view-{VIEW}",
         className="view",
     )
 
 
+def _editor() -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Label("Example", className="small muted"),
+                    dcc.Dropdown(id="con-example",
+                                 options=[{"label": k, "value": k} for k in EXAMPLES],
+                                 value=DEFAULT, clearable=False, style={"width": "320px"}),
+                    html.Span(className="spacer"),
+                    html.Button("Run ▶", id="con-run", className="btn primary"),
+                ],
+                className="row",
+            ),
+            dcc.Textarea(id="con-query", value=EXAMPLES[DEFAULT],
+                         className="console-input mono", spellCheck=False,
+                         style={"marginTop": "10px"}),
+            html.Div("Ctrl+Enter does not submit: press Run. Results are capped at 1,000 "
+                     "rows and 10 s.", className="console-meta"),
+        ],
+        className="card",
+    )
+
+
+def _results() -> html.Div:
+    return html.Div(
+        [
+            html.Div(id="con-meta", className="console-meta", style={"margin": "12px 0 6px"}),
+            html.Div(id="con-error"),
+            html.Div(
+                dash_table.DataTable(
+                    id="con-table", columns=[], data=[], page_size=15,
+                    sort_action="native", style_as_list_view=True,
+                    style_table={"overflowX": "auto"},
+                    style_header=ui.TABLE_HEADER,
+                    style_cell={**ui.TABLE_CELL, "maxWidth": "360px",
+                                "overflow": "hidden", "textOverflow": "ellipsis"},
+                ),
+                className="card", id="con-table-card", style={"display": "none"},
+            ),
+            html.Div(
+                [html.H4("As a graph"),
+                 html.Div(cyto.Cytoscape(
+                     id="con-graph", elements=[],
+                     layout={"name": "cose", "animate": False, "fit": True, "padding": 20},
+                     stylesheet=cyto_styles.CONSOLE, className="graph",
+                     style={"width": "100%", "height": "480px"}, minZoom=0.1, maxZoom=3,
+                     wheelSensitivity=0.25), className="graph-wrap")],
+                className="card", id="con-graph-card", style={"display": "none"},
+            ),
+        ]
+    )
+
+
 def register(app: Any, data: Data) -> None:
-    @app.callback(Output("con-query", "value"), Input("con-example", "value"),
-                  prevent_initial_call=True)
-    def pick_example(name):
-        if name not in EXAMPLES:
-            raise PreventUpdate
-        return EXAMPLES[name]
+    app.callback(Output("con-query", "value"), Input("con-example", "value"),
+                 prevent_initial_call=True)(pick_example)
 
     @app.callback(
         Output("con-meta", "children"),
@@ -129,41 +130,52 @@ def register(app: Any, data: Data) -> None:
         State("con-query", "value"),
         prevent_initial_call=True,
     )
-    def run(_n, cypher):
-        hidden, shown = {"display": "none"}, {}
-        if not (cypher or "").strip():
-            return "", ui.error("Type a query first."), [], [], hidden, [], hidden
-        try:
-            res = data.console(cypher)
-        except Exception as exc:
-            return "", refused_or_error(exc), [], [], hidden, [], hidden
-        columns = list(res.columns)
-        rows = [dict(zip(columns, r, strict=False)) if not isinstance(r, dict) else r
-                for r in res.rows]
-        table = [{c: cell_text(row.get(c)) for c in columns} for row in rows]
-        els = ge.console_graph_elements(rows)
-        meta = [f"{len(rows)} row{'s' if len(rows) != 1 else ''} in {res.elapsed_ms:.0f} ms"]
-        if res.truncated:
-            meta.append(html.Span(" · truncated at the row cap", className="cut"))
-        if not rows:
-            meta.append(" · no results")
-        return (meta, None, [{"name": c, "id": c} for c in columns], table,
-                shown if rows else hidden, els, shown if els else hidden)
+    def _run(_n, cypher):
+        return run(data, cypher)
+
+
+def pick_example(name: str | None) -> str:
+    """The example query picked in the dropdown."""
+    if name not in EXAMPLES:
+        raise PreventUpdate
+    return EXAMPLES[name]
+
+
+def run(data: Data, cypher: str | None) -> tuple:
+    """The Run button: (meta line, error box, table columns, table rows, table card style,
+    graph elements, graph card style)."""
+    hidden, shown = {"display": "none"}, {}
+    if not (cypher or "").strip():
+        return "", ui.error("Type a query first."), [], [], hidden, [], hidden
+    try:
+        res = data.console(cypher)
+    except Exception as exc:  # never a 500: any failure is the answer to show (logged if a bug)
+        return "", refused_or_error(exc), [], [], hidden, [], hidden
+    columns = list(res.columns)
+    rows = [dict(zip(columns, r, strict=False)) if not isinstance(r, dict) else r
+            for r in res.rows]
+    table = [{c: cell_text(row.get(c)) for c in columns} for row in rows]
+    els = console_graph_elements(rows)
+    meta = [f"{len(rows)} row{'s' if len(rows) != 1 else ''} in {res.elapsed_ms:.0f} ms"]
+    if res.truncated:
+        meta.append(html.Span(" · truncated at the row cap", className="cut"))
+    if not rows:
+        meta.append(" · no results")
+    return (meta, None, [{"name": c, "id": c} for c in columns], table,
+            shown if rows else hidden, els, shown if els else hidden)
 
 
 def refused_or_error(exc: BaseException) -> Any:
-    """A refused write or a Cypher error, shown as a clear message (not a traceback)."""
-    from constellation.dashboard.data import GraphUnavailable
-
+    """A refused write or a Cypher error, shown as a clear message (not a traceback); any other
+    exception is a bug, shown in short and logged with its traceback."""
     if isinstance(exc, GraphUnavailable):
         return ui.unavailable(str(exc)[:300])
-    from constellation.errors import UserError
-
     msg = str(exc) or type(exc).__name__
     if isinstance(exc, UserError):
         if "read-only" in msg.lower():
             return ui.error("Refused: the console is read-only.", msg)
         return ui.error("Query failed.", msg[:1500])
+    log.error("unexpected error from the console", exc_info=exc)
     return ui.error(f"Query failed ({type(exc).__name__}).", msg[:1500])
 
 

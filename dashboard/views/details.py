@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from constellation.dashboard import components as ui
@@ -11,6 +12,7 @@ from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 VIEW = "details"
+log = logging.getLogger(__name__)
 
 
 def layout() -> html.Div:
@@ -27,51 +29,30 @@ def register(app: Any, data: Data) -> None:
         Input("state", "data"),
         prevent_initial_call=True,
     )
-    def update(state):
-        state = state or {}
-        model_id = state.get("model")
-        if state.get("view") != VIEW or not model_id:
-            raise PreventUpdate
-        try:
-            m = data.model(model_id)
-        except Exception as exc:
-            return ui.from_exception(exc)
-        if m is None:
-            return ui.empty(f"No model with id “{model_id}” in the graph.",
-                            "Use the search box above to find one.")
-        return details_card(m, state)
+    def _update(state):
+        return update(data, state)
+
+
+def update(data: Data, state: dict | None) -> Any:
+    """The details callback: the model's card, or what is wrong."""
+    state = state or {}
+    model_id = state.get("model")
+    if state.get("view") != VIEW or not model_id:
+        raise PreventUpdate
+    try:
+        m = data.model(model_id)
+    except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)
+        return ui.from_exception(exc, log)
+    if m is None:
+        return ui.empty(f"No model with id “{model_id}” in the graph.",
+                        "Use the search box above to find one.")
+    return details_card(m, state)
 
 
 def details_card(m: dict, state: dict) -> html.Div:
     mid = m["id"]
     owner, _, name = mid.rpartition("/")
-    n_parents = _count(m.get("parents"))
-    n_children = _count(m.get("children"))
-    rows = [
-        ("Author", m.get("author") or owner or "–"),
-        ("Pipeline tag", m.get("pipeline_tag") or "–"),
-        ("Library", m.get("library_name") or "–"),
-        ("License", m.get("license") or "–"),
-        ("Created", ui.fmt_date(m.get("created_at"))),
-        ("Last modified", ui.fmt_date(m.get("last_modified"))),
-        ("Family", html.Span([ui.family_swatch(m.get("family")), m.get("family") or "–",
-                              " · ", dcc.Link("open family", href=href(state, view="family"))])),
-    ]
-    if m.get("cluster") is not None:
-        rows.append(("Cluster", f"{m.get('cluster_label') or m.get('cluster')}"
-                     + (f" ({ui.fmt_int(m['cluster_size'])} models)"
-                        if m.get("cluster_size") else "")))
-    if m.get("similar") is not None:
-        rows.append(("Similar models", html.Span([f"{m['similar']} · ", dcc.Link(
-            "open neighbourhood", href=href(state, view="neighbourhood"))])))
-    rows.append(("Declared parents", html.Span([f"{n_parents}", " · " if n_parents else "",
-                                                dcc.Link("open lineage",
-                                                         href=href(state, view="lineage"))
-                                                if n_parents else ""])))
-    rows.append(("Derived models", html.Span([f"{n_children}", " · " if n_children else "",
-                                              dcc.Link("open lineage",
-                                                       href=href(state, view="lineage"))
-                                              if n_children else ""])))
+    rows = _metadata(m, state, owner)
     return html.Div(
         [
             html.Div(
@@ -106,6 +87,38 @@ def details_card(m: dict, state: dict) -> html.Div:
         ],
         id="det-card",
     )
+
+
+def _metadata(m: dict, state: dict, owner: str) -> list[tuple[str, Any]]:
+    """(label, value) rows of the metadata card."""
+    n_parents = _count(m.get("parents"))
+    n_children = _count(m.get("children"))
+    rows = [
+        ("Author", m.get("author") or owner or "–"),
+        ("Pipeline tag", m.get("pipeline_tag") or "–"),
+        ("Library", m.get("library_name") or "–"),
+        ("License", m.get("license") or "–"),
+        ("Created", ui.fmt_date(m.get("created_at"))),
+        ("Last modified", ui.fmt_date(m.get("last_modified"))),
+        ("Family", html.Span([ui.family_swatch(m.get("family")), m.get("family") or "–",
+                              " · ", dcc.Link("open family", href=href(state, view="family"))])),
+    ]
+    if m.get("cluster") is not None:
+        rows.append(("Cluster", f"{m.get('cluster_label') or m.get('cluster')}"
+                     + (f" ({ui.fmt_int(m['cluster_size'])} models)"
+                        if m.get("cluster_size") else "")))
+    if m.get("similar") is not None:
+        rows.append(("Similar models", html.Span([f"{m['similar']} · ", dcc.Link(
+            "open neighbourhood", href=href(state, view="neighbourhood"))])))
+    rows.append(("Declared parents", html.Span([f"{n_parents}", " · " if n_parents else "",
+                                                dcc.Link("open lineage",
+                                                         href=href(state, view="lineage"))
+                                                if n_parents else ""])))
+    rows.append(("Derived models", html.Span([f"{n_children}", " · " if n_children else "",
+                                              dcc.Link("open lineage",
+                                                       href=href(state, view="lineage"))
+                                              if n_children else ""])))
+    return rows
 
 
 def _count(v: object) -> int:

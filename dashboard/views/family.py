@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from constellation.dashboard import components as ui
@@ -16,6 +17,7 @@ from dash import Input, Output, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
 VIEW = "family"
+log = logging.getLogger(__name__)
 
 COLUMNS = [
     {"name": "Model", "id": "link", "presentation": "markdown"},
@@ -101,65 +103,81 @@ def register(app: Any, data: Data) -> None:
         Input("fam-by", "value"),
         prevent_initial_call=True,
     )
-    def update(state, by):
-        state = state or {}
-        model_id = state.get("model")
-        if state.get("view") != VIEW or not model_id:
-            raise PreventUpdate
-        filters = Filters.from_dict(state.get("filters"))
-        hidden = {"display": "none"}
-        try:
-            kind, _, level = (by or "community").partition(":")
-            rows = data.family(model_id, filters, by=kind, level=int(level or 0))
-        except Exception as exc:
-            return [html.H2("Family")], ui.from_exception(exc), [], None, None, hidden
-        info = family_info(rows)
-        head = [
-            html.H2(["Family ", html.Span(f"“{info['label']}”" if info["label"] else "")]),
-            html.Span(["of ", dcc.Link(model_id, href=href(state, view="neighbourhood"))],
-                      className="crumb"),
-        ]
-        members = [r for r in rows if r.get("id")]
-        if not members:
-            msg = "No family members match the current filters." if filters.active() else (
-                "This model has no family at this level (no similar names above the threshold).")
-            return head, ui.empty(msg), [], None, None, hidden
-        head += [
-            html.Span(className="spacer"),
-            html.Div([ui.stat("members", ui.fmt_int(info["size"] or len(members))),
-                      ui.stat("downloads", ui.fmt_int(info["downloads"] or sum(
-                          int(r.get("downloads") or 0) for r in members)))], className="stats"),
-        ]
-        note = None
-        if len(members) >= FAMILY_LIMIT:
-            note = html.Div(f"Showing the {FAMILY_LIMIT} most downloaded members.",
-                            className="small cut")
-        table = [
-            {
-                "link": f"[{r['id']}]({href(state, model=r['id'], view='neighbourhood')})",
-                "id": r["id"],
-                "downloads": int(r.get("downloads") or 0),
-                "likes": int(r.get("likes") or 0),
-                "created": str(r.get("created_at") or "")[:10],
-                "pipeline_tag": r.get("pipeline_tag") or "",
-                "author": r.get("author") or "",
-            }
-            for r in members
-        ]
-        freqs = name_word_frequencies([r["id"] for r in members],
-                                      [download_weight(r.get("downloads")) for r in members])
-        src = cloud_data_uri(freqs)
-        cloud = html.Img(src=src, className="wordcloud-img", alt="word cloud") if src else \
-            ui.empty("No words.")
-        label_terms = info["terms"] or [t for t in str(info["label"] or "").split(" · ") if t]
-        common = [f"{w} ({c:.0f})" for w, c in freqs.most_common(12)]
-        terms = html.Div([
-            html.Div("From the family label", className="small muted"), ui.chips(label_terms),
-            html.Div("Most common in member names (weighted by downloads)",
-                     className="small muted", style={"marginTop": "8px"}),
-            ui.chips(common, grey=True),
-        ])
-        return head, note, table, terms, cloud, {}
+    def _update(state, by):
+        return update(data, state, by)
+
+
+def update(data: Data, state: dict | None, by: str | None) -> tuple:
+    """The family callback: (head, state box, table rows, terms, word cloud, body style) for the
+    model's community (`by` "community") or hierarchy cluster (`by` "cluster:<level>")."""
+    state = state or {}
+    model_id = state.get("model")
+    if state.get("view") != VIEW or not model_id:
+        raise PreventUpdate
+    filters = Filters.from_dict(state.get("filters"))
+    hidden = {"display": "none"}
+    try:
+        kind, _, level = (by or "community").partition(":")
+        rows = data.family(model_id, filters, by=kind, level=int(level or 0))
+    except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)
+        return [html.H2("Family")], ui.from_exception(exc, log), [], None, None, hidden
+    info = family_info(rows)
+    head = [
+        html.H2(["Family ", html.Span(f"“{info['label']}”" if info["label"] else "")]),
+        html.Span(["of ", dcc.Link(model_id, href=href(state, view="neighbourhood"))],
+                  className="crumb"),
+    ]
+    members = [r for r in rows if r.get("id")]
+    if not members:
+        msg = "No family members match the current filters." if filters.active() else (
+            "This model has no family at this level (no similar names above the threshold).")
+        return head, ui.empty(msg), [], None, None, hidden
+    head += [
+        html.Span(className="spacer"),
+        html.Div([ui.stat("members", ui.fmt_int(info["size"] or len(members))),
+                  ui.stat("downloads", ui.fmt_int(info["downloads"] or sum(
+                      int(r.get("downloads") or 0) for r in members)))], className="stats"),
+    ]
+    note = None
+    if len(members) >= FAMILY_LIMIT:
+        note = html.Div(f"Showing the {FAMILY_LIMIT} most downloaded members.",
+                        className="small cut")
+    terms, cloud = words_and_cloud(members, info)
+    return head, note, table_rows(members, state), terms, cloud, {}
+
+
+def table_rows(members: list[dict], state: dict) -> list[dict]:
+    """The members table: one row per model, its id a link to its neighbourhood."""
+    return [
+        {
+            "link": f"[{r['id']}]({href(state, model=r['id'], view='neighbourhood')})",
+            "id": r["id"],
+            "downloads": int(r.get("downloads") or 0),
+            "likes": int(r.get("likes") or 0),
+            "created": str(r.get("created_at") or "")[:10],
+            "pipeline_tag": r.get("pipeline_tag") or "",
+            "author": r.get("author") or "",
+        }
+        for r in members
+    ]
+
+
+def words_and_cloud(members: list[dict], info: dict) -> tuple[html.Div, Any]:
+    """(the label's terms and the most common name words, a word cloud of the member names)."""
+    freqs = name_word_frequencies([r["id"] for r in members],
+                                  [download_weight(r.get("downloads")) for r in members])
+    src = cloud_data_uri(freqs)
+    cloud = html.Img(src=src, className="wordcloud-img", alt="word cloud") if src else \
+        ui.empty("No words.")
+    label_terms = info["terms"] or [t for t in str(info["label"] or "").split(" · ") if t]
+    common = [f"{w} ({c:.0f})" for w, c in freqs.most_common(12)]
+    terms = html.Div([
+        html.Div("From the family label", className="small muted"), ui.chips(label_terms),
+        html.Div("Most common in member names (weighted by downloads)",
+                 className="small muted", style={"marginTop": "8px"}),
+        ui.chips(common, grey=True),
+    ])
+    return terms, cloud
 
 
 def family_info(rows: list[dict]) -> dict:

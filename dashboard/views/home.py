@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from constellation.dashboard import components as ui
@@ -11,6 +12,7 @@ from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 VIEW = "home"
+log = logging.getLogger(__name__)
 
 
 def layout() -> html.Div:
@@ -35,19 +37,24 @@ def layout() -> html.Div:
 
 def register(app: Any, data: Data) -> None:
     @app.callback(Output("home-families", "children"), Input("state", "data"))
-    def update(state):
-        state = state or {}
-        if state.get("view") not in (None, VIEW):
-            raise PreventUpdate
-        try:
-            rows = data.top_families()
-        except Exception as exc:
-            return ui.from_exception(exc)
-        if not rows:
-            return ui.empty("The graph is empty.",
-                            "Load some models: `constellation build` then `constellation load`, "
-                            "or run `constellation demo`.")
-        return html.Div([family_card(r, state) for r in rows], className="grid-3")
+    def _update(state):
+        return update(data, state)
+
+
+def update(data: Data, state: dict | None) -> Any:
+    """The home callback: cards of the largest families, or what is wrong."""
+    state = state or {}
+    if state.get("view") not in (None, VIEW):
+        raise PreventUpdate
+    try:
+        rows = data.top_families()
+    except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)
+        return ui.from_exception(exc, log)
+    if not rows:
+        return ui.empty("The graph is empty.",
+                        "Load some models: `constellation build` then `constellation load`, "
+                        "or run `constellation demo`.")
+    return html.Div([family_card(r, state) for r in rows], className="grid-3")
 
 
 def family_card(r: dict, state: dict) -> Any:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import dash_cytoscape as cyto
 from constellation.dashboard import components as ui
 from constellation.dashboard import cyto_styles
-from constellation.dashboard import graph_elements as ge
 from constellation.dashboard.data import LINEAGE_LIMIT, Data
+from constellation.dashboard.graph_elements import counts
+from constellation.dashboard.lineage_layout import lineage_elements
 from constellation.dashboard.routing import href
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 VIEW = "lineage"
+log = logging.getLogger(__name__)
 
 
 def layout() -> html.Div:
@@ -74,65 +77,78 @@ def register(app: Any, data: Data) -> None:
         State("lin-key", "data"),
         prevent_initial_call=True,
     )
-    def update(state, key):
-        state = state or {}
-        model_id = state.get("model")
-        if state.get("view") != VIEW or not model_id:
-            raise PreventUpdate
-        if key == model_id:
-            raise PreventUpdate
-        head = [html.H2(["Lineage of ", html.Span(model_id, style={"wordBreak": "break-all"})]),
-                html.Span("declared base_model relations", className="crumb")]
-        if any((state.get("filters") or {}).values()):
-            head.append(html.Span("the filters do not apply here: a tree needs all its links",
-                                  className="filter-note"))
-        try:
-            centre = data.model(model_id)
-            rows = data.lineage(model_id) if centre is not None else []
-        except Exception as exc:
-            return [], ui.from_exception(exc), head, None
-        if centre is None:
-            return [], ui.empty(f"No model with id “{model_id}” in the graph."), head, None
-        nodes, edges = split_lineage(rows)
-        nodes.append(centre)
-        els = ge.lineage_elements(model_id, nodes, edges)
-        n_nodes, n_edges = ge.counts(els)
-        if n_edges == 0:
-            status = html.Span("No declared parents or derived models for this model.")
-        else:
-            up = sum(1 for el in els if "ancestor" in str(el.get("classes")))
-            down = sum(1 for el in els if "descendant" in str(el.get("classes")))
-            status = html.Span([html.B(up), " ancestors · ", html.B(down), " descendants · ",
-                                html.B(n_edges), " relations"])
-            if max(up, down) >= LINEAGE_LIMIT:
-                status.children.append(html.Span(
-                    f" · capped at {LINEAGE_LIMIT} models per direction: more not shown",
-                    className="cut"))
-        return els, status, head, model_id
+    def _update(state, key):
+        return update(data, state, key)
 
-    @app.callback(
+    app.callback(
         Output("lin-node", "children"),
         Input("lin-graph", "tapNodeData"),
         State("state", "data"),
         prevent_initial_call=True,
-    )
-    def node_panel(node, state):
-        if not node:
-            raise PreventUpdate
-        st = state or {}
-        nid = node["id"]
-        return html.Div([
-            html.Div([ui.family_swatch(node.get("family")), html.B(nid)],
-                     style={"wordBreak": "break-all"}),
-            html.Div([ui.stat("downloads", ui.fmt_int(node.get("downloads"))),
-                      ui.stat("likes", ui.fmt_int(node.get("likes")))], className="stats"),
-            html.Div([
-                dcc.Link("Lineage of this model", href=href(st, model=nid, view=VIEW),
-                         className="btn small primary"),
-                dcc.Link("Details", href=href(st, model=nid, view="details"),
-                         className="btn small"),
-            ], className="row"),
-        ])
+    )(node_panel)
+
+
+def update(data: Data, state: dict | None, key: str | None) -> tuple:
+    """The lineage callback: (elements, status, head, key) of the model's lineage tree; `key`
+    is the model drawn now (not redrawn)."""
+    state = state or {}
+    model_id = state.get("model")
+    if state.get("view") != VIEW or not model_id:
+        raise PreventUpdate
+    if key == model_id:
+        raise PreventUpdate
+    head = [html.H2(["Lineage of ", html.Span(model_id, style={"wordBreak": "break-all"})]),
+            html.Span("declared base_model relations", className="crumb")]
+    if any((state.get("filters") or {}).values()):
+        head.append(html.Span("the filters do not apply here: a tree needs all its links",
+                              className="filter-note"))
+    try:
+        centre = data.model(model_id)
+        rows = data.lineage(model_id) if centre is not None else []
+    except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)
+        return [], ui.from_exception(exc, log), head, None
+    if centre is None:
+        return [], ui.empty(f"No model with id “{model_id}” in the graph."), head, None
+    nodes, edges = split_lineage(rows)
+    nodes.append(centre)
+    els = lineage_elements(model_id, nodes, edges)
+    return els, lineage_status(els), head, model_id
+
+
+def lineage_status(els: list[dict]) -> html.Span:
+    """The line under the tree: how many ancestors, descendants and relations it shows."""
+    _, n_edges = counts(els)
+    if n_edges == 0:
+        return html.Span("No declared parents or derived models for this model.")
+    up = sum(1 for el in els if "ancestor" in str(el.get("classes")))
+    down = sum(1 for el in els if "descendant" in str(el.get("classes")))
+    status = html.Span([html.B(up), " ancestors · ", html.B(down), " descendants · ",
+                        html.B(n_edges), " relations"])
+    if max(up, down) >= LINEAGE_LIMIT:
+        status.children.append(html.Span(
+            f" · capped at {LINEAGE_LIMIT} models per direction: more not shown",
+            className="cut"))
+    return status
+
+
+def node_panel(node: dict | None, state: dict | None) -> html.Div:
+    """The side panel of a tapped node: its numbers and links to its lineage and details."""
+    if not node:
+        raise PreventUpdate
+    st = state or {}
+    nid = node["id"]
+    return html.Div([
+        html.Div([ui.family_swatch(node.get("family")), html.B(nid)],
+                 style={"wordBreak": "break-all"}),
+        html.Div([ui.stat("downloads", ui.fmt_int(node.get("downloads"))),
+                  ui.stat("likes", ui.fmt_int(node.get("likes")))], className="stats"),
+        html.Div([
+            dcc.Link("Lineage of this model", href=href(st, model=nid, view=VIEW),
+                     className="btn small primary"),
+            dcc.Link("Details", href=href(st, model=nid, view="details"),
+                     className="btn small"),
+        ], className="row"),
+    ])
 
 
 def split_lineage(rows: list[dict]) -> tuple[list[dict], list[dict]]:

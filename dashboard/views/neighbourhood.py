@@ -1,23 +1,32 @@
 """Neighbourhood: the model, its similar models and lineage as a graph; click a node to expand.
 
-Positions are computed server-side (`graph_elements`), the browser only draws them (`preset`
+Positions are computed server-side (`neighbourhood_layout`), the browser only draws them (`preset`
 layout), so an expansion of a few dozen nodes renders immediately even with hundreds on screen.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import dash_cytoscape as cyto
 from constellation.dashboard import components as ui
 from constellation.dashboard import cyto_styles
-from constellation.dashboard import graph_elements as ge
 from constellation.dashboard.data import EXPAND_LIMIT, Data, Filters
+from constellation.dashboard.graph_elements import short_name
+from constellation.dashboard.neighbourhood_layout import (
+    expansion,
+    family_counts,
+    neighbourhood_elements,
+    picture,
+)
+from constellation.dashboard.palette import family_color
 from constellation.dashboard.routing import href
 from dash import Input, Output, Patch, State, callback_context, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 VIEW = "neighbourhood"
+log = logging.getLogger(__name__)
 MAX_NODES = 400  # cap on nodes in the picture; expansions beyond it are cut (and said so)
 
 
@@ -80,6 +89,9 @@ def layout() -> html.Div:
     )
 
 
+FIT_LAYOUT = {"name": "preset", "fit": True, "padding": 30}
+
+
 def register(app: Any, data: Data) -> None:
     @app.callback(
         Output("nb-graph", "elements"),
@@ -98,89 +110,107 @@ def register(app: Any, data: Data) -> None:
         State("nb-pic", "data"),
         prevent_initial_call=True,
     )
-    def update(state, tap, _reset, _fit, key, pic):
-        state = state or {}
-        trigger = callback_context.triggered_id
-        model_id = state.get("model")
-        if state.get("view") != VIEW or not model_id:
-            raise PreventUpdate
-        filters = Filters.from_dict(state.get("filters"))
-        new_key = [model_id, filters.params()]
-        fit_layout = {"name": "preset", "fit": True, "padding": 30}
-        if trigger == "nb-fit":
-            return (no_update, no_update, no_update, no_update, no_update,
-                    {**fit_layout, "n": _fit}, no_update, no_update)
-        try:
-            if trigger == "nb-graph" and tap and key == new_key and pic:
-                node_id = (tap.get("data") or {}).get("id")
-                if not node_id or node_id not in pic["nodes"]:
-                    raise PreventUpdate
-                if "expanded" in pic["nodes"][node_id][3].split():
-                    raise PreventUpdate
-                patch, pic, added, cut, hidden = expand_picture(data, pic, node_id, filters)
-                status = _status(pic, cut, f"expanded {ge.short_name(node_id)}: "
-                                 f"+{added} node{'s' if added != 1 else ''}", hidden=hidden)
-                # a patch: only the new elements and the changed classes travel to the browser
-                return (patch, status, no_update, no_update, pic,
-                        {"name": "preset", "fit": False}, "", family_legend(pic))
-            if key == new_key and trigger == "state" and pic:
-                raise PreventUpdate  # same model + filters: keep the user's expansions
-            centre = data.model(model_id)
-            if centre is None:
-                return [], "", _head(model_id, state, None), new_key, None, fit_layout, "", None
-            rows, edges, hidden = data.related(model_id, filters)
-            els, cut = ge.neighbourhood_elements(centre, rows, edges, cap=MAX_NODES)
-            pic = ge.picture(els)
-            status = _status(pic, cut, None, filters, hidden=hidden)
-            if len(els) == 1:
-                status = html.Span(["No similar models or lineage for this model",
-                                    " with the current filters." if filters.active() else ".",
-                                    ])
-            return (els, status, _head(model_id, state, centre), new_key, pic, fit_layout, "",
-                    family_legend(pic))
-        except PreventUpdate:
-            raise
-        except Exception as exc:  # shown in place of the graph, with what to do
-            # a bare heading: the model may well exist, the error box says what went wrong
-            return ([], ui.from_exception(exc), [html.H2(model_id)], None, None,
-                    fit_layout, "", None)
+    def _update(state, tap, _reset, fit, key, pic):
+        return update(data, state, tap, fit, key, pic, callback_context.triggered_id)
 
-    @app.callback(
+    app.callback(
         Output("nb-node", "children"),
         Input("nb-graph", "tapNodeData"),
         State("state", "data"),
         prevent_initial_call=True,
+    )(node_panel)
+
+
+def update(data: Data, state: dict | None, tap: dict | None, fit: int | None, key: Any,
+           pic: dict | None, trigger: str | None) -> tuple:
+    """The neighbourhood callback: draw the model's neighbourhood (a new model or new filters),
+    expand a tapped node (a patch of the drawn elements), refit (Fit), or redraw (Reset).
+
+    `trigger` is the id of the input that fired; `key` ([model, filter params]) and `pic`
+    (`neighbourhood_layout.picture`) describe what is drawn now.
+    """
+    state = state or {}
+    model_id = state.get("model")
+    if state.get("view") != VIEW or not model_id:
+        raise PreventUpdate
+    filters = Filters.from_dict(state.get("filters"))
+    new_key = [model_id, filters.params()]
+    if trigger == "nb-fit":
+        return (*[no_update] * 5, {**FIT_LAYOUT, "n": fit}, no_update, no_update)
+    try:
+        if trigger == "nb-graph" and tap and key == new_key and pic:
+            return _expand_tapped(data, pic, (tap.get("data") or {}).get("id"), filters)
+        if key == new_key and trigger == "state" and pic:
+            raise PreventUpdate  # same model + filters: keep the user's expansions
+        return _draw(data, state, model_id, filters, new_key)
+    except PreventUpdate:
+        raise
+    except Exception as exc:  # never a 500: the error takes the graph's place (logged if a bug)
+        # a bare heading: the model may well exist, the error box says what went wrong
+        return ([], ui.from_exception(exc, log), [html.H2(model_id)], None, None,
+                FIT_LAYOUT, "", None)
+
+
+def _expand_tapped(data: Data, pic: dict, node_id: str | None, filters: Filters) -> tuple:
+    if not node_id or node_id not in pic["nodes"]:
+        raise PreventUpdate
+    if "expanded" in pic["nodes"][node_id][3].split():
+        raise PreventUpdate
+    patch, pic, added, cut, hidden = expand_picture(data, pic, node_id, filters)
+    status = _status(pic, cut, f"expanded {short_name(node_id)}: "
+                     f"+{added} node{'s' if added != 1 else ''}", hidden=hidden)
+    # a patch: only the new elements and the changed classes travel to the browser
+    return (patch, status, no_update, no_update, pic, {"name": "preset", "fit": False}, "",
+            family_legend(pic))
+
+
+def _draw(data: Data, state: dict, model_id: str, filters: Filters, new_key: list) -> tuple:
+    centre = data.model(model_id)
+    if centre is None:
+        return [], "", _head(model_id, state, None), new_key, None, FIT_LAYOUT, "", None
+    rows, edges, hidden = data.related(model_id, filters)
+    els, cut = neighbourhood_elements(centre, rows, edges, cap=MAX_NODES)
+    pic = picture(els)
+    status = _status(pic, cut, None, filters, hidden=hidden)
+    if len(els) == 1:
+        status = html.Span(["No similar models or lineage for this model",
+                            " with the current filters." if filters.active() else ".",
+                            ])
+    return (els, status, _head(model_id, state, centre), new_key, pic, FIT_LAYOUT, "",
+            family_legend(pic))
+
+
+def node_panel(node: dict | None, state: dict | None) -> html.Div:
+    """The side panel of a tapped node: its numbers and links to centre on it or open it."""
+    if not node:
+        raise PreventUpdate
+    nid = node["id"]
+    st = state or {}
+    return html.Div(
+        [
+            html.Div([ui.family_swatch(node.get("family")), html.B(nid)],
+                     style={"wordBreak": "break-all"}),
+            html.Div(node.get("family") or "no family", className="small muted"),
+            html.Div([ui.stat("downloads", ui.fmt_int(node.get("downloads"))),
+                      ui.stat("likes", ui.fmt_int(node.get("likes")))], className="stats"),
+            html.Div(node.get("pipeline_tag") or "", className="small muted"),
+            html.Div(
+                [
+                    dcc.Link("Centre on this model", href=href(st, model=nid, view=VIEW),
+                             className="btn small primary", id="nb-open"),
+                    dcc.Link("Details", href=href(st, model=nid, view="details"),
+                             className="btn small"),
+                ],
+                className="row",
+                style={"marginTop": "10px"},
+            ),
+        ]
     )
-    def node_panel(node, state):
-        if not node:
-            raise PreventUpdate
-        nid = node["id"]
-        st = state or {}
-        return html.Div(
-            [
-                html.Div([ui.family_swatch(node.get("family")), html.B(nid)],
-                         style={"wordBreak": "break-all"}),
-                html.Div(node.get("family") or "no family", className="small muted"),
-                html.Div([ui.stat("downloads", ui.fmt_int(node.get("downloads"))),
-                          ui.stat("likes", ui.fmt_int(node.get("likes")))], className="stats"),
-                html.Div(node.get("pipeline_tag") or "", className="small muted"),
-                html.Div(
-                    [
-                        dcc.Link("Centre on this model", href=href(st, model=nid, view=VIEW),
-                                 className="btn small primary", id="nb-open"),
-                        dcc.Link("Details", href=href(st, model=nid, view="details"),
-                                 className="btn small"),
-                    ],
-                    className="row",
-                    style={"marginTop": "10px"},
-                ),
-            ]
-        )
 
 
 def expand_picture(data: Data, pic: dict, node_id: str, filters: Filters
                    ) -> tuple[Patch, dict, int, int, int]:
-    """Expand `node_id` in the drawn picture `pic` (see `graph_elements.picture`).
+    """Expand `node_id` in the drawn picture `pic` (see `neighbourhood_layout.picture`).
 
     Returns (patch of the Cytoscape elements, updated picture, nodes added, neighbours cut by
     the cap, links left out by the query limits).
@@ -188,7 +218,7 @@ def expand_picture(data: Data, pic: dict, node_id: str, filters: Filters
     nodes = {k: list(v) for k, v in pic["nodes"].items()}
     edge_ids = list(pic["edges"])
     rows, edges, hidden = data.related(node_id, filters, limit=EXPAND_LIMIT, shown=list(nodes))
-    added, cut = ge.expansion({k: (v[0], v[1]) for k, v in nodes.items()}, set(edge_ids),
+    added, cut = expansion({k: (v[0], v[1]) for k, v in nodes.items()}, set(edge_ids),
                               node_id, rows, edges, cap=MAX_NODES)
     patch = Patch()
 
@@ -219,10 +249,10 @@ def expand_picture(data: Data, pic: dict, node_id: str, filters: Filters
 
 def family_legend(pic: dict) -> list:
     rows = [html.Div([html.Span(className="legend-dot",
-                                style={"background": ge.family_color(fam)}),
+                                style={"background": family_color(fam)}),
                       html.Span(fam), html.Span(f"{n}", className="muted small")],
                      className="legend-row")
-            for fam, n in ge.family_counts(pic)]
+            for fam, n in family_counts(pic)]
     return rows or [html.Div("No family labels.", className="hint")]
 
 

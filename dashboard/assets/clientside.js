@@ -1,0 +1,80 @@
+// The explorer's browser-side callbacks, wired in dashboard/callbacks.py with
+// ClientsideFunction(namespace="constellation", function_name=...). Dash serves every file of
+// assets/ with the page.
+(function () {
+    // The Cytoscape instance drawn in the container `id`, or null. dash-cytoscape keeps no
+    // public handle: cytoscape.js leaves its registry (`_cyreg`) on the div it renders into,
+    // somewhere under the component's container.
+    function cyOf(id) {
+        const root = document.getElementById(id);
+        if (!root) { return null; }
+        for (const el of [root, ...root.querySelectorAll('div')]) {
+            if (el._cyreg && el._cyreg.cy) { return el._cyreg.cy; }
+        }
+        return null;
+    }
+
+    const GRAPH_OF_VIEW = {neighbourhood: 'nb-graph', lineage: 'lin-graph', console: 'con-graph'};
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {
+        constellation: {
+            cyOf: cyOf,
+
+            // The search box asks the server only once typing pauses: on a big graph each
+            // suggestion query scans the model names, and one per keystroke would queue up.
+            debounceSearch: function (text) {
+                window.__searchSeq = (window.__searchSeq || 0) + 1;
+                const seq = window.__searchSeq;
+                return new Promise(function (resolve) {
+                    setTimeout(function () {
+                        resolve(seq === window.__searchSeq
+                            ? text : window.dash_clientside.no_update);
+                    }, 250);
+                });
+            },
+
+            // Cytoscape measures its container when it mounts; a view that was hidden then has
+            // a 0x0 viewport, so refit the graph of the view that just became visible (and on a
+            // new model).
+            refitVisibleGraph: function (state, nbKey, linKey) {
+                const id = GRAPH_OF_VIEW[(state || {}).view];
+                if (!id) { return window.dash_clientside.no_update; }
+                setTimeout(function () {
+                    const cy = cyOf(id);
+                    if (!cy) { return; }
+                    cy.resize();
+                    cy.fit(undefined, 30);
+                }, 80);
+                return window.dash_clientside.no_update;
+            },
+
+            // After an expansion the picture keeps its layout; if new nodes fall outside the
+            // viewport, zoom out smoothly to show them (positions unchanged, only the camera).
+            showAllNodes: function (elements) {
+                setTimeout(function () {
+                    const cy = cyOf('nb-graph');
+                    if (!cy) { return; }
+                    const ext = cy.extent(), bb = cy.nodes().boundingBox();
+                    if (cy.nodes().length && (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1
+                                              || bb.y2 > ext.y2)) {
+                        cy.animate({fit: {eles: cy.nodes(), padding: 30}, duration: 300});
+                    }
+                }, 50);
+                return window.dash_clientside.no_update;
+            },
+
+            // Console results: the graph card was hidden when Cytoscape mounted; size it, then
+            // lay out.
+            layoutConsoleGraph: function (elements) {
+                setTimeout(function () {
+                    if (!elements || !elements.length) { return; }
+                    const cy = cyOf('con-graph');
+                    if (!cy) { return; }
+                    cy.resize();
+                    cy.layout({name: 'cose', animate: false, fit: true, padding: 30}).run();
+                }, 80);
+                return window.dash_clientside.no_update;
+            },
+        },
+    });
+})();

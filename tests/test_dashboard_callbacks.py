@@ -1,0 +1,281 @@
+"""The explorer's callbacks as plain functions (no browser, no Dash request), over the small
+hand-made graph of the query tests (tests/_queries_helpers.py) loaded into a fresh database,
+and over a server that is not there."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import neo4j
+import plotly
+import pytest
+from _dashboard_helpers import free_port
+from _queries_helpers import write_small_artifacts
+from constellation.dashboard import callbacks
+from constellation.dashboard.data import Data
+from constellation.dashboard.layout import NAV_ORDER, VIEW_MODULES
+from constellation.dashboard.routing import empty_filters
+from constellation.dashboard.views import atlas, console, family, lineage, neighbourhood
+from constellation.loader.writer import load_artifacts
+from dash import no_update
+from dash.exceptions import PreventUpdate
+
+PYTHIA = "EleutherAI/pythia-70m"
+CHAT = "acme/pythia-70m-chat"
+GGUF = "acme/pythia-70m-chat-GGUF"
+
+
+@pytest.fixture(scope="module")
+def data(graph_db, graph_driver, tmp_path_factory) -> Data:
+    folder = write_small_artifacts(tmp_path_factory.mktemp("callbacks") / "artifacts")
+    load_artifacts(graph_driver, folder, database=graph_db.database, progress=False)
+    return Data(graph_driver, database=graph_db.database)
+
+
+@pytest.fixture(scope="module")
+def down() -> Any:
+    """A Data over a port nothing listens on: the graph server is down."""
+    driver = neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{free_port()}", auth=("x", "y"),
+                                        connection_timeout=2, max_transaction_retry_time=0)
+    yield Data(driver, database="nothing")
+    driver.close()
+
+
+def text(component: Any) -> str:
+    """Everything a component tree (or a tuple of outputs) would send to the browser."""
+    return json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder)
+
+
+def state(model: str | None = None, view: str = "neighbourhood", **filters: Any) -> dict:
+    return {"model": model, "view": view, "filters": {**empty_filters(), **filters}}
+
+
+# --- the router ------------------------------------------------------------------------------
+
+N_FILTERS = len(callbacks.FILTER_INPUTS)
+
+
+def route(pathname="/", search="", picked=None, values=(None,) * N_FILTERS, old=None,
+          trigger="url") -> dict:
+    """The router's outputs by name (the order of `callbacks.register`)."""
+    out = list(callbacks.route(pathname, search, picked, list(values), old, trigger))
+    named = dict(zip(("pathname", "search", "state", "search_value"), out[:4], strict=True))
+    out = out[4:]
+    named["controls"], out = out[:N_FILTERS], out[N_FILTERS:]
+    named["hrefs"], out = dict(zip(NAV_ORDER, out, strict=False)), out[len(NAV_ORDER):]
+    named["nav"], out = dict(zip(NAV_ORDER, out, strict=False)), out[len(NAV_ORDER):]
+    named["views"] = dict(zip(VIEW_MODULES, out, strict=True))
+    return named
+
+
+def test_router_reads_the_url_and_sets_controls_nav_and_view() -> None:
+    r = route("/model/gpt2", "?view=family&min_downloads=5")
+    assert r["state"]["model"] == "gpt2" and r["state"]["view"] == "family"
+    assert r["pathname"] is no_update and r["search"] is no_update  # the URL already says it
+    assert r["search_value"] == "gpt2"
+    assert r["controls"] == [None, None, 5, None, None]  # the filter boxes follow the URL
+    assert r["nav"]["family"] == "active" and r["views"]["family"] == "view active"
+    assert [v for v, c in r["views"].items() if c == "view active"] == ["family"]
+    assert r["hrefs"]["lineage"] == "/model/gpt2?view=lineage&min_downloads=5"
+    # no model: the model views are disabled
+    home = route("/", "")
+    assert home["nav"]["family"] == "disabled" and home["nav"]["atlas"] == ""
+    assert home["views"]["home"] == "view active"
+
+
+def test_router_search_pick_filters_and_reset() -> None:
+    old = route("/model/gpt2", "?view=lineage&min_downloads=5")["state"]
+    picked = route("/model/gpt2", "?view=lineage&min_downloads=5", picked=PYTHIA, old=old,
+                   trigger="search")
+    assert picked["state"]["model"] == PYTHIA and picked["state"]["view"] == "lineage"
+    assert picked["pathname"] == f"/model/{PYTHIA}"
+    assert picked["search"] is no_update  # same view and filters: the query string stays
+    assert picked["search_value"] is no_update and picked["controls"] == [no_update] * N_FILTERS
+    with pytest.raises(PreventUpdate):  # the model already shown
+        route("/model/gpt2", "", picked="gpt2", old=old, trigger="search")
+    # from a global view, a pick opens the neighbourhood
+    atlas_state = route("/atlas", "")["state"]
+    assert route("/atlas", "", picked="gpt2", old=atlas_state,
+                 trigger="search")["state"]["view"] == "neighbourhood"
+    # a filter control: the state and the URL follow, dates cut to the day
+    changed = route("/model/gpt2", "?view=lineage", old=old, trigger="f-tag",
+                    values=("text-generation", None, 7, "2023-01-01T00:00:00", None))
+    assert changed["state"]["filters"] == {**empty_filters(), "pipeline_tag": "text-generation",
+                                           "min_downloads": 7, "created_from": "2023-01-01"}
+    assert "tag=text-generation" in changed["search"] and "from=2023-01-01" in changed["search"]
+    reset = route("/model/gpt2", "?view=lineage&min_downloads=5", old=old, trigger="f-reset")
+    assert reset["state"]["filters"] == empty_filters()
+    assert reset["controls"] == [None] * N_FILTERS and reset["search"] == "?view=lineage"
+
+
+# --- search, filter options, status ----------------------------------------------------------
+
+def test_suggestions_keep_the_current_model_and_survive_a_server_down(data, down) -> None:
+    options = callbacks.suggest(data, "pythia-70", state(PYTHIA), None, "search-text")
+    values = [o["value"] for o in options]
+    assert PYTHIA in values and CHAT in values and "gpt2" not in values
+    assert "1k downloads" in next(o["label"] for o in options if o["value"] == PYTHIA)
+    # a filter applies to the suggestions
+    options = callbacks.suggest(data, "pythia-70", state(None, min_downloads=100), None,
+                                "search-text")
+    assert [o["value"] for o in options] == [PYTHIA]
+    # the shown model stays an option, so the box keeps showing it
+    assert callbacks.suggest(data, None, state("gpt2"), None, "state") == [
+        {"label": "gpt2", "value": "gpt2"}]
+    with pytest.raises(PreventUpdate):  # text being cleared: keep the last suggestions
+        callbacks.suggest(data, "", state("gpt2"), None, "search-text")
+    # server down: no suggestions, no error (the status dot says it)
+    assert callbacks.suggest(down, "pythia", state("gpt2"), None, "search-text") == [
+        {"label": "gpt2", "value": "gpt2"}]
+
+
+def test_status_and_filter_options(data, down) -> None:
+    dot, label, banner = callbacks.status(data)
+    assert dot == "dot ok" and "10 models" in text(label) and banner is None
+    tags, licenses = callbacks.filter_options(data, dot)
+    assert {o["value"] for o in tags} == {"text-generation", "image-classification"}
+    assert "mit" in {o["value"] for o in licenses}
+    dot, label, banner = callbacks.status(down)
+    assert dot == "dot down" and label == "graph server not reachable"
+    assert "constellation db start" in text(banner)
+    with pytest.raises(PreventUpdate):  # no options asked of a server that is down
+        callbacks.filter_options(down, dot)
+
+
+# --- neighbourhood ---------------------------------------------------------------------------
+
+def test_neighbourhood_draws_then_expands_a_tapped_node(data) -> None:
+    st = state(PYTHIA)
+    els, status, head, key, pic, layout, _, families = neighbourhood.update(
+        data, st, None, None, None, None, "state")
+    ids = {e["data"]["id"] for e in els if "source" not in e["data"]}
+    assert ids == {PYTHIA, CHAT, "EleutherAI/pythia-160m", "EleutherAI/pythia-410m",
+                   "zoo/pythia"}
+    assert GGUF not in ids and set(pic["nodes"]) == ids and layout["fit"] is True
+    assert "Neighbourhood of " in text(head) and "pythia" in text(families)
+    with pytest.raises(PreventUpdate):  # same model and filters: the expansions are kept
+        neighbourhood.update(data, st, None, None, key, pic, "state")
+    # a tap on the chat model adds its quantized child, as a patch of the drawn elements
+    tap = {"data": {"id": CHAT}}
+    patch, status, _, _, pic2, layout, _, _ = neighbourhood.update(
+        data, st, tap, None, key, pic, "nb-graph")
+    assert pic2["new"] == [GGUF] and GGUF in pic2["nodes"]
+    assert "expanded" in pic2["nodes"][CHAT][3].split() and layout["fit"] is False
+    assert "expanded pythia-70m-chat: +1 node" in text(status)
+    ops = patch.to_plotly_json()["operations"]
+    appended = [op["params"]["value"]["data"]["id"] for op in ops if op["operation"] == "Append"]
+    assert GGUF in appended and len(appended) == pic2["size"] - pic["size"]
+    with pytest.raises(PreventUpdate):  # an expanded node is not expanded twice
+        neighbourhood.update(data, st, tap, None, key, pic2, "nb-graph")
+    with pytest.raises(PreventUpdate):  # a tap on something not drawn
+        neighbourhood.update(data, st, {"data": {"id": "nope"}}, None, key, pic2, "nb-graph")
+    # Fit changes only the layout
+    out = neighbourhood.update(data, st, None, 3, key, pic2, "nb-fit")
+    assert out[5] == {**neighbourhood.FIT_LAYOUT, "n": 3}
+    assert all(v is no_update for i, v in enumerate(out) if i != 5)
+
+
+def test_neighbourhood_unknown_model_filters_and_a_server_down(data, down) -> None:
+    els, _, head, *_ = neighbourhood.update(data, state("nobody/nothing"), None, None, None,
+                                            None, "state")
+    assert els == [] and "No model with id" in text(head)
+    els, status, *_ = neighbourhood.update(data, state(PYTHIA, min_downloads=2000), None, None,
+                                           None, None, "state")
+    assert {e["data"]["id"] for e in els if "source" not in e["data"]} == {
+        PYTHIA, "EleutherAI/pythia-160m", "EleutherAI/pythia-410m"}
+    assert "filters apply to neighbours" in text(status)
+    els, status, head, key, pic, *_ = neighbourhood.update(down, state(PYTHIA), None, None,
+                                                           None, None, "state")
+    assert els == [] and key is None and pic is None
+    assert "Graph server not reachable" in text(status) and PYTHIA in text(head)
+    with pytest.raises(PreventUpdate):  # another view is shown
+        neighbourhood.update(data, state(PYTHIA, view="family"), None, None, None, None, "state")
+
+
+# --- family ----------------------------------------------------------------------------------
+
+def test_family_table_rows_link_sort_and_filter(data) -> None:
+    head, note, rows, terms, cloud, style = family.update(data, state("gpt2", view="family"),
+                                                          "community")
+    assert [r["id"] for r in rows] == ["gpt2", "distilgpt2", "someone/gpt2-medium-ft"]
+    downloads = [r["downloads"] for r in rows]
+    assert downloads == sorted(downloads, reverse=True)  # the table's first sort order
+    assert {c["id"] for c in family.COLUMNS} <= set(rows[0])  # every column sorts a field
+    assert rows[1]["link"] == "[distilgpt2](/model/distilgpt2?view=neighbourhood)"
+    assert "gpt2" in text(head) and "3" in text(head) and note is None and style == {}
+    assert "gpt2" in text(terms) and cloud.src.startswith("data:image/png;base64,")
+    # the finest hierarchy cluster instead of the community; a filter
+    _, _, rows, *_ = family.update(data, state("gpt2", view="family"), "cluster:0")
+    assert [r["id"] for r in rows] == ["gpt2", "distilgpt2"]
+    _, _, rows, *_ = family.update(data, state("gpt2", view="family", min_downloads=50_000),
+                                   "community")
+    assert [r["id"] for r in rows] == ["gpt2"]
+    _, box, rows, *_ = family.update(data, state("gpt2", view="family", min_downloads=10**9),
+                                     "community")
+    assert rows == [] and "No family members match the current filters" in text(box)
+
+
+def test_family_error_is_shown_and_an_unexpected_one_logged(data, down, caplog) -> None:
+    out = family.update(down, state("gpt2", view="family"), "community")
+    assert "Graph server not reachable" in text(out[1]) and out[5] == {"display": "none"}
+    assert not caplog.records  # the server being down is no bug: said, not logged
+    with caplog.at_level(logging.ERROR):
+        out = family.update(data, state("gpt2", view="family"), "cluster:x")
+    assert "Something went wrong" in text(out[1]) and "ValueError" in text(out[1])
+    logged = [r for r in caplog.records if r.name == family.__name__]
+    assert logged and logged[0].exc_info and logged[0].exc_info[0] is ValueError
+
+
+# --- lineage, console, atlas -----------------------------------------------------------------
+
+def test_lineage_tree_and_status(data) -> None:
+    els, status, head, key = lineage.update(data, state("gpt2", view="lineage"), None)
+    assert key == "gpt2" and "Lineage of " in text(head)
+    roles = {e["data"]["id"]: e["classes"] for e in els if "source" not in e["data"]}
+    assert "centre" in roles["gpt2"] and "descendant" in roles["distilgpt2"]
+    up, _, down, _, relations, _ = status.children  # B(0) " ancestors · " B(2) ...
+    assert (up.children, down.children, relations.children) == (0, 2, 2)
+    with pytest.raises(PreventUpdate):  # already drawn
+        lineage.update(data, state("gpt2", view="lineage"), "gpt2")
+    els, status, _, key = lineage.update(data, state("lonely/model-x", view="lineage"), None)
+    assert key == "lonely/model-x" and "No declared parents" in text(status)
+
+
+def test_console_answers_errors_refusals_and_graphs(data, down) -> None:
+    meta, err, *_ = console.run(data, "   ")
+    assert "Type a query first" in text(err) and meta == ""
+    meta, err, columns, rows, table_style, els, graph_style = console.run(
+        data, "MATCH (m:Model) RETURN m.id AS id ORDER BY m.downloads DESC LIMIT 3")
+    assert err is None and [c["id"] for c in columns] == ["id"]
+    assert [r["id"] for r in rows] == ["gpt2", "distilgpt2", "EleutherAI/pythia-160m"]
+    assert "3 rows" in text(meta) and table_style == {} and els == []
+    assert graph_style == {"display": "none"}
+    *_, els, graph_style = console.run(
+        data, "MATCH (c:Model)-[r:BASED_ON]->(p:Model {id: 'gpt2'}) RETURN c, r, p")
+    nodes = {e["data"]["id"] for e in els if "source" not in e["data"]}
+    assert nodes == {"gpt2", "distilgpt2", "someone/gpt2-medium-ft"} and graph_style == {}
+    assert sum(1 for e in els if "source" in e["data"]) == 2
+    _, err, *_ = console.run(data, "MATCH (m:Model) DETACH DELETE m")
+    assert "Refused: the console is read-only." in text(err)
+    _, err, *_ = console.run(data, "MATCH (m:Model RETURN m")
+    assert "Query failed." in text(err)
+    _, err, *_ = console.run(down, "MATCH (m) RETURN m LIMIT 1")
+    assert "Graph server not reachable" in text(err)
+    assert console.pick_example(console.DEFAULT) == console.EXAMPLES[console.DEFAULT]
+
+
+def test_atlas_clicks_open_models_and_drill_into_clusters(data) -> None:
+    st = state(None, view="atlas")
+    path, search = atlas.open_point(None, {"points": [{"customdata": ["gpt2"]}]}, st,
+                                    "atlas-scatter-dates")
+    assert (path, search) == ("/model/gpt2", "?view=neighbourhood")
+    leaf = {"points": [{"customdata": ["distilgpt2", "model"]}]}
+    assert atlas.drill(data, leaf, [], [], st, "atlas-dendro")[2:] == (
+        "/model/distilgpt2", "?view=neighbourhood")
+    cluster = {"points": [{"customdata": [200, "cluster"]}]}
+    path, panel, *_ = atlas.drill(data, cluster, [], [], st, "atlas-dendro")
+    assert [p["id"] for p in path] == [200] and "gpt2" in text(panel)
+    crumb = {"type": "atlas-crumb", "index": 0}
+    assert atlas.drill(data, None, [1], path, st, crumb)[0] == []  # back to the top
