@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from constellation.dashboard import components as ui
-from constellation.dashboard.data import Data, Filters, GraphUnavailable
+from constellation.dashboard.data import Data, Filters
 from constellation.dashboard.layout import NAV_ORDER, VIEW_MODULES
 from constellation.dashboard.routing import (
     MODEL_VIEWS,
@@ -23,7 +23,7 @@ from constellation.dashboard.routing import (
 from dash import ClientsideFunction, Input, Output, State, callback_context, html, no_update
 from dash.exceptions import PreventUpdate
 
-from constellation.errors import UserError
+from constellation.errors import GraphUnreachable, UserError
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def suggest(data: Data, text: str | None, state: dict | None, value: str | None,
     if text and len(text.strip()) >= 2:
         try:
             rows = data.search(text, filters)
-        except (GraphUnavailable, UserError):  # the status dot and the views say what is wrong
+        except UserError:  # the status dot and the views say what is wrong
             rows = []
         options = [search_option(r) for r in rows]
     elif trigger == "search-text":
@@ -164,7 +164,7 @@ def filter_options(data: Data, status_class: str | None) -> tuple[list[dict], li
     try:
         tags = data.run("filter_pipeline_tags", limit=200)
         licenses = data.run("filter_licenses", limit=200)
-    except (GraphUnavailable, UserError):  # the options stay empty; the status dot says why
+    except UserError:  # the options stay empty; the status dot says why
         raise PreventUpdate from None
     return ([{"label": f"{r['value']} ({ui.fmt_int(r['models'])})", "value": r["value"]}
              for r in tags],
@@ -179,7 +179,7 @@ def status(data: Data) -> tuple[str, Any, Any]:
         return "dot down", "graph server not reachable", ui.unavailable(reason)
     try:
         info = data.run("graph_summary")
-    except GraphUnavailable as exc:
+    except GraphUnreachable as exc:
         return "dot down", "graph server not reachable", ui.unavailable(str(exc)[:300])
     except Exception as exc:  # never a 500: the dot and banner are where errors are seen
         return "dot down", "graph error", ui.from_exception(exc, log)

@@ -7,11 +7,10 @@ import traceback
 from collections.abc import Iterable
 from typing import Any
 
-from constellation.dashboard.data import GraphUnavailable
 from constellation.dashboard.palette import RELATION_STYLES, SIMILAR_COLOR, family_color
 from dash import html
 
-from constellation.errors import UserError
+from constellation.errors import GraphUnreachable, UserError
 
 HUB_URL = "https://huggingface.co/"
 FONT = "Liberation Sans, DejaVu Sans, Arial, sans-serif"
@@ -71,7 +70,7 @@ def from_exception(exc: BaseException, log: logging.Logger | None = None) -> htm
     they are; anything else is a bug: shown in short and logged with its traceback to `log`
     (the calling view's logger).
     """
-    if isinstance(exc, GraphUnavailable):
+    if isinstance(exc, GraphUnreachable):
         return unavailable(str(exc)[:300])
     if isinstance(exc, UserError):
         return error(str(exc))

@@ -2,7 +2,7 @@
 
 Every view reads the graph through one `Data` object: it runs a named query with parameters
 (never Cypher text built from user input), caches the plain rows for a short while (a click that
-re-opens a view costs nothing) and turns "server down" into `GraphUnavailable` so the views can
+re-opens a view costs nothing) and lets "server down" (`GraphUnreachable`) through so the views can
 say what to do.
 
 Usage::
@@ -21,9 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from neo4j import exceptions as neo4j_exceptions
-
-from constellation.errors import UserError
+from constellation.errors import GraphUnreachable, UserError, graph_errors
 
 # Limits the views ask for (one place; the queries cap them again).
 SEARCH_LIMIT = 15
@@ -49,14 +47,6 @@ FILTER_PARAMS = frozenset(
     {"pipeline_tag", "license", "min_downloads", "created_from", "created_to"})
 
 
-class GraphUnavailable(Exception):
-    """The graph server cannot be reached (connection refused, auth, wrong database)."""
-
-
-# What talking to the server can raise: the runner's one-line UserError (which wraps the
-# driver's errors), the driver's own errors, and socket errors (ConnectionError is an OSError).
-DRIVER_ERRORS: tuple[type[BaseException], ...] = (
-    UserError, neo4j_exceptions.Neo4jError, neo4j_exceptions.DriverError, OSError)
 
 
 @dataclass(frozen=True)
@@ -167,7 +157,7 @@ class Data:
     # -- plumbing ---------------------------------------------------------------------------
 
     def run(self, name: str, **params: Any) -> list[dict]:
-        """Run the named query `name` (cached); connection problems -> GraphUnavailable.
+        """Run the named query `name` (cached); connection problems -> GraphUnreachable.
 
         Filter parameters (`Filters.params()`) the query does not declare are left out; use
         `filterable(name)` to tell the user when a view could not apply them.
@@ -180,13 +170,11 @@ class Data:
             return hit
         if time.monotonic() < self._down_until and not self.ping():
             # the driver would retry a managed transaction for ~30 s: answer at once instead
-            raise GraphUnavailable(self.down_reason)
+            raise GraphUnreachable(self.down_reason)
         try:
             rows = self._runner(self.driver, name, params, database=self.database)
-        except DRIVER_ERRORS as exc:
-            if is_unavailable(exc):
-                self._mark_down(str(exc))
-                raise GraphUnavailable(str(exc)) from exc
+        except GraphUnreachable as exc:
+            self._mark_down(str(exc))
             raise
         self._cache.put(key, rows, LONG_TTL_S if name in SLOW_QUERIES else None)
         return rows
@@ -206,9 +194,10 @@ class Data:
     def ping(self) -> bool:
         """True when the server answers (fails fast: no transaction retries)."""
         try:
-            self.driver.verify_connectivity()
-        except DRIVER_ERRORS as exc:
-            self._mark_down(str(exc) or type(exc).__name__)
+            with graph_errors():
+                self.driver.verify_connectivity()
+        except GraphUnreachable as exc:
+            self._mark_down(str(exc))
             return False
         self._down_until = 0.0
         return True
@@ -306,14 +295,9 @@ class Data:
     def console(self, cypher: str) -> Any:
         from constellation.queries.console import DEFAULT_TIMEOUT, run_readonly
 
-        try:
-            limit = self.query_timeout
-            return run_readonly(self.driver, cypher, database=self.database,
-                                timeout=limit or DEFAULT_TIMEOUT, server_limit=limit)
-        except DRIVER_ERRORS as exc:
-            if is_unavailable(exc):
-                raise GraphUnavailable(str(exc)) from exc
-            raise
+        limit = self.query_timeout
+        return run_readonly(self.driver, cypher, database=self.database,
+                            timeout=limit or DEFAULT_TIMEOUT, server_limit=limit)
 
 
 def link_row(r: dict) -> dict:
@@ -338,21 +322,3 @@ def split_neighbourhood(model_id: str, rows: list[dict]) -> tuple[list[dict], li
     return neighbours, edges
 
 
-def is_unavailable(exc: BaseException | None) -> bool:
-    """Connection refused / server gone / bad credentials / unknown database.
-
-    Looks through the exception chain too: the query runner re-raises driver errors as a
-    UserError whose context is the driver's exception.
-    """
-    from neo4j import exceptions as ne
-
-    seen = 0
-    while exc is not None and seen < 5:
-        if isinstance(exc, ne.ServiceUnavailable | ne.SessionExpired | ne.AuthError
-                      | ConnectionError):
-            return True
-        if "DatabaseNotFound" in (getattr(exc, "code", "") or ""):
-            return True
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return False

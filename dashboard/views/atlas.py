@@ -9,12 +9,14 @@ from typing import Any
 
 import plotly.graph_objects as go
 from constellation.dashboard import components as ui
-from constellation.dashboard.data import WORDS_SAMPLE, Data, Filters, GraphUnavailable
+from constellation.dashboard.data import WORDS_SAMPLE, Data, Filters
 from constellation.dashboard.dendrogram import dendrogram_figure
 from constellation.dashboard.palette import NO_FAMILY_COLOR, family_color
 from constellation.dashboard.routing import build_url
 from dash import ALL, Input, Output, State, callback_context, dash_table, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+
+from constellation.errors import GraphUnreachable
 
 VIEW = "atlas"
 log = logging.getLogger(__name__)
@@ -405,6 +407,6 @@ def _blank(message: str = "") -> go.Figure:
 
 
 def _exc_text(exc: BaseException) -> str:
-    if isinstance(exc, GraphUnavailable):
+    if isinstance(exc, GraphUnreachable):
         return "graph server not reachable"
     return "could not load: " + (str(exc)[:80] or type(exc).__name__)

@@ -10,11 +10,11 @@ import dash_cytoscape as cyto
 from constellation.dashboard import components as ui
 from constellation.dashboard import cyto_styles
 from constellation.dashboard.console_elements import console_graph_elements
-from constellation.dashboard.data import Data, GraphUnavailable
+from constellation.dashboard.data import Data
 from dash import Input, Output, State, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
-from constellation.errors import UserError
+from constellation.errors import GraphUnreachable, UserError
 
 VIEW = "console"
 log = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ def run(data: Data, cypher: str | None) -> tuple:
 def refused_or_error(exc: BaseException) -> Any:
     """A refused write or a Cypher error, shown as a clear message (not a traceback); any other
     exception is a bug, shown in short and logged with its traceback."""
-    if isinstance(exc, GraphUnavailable):
+    if isinstance(exc, GraphUnreachable):
         return ui.unavailable(str(exc)[:300])
     msg = str(exc) or type(exc).__name__
     if isinstance(exc, UserError):
