@@ -16,7 +16,7 @@ from constellation.errors import UserError
 # Module -> the sub-commands it registers.
 COMMAND_MODULES = {
     "constellation.loader.commands": ("build", "evaluate", "generate"),
-    "constellation.loader.fetch": ("fetch",),
+    "constellation.loader.ingest.fetch": ("fetch",),
     "constellation.server": ("db",),
     "constellation.queries.commands": ("load", "query", "cypher"),
     "constellation.dashboard.commands": ("serve", "demo"),

@@ -108,8 +108,8 @@ def prepare_demo():
     """Start the local server, build the sample into the state folder, load it; its config."""
     import time
 
-    from constellation.loader.build import build
-    from constellation.loader.writer import load_artifacts
+    from constellation.loader.graph.writer import load_artifacts
+    from constellation.loader.pipeline.build import build
 
     from constellation import server
     from constellation.graph import connect

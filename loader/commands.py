@@ -80,9 +80,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from constellation.loader.artifacts import check_out_dir
-    from constellation.loader.build import build
-    from constellation.loader.fetch import resolve_sources
-    from constellation.loader.params import BuildParams
+    from constellation.loader.ingest.fetch import resolve_sources
+    from constellation.loader.pipeline.build import build
+    from constellation.loader.pipeline.params import BuildParams
 
     from constellation.errors import UserError
 
@@ -109,7 +109,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from constellation.loader.evaluate import evaluate
+    from constellation.loader.pipeline.evaluate import evaluate
 
     report = evaluate(args.artifacts, args.lineage)
     json.dump(report, sys.stdout, indent=2)
@@ -118,6 +118,6 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from constellation.loader import generate
+    from constellation.loader.ingest import generate
 
     return generate.run_generate(args)

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _add_load(sub: argparse._SubParsersAction) -> None:
-    from constellation.loader.writer_cypher import DEFAULT_BATCH_SIZE
+    from constellation.loader.graph.writer_cypher import DEFAULT_BATCH_SIZE
 
     parser = sub.add_parser(
         "load",
@@ -44,7 +44,7 @@ def _add_load(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from constellation.loader.writer import load_artifacts, summary
+    from constellation.loader.graph.writer import load_artifacts, summary
 
     from constellation.graph import GraphConfig, connect
 
