@@ -17,7 +17,7 @@ DEFAULT_PORT = 8050
 SAMPLE = "models.jsonl"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def add_serve(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "serve", help="serve the explorer (Dash) over the configured graph",
         description="Serve the explorer over the graph named by NEO4J_URI/NEO4J_USER/"
@@ -29,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--debug", action="store_true", help="Dash debug mode (reloader, dev tools)")
     p.set_defaults(func=_cmd_serve)
 
+
+def add_demo(subparsers: argparse._SubParsersAction) -> None:
     d = subparsers.add_parser(
         "demo", help="start the local graph server, build + load the bundled sample, serve",
         description="Start the local graph server, build the bundled sample of Hub models into "

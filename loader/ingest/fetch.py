@@ -609,7 +609,7 @@ def resolve_sources(sources: list[str], cache_dir: str | Path | None = None) -> 
 # --- CLI -----------------------------------------------------------------------------------------
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def add_fetch(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "fetch",
         help="fetch model metadata from the Hugging Face Hub into a snapshot (resumable)",

@@ -578,4 +578,4 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-main_from_args = run_generate  # the name loader/commands.py calls
+main_from_args = run_generate  # older name; loader/ingest/commands.py calls run_generate
