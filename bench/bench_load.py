@@ -22,7 +22,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from constellation.loader.writer import DEFAULT_BATCH_SIZE, load_artifacts
+from constellation.loader.graph.writer import DEFAULT_BATCH_SIZE, load_artifacts
 
 from constellation import server
 from constellation.graph import connect

@@ -153,7 +153,7 @@ def part_scale(tmp: Path, scales: tuple[int, ...]) -> list[dict]:
 _LOUVAIN = """
 import sys, time, json, resource
 import numpy as np, pandas as pd
-from constellation.loader import communities
+from constellation.loader.pipeline import communities
 d = sys.argv[2]
 m = pd.read_parquet(d + "/models.parquet", columns=["id"])
 s = pd.read_parquet(d + "/similarity.parquet")

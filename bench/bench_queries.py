@@ -174,7 +174,7 @@ def main() -> int:
     base: GraphConfig = server.ensure_running()
     db = args.database
     if args.artifacts:
-        from constellation.loader.writer import load_artifacts
+        from constellation.loader.graph.writer import load_artifacts
 
         db = f"bench_q_{secrets.token_hex(3)}"
         server.create_database(db)

@@ -17,8 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from constellation.loader.generate import DEFAULT_SOURCES, SHARED_DATA, generate_ids, write_ids
-from constellation.loader.sources import read_sources
+from constellation.loader.ingest.generate import (
+    DEFAULT_SOURCES,
+    SHARED_DATA,
+    generate_ids,
+    write_ids,
+)
+from constellation.loader.ingest.sources import read_sources
 
 
 def _peak_mb() -> int:

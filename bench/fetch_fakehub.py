@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from constellation.loader.fetch import fetch_snapshot  # noqa: E402
+from constellation.loader.ingest.fetch import fetch_snapshot  # noqa: E402
 from fakehub import FakeHub, generated_records  # noqa: E402
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from constellation.loader import names, vectors
-from constellation.loader.params import BuildParams
-from constellation.loader.sources import read_sources
+from constellation.loader.ingest.sources import read_sources
+from constellation.loader.pipeline import names, vectors
+from constellation.loader.pipeline.params import BuildParams
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sweep_loader import DATA, directed_top, score_edges  # noqa: E402

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from constellation.loader import communities, edges, names, vectors
-from constellation.loader.evaluate import evaluate_tables
-from constellation.loader.params import BuildParams
-from constellation.loader.sources import read_sources
+from constellation.loader.ingest.sources import read_sources
+from constellation.loader.pipeline import communities, edges, names, vectors
+from constellation.loader.pipeline.evaluate import evaluate_tables
+from constellation.loader.pipeline.params import BuildParams
 from scipy import sparse as sp
 from sparse_dot_topn import sp_matmul_topn
 

@@ -1,7 +1,8 @@
 """The `constellation` command.
 
-Each area registers its own sub-commands (`register(subparsers)`), so this file stays a thin
-dispatcher and heavy imports (scikit-learn, Dash) happen only inside the command that needs them.
+COMMANDS below is the one list of sub-commands. Each points at the function that adds its parser
+(`add_<command>(subparsers)`), in a light module next to the code the command runs; heavy imports
+(scikit-learn, Dash) happen only inside the command that needs them.
 """
 
 from __future__ import annotations
@@ -13,33 +14,32 @@ import sys
 
 from constellation.errors import UserError
 
-# Module -> the sub-commands it registers.
-COMMAND_MODULES = {
-    "constellation.loader.commands": ("build", "evaluate", "generate"),
-    "constellation.loader.fetch": ("fetch",),
-    "constellation.server": ("db",),
-    "constellation.queries.commands": ("load", "query", "cypher"),
-    "constellation.dashboard.commands": ("serve", "demo"),
+# Every sub-command, in the order of the data path: name -> "module:function adding its parser".
+COMMANDS = {
+    "fetch": "constellation.loader.ingest.fetch:add_fetch",
+    "generate": "constellation.loader.ingest.commands:add_generate",
+    "build": "constellation.loader.pipeline.commands:add_build",
+    "evaluate": "constellation.loader.pipeline.commands:add_evaluate",
+    "load": "constellation.loader.graph.commands:add_load",
+    "query": "constellation.queries.query_commands:add_query",
+    "cypher": "constellation.queries.query_commands:add_cypher",
+    "serve": "constellation.dashboard.commands:add_serve",
+    "demo": "constellation.dashboard.commands:add_demo",
+    "db": "constellation.server:add_db",
 }
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The full parser, or with `command` only the module that registers it (`constellation
-    build` need not import the graph client or the Hub client: 0.1 s of a 3 s build)."""
+    """The full parser, or with `command` only that command's (`constellation build` need not
+    import the graph client or the Hub client: 0.1 s of a 3 s build)."""
     parser = argparse.ArgumentParser(
         prog="constellation",
         description="An atlas of the Hugging Face model ecosystem in a graph database.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    wanted = [m for m, cmds in COMMAND_MODULES.items() if command in cmds] or COMMAND_MODULES
-    for name in wanted:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # an area not built yet must not break the others
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    for name in [command] if command in COMMANDS else COMMANDS:
+        module, _, function = COMMANDS[name].partition(":")
+        getattr(importlib.import_module(module), function)(sub)
     return parser
 
 

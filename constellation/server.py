@@ -642,7 +642,7 @@ def list_databases() -> list[str]:
 # --- CLI ------------------------------------------------------------------------------------
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def add_db(subparsers: argparse._SubParsersAction) -> None:
     db = subparsers.add_parser("db", help="manage the local graph server (ArcadeDB over Bolt)")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("start", help="start the local server").set_defaults(func=_cmd_start)

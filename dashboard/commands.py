@@ -28,7 +28,7 @@ STILL_RUNNING = ("the local graph server is still running (it keeps the demo gra
                  "stop it with `constellation db stop`")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def add_serve(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "serve", help="serve the explorer (Dash) over the configured graph",
         description="Serve the explorer over the graph named by NEO4J_URI/NEO4J_USER/"
@@ -40,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--debug", action="store_true", help="Dash debug mode (reloader, dev tools)")
     p.set_defaults(func=_cmd_serve)
 
+
+def add_demo(subparsers: argparse._SubParsersAction) -> None:
     d = subparsers.add_parser(
         "demo", help="start the local graph server, build + load the bundled sample, serve",
         description="Start the local graph server, build the bundled sample of Hub models into "
@@ -134,8 +136,8 @@ def prepare_demo() -> GraphConfig:
     """
     import time
 
-    from constellation.loader.build import build
-    from constellation.loader.writer import load_artifacts
+    from constellation.loader.graph.writer import load_artifacts
+    from constellation.loader.pipeline.build import build
 
     from constellation import server
     from constellation.graph import GraphConfig, connect

@@ -24,7 +24,7 @@ STOP = {"hf", "the", "and", "of", "a", "model", "v", "b"}
 def name_word_frequencies(ids: Iterable[str], weights: Iterable[float] | None = None
                           ) -> Counter[str]:
     """Token counts over model names (owner stripped), optionally weighted (e.g. log downloads)."""
-    from constellation.loader.names import tokenize
+    from constellation.loader.pipeline.names import tokenize
 
     counts: Counter[str] = Counter()
     ws = list(weights) if weights is not None else None

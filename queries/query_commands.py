@@ -5,8 +5,8 @@
     constellation query family --help-params
     constellation cypher "MATCH (m:Model) WHERE m.id = $id RETURN m.downloads" --param id=gpt2
 
-`queries/commands.py` registers these (`_add_query`, `_add_cypher`); heavy imports stay inside
-the command functions.
+`constellation/cli.py` lists these (`add_query`, `add_cypher`); heavy imports stay inside the
+command functions.
 """
 
 from __future__ import annotations

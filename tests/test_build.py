@@ -15,9 +15,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from constellation.loader.build import build
-from constellation.loader.lineage import MAX_ID_LENGTH
-from constellation.loader.params import BuildParams
+from constellation.loader.ingest.lineage import MAX_ID_LENGTH
+from constellation.loader.pipeline.build import build
+from constellation.loader.pipeline.params import BuildParams
 
 from constellation.cli import main
 from constellation.errors import UserError
@@ -274,7 +274,7 @@ def test_small_builds_without_edges_write_valid_artifacts(tmp_path, ids) -> None
 
 
 def test_small_builds_load_into_the_graph(tmp_path, graph_db, graph_driver) -> None:
-    from constellation.loader.writer import load_artifacts
+    from constellation.loader.graph.writer import load_artifacts
 
     for name, ids in SMALL_BUILDS.items():
         out = _small_build(tmp_path / name.replace(" ", "-"), ids)
@@ -373,7 +373,7 @@ def test_out_on_a_read_only_file_system(tmp_path) -> None:
 # A build that stops for good once its partial folder is complete, before moving any file in.
 HELD_BUILD = """
 import os, sys, time
-from constellation.loader.build import build
+from constellation.loader.pipeline.build import build
 
 move = os.replace
 def hold(src, dst):

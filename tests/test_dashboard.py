@@ -53,8 +53,8 @@ def _needs_browser():
 @pytest.fixture(scope="module")
 def demo_graph(graph_db, graph_driver, tmp_path_factory):
     """The bundled sample, built and loaded into this module's fresh database."""
-    from constellation.loader.build import build
-    from constellation.loader.writer import load_artifacts
+    from constellation.loader.graph.writer import load_artifacts
+    from constellation.loader.pipeline.build import build
 
     out = tmp_path_factory.mktemp("demo-artifacts")
     build([SAMPLE], out, progress=False)

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 from constellation.loader import artifacts
-from constellation.loader.evaluate import evaluate_tables
+from constellation.loader.pipeline.evaluate import evaluate_tables
 
 from constellation.cli import main
 

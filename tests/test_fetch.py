@@ -18,15 +18,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from constellation.loader.fetch import (
+from constellation.loader.ingest.fetch import (
     FetchQuery,
     fetch_snapshot,
     hub_snapshot_path,
     parse_hub_spec,
     resolve_hub_source,
 )
-from constellation.loader.hub import EXPAND_FIELDS, HubError, RetryPolicy, parse_retry_after
-from constellation.loader.snapshot import read_state
+from constellation.loader.ingest.hub import EXPAND_FIELDS, HubError, RetryPolicy, parse_retry_after
+from constellation.loader.ingest.snapshot import read_state
 from fakehub import FakeHub, generated_records, hub_time, shared_records
 
 from constellation import cli
@@ -112,7 +112,7 @@ def test_first_request_matches_huggingface_hub_list_models(tmp_path):
 
 
 def test_shared_samples_fetched_and_readable_by_sources(tmp_path, shared_samples):
-    from constellation.loader.sources import read_sources
+    from constellation.loader.ingest.sources import read_sources
 
     with FakeHub(shared_samples + generated_records(20), max_page_size=25) as hub:
         result = fetch(tmp_path / "hub.jsonl", hub)
@@ -231,7 +231,7 @@ def test_gives_up_with_clear_message_then_resumes(tmp_path):
 
 
 def test_a_page_linking_to_itself_stops_the_fetch(tmp_path, monkeypatch):
-    from constellation.loader.hub import HubClient, Page
+    from constellation.loader.ingest.hub import HubClient, Page
 
     def same_page_forever(self, url):
         return Page(items=[{"id": "a/b"}], next_url=self.rebase(url), server_date=None)
@@ -315,7 +315,7 @@ def test_killed_process_resumes_to_the_same_snapshot(tmp_path):
 
 @pytest.mark.parametrize("refresh", [False, True])
 def test_crash_after_the_snapshot_was_replaced_is_finished_on_rerun(tmp_path, monkeypatch, refresh):
-    import constellation.loader.fetch as fetch_module
+    import constellation.loader.ingest.fetch as fetch_module
 
     records = generated_records(40, seed=18)
     out = tmp_path / "m.jsonl"
@@ -364,7 +364,7 @@ def test_one_fetch_at_a_time_per_snapshot(tmp_path):
 
 
 def test_malformed_records_are_logged_and_skipped_or_kept_for_the_reader(tmp_path):
-    from constellation.loader.sources import read_sources
+    from constellation.loader.ingest.sources import read_sources
 
     records = generated_records(30, seed=7)
     with FakeHub(records, max_page_size=10) as hub:

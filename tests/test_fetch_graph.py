@@ -6,13 +6,13 @@ fake Hub of tests/fakehub.py.
 
 from __future__ import annotations
 
-from constellation.loader.fetch import fetch_snapshot
+from constellation.loader.ingest.fetch import fetch_snapshot
 from fakehub import FakeHub, generated_records
 
 
 def test_incremental_hub_update_changes_only_what_changed(tmp_path, graph_db, graph_driver):
-    from constellation.loader.build import build
-    from constellation.loader.writer import load_artifacts
+    from constellation.loader.graph.writer import load_artifacts
+    from constellation.loader.pipeline.build import build
 
     records = generated_records(300, seed=21)
     # The deleted model: the Hub lists it last (highest _id) and no other name resembles it, so

@@ -7,9 +7,9 @@ import argparse
 import numpy as np
 import pandas as pd
 import pytest
-from constellation.loader import generate as gen
-from constellation.loader.lineage import clean_ids
-from constellation.loader.sources import read_sources
+from constellation.loader.ingest import generate as gen
+from constellation.loader.ingest.lineage import clean_ids
+from constellation.loader.ingest.sources import read_sources
 
 from constellation.errors import UserError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from constellation.loader import lineage as lin
+from constellation.loader.ingest import lineage as lin
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from constellation.loader.names import name_documents, owners, split_id, tokenize
+from constellation.loader.pipeline.names import name_documents, owners, split_id, tokenize
 
 REAL_NAMES = {
     "TheBloke/Llama-2-13B-chat-GPTQ": "llama 2 13b chat gptq",

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from constellation.loader import communities, edges, families, hierarchy, names, vectors
-from constellation.loader.params import BuildParams
+from constellation.loader.pipeline import communities, edges, families, hierarchy, names, vectors
+from constellation.loader.pipeline.params import BuildParams
 from scipy.cluster.hierarchy import fcluster, is_monotonic, is_valid_linkage
 
 IDS = [

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 from _queries_helpers import write_small_artifacts
-from constellation.loader.writer import load_artifacts
+from constellation.loader.graph.writer import load_artifacts
 from constellation.queries.runner import (
     get_query,
     list_queries,
@@ -433,7 +433,7 @@ ZEPHYR = "HuggingFaceH4/zephyr-7b-beta"
 
 def _loaded_graph(graph_server: GraphConfig, name: str, sources: list, out):
     """Build `sources` with the real build into `out`, load them into a new database `name`."""
-    from constellation.loader.build import build
+    from constellation.loader.pipeline.build import build
 
     from constellation import server
     from constellation.graph import connect

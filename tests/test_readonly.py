@@ -17,8 +17,8 @@ from pathlib import Path
 
 import neo4j
 import pytest
-from constellation.loader.build import build
-from constellation.loader.writer import load_artifacts
+from constellation.loader.graph.writer import load_artifacts
+from constellation.loader.pipeline.build import build
 from constellation.queries.console import run_readonly
 
 from constellation import server

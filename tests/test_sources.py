@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from constellation.loader.lineage import MAX_ID_LENGTH
-from constellation.loader.sources import MODEL_COLUMNS, Skipped, SourceResult, read_sources
+from constellation.loader.ingest.lineage import MAX_ID_LENGTH
+from constellation.loader.ingest.sources import MODEL_COLUMNS, Skipped, SourceResult, read_sources
 
 from constellation.errors import UserError
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from constellation.loader.artifacts import read_table, write_table
-from constellation.loader.build import build
-from constellation.loader.writer import load_artifacts
+from constellation.loader.graph.writer import load_artifacts
+from constellation.loader.pipeline.build import build
 
 from constellation import server
 from constellation.cli import main

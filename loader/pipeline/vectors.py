@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from constellation.loader.params import BuildParams
+from constellation.loader.pipeline.params import BuildParams
 
 
 @dataclass

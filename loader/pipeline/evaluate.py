@@ -141,7 +141,7 @@ def evaluate(artifacts_dir: str | Path, lineage: Iterable[str | Path] | None = N
     )
     manifest = artifacts.read_manifest(artifacts_dir)
     if lineage:
-        from constellation.loader.sources import read_sources
+        from constellation.loader.ingest.sources import read_sources
 
         paths = list(lineage)
         for path in paths:

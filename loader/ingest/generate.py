@@ -17,7 +17,7 @@ deterministic for a seed: 1M ids in well under a minute.
 
 Usage::
 
-    from constellation.loader.generate import generate_ids
+    from constellation.loader.ingest.generate import generate_ids
     table = generate_ids(1_000_000, seed=0)          # pandas DataFrame, read_sources columns
     # CLI: constellation generate --n 1000000 --seed 0 --out /tmp/ids.parquet
 """
@@ -38,13 +38,13 @@ import pyarrow.compute as pc
 
 from constellation.errors import UserError
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 DEFAULT_SOURCES = (
     SHARED_DATA / "constellation" / "HuggingFaceLLMsWithParamsAndReadmeLinks.csv",
     SHARED_DATA / "hf-dep-network-analysis" / "metadata_c952a70.csv",
     SHARED_DATA / "hf-dep-network-analysis" / "edges_c952a70.csv",
 )
-SAMPLE = Path(__file__).resolve().parent / "sample" / "models.jsonl"
+SAMPLE = Path(__file__).resolve().parents[1] / "sample" / "models.jsonl"
 
 MAX_NAME = 96  # the Hub's limit on a repo name
 
@@ -152,7 +152,7 @@ class _Pool:
 
 
 def _read_seeds(sources: Sequence[str | Path] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from constellation.loader.sources import read_sources
+    from constellation.loader.ingest.sources import read_sources
 
     if sources:
         paths = list(sources)
@@ -364,7 +364,7 @@ def generate_ids(
                             _join(cand["owner"], "/", cand["name"])))
         ids_pd = pd.Series(pd.array(ids, dtype="string"))
         lengths = pc.utf8_length(cand["name"]).to_numpy(zero_copy_only=False)
-        from constellation.loader.lineage import clean_ids
+        from constellation.loader.ingest.lineage import clean_ids
 
         valid = clean_ids(ids_pd).notna().to_numpy() & (lengths <= MAX_NAME)
         lower = ids_pd.str.lower()
@@ -578,4 +578,4 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-main_from_args = run_generate  # the name loader/commands.py calls
+main_from_args = run_generate  # older name; loader/ingest/commands.py calls run_generate

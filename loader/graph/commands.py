@@ -1,10 +1,9 @@
-"""Graph sub-commands: `load` (graph area), `query` and `cypher` (queries area).
+"""Sub-command of graph writing: `load` (listed in constellation/cli.py).
 
     constellation load --artifacts DIR [--batch-size N]
 
-Shared file: the graph engineer owns `_add_load` and `_cmd_load`; the queries engineer adds
-`_add_query(sub)` / `_add_cypher(sub)` below and calls them from `register`. Keep heavy imports
-inside the command functions (the CLI imports this module for `--help`).
+Heavy imports (pandas, the graph driver) stay inside `_cmd_load`: the CLI imports this module
+for `--help`.
 """
 
 from __future__ import annotations
@@ -13,17 +12,8 @@ import argparse
 from pathlib import Path
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    _add_load(subparsers)
-    _add_query(subparsers)
-    _add_cypher(subparsers)
-
-
-# --- load (graph area) ----------------------------------------------------------------------
-
-
-def _add_load(sub: argparse._SubParsersAction) -> None:
-    from constellation.loader.writer_cypher import DEFAULT_BATCH_SIZE
+def add_load(sub: argparse._SubParsersAction) -> None:
+    from constellation.loader.graph.writer_cypher import DEFAULT_BATCH_SIZE
 
     parser = sub.add_parser(
         "load",
@@ -44,7 +34,7 @@ def _add_load(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from constellation.loader.writer import load_artifacts, summary
+    from constellation.loader.graph.writer import load_artifacts, summary
 
     from constellation.graph import GraphConfig, connect
 
@@ -59,18 +49,3 @@ def _cmd_load(args: argparse.Namespace) -> int:
         )
     print(summary(counts))
     return 0
-
-
-# --- query, cypher (queries area: the code lives in queries/query_commands.py) --------------
-
-
-def _add_query(sub: argparse._SubParsersAction) -> None:
-    from constellation.queries.query_commands import add_query
-
-    add_query(sub)
-
-
-def _add_cypher(sub: argparse._SubParsersAction) -> None:
-    from constellation.queries.query_commands import add_cypher
-
-    add_cypher(sub)

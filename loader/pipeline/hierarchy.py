@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from constellation.loader.communities import relabel_by_size
+from constellation.loader.pipeline.communities import relabel_by_size
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
 # scipy's sparse graphs treat a stored 0 as "no edge": identical names (cosine 1) would vanish.

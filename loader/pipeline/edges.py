@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from constellation.loader.params import BuildParams
+from constellation.loader.pipeline.params import BuildParams
 from sparse_dot_topn import sp_matmul_topn
 from tqdm import tqdm
 

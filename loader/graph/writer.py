@@ -1,7 +1,7 @@
 """Artifacts -> graph: make the graph equal to a build's artifacts, writing only what changed.
 
     from constellation.graph import GraphConfig, connect
-    from constellation.loader.writer import load_artifacts
+    from constellation.loader.graph.writer import load_artifacts
 
     config = GraphConfig.from_env()
     with connect(config) as driver:
@@ -44,8 +44,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from constellation.loader import writer_cypher as cy
 from constellation.loader.artifacts import COLUMN_KINDS, MANIFEST, REQUIRED_COLUMNS, check_build
+from constellation.loader.graph import writer_cypher as cy
 
 from constellation.errors import UserError
 

@@ -2,7 +2,8 @@
 
 A snapshot is JSON Lines, one Hub model record per line, exactly as the Hub served it (camelCase
 `createdAt`, `lastModified`, `cardData`; snake `pipeline_tag`, `library_name`), which
-`loader.sources.read_sources` reads. Next to `models.jsonl` live (suffixes no reader picks up):
+`loader.ingest.sources.read_sources` reads. Next to `models.jsonl` live (suffixes no reader picks
+up):
 
 | file | what |
 |---|---|

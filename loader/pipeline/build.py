@@ -5,8 +5,8 @@ single-linkage hierarchy + flat clusters -> family labels and corpus words -> ar
 
 Usage::
 
-    from constellation.loader.build import build
-    from constellation.loader.params import BuildParams
+    from constellation.loader.pipeline.build import build
+    from constellation.loader.pipeline.params import BuildParams
     manifest = build(["models.csv"], "/tmp/c", BuildParams(k=10))
     manifest["counts"]["models"], manifest["modularity"]
 """
@@ -27,9 +27,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from constellation.loader import artifacts, communities, edges, families, hierarchy, names, vectors
-from constellation.loader.params import BuildParams
-from constellation.loader.sources import SourceResult, read_sources
+from constellation.loader import artifacts
+from constellation.loader.ingest.sources import SourceResult, read_sources
+from constellation.loader.pipeline import (
+    communities,
+    edges,
+    families,
+    hierarchy,
+    names,
+    vectors,
+)
+from constellation.loader.pipeline.params import BuildParams
 
 from constellation.errors import UserError
 

@@ -9,7 +9,7 @@ From Python:
     result = fetch_snapshot("hub.jsonl", FetchQuery(pipeline_tag="text-generation"))
     path = resolve_hub_source("hub:pipeline_tag=text-generation,limit=1000", cache_dir)
 
-How it works (see `loader/snapshot.py` for the files):
+How it works (see `loader/ingest/snapshot.py` for the files):
 - Full fetch: `GET /api/models?expand=…&limit=1000`, following `Link: rel="next"`; each page is
   appended to `OUT.partial` and the cursor + byte offset saved to `OUT.state`; an interrupted run,
   rerun, continues from the cursor. The finished file is renamed to `OUT`.
@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from constellation.loader.hub import (
+from constellation.loader.ingest.hub import (
     EXPAND_FIELDS,
     ID_LISTING_FIELDS,
     MAX_PAGE_SIZE,
@@ -49,7 +49,7 @@ from constellation.loader.hub import (
     RetryPolicy,
     listing_params,
 )
-from constellation.loader.snapshot import (
+from constellation.loader.ingest.snapshot import (
     STATE_VERSION,
     JsonlAppender,
     diff_snapshots,
@@ -320,7 +320,7 @@ def _run_pass(
         mininterval=0.5,
     )
     # retry warnings print above the bar instead of through it
-    hub_log = logging.getLogger("constellation.loader.hub")
+    hub_log = logging.getLogger("constellation.loader.ingest.hub")
     with bar, logging_redirect_tqdm(loggers=[hub_log]):
         while not stage["done"]:
             url = stage["next"]
@@ -578,7 +578,7 @@ def hub_cache_dir() -> Path:
 def hub_snapshot_path(spec: str, cache_dir: str | Path) -> Path:
     """The snapshot file of a `hub:` spec: readable name plus a hash of query and endpoint."""
     query, _, endpoint = parse_hub_spec(spec)
-    from constellation.loader.hub import resolve_endpoint
+    from constellation.loader.ingest.hub import resolve_endpoint
 
     key = json.dumps([query.key(), resolve_endpoint(endpoint)], sort_keys=True)
     digest = hashlib.sha1(key.encode()).hexdigest()[:10]
@@ -609,7 +609,7 @@ def resolve_sources(sources: list[str], cache_dir: str | Path | None = None) -> 
 # --- CLI -----------------------------------------------------------------------------------------
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def add_fetch(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "fetch",
         help="fetch model metadata from the Hugging Face Hub into a snapshot (resumable)",

@@ -1,13 +1,12 @@
-"""Sub-commands of the loader: `build`, `evaluate`, `generate`.
+"""Sub-commands of the pipeline: `build`, `evaluate` (listed in constellation/cli.py).
 
 Heavy modules (scikit-learn, igraph, …) are imported inside the command functions so that
-`constellation --help` and other areas' commands stay fast.
+`constellation --help` and other commands stay fast.
 
 Usage::
 
     constellation build --source models.csv [--source edges.csv …] --out DIR [--k 10]
     constellation evaluate --artifacts DIR --lineage edges.csv
-    constellation generate --n 1000000 --out ids.csv
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import json
 import sys
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def add_build(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "build",
         help="build families, similarity edges, hierarchy and lineage from model metadata",
@@ -46,6 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     p.set_defaults(func=_build)
 
+
+def add_evaluate(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "evaluate",
         help="score built families against declared lineage (JSON on stdout)",
@@ -62,27 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=_evaluate)
 
-    p = subparsers.add_parser(
-        "generate",
-        help="expand the real names in ../shared/data into N realistic, distinct model ids",
-    )
-    p.add_argument("--n", type=int, default=1_000_000, help="number of ids (default 1,000,000)")
-    p.add_argument("--out", required=True, metavar="FILE", help="CSV (or .parquet) to write")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument(
-        "--source",
-        action="append",
-        metavar="PATH",
-        help="real metadata to expand (default: ../shared/data)",
-    )
-    p.set_defaults(func=_generate)
-
 
 def _build(args: argparse.Namespace) -> int:
     from constellation.loader.artifacts import check_out_dir
-    from constellation.loader.build import build
-    from constellation.loader.fetch import resolve_sources
-    from constellation.loader.params import BuildParams
+    from constellation.loader.ingest.fetch import resolve_sources
+    from constellation.loader.pipeline.build import build
+    from constellation.loader.pipeline.params import BuildParams
 
     from constellation.errors import UserError
 
@@ -109,15 +95,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from constellation.loader.evaluate import evaluate
+    from constellation.loader.pipeline.evaluate import evaluate
 
     report = evaluate(args.artifacts, args.lineage)
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
-
-
-def _generate(args: argparse.Namespace) -> int:
-    from constellation.loader import generate
-
-    return generate.run_generate(args)

@@ -2,7 +2,7 @@
 
 Usage::
 
-    from constellation.loader.sources import read_sources
+    from constellation.loader.ingest.sources import read_sources
     result = read_sources(["../shared/data"])          # files or directories
     result.models      # one row per unique id (columns: docs/design.md)
     result.lineage     # child, parent, relation, origin
@@ -53,7 +53,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from constellation.loader import lineage as lin
+from constellation.loader.ingest import lineage as lin
 
 from constellation.errors import UserError
 

@@ -1,4 +1,4 @@
-"""Every Cypher statement the graph writer (`loader/writer.py`) sends, in one place.
+"""Every Cypher statement the graph writer (`loader/graph/writer.py`) sends, in one place.
 
 Portable Cypher only (Neo4j 5 and ArcadeDB over Bolt): no APOC, parameters for every value; the
 only text spliced into statements is fixed labels and property names checked to be plain
