@@ -18,7 +18,7 @@ from constellation.dashboard.data import Data
 from constellation.dashboard.layout import NAV_ORDER, VIEW_MODULES
 from constellation.dashboard.routing import empty_filters
 from constellation.dashboard.views import atlas, console, family, lineage, neighbourhood
-from constellation.loader.writer import load_artifacts
+from constellation.loader.graph.writer import load_artifacts
 from dash import no_update
 from dash.exceptions import PreventUpdate
 

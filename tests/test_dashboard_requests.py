@@ -10,7 +10,7 @@ from _dashboard_helpers import post_callback
 from _queries_helpers import write_small_artifacts
 from constellation.dashboard.app import create_app
 from constellation.dashboard.data import Data
-from constellation.loader.writer import load_artifacts
+from constellation.loader.graph.writer import load_artifacts
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 from _dashboard_helpers import free_port
 from _queries_helpers import write_small_artifacts
 from constellation.dashboard.commands import DEMO_DATABASE, prepare_demo
-from constellation.loader.writer import load_artifacts
+from constellation.loader.graph.writer import load_artifacts
 
 from constellation import server
 from constellation.cli import main
