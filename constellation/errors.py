@@ -21,8 +21,13 @@ class GraphUnreachable(UserError, ConnectionError):
     """The graph server cannot be used: down, wrong credentials or no such database.
 
     A UserError (the CLI prints one line) and a ConnectionError, so callers such as the
-    dashboard can tell it from bad input without importing the driver.
+    dashboard can tell it from bad input without importing the driver. `reason` says which:
+    "down", "login" or "database".
     """
+
+    def __init__(self, message: str, reason: str = "down") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 _USER_NAME = re.compile(r"User '[^']*' is ")
@@ -72,7 +77,7 @@ def graph_errors(
     try:
         yield
     except ex.AuthError as exc:
-        raise GraphUnreachable(auth_refusal(exc, where, user)) from None
+        raise GraphUnreachable(auth_refusal(exc, where, user), "login") from None
     except (ex.ServiceUnavailable, ex.SessionExpired, OSError) as exc:
         raise GraphUnreachable(
             f"graph server not reachable{where}: is it running? (start it with "
@@ -84,7 +89,8 @@ def graph_errors(
             name = f" {database!r}" if database else " of that name"
             raise GraphUnreachable(
                 f"graph server{where} has no database{name} (check NEO4J_DATABASE, or run "
-                f"`constellation load`): {message}"
+                f"`constellation load`): {message}",
+                "database",
             ) from None
         if "Security.Forbidden" in code or "AccessMode" in code:
             raise UserError(

@@ -52,7 +52,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from constellation.errors import UserError
+from constellation.errors import GraphUnreachable, UserError, graph_errors
 
 if TYPE_CHECKING:
     from constellation.graph import GraphConfig
@@ -267,22 +267,23 @@ def _bolt_answers(state: State) -> tuple[bool, str]:
     import neo4j
 
     try:
-        with neo4j.GraphDatabase.driver(
-            uri(state), auth=(state.user, state.password), connection_timeout=2.0
-        ) as driver:
-            with driver.session(database=state.database) as session:
-                session.run("RETURN 1").consume()
+        with graph_errors(f" at {uri(state)}", user=state.user, database=state.database):
+            with neo4j.GraphDatabase.driver(
+                uri(state), auth=(state.user, state.password), connection_timeout=2.0
+            ) as driver:
+                with driver.session(database=state.database) as session:
+                    session.run("RETURN 1").consume()
         return True, ""
-    except (neo4j.exceptions.ServiceUnavailable, OSError) as exc:
-        return False, str(exc)
-    except neo4j.exceptions.AuthError as exc:
-        # Password stored here does not match the one in the server's data folder.
+    except GraphUnreachable as exc:
+        if exc.reason != "login":
+            return False, str(exc)  # not up yet, or its database still being created
+        # The password stored here does not match the one in the server's data folder.
         raise UserError(
             f"the local server at {uri(state)} refused the password stored in "
             f"{paths().state}: the data folder {paths().root} belongs to another password; "
             f"stop the server and remove {paths().home} to start afresh"
         ) from exc
-    except neo4j.exceptions.Neo4jError as exc:  # e.g. database still being created
+    except UserError as exc:
         return False, str(exc)
 
 
