@@ -133,53 +133,17 @@ def build_from_models(
     cluster_labels, cluster_table = stages.run(
         "clusters", hierarchy.flat_clusters, n, src, dst, score, params.cluster_levels
     )
-
-    def _labels():
-        term_counts, vocab = families.term_matrix(vec.word_counts, vec.word_terms, owner)
-        corpus = families.corpus_share(term_counts)
-        downloads = models["downloads"].astype("Float64").fillna(0).to_numpy(dtype=np.float64)
-        options = {
-            "top": params.top_terms,
-            "min_share": params.min_term_share,
-            "corpus": corpus,
-            "words": families.term_words(vocab),
-        }
-        terms = families.group_terms(community, term_counts, vocab, **options)
-        comm = _group_table(community, downloads, terms, params)
-        comm.insert(0, "community", np.arange(len(comm), dtype=np.int64))
-        # cluster ids are unique across levels, so one pass labels every level; a cluster with
-        # the members of its child (most are singletons at every level) takes the child's terms
-        levels = len(params.cluster_levels)
-        flat = cluster_labels.T.ravel()
-        same = _same_members(cluster_table)
-        own = same[flat] == flat
-        rows = np.tile(np.arange(n), levels)[own]
-        distinct = families.group_terms(flat[own], term_counts[rows], vocab, **options)
-        clus = _group_table(flat, np.tile(downloads, levels), [distinct[c] for c in same], params)
-        clus.insert(0, "cluster", np.arange(len(clus), dtype=np.int64))
-        clus = cluster_table.merge(clus.drop(columns="size"), on="cluster", how="left")
-        words = families.common_words(vec.word_counts, vec.word_terms, n, params.top_words)
-        return comm, clus, words
-
-    comm, clus, words = stages.run("families", _labels)
+    comm, clus, words = stages.run(
+        "families", _family_tables, models, vec, owner, community, cluster_labels, cluster_table,
+        params,
+    )  # fmt: skip
 
     out = models.drop(columns=[c for c in ("base_models",) if c in models.columns]).copy()
     out["row"] = np.arange(n, dtype=np.int64)
     out["community"] = community.astype(np.int64)
     out["cluster"] = cluster_labels[:, 0].astype(np.int64) if n else np.empty(0, np.int64)
     out["family"] = pd.array(comm["label"].to_numpy()[community], dtype="string")
-
-    # the contract orders each pair by id (source < target), not by row
-    id_arr = ids.to_numpy(dtype=object)
-    a, b = id_arr[src], id_arr[dst]
-    swap = a > b
-    similarity = pd.DataFrame(
-        {
-            "source": pd.array(np.where(swap, b, a), dtype="string"),
-            "target": pd.array(np.where(swap, a, b), dtype="string"),
-            "score": score.astype(np.float32),
-        }
-    )
+    similarity = _similarity_table(ids, src, dst, score)
     counts = {
         "models": n,
         "similarity_edges": len(similarity),
@@ -201,6 +165,60 @@ def build_from_models(
     }
     timings = {**stages.timings, "edges_detail": edge_clock}
     return tables, {"counts": counts, "timings": timings, "modularity": modularity}
+
+
+def _similarity_table(
+    ids: pd.Series, src: np.ndarray, dst: np.ndarray, score: np.ndarray
+) -> pd.DataFrame:
+    """Edges by model id; the contract orders each pair by id (source < target), not by row."""
+    id_arr = ids.to_numpy(dtype=object)
+    a, b = id_arr[src], id_arr[dst]
+    swap = a > b
+    return pd.DataFrame(
+        {
+            "source": pd.array(np.where(swap, b, a), dtype="string"),
+            "target": pd.array(np.where(swap, a, b), dtype="string"),
+            "score": score.astype(np.float32),
+        }
+    )
+
+
+def _family_tables(
+    models: pd.DataFrame,
+    vec: vectors.Vectors,
+    owner: pd.Series,
+    community: np.ndarray,
+    cluster_labels: np.ndarray,
+    cluster_table: pd.DataFrame,
+    params: BuildParams,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(communities, clusters, words) tables: sizes, downloads and the terms naming each group."""
+    n = len(models)
+    term_counts, vocab = families.term_matrix(vec.word_counts, vec.word_terms, owner)
+    corpus = families.corpus_share(term_counts)
+    downloads = models["downloads"].astype("Float64").fillna(0).to_numpy(dtype=np.float64)
+    options = {
+        "top": params.top_terms,
+        "min_share": params.min_term_share,
+        "corpus": corpus,
+        "words": families.term_words(vocab),
+    }
+    terms = families.group_terms(community, term_counts, vocab, **options)
+    comm = _group_table(community, downloads, terms, params)
+    comm.insert(0, "community", np.arange(len(comm), dtype=np.int64))
+    # cluster ids are unique across levels, so one pass labels every level; a cluster with
+    # the members of its child (most are singletons at every level) takes the child's terms
+    levels = len(params.cluster_levels)
+    flat = cluster_labels.T.ravel()
+    same = _same_members(cluster_table)
+    own = same[flat] == flat
+    rows = np.tile(np.arange(n), levels)[own]
+    distinct = families.group_terms(flat[own], term_counts[rows], vocab, **options)
+    clus = _group_table(flat, np.tile(downloads, levels), [distinct[c] for c in same], params)
+    clus.insert(0, "cluster", np.arange(len(clus), dtype=np.int64))
+    clus = cluster_table.merge(clus.drop(columns="size"), on="cluster", how="left")
+    words = families.common_words(vec.word_counts, vec.word_terms, n, params.top_words)
+    return comm, clus, words
 
 
 def _same_members(table: pd.DataFrame) -> np.ndarray:
