@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from constellation.errors import UserError
 
@@ -41,6 +44,26 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         module, _, function = COMMANDS[name].partition(":")
         getattr(importlib.import_module(module), function)(sub)
     return parser
+
+
+@contextmanager
+def logging_to_stderr(command: str, quiet: bool = False, verbose: bool = False) -> Iterator[None]:
+    """While a command runs, the library's messages (the `constellation.*` loggers) go to stderr
+    as `[command] message`: INFO and up, DEBUG too with verbose, warnings only when quiet.
+
+    Library functions log and never print; the command functions (build, load, …) decide what
+    the user sees. Scoped, not global: in-process callers (tests) get their logging back."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"[{command}] %(message)s"))
+    logger = logging.getLogger("constellation")
+    before = logger.level
+    logger.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(before)
 
 
 def main(argv: list[str] | None = None) -> int:

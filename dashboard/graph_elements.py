@@ -16,12 +16,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from constellation.dashboard.palette import RELATION_STYLES, edge_width, family_color, node_size
+from constellation.loader.ingest.lineage import split_id
 
 Element = dict[str, Any]
 
 
 def short_name(model_id: str) -> str:
-    return model_id.rsplit("/", 1)[-1]
+    return split_id(model_id)[1]
 
 
 def model_node(

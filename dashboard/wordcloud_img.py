@@ -24,13 +24,14 @@ STOP = {"hf", "the", "and", "of", "a", "model", "v", "b"}
 def name_word_frequencies(ids: Iterable[str], weights: Iterable[float] | None = None
                           ) -> Counter[str]:
     """Token counts over model names (owner stripped), optionally weighted (e.g. log downloads)."""
+    from constellation.loader.ingest.lineage import split_id
     from constellation.loader.pipeline.names import tokenize
 
     counts: Counter[str] = Counter()
     ws = list(weights) if weights is not None else None
     for i, mid in enumerate(ids):
         w = ws[i] if ws is not None else 1.0
-        for tok in set(tokenize(str(mid).rsplit("/", 1)[-1])):
+        for tok in set(tokenize(split_id(str(mid))[1])):
             if tok not in STOP and len(tok) > 1:
                 counts[tok] += w
     return counts

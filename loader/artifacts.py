@@ -7,7 +7,7 @@ mix of old and new files, so each Parquet file names the build that wrote it (sc
 (`check_build`). The hidden folder's name records the writing process
 (`.partial-<pid>-<start time>-…`), so a later build removes the ones whose writer is gone (killed
 with SIGKILL, say) and leaves a running one's alone. This module is the one place that defines
-the artifact format; the graph writer (loader/graph/writer.py) checks artifacts against
+the artifact format; the graph writer (loader/graph/read.py) checks artifacts against
 REQUIRED_COLUMNS and COLUMN_KINDS.
 
 Usage::

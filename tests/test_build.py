@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -181,6 +182,18 @@ def test_build_is_deterministic(tmp_path, jsonl) -> None:
         pd.testing.assert_frame_equal(_read(tmp_path / "a", name), _read(tmp_path / "b", name))
 
 
+def test_library_build_logs_and_never_prints(tmp_path, jsonl, capsys, caplog) -> None:
+    """`build` (the function) says what it does through logging only; what reaches the terminal
+    (stage lines, bars, the summary) is the command's choice."""
+    caplog.set_level(logging.INFO, logger="constellation")
+    build([jsonl], tmp_path / "out")
+    assert capsys.readouterr() == ("", "")
+    logged = [r.getMessage() for r in caplog.records if r.name.endswith("pipeline.build")]
+    assert "names …" in logged and "families …" in logged
+    assert main(["build", "--quiet", "--source", str(jsonl), "--out", str(tmp_path / "q")]) == 0
+    assert capsys.readouterr() == ("", "")
+
+
 def test_build_command_and_failures_keep_old_artifacts(tmp_path, jsonl, capsys) -> None:
     out = tmp_path / "out"
     assert (
@@ -203,6 +216,11 @@ def test_build_command_and_failures_keep_old_artifacts(tmp_path, jsonl, capsys) 
     )
     err = capsys.readouterr().err
     assert "built 13 models" in err and "skipped" in err and "largest families" in err
+    # the stage lines users saw before the library logged them, in order
+    stages = [line for line in err.splitlines() if line.startswith("[build] ")]
+    assert stages[0].startswith("[build] read ") and stages[1:3] == [
+        "[build] names …", "[build] owners …"
+    ]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["params"]["k"] == 5 and manifest["params"]["threshold"] == 0.4
     before = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -333,13 +351,14 @@ def _not_writable_outs(tmp_path: Path) -> list[tuple[Path, str]]:
     ]
 
 
-def test_out_not_writable_fails_before_any_work(tmp_path, capsys) -> None:
+def test_out_not_writable_fails_before_any_work(tmp_path, capsys, caplog) -> None:
     src = tmp_path / "models.csv"
+    caplog.set_level(logging.INFO, logger="constellation")
     for out, why in _not_writable_outs(tmp_path):
         with pytest.raises(UserError) as raised:
             build([src], out, progress=True)
         assert str(raised.value).startswith(f"--out {out}: {why}")
-        assert "[build]" not in capsys.readouterr().err, out  # not a single stage ran
+        assert not caplog.records, out  # not a single stage ran
         assert main(["build", "--source", str(src), "--out", str(out)]) == 2
         err = capsys.readouterr().err
         assert err.startswith(f"constellation build: --out {out}: ") and err.count("\n") == 1

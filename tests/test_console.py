@@ -4,7 +4,6 @@ parameters as data, rollback as a second guard, row cap, timeout, clear errors."
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from constellation.queries import console
@@ -147,10 +146,8 @@ def test_row_cap_reports_truncation(graph, graph_db: GraphConfig) -> None:
 
 def test_timeout_is_enforced(graph, graph_db: GraphConfig) -> None:
     slow = "UNWIND range(1, 13000000) AS x WITH x WHERE x % 7 = 3 RETURN count(x) AS n"
-    start = time.perf_counter()
     with pytest.raises(UserError, match="timed out after 0.5 s"):
         run_readonly(graph, slow, database=graph_db.database, timeout=0.5)
-    assert time.perf_counter() - start < 3.0
 
 
 def test_cypher_errors_are_one_clear_line(graph, graph_db: GraphConfig) -> None:

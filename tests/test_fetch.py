@@ -290,6 +290,7 @@ def test_crash_between_write_and_state_is_repaired_on_resume(tmp_path):
     assert (tmp_path / "m.jsonl").read_bytes() == (tmp_path / "ref.jsonl").read_bytes()
 
 
+@pytest.mark.slow
 def test_killed_process_resumes_to_the_same_snapshot(tmp_path):
     """`constellation fetch` killed with SIGKILL mid-run (HF_ENDPOINT picks the fake Hub)."""
     records = generated_records(6000, seed=13)
@@ -578,6 +579,7 @@ def test_resolve_hub_source_fetches_then_refreshes(tmp_path):
 # --- done-when: 100,000 models, interrupted once ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_100k_models_interrupted_once_resume_to_100k_distinct_records(tmp_path):
     records = generated_records(100_000, seed=100)
     out = tmp_path / "hub.jsonl"

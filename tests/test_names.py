@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from constellation.loader.pipeline.names import name_documents, owners, split_id, tokenize
+from constellation.loader.ingest.lineage import split_id, split_ids
+from constellation.loader.pipeline.names import name_documents, owners, tokenize
 
 REAL_NAMES = {
     "TheBloke/Llama-2-13B-chat-GPTQ": "llama 2 13b chat gptq",
@@ -107,6 +108,17 @@ def test_split_id_and_owners() -> None:
     assert split_id("gpt2") == (None, "gpt2")
     ids = pd.Series(["TheBloke/a", "gpt2", "huggingtweets/dril"])
     assert owners(ids).fillna("<none>").tolist() == ["thebloke", "<none>", "huggingtweets"]
+
+
+def test_one_owner_name_rule() -> None:
+    """Reader, pipeline and dashboard split ids by one rule: the scalar and column forms agree,
+    and the pipeline's owners/names are theirs, even for an id with two slashes."""
+    ids = pd.Series(["TheBloke/Llama-2-7B-GGUF", "gpt2", "a/b/Tiny-Llama", "Org/x.y"])
+    owner, name = split_ids(ids)
+    assert [split_id(i) for i in ids] == list(zip(owner.astype(object).where(owner.notna(), None),
+                                                  name, strict=True))
+    assert owners(ids).tolist() == owner.str.lower().tolist()
+    assert name_documents(ids).tolist() == [" ".join(tokenize(n)) for n in name]
 
 
 def test_name_documents_tokenises_each_distinct_name_once() -> None:

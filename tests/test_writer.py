@@ -9,7 +9,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -382,8 +381,27 @@ def test_cli_load_prints_counts(
     assert "--batch-size 0" in capsys.readouterr().err
 
 
+# A load in a child process that holds still once its first batch of models is committed, so the
+# test kills it at a known point (no race with the load's speed).
+_HELD_LOAD = """
+import sys, threading
+from constellation.graph import GraphConfig, connect
+from constellation.loader.graph.writer import load_artifacts
+
+def on_batch(stage, done):
+    if stage == "write Model":
+        print(done, flush=True)
+        threading.Event().wait()  # until the test's SIGKILL
+
+config = GraphConfig.from_env()
+with connect(config) as driver:
+    load_artifacts(driver, sys.argv[1], database=config.database, batch_size=20, on_batch=on_batch)
+"""
+
+
+@pytest.mark.slow
 def test_killed_load_process_completes_on_rerun(fresh, tmp_path: Path) -> None:
-    """A `constellation load` process killed with SIGKILL mid-way: the rerun finishes the graph."""
+    """A load process killed with SIGKILL after its first batch: the rerun finishes the graph."""
     families = ["llama", "mistral", "qwen", "phi", "gemma", "falcon", "pythia", "opt", "bloom"]
     records = [
         {"id": f"org{o}/{fam}-{size}b-{kind}", "downloads": o * 10 + size}
@@ -404,23 +422,22 @@ def test_killed_load_process_completes_on_rerun(fresh, tmp_path: Path) -> None:
         "NEO4J_PASSWORD": config.password,
         "NEO4J_DATABASE": config.database,
     }
-    cmd = [sys.executable, "-m", "constellation.cli", "load", "--artifacts", str(folder)]
     proc = subprocess.Popen(
-        [*cmd, "--batch-size", "20", "--no-progress"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-c", _HELD_LOAD, str(folder)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    count = "MATCH (m:Model) RETURN count(m) AS n"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        if _rows(driver, config, count)[0]["n"] > 0:
-            break
-        time.sleep(0.05)
-    assert proc.poll() is None, "the load finished before it could be killed"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    try:
+        held_at = proc.stdout.readline()  # blocks until the first batch of models is committed
+        assert held_at == "20\n", proc.stderr.read() if proc.poll() is not None else held_at
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate()
     status = _rows(driver, config, "MATCH (b:Build) RETURN b.status AS s")[0]["s"]
     assert status == "loading"
-    assert _rows(driver, config, count)[0]["n"] < len(records)
+    count = "MATCH (m:Model) RETURN count(m) AS n"
+    assert _rows(driver, config, count)[0]["n"] == 20  # that batch, and no more
+
+    cmd = [sys.executable, "-m", "constellation.cli", "load", "--artifacts", str(folder)]
 
     assert subprocess.run([*cmd, "--no-progress"], env=env, capture_output=True).returncode == 0
     fresh_config, fresh_driver = fresh()
@@ -481,6 +498,7 @@ def test_builds_load_over_each_other_in_any_order(built: Path, fresh, tmp_path: 
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_shared_builds_load_over_each_other_in_any_order(
     shared_file, fresh, tmp_path: Path
 ) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from constellation.dashboard import components as ui
 from constellation.dashboard.data import Data
 from constellation.dashboard.routing import href
+from constellation.loader.ingest.lineage import split_id
 from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -51,7 +52,7 @@ def update(data: Data, state: dict | None) -> Any:
 
 def details_card(m: dict, state: dict) -> html.Div:
     mid = m["id"]
-    owner, _, name = mid.rpartition("/")
+    owner, name = split_id(mid)
     rows = _metadata(m, state, owner)
     return html.Div(
         [
@@ -89,7 +90,7 @@ def details_card(m: dict, state: dict) -> html.Div:
     )
 
 
-def _metadata(m: dict, state: dict, owner: str) -> list[tuple[str, Any]]:
+def _metadata(m: dict, state: dict, owner: str | None) -> list[tuple[str, Any]]:
     """(label, value) rows of the metadata card."""
     n_parents = _count(m.get("parents"))
     n_children = _count(m.get("children"))

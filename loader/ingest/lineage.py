@@ -328,8 +328,21 @@ def check_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return ids, too_long.to_numpy(zero_copy_only=False)
 
 
+def split_id(model_id: str) -> tuple[str | None, str]:
+    """`owner/name` -> (owner, name); a bare id (`gpt2`) has no owner. The one owner/name rule
+    (split at the first `/`); `split_ids` applies it to a column.
+
+    >>> split_id("TheBloke/Llama-2-13B-chat-GPTQ")
+    ('TheBloke', 'Llama-2-13B-chat-GPTQ')
+    >>> split_id("gpt2")
+    (None, 'gpt2')
+    """
+    owner, sep, name = model_id.partition("/")
+    return ((owner or None), name) if sep else (None, model_id)
+
+
 def split_ids(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(owner, name) of clean ids; owner is NA for bare names like `gpt2`."""
+    """`split_id` for a column of clean ids: (owner, name), owner NA for bare names (`gpt2`)."""
     arr = arrow_strings(ids)
     slash = pc.fill_null(pc.match_substring(arr, "/"), False)
     padded = pc.if_else(slash, arr, pc.binary_join_element_wise("", arr, "/"))

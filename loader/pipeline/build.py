@@ -9,15 +9,19 @@ Usage::
     from constellation.loader.pipeline.params import BuildParams
     manifest = build(["models.csv"], "/tmp/c", BuildParams(k=10))
     manifest["counts"]["models"], manifest["modularity"]
+    print(summary(manifest, "/tmp/c"))   # what `constellation build` shows
+
+Stage messages are log records (INFO, logger `constellation.loader.pipeline.build`; the CLI shows
+them as `[build] …`); progress bars only with progress=True. Nothing here prints.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 import platform
 import secrets
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -42,6 +46,7 @@ from constellation.loader.pipeline.params import BuildParams
 from constellation.errors import UserError
 
 SKIPPED_SHOWN = 20
+log = logging.getLogger(__name__)
 _VERSIONED = (
     "constellation-atlas",
     "numpy",
@@ -55,16 +60,14 @@ _VERSIONED = (
 
 
 class _Stages:
-    """Times each stage and prints one progress line per stage to stderr."""
+    """Times each stage and logs one line as each stage starts."""
 
-    def __init__(self, progress: bool) -> None:
-        self.progress = progress
+    def __init__(self) -> None:
         self.timings: dict[str, float] = {}
         self._start = time.perf_counter()
 
     def run(self, name: str, func, *args, **kwargs):
-        if self.progress:
-            print(f"[build] {name} …", file=sys.stderr, flush=True)
+        log.info("%s …", name)
         t = time.perf_counter()
         out = func(*args, **kwargs)
         self.timings[name] = round(time.perf_counter() - t, 3)
@@ -103,12 +106,12 @@ def _group_table(
 
 
 def build_from_models(
-    models: pd.DataFrame, params: BuildParams | None = None, progress: bool = True
+    models: pd.DataFrame, params: BuildParams | None = None, progress: bool = False
 ) -> tuple[dict[str, pd.DataFrame], dict]:
     """The pure part of the build: a model table (read_sources' columns) -> artifact tables,
     plus `counts`, `timings` and `modularity` for the manifest."""
     params = params or BuildParams()
-    stages = _Stages(progress)
+    stages = _Stages()
     models = models.reset_index(drop=True)
     n = len(models)
     ids = models["id"].astype(str)
@@ -130,53 +133,17 @@ def build_from_models(
     cluster_labels, cluster_table = stages.run(
         "clusters", hierarchy.flat_clusters, n, src, dst, score, params.cluster_levels
     )
-
-    def _labels():
-        term_counts, vocab = families.term_matrix(vec.word_counts, vec.word_terms, owner)
-        corpus = families.corpus_share(term_counts)
-        downloads = models["downloads"].astype("Float64").fillna(0).to_numpy(dtype=np.float64)
-        options = {
-            "top": params.top_terms,
-            "min_share": params.min_term_share,
-            "corpus": corpus,
-            "words": families.term_words(vocab),
-        }
-        terms = families.group_terms(community, term_counts, vocab, **options)
-        comm = _group_table(community, downloads, terms, params)
-        comm.insert(0, "community", np.arange(len(comm), dtype=np.int64))
-        # cluster ids are unique across levels, so one pass labels every level; a cluster with
-        # the members of its child (most are singletons at every level) takes the child's terms
-        levels = len(params.cluster_levels)
-        flat = cluster_labels.T.ravel()
-        same = _same_members(cluster_table)
-        own = same[flat] == flat
-        rows = np.tile(np.arange(n), levels)[own]
-        distinct = families.group_terms(flat[own], term_counts[rows], vocab, **options)
-        clus = _group_table(flat, np.tile(downloads, levels), [distinct[c] for c in same], params)
-        clus.insert(0, "cluster", np.arange(len(clus), dtype=np.int64))
-        clus = cluster_table.merge(clus.drop(columns="size"), on="cluster", how="left")
-        words = families.common_words(vec.word_counts, vec.word_terms, n, params.top_words)
-        return comm, clus, words
-
-    comm, clus, words = stages.run("families", _labels)
+    comm, clus, words = stages.run(
+        "families", _family_tables, models, vec, owner, community, cluster_labels, cluster_table,
+        params,
+    )  # fmt: skip
 
     out = models.drop(columns=[c for c in ("base_models",) if c in models.columns]).copy()
     out["row"] = np.arange(n, dtype=np.int64)
     out["community"] = community.astype(np.int64)
     out["cluster"] = cluster_labels[:, 0].astype(np.int64) if n else np.empty(0, np.int64)
     out["family"] = pd.array(comm["label"].to_numpy()[community], dtype="string")
-
-    # the contract orders each pair by id (source < target), not by row
-    id_arr = ids.to_numpy(dtype=object)
-    a, b = id_arr[src], id_arr[dst]
-    swap = a > b
-    similarity = pd.DataFrame(
-        {
-            "source": pd.array(np.where(swap, b, a), dtype="string"),
-            "target": pd.array(np.where(swap, a, b), dtype="string"),
-            "score": score.astype(np.float32),
-        }
-    )
+    similarity = _similarity_table(ids, src, dst, score)
     counts = {
         "models": n,
         "similarity_edges": len(similarity),
@@ -198,6 +165,60 @@ def build_from_models(
     }
     timings = {**stages.timings, "edges_detail": edge_clock}
     return tables, {"counts": counts, "timings": timings, "modularity": modularity}
+
+
+def _similarity_table(
+    ids: pd.Series, src: np.ndarray, dst: np.ndarray, score: np.ndarray
+) -> pd.DataFrame:
+    """Edges by model id; the contract orders each pair by id (source < target), not by row."""
+    id_arr = ids.to_numpy(dtype=object)
+    a, b = id_arr[src], id_arr[dst]
+    swap = a > b
+    return pd.DataFrame(
+        {
+            "source": pd.array(np.where(swap, b, a), dtype="string"),
+            "target": pd.array(np.where(swap, a, b), dtype="string"),
+            "score": score.astype(np.float32),
+        }
+    )
+
+
+def _family_tables(
+    models: pd.DataFrame,
+    vec: vectors.Vectors,
+    owner: pd.Series,
+    community: np.ndarray,
+    cluster_labels: np.ndarray,
+    cluster_table: pd.DataFrame,
+    params: BuildParams,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(communities, clusters, words) tables: sizes, downloads and the terms naming each group."""
+    n = len(models)
+    term_counts, vocab = families.term_matrix(vec.word_counts, vec.word_terms, owner)
+    corpus = families.corpus_share(term_counts)
+    downloads = models["downloads"].astype("Float64").fillna(0).to_numpy(dtype=np.float64)
+    options = {
+        "top": params.top_terms,
+        "min_share": params.min_term_share,
+        "corpus": corpus,
+        "words": families.term_words(vocab),
+    }
+    terms = families.group_terms(community, term_counts, vocab, **options)
+    comm = _group_table(community, downloads, terms, params)
+    comm.insert(0, "community", np.arange(len(comm), dtype=np.int64))
+    # cluster ids are unique across levels, so one pass labels every level; a cluster with
+    # the members of its child (most are singletons at every level) takes the child's terms
+    levels = len(params.cluster_levels)
+    flat = cluster_labels.T.ravel()
+    same = _same_members(cluster_table)
+    own = same[flat] == flat
+    rows = np.tile(np.arange(n), levels)[own]
+    distinct = families.group_terms(flat[own], term_counts[rows], vocab, **options)
+    clus = _group_table(flat, np.tile(downloads, levels), [distinct[c] for c in same], params)
+    clus.insert(0, "cluster", np.arange(len(clus), dtype=np.int64))
+    clus = cluster_table.merge(clus.drop(columns="size"), on="cluster", how="left")
+    words = families.common_words(vec.word_counts, vec.word_terms, n, params.top_words)
+    return comm, clus, words
 
 
 def _same_members(table: pd.DataFrame) -> np.ndarray:
@@ -246,10 +267,10 @@ def build(
     sources: SourceResult | Iterable[str | Path] | str | Path,
     out_dir: str | Path,
     params: BuildParams | None = None,
-    progress: bool = True,
+    progress: bool = False,
 ) -> dict:
     """Read sources (paths, or an already read SourceResult), build, write the artifacts into
-    out_dir and return the manifest. Prints stage progress and a summary to stderr."""
+    out_dir and return the manifest. Logs each stage; `summary` makes the report to show."""
     with _cyclic_gc_paused():
         return _build(sources, out_dir, params or BuildParams(), progress)
 
@@ -271,8 +292,7 @@ def _build(
             raise UserError("no --source given")
         result = read_sources(paths, progress=progress)
     read_s = round(time.perf_counter() - t, 3)
-    if progress:
-        print(f"[build] {result.summary()}", file=sys.stderr)
+    log.info("%s", result.summary())
     if len(result.models) == 0:
         raise UserError("no model rows in the sources (edge files alone give only lineage)")
 
@@ -305,8 +325,6 @@ def _build(
     manifest["timings"]["total"] = round(time.perf_counter() - start, 3)
     # rewrite the manifest alone so it carries the write and total timings
     artifacts.write_manifest(out_dir, manifest)
-    if progress:
-        print(summary(manifest, tables, out_dir), file=sys.stderr)
     return manifest
 
 
@@ -314,8 +332,10 @@ def _num(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-def summary(manifest: dict, tables: dict[str, pd.DataFrame], out_dir: str | Path) -> str:
-    """One screen: counts, modularity, the largest families, skipped rows, timings."""
+def summary(manifest: dict, out_dir: str | Path) -> str:
+    """One screen: counts, modularity, the largest families, skipped rows, timings (of the build
+    whose artifacts are in out_dir)."""
+    largest = artifacts.read_table(out_dir, "communities", columns=["size", "label"]).head(8)
     c = manifest["counts"]
     lines = [
         f"built {c['models']:,} models -> {Path(out_dir)}  (build {manifest['build_id']})",
@@ -336,7 +356,7 @@ def summary(manifest: dict, tables: dict[str, pd.DataFrame], out_dir: str | Path
         more = c["skipped_rows"] - 5
         lines.append(f"    … {more:,} more (first {SKIPPED_SHOWN} in manifest.json)")
     lines.append("  largest families:")
-    for row in tables["communities"].head(8).itertuples():
+    for row in largest.itertuples():
         lines.append(f"    {row.size:>7,}  {row.label}")
     t = manifest["timings"]
     lines.append(

@@ -67,9 +67,10 @@ def add_evaluate(subparsers: argparse._SubParsersAction) -> None:
 def _build(args: argparse.Namespace) -> int:
     from constellation.loader.artifacts import check_out_dir
     from constellation.loader.ingest.fetch import resolve_sources
-    from constellation.loader.pipeline.build import build
+    from constellation.loader.pipeline.build import build, summary
     from constellation.loader.pipeline.params import BuildParams
 
+    from constellation.cli import logging_to_stderr
     from constellation.errors import UserError
 
     levels = None
@@ -88,9 +89,12 @@ def _build(args: argparse.Namespace) -> int:
         cluster_levels=levels,
     )
     check_out_dir(args.out)  # before a Hub fetch too
-    # `hub:…` sources are fetched (or refreshed) into a cached snapshot first.
-    sources = resolve_sources(args.source)
-    build(sources, args.out, params, progress=not args.quiet)
+    with logging_to_stderr("build", quiet=args.quiet):
+        # `hub:…` sources are fetched (or refreshed) into a cached snapshot first.
+        sources = resolve_sources(args.source)
+        manifest = build(sources, args.out, params, progress=not args.quiet)
+    if not args.quiet:
+        print(summary(manifest, args.out), file=sys.stderr)
     return 0
 
 

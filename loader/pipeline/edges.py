@@ -108,6 +108,25 @@ def _top_k_per_row(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, k: in
     return keep
 
 
+def _rescore(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    scores: np.ndarray,
+    cands: Candidates,
+    common_norm: np.ndarray,
+    threshold: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact cosines of pairs found on the pruned candidate vectors, those >= threshold."""
+    # Cauchy-Schwarz bound on the common part: most candidates cannot reach the
+    # threshold and are dropped before any exact work
+    bound = scores + common_norm[rows] * common_norm[cols]
+    ok = bound >= threshold - 1e-6
+    rows, cols, scores = rows[ok], cols[ok], scores[ok]
+    scores = scores - _pair_dots(cands.forced, rows, cols) + _pair_dots(cands.common, rows, cols)
+    above = scores >= threshold
+    return rows[above], cols[above], scores[above]
+
+
 def similarity_edges(
     x: sp.csr_matrix,
     params: BuildParams,
@@ -151,16 +170,7 @@ def similarity_edges(
         not_self = rows != cols
         rows, cols, scores = rows[not_self], cols[not_self], scores[not_self]
         if pruned:
-            # Cauchy-Schwarz bound on the common part: most candidates cannot reach the
-            # threshold and are dropped before any exact work
-            bound = scores + common_norm[rows] * common_norm[cols]
-            ok = bound >= params.threshold - 1e-6
-            rows, cols, scores = rows[ok], cols[ok], scores[ok]
-            scores = (
-                scores - _pair_dots(cands.forced, rows, cols) + _pair_dots(cands.common, rows, cols)
-            )
-            above = scores >= params.threshold
-            rows, cols, scores = rows[above], cols[above], scores[above]
+            rows, cols, scores = _rescore(rows, cols, scores, cands, common_norm, params.threshold)
         keep = _top_k_per_row(rows, cols, scores, params.k)
         src_parts.append(rows[keep])
         dst_parts.append(cols[keep])

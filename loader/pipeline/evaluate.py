@@ -71,16 +71,32 @@ def evaluate_tables(
     lineage = lineage[lineage["child"] != lineage["parent"]]
     ids = models["id"].astype(str)
     row_of = pd.Series(np.arange(len(models)), index=pd.Index(ids))
-    community = models["community"].to_numpy()
+    pairs = lineage.drop_duplicates(subset=["child", "parent"])
+    levels = _cluster_levels(models, clusters)
+    report = _pair_figures(models, row_of, pairs, levels, cluster_levels)
+    report.update(_edge_figures(ids, row_of, pairs, similarity))
+    return report
 
-    # per-level cluster of each model: level 0 from models, upper levels via parent links
+
+def _cluster_levels(models: pd.DataFrame, clusters: pd.DataFrame | None) -> list[np.ndarray]:
+    """Per level, the cluster of each model: level 0 from models, upper levels via parents."""
     levels = [models["cluster"].to_numpy()]
     if clusters is not None and len(clusters):
         parent = clusters.set_index("cluster")["parent"]
         for _ in range(int(clusters["level"].max())):
             levels.append(parent.reindex(levels[-1]).to_numpy(dtype=np.int64))
+    return levels
 
-    pairs = lineage.drop_duplicates(subset=["child", "parent"])
+
+def _pair_figures(
+    models: pd.DataFrame,
+    row_of: pd.Series,
+    pairs: pd.DataFrame,
+    levels: list[np.ndarray],
+    cluster_levels: list[float] | None,
+) -> dict:
+    """How many declared pairs (both ends in the corpus) share a community / cluster."""
+    community = models["community"].to_numpy()
     inside = pairs["child"].isin(row_of.index) & pairs["parent"].isin(row_of.index)
     counted = pairs[inside]
     c = row_of.reindex(counted["child"]).to_numpy()
@@ -111,25 +127,28 @@ def evaluate_tables(
             }
             for r in sorted(set(rel))
         }
+    return report
 
-    # similarity edges among models that take part in declared lineage
+
+def _edge_figures(
+    ids: pd.Series, row_of: pd.Series, pairs: pd.DataFrame, similarity: pd.DataFrame
+) -> dict:
+    """Similarity edges among models that take part in declared lineage: how many stay in one
+    lineage tree."""
     trees = lineage_trees(pairs) if len(pairs) else pd.Series(dtype=np.int64)
     tree = trees.reindex(ids).to_numpy(dtype=np.float64)  # NaN: no declared lineage
     s = row_of.reindex(similarity["source"].astype(str)).to_numpy()
     t = row_of.reindex(similarity["target"].astype(str)).to_numpy()
     both = ~np.isnan(tree[s]) & ~np.isnan(tree[t])
     with_lineage = tree[~np.isnan(tree)]
-    report.update(
-        {
-            "edges_total": len(similarity),
-            "edges_counted": int(both.sum()),
-            "edges_same_lineage_tree": _share(tree[s[both]] == tree[t[both]]),
-            "edges_same_lineage_tree_random": _chance_same(with_lineage),
-            "lineage_models": len(with_lineage),
-            "lineage_trees": int(len(np.unique(with_lineage))),
-        }
-    )
-    return report
+    return {
+        "edges_total": len(similarity),
+        "edges_counted": int(both.sum()),
+        "edges_same_lineage_tree": _share(tree[s[both]] == tree[t[both]]),
+        "edges_same_lineage_tree_random": _chance_same(with_lineage),
+        "lineage_models": len(with_lineage),
+        "lineage_trees": int(len(np.unique(with_lineage))),
+    }
 
 
 def evaluate(artifacts_dir: str | Path, lineage: Iterable[str | Path] | None = None) -> dict:

@@ -60,6 +60,25 @@ def group_terms(
     for callers that label several groupings over one vocabulary."""
     groups = np.asarray(groups, dtype=np.int64)
     n_groups = int(groups.max()) + 1 if len(groups) else 0
+    g, term = _ranked_terms(groups, n_groups, counts, top, min_share, corpus)
+    kept = _adds_a_word(g, term, vocab, words)
+    g, term = g[kept], term[kept]
+    rank = np.arange(len(g)) - np.searchsorted(g, g)
+    g, term = g[rank < top], term[rank < top]
+    bounds = np.searchsorted(g, np.arange(n_groups + 1)).tolist()
+    picked = vocab[term].tolist()
+    return [picked[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _ranked_terms(
+    groups: np.ndarray,
+    n_groups: int,
+    counts: sp.csr_matrix,
+    top: int,
+    min_share: float,
+    corpus: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(group, term) candidates of `group_terms`, by group, best first within each group."""
     member = sp.csr_matrix(
         (np.ones(len(groups), dtype=np.float32), (groups, np.arange(len(groups)))),
         shape=(n_groups, len(groups)),
@@ -79,8 +98,16 @@ def group_terms(
     rank = np.arange(len(order)) - tf.indptr[rows[order]]
     # (a group's best term stays even below min_share, so every group has a name)
     order = order[(rank < 3 * top) & ((share[order] >= min_share) | (rank == 0))]
-    g = rows[order]
-    term = tf.indices[order]
+    return rows[order], tf.indices[order]
+
+
+def _adds_a_word(
+    g: np.ndarray,
+    term: np.ndarray,
+    vocab: np.ndarray,
+    words: tuple[np.ndarray, np.ndarray] | None,
+) -> np.ndarray:
+    """Mask of the (group, term) candidates that bring a word new to their group."""
     # A term is skipped when all its words appear in earlier terms of the group (a unigram
     # inside a picked bigram, a bigram both of whose words were picked). Skipped terms add no
     # new word, so "earlier terms" may include skipped ones, and the rule needs no loop: keep
@@ -99,12 +126,7 @@ def group_terms(
     first[by_key[np.r_[True, key[by_key][1:] != key[by_key][:-1]]]] = True
     kept = np.zeros(len(term), dtype=bool)
     kept[entry[first]] = True
-    g, term = g[kept], term[kept]
-    rank = np.arange(len(g)) - np.searchsorted(g, g)
-    g, term = g[rank < top], term[rank < top]
-    bounds = np.searchsorted(g, np.arange(n_groups + 1)).tolist()
-    picked = vocab[term].tolist()
-    return [picked[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return kept
 
 
 def corpus_share(counts: sp.csr_matrix) -> np.ndarray:

@@ -9,12 +9,12 @@ Usage::
 
     >>> tokenize("Mixtral-8x7B-Instruct-v0.1")
     ['mixtral', '8x7b', 'instruct', 'v0.1']
-    >>> split_id("TheBloke/Llama-2-13B-chat-GPTQ")
-    ('TheBloke', 'Llama-2-13B-chat-GPTQ')
-    >>> name_documents(pd.Series(["gpt2", "EleutherAI/pythia-1.4b-deduped"]))
-    0              gpt 2
-    1    pythia 1.4b deduped
-    dtype: object
+    >>> name_documents(pd.Series(["gpt2", "EleutherAI/pythia-1.4b-deduped"])).tolist()
+    ['gpt 2', 'pythia 1.4b deduped']
+    >>> owners(pd.Series(["gpt2", "EleutherAI/pythia-1.4b-deduped"])).tolist()
+    [<NA>, 'eleutherai']
+
+Owner and name come from `ingest.lineage.split_ids`, the one owner/name rule.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from constellation.loader.ingest.lineage import split_ids
 
 # Order matters: at each position the first alternative that matches wins, so the protected
 # tokens are tried before the generic word/number rules that would cut them apart.
@@ -55,12 +56,6 @@ _TOKEN = re.compile(
 )
 
 
-def split_id(model_id: str) -> tuple[str | None, str]:
-    """`owner/name` -> (owner, name); a bare id (`gpt2`) has no owner."""
-    owner, sep, name = model_id.rpartition("/")
-    return (owner or None) if sep else None, name
-
-
 def tokenize(name: str) -> list[str]:
     """Lower-case tokens of one model name (without its owner)."""
     out = []
@@ -76,14 +71,12 @@ def name_documents(ids: pd.Series) -> pd.Series:
     Tokenises each distinct name once, so repeated names (quantised copies under other owners)
     cost nothing; 1M ids take seconds.
     """
-    # plain str methods: pandas' .str accessor on Arrow strings was 5x slower here
-    names = [i.rpartition("/")[2] for i in ids.astype(str).tolist()]
-    codes, uniques = pd.factorize(np.array(names, dtype=object), sort=False)
+    names = split_ids(ids.astype(str))[1].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(names, sort=False)
     docs = [" ".join(tokenize(n)) for n in uniques]
     return pd.Series(np.array(docs, dtype=object)[codes], index=ids.index, dtype=object)
 
 
 def owners(ids: pd.Series) -> pd.Series:
     """Owner part of each id (NA for bare ids), lower-cased for matching, as a string Series."""
-    own = [i.rpartition("/")[0].lower() or None for i in ids.astype(str).tolist()]
-    return pd.Series(own, index=ids.index, dtype="string")
+    return split_ids(ids.astype(str))[0].str.lower()

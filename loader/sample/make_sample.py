@@ -19,6 +19,8 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from constellation.loader.ingest.lineage import split_id
+
 OUT = Path(__file__).with_name("models.jsonl")
 RELATIONS = {"ft": "finetune", "q": "quantized", "ad": "adapter", "merge": "merge"}
 
@@ -396,7 +398,7 @@ def _offset(model_id: str, span: int) -> int:
 
 def _record(pipeline: str, library: str, license_: str, arch: str, line: str) -> dict:
     model_id, created, downloads, likes, parents = (p.strip() for p in line.split("|"))
-    author = model_id.split("/")[0] if "/" in model_id else None
+    author = split_id(model_id)[0]
     start = datetime.fromisoformat(created) + timedelta(seconds=_offset(model_id, 86_400))
     modified = start + timedelta(days=_offset(model_id + "m", 300))
     tags = [library, "safetensors", arch, pipeline]

@@ -1,0 +1,352 @@
+"""Artifacts -> checked, graph-ready tables: what `constellation load` writes (writer.py).
+
+    art = read_artifacts("artifacts/")   # UserError naming the file/column if anything is off
+    art.models.keys, art.models.hashes, art.similar.edges_of("gpt2")
+
+Everything is read and checked before the graph is touched: a missing file or column, text in a
+number column, duplicate ids or dangling references raise `UserError` naming the file/column.
+Each node row and each owner's edge list carries a digest (`row_hash`, edge hashes) so the writer
+can write only what changed. The artifact format itself is `loader/artifacts.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from constellation.loader.artifacts import COLUMN_KINDS, MANIFEST, REQUIRED_COLUMNS, check_build
+from constellation.loader.ingest.lineage import split_ids
+
+from constellation.errors import UserError
+
+# the writer's bookkeeping properties: never read back from a models.parquet column
+BOOKKEEPING = ("row_hash", "similar_hash", "lineage_hash")
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass
+class NodeTable:
+    """Node rows column-wise, ready for a columnar UPSERT statement."""
+
+    keys: list[Any]
+    props: dict[str, list[Any]]  # property name -> one value per row (None = absent)
+    links: dict[str, list[list[Any]]]  # link parameter -> per row, the 0..n link targets
+    hashes: dict[Any, str] = field(default_factory=dict)
+
+    def params(self, rows: list[int]) -> dict[str, list[Any]]:
+        """Statement parameters for these row positions: $key, $p0…, link lists."""
+        out: dict[str, list[Any]] = {"key": [self.keys[r] for r in rows]}
+        for n, values in enumerate(self.props.values()):
+            out[f"p{n}"] = [values[r] for r in rows]
+        for name, values in self.links.items():
+            out[name] = [values[r] for r in rows]
+        return out
+
+
+@dataclass
+class EdgeSet:
+    """Edges grouped by the node that owns them (sorted by owner)."""
+
+    frame: pd.DataFrame  # owner column first, then the edge fields
+    owner: str
+    fields: tuple[str, ...]
+    key_fields: tuple[str, ...]  # with the owner: identifies one edge
+    bounds: dict[Any, tuple[int, int]] = field(default_factory=dict)
+    hashes: dict[Any, str] = field(default_factory=dict)
+    values: dict[str, list[Any]] = field(default_factory=dict)  # field -> Python values
+
+    def edges_of(self, owner: Any) -> list[dict[str, Any]]:
+        lo, hi = self.bounds.get(owner, (0, 0))
+        cols = [self.values[f][lo:hi] for f in self.fields]
+        return [dict(zip(self.fields, vals, strict=True)) for vals in zip(*cols, strict=True)]
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+@dataclass
+class Artifacts:
+    manifest: dict[str, Any]
+    models: NodeTable
+    communities: NodeTable
+    clusters: NodeTable
+    similar: EdgeSet
+    lineage: EdgeSet
+    external: int  # stub models added for lineage endpoints
+    skipped_columns: list[str]
+
+
+def _read_parquet(folder: Path, name: str, build_id: str) -> pd.DataFrame:
+    path = folder / name
+    if not path.is_file():
+        raise UserError(f"--artifacts {folder}: {name} is missing (run `constellation build`)")
+    check_build(path, build_id)
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
+        raise UserError(f"{path}: not a readable Parquet file ({exc})") from exc
+    missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)}")
+    for col, kind in COLUMN_KINDS.get(name, {}).items():
+        _check_kind(path, frame[col], kind)
+    return frame
+
+
+def _check_kind(path: Path, column: pd.Series, kind: str) -> None:
+    """UserError naming the column, its type and its first value unless it holds `kind`."""
+    if pd.api.types.is_bool_dtype(column):
+        ok = False
+    elif kind == "integers":
+        ok = pd.api.types.is_integer_dtype(column)
+    else:
+        ok = pd.api.types.is_numeric_dtype(column)
+    values = column.dropna()
+    if ok or values.empty:  # a column of missing values only has no type to check
+        return
+    text = pd.api.types.is_string_dtype(column) or all(isinstance(v, str) for v in values[:100])
+    got = "text" if text else str(column.dtype)
+    row = int(column.index.get_loc(values.index[0]))
+    raise UserError(
+        f"{path}: column {column.name}: expected {kind}, got {got} (row {row}: {values.iloc[0]!r})"
+    )
+
+
+def _fail_dangling(path: Path, column: str, values: Iterable[Any], what: str) -> None:
+    bad = sorted({str(v) for v in values})
+    if bad:
+        shown = ", ".join(bad[:5]) + (" …" if len(bad) > 5 else "")
+        raise UserError(f"{path}: column {column}: {len(bad)} value(s) not in {what}: {shown}")
+
+
+def _py_values(series: pd.Series) -> list[Any]:
+    """A column as plain Python values the driver can send (None for missing), vectorised."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        stamps = pd.to_datetime(series, utc=True)
+        text = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return text.astype(object).where(stamps.notna(), None).tolist()
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        if pd.api.types.is_float_dtype(series):
+            return series.astype(object).where(series.notna(), None).tolist()
+        return series.to_numpy(dtype=object, na_value=None).tolist()
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.to_numpy(dtype=object, na_value=None).tolist()
+    return [_py_scalar(v) for v in series]
+
+
+def _py_scalar(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        items = value.tolist()
+        return items if all(isinstance(v, str) for v in items) else [str(v) for v in items]
+    if isinstance(value, np.ndarray | list | tuple):
+        return [str(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):  # maps are not property values: keep them as JSON text
+        return json.dumps(value, sort_keys=True, default=str)
+    if isinstance(value, pd.Timestamp | datetime):
+        return pd.Timestamp(value).tz_localize(None).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def _hash_rows(columns: dict[str, list[Any]]) -> list[str]:
+    """A digest per row of the given columns (repr of the row's values: stable across runs).
+
+    The column names are hashed too: a build that renames a column with the same values must
+    rewrite the rows."""
+    names = repr(list(columns)).encode()
+    return [
+        hashlib.blake2b(names + repr(row).encode(), digest_size=12).hexdigest()
+        for row in zip(*columns.values(), strict=True)
+    ]
+
+
+def _property_columns(frame: pd.DataFrame, path: Path, skipped: list[str]) -> list[str]:
+    names = []
+    for col in frame.columns:
+        if col in BOOKKEEPING:
+            continue
+        if isinstance(col, str) and _IDENTIFIER.match(col):
+            names.append(col)
+        else:  # not a plain identifier: cannot be a property name without quoting games
+            skipped.append(f"{path.name}:{col}")
+    return names
+
+
+def _one(values: list[Any]) -> list[list[Any]]:
+    return [[] if v is None else [v] for v in values]
+
+
+def model_table(
+    models: pd.DataFrame, external_ids: list[str], path: Path, skipped: list[str]
+) -> NodeTable:
+    """Model rows (+ `external` stubs for lineage endpoints outside the corpus), column-wise."""
+    names = _property_columns(models, path, skipped)
+    props = {name: _py_values(models[name]) for name in names}
+    props["external"] = [False] * len(models)
+    if external_ids:
+        owners, names = split_ids(pd.Series(external_ids, dtype="string"))
+        stub = {
+            "id": external_ids,
+            "name": _py_values(names),
+            "author": _py_values(owners),
+            "external": [True] * len(external_ids),
+        }
+        for name in props:
+            props[name] = props[name] + stub.get(name, [None] * len(external_ids))
+    keys = props["id"]
+    tags = props.get("tags") or [None] * len(keys)
+    links = {
+        "author": _one(props.get("author") or [None] * len(keys)),
+        "tags": [sorted(set(t)) if t else [] for t in tags],
+        "license": _one(props.get("license") or [None] * len(keys)),
+        "library": _one(props.get("library_name") or [None] * len(keys)),
+        "community": _one(props.get("community") or [None] * len(keys)),
+        "cluster": _one(props.get("cluster") or [None] * len(keys)),
+    }
+    # The links derive from the properties, so hashing the properties covers them.
+    digests = _hash_rows(props)
+    props["row_hash"] = digests
+    return NodeTable(keys, props, links, dict(zip(keys, digests, strict=True)))
+
+
+def group_table(
+    frame: pd.DataFrame, key: str, path: Path, skipped: list[str], parent: str | None = None
+) -> NodeTable:
+    """Community/Cluster rows: `key` becomes the `id` property; `parent` becomes a link list."""
+    names = [n for n in _property_columns(frame, path, skipped) if n not in (key, parent)]
+    keys = _py_values(frame[key])
+    props = {"id": keys, **{name: _py_values(frame[name]) for name in names}}
+    links = {"parent": _one(_py_values(frame[parent]))} if parent else {}
+    digests = _hash_rows({**props, **links})
+    props["row_hash"] = digests
+    return NodeTable(keys, props, links, dict(zip(keys, digests, strict=True)))
+
+
+def edge_set(
+    frame: pd.DataFrame, owner: str, fields: tuple[str, ...], key_fields: tuple[str, ...]
+) -> EdgeSet:
+    """Group edges by owner and hash each owner's edge list (order-independent)."""
+    frame = frame[[owner, *fields]].sort_values([owner, *fields], kind="stable")
+    frame = frame.drop_duplicates([owner, *key_fields], keep="first").reset_index(drop=True)
+    edges = EdgeSet(frame=frame, owner=owner, fields=fields, key_fields=key_fields)
+    # every field present even with no edges: owners whose stored edges must all go read it
+    edges.values = {col: [] for col in fields}
+    if frame.empty:
+        return edges
+    owners = frame[owner].to_numpy(dtype=object)
+    change = np.flatnonzero(owners[1:] != owners[:-1]) + 1
+    starts = np.concatenate([[0], change]).tolist()
+    ends = np.concatenate([change, [len(frame)]]).tolist()
+    edges.values = {col: _py_values(frame[col]) for col in fields}
+    columns = list(edges.values.values())
+    for lo, hi in zip(starts, ends, strict=True):
+        key = owners[lo]
+        edges.bounds[key] = (lo, hi)
+        text = repr([col[lo:hi] for col in columns]).encode()
+        edges.hashes[key] = hashlib.blake2b(text, digest_size=12).hexdigest()
+    return edges
+
+
+def read_artifacts(folder: str | Path) -> Artifacts:
+    """Read and check every artifact the graph needs; UserError names the bad file/column."""
+    folder = Path(folder)
+    manifest = _read_manifest(folder)
+    build_id = str(manifest["build_id"])
+    tables = {
+        name: _read_parquet(folder, f"{name}.parquet", build_id)
+        for name in ("models", "similarity", "lineage", "communities", "clusters")
+    }
+    _check_references(folder, tables)
+    models = tables["models"]
+    lineage = _checked_lineage(folder / "lineage.parquet", tables["lineage"])
+    external = sorted((set(lineage["child"]) | set(lineage["parent"])) - set(models["id"]))
+    similarity = tables["similarity"]
+    similarity = similarity.assign(score=similarity["score"].astype("float64"))
+    skipped: list[str] = []
+    return Artifacts(
+        manifest=manifest,
+        models=model_table(models, external, folder / "models.parquet", skipped),
+        communities=group_table(
+            tables["communities"], "community", folder / "communities.parquet", skipped
+        ),
+        clusters=group_table(
+            tables["clusters"].sort_values("level", ascending=False),
+            "cluster",
+            folder / "clusters.parquet",
+            skipped,
+            "parent",
+        ),  # fmt: skip
+        similar=edge_set(similarity, "source", ("target", "score"), ("target",)),
+        lineage=edge_set(
+            lineage, "child", ("parent", "relation", "origin"), ("parent", "relation")
+        ),
+        external=len(external),
+        skipped_columns=skipped,
+    )
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    if not folder.is_dir():
+        raise UserError(f"--artifacts {folder}: no such folder")
+    manifest_path = folder / MANIFEST
+    if not manifest_path.is_file():
+        raise UserError(f"--artifacts {folder}: {MANIFEST} is missing (run `constellation build`)")
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except ValueError as exc:
+        raise UserError(f"{manifest_path}: not valid JSON ({exc})") from exc
+    if not isinstance(manifest, dict) or not manifest.get("build_id"):
+        raise UserError(f"{manifest_path}: no build_id")
+    return manifest
+
+
+def _check_references(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Unique model ids; every community, cluster, parent cluster and similarity endpoint exists."""
+    models, clusters = tables["models"], tables["clusters"]
+    mpath = folder / "models.parquet"
+    if models["id"].isna().any():
+        raise UserError(f"{mpath}: column id: {int(models['id'].isna().sum())} empty id(s)")
+    dup = models["id"][models["id"].duplicated()]
+    if len(dup):
+        _fail_dangling(mpath, "id", dup, "unique ids (duplicates)")
+    ids = set(models["id"].tolist())
+    community_ids = set(tables["communities"]["community"].tolist())
+    cluster_ids = set(clusters["cluster"].tolist())
+    _fail_dangling(
+        mpath, "community", set(models["community"].dropna()) - community_ids, "communities.parquet"
+    )
+    _fail_dangling(
+        mpath, "cluster", set(models["cluster"].dropna()) - cluster_ids, "clusters.parquet"
+    )
+    _fail_dangling(
+        folder / "clusters.parquet", "parent",
+        set(clusters["parent"].dropna()) - cluster_ids, "column cluster",
+    )  # fmt: skip
+    spath = folder / "similarity.parquet"
+    for col in ("source", "target"):
+        _fail_dangling(spath, col, set(tables["similarity"][col]) - ids, "models.parquet")
+
+
+def _checked_lineage(lpath: Path, lineage: pd.DataFrame) -> pd.DataFrame:
+    """Lineage rows with an `origin` column, no empty ids and no self-loops."""
+    lineage = lineage.copy()
+    if "origin" not in lineage.columns:
+        lineage["origin"] = None
+    for col in ("child", "parent"):
+        if lineage[col].isna().any():
+            raise UserError(f"{lpath}: column {col}: {int(lineage[col].isna().sum())} empty id(s)")
+    return lineage[lineage["child"] != lineage["parent"]]
