@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 
@@ -16,7 +17,7 @@ from constellation.errors import UserError
 
 # Every sub-command, in the order of the data path: name -> "module:function adding its parser".
 COMMANDS = {
-    "fetch": "constellation.loader.ingest.fetch:add_fetch",
+    "fetch": "constellation.loader.ingest.commands:add_fetch",
     "generate": "constellation.loader.ingest.commands:add_generate",
     "build": "constellation.loader.pipeline.commands:add_build",
     "evaluate": "constellation.loader.pipeline.commands:add_evaluate",
@@ -43,6 +44,29 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+class _ConsoleHandler(logging.StreamHandler):
+    """One line per message on stderr, written above any tqdm bar rather than through it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        tqdm = sys.modules.get("tqdm")  # no bar can be drawing unless tqdm was imported
+        if tqdm is None:
+            return super().emit(record)
+        try:
+            tqdm.tqdm.write(self.format(record), file=self.stream)
+        except Exception:  # noqa: BLE001 - logging's own convention for a failed emit
+            self.handleError(record)
+
+
+def configure_logging(quiet: bool = False) -> None:
+    """The CLI's diagnostics: library modules log to `constellation.*` loggers and print
+    nothing; here their messages go to stderr, INFO and up (WARNING and up with --quiet)."""
+    logger = logging.getLogger("constellation")
+    for handler in [h for h in logger.handlers if isinstance(h, _ConsoleHandler)]:
+        logger.removeHandler(handler)  # main() called again (tests): the current stderr
+    logger.addHandler(_ConsoleHandler(sys.stderr))
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(argv[0] if argv else None)
@@ -50,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    configure_logging(quiet=getattr(args, "quiet", False))
     try:
         return int(args.func(args) or 0)
     except UserError as exc:

@@ -66,7 +66,7 @@ def add_evaluate(subparsers: argparse._SubParsersAction) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from constellation.loader.artifacts import check_out_dir
-    from constellation.loader.ingest.fetch import resolve_sources
+    from constellation.loader.ingest.hub_source import resolve_sources
     from constellation.loader.pipeline.build import build
     from constellation.loader.pipeline.params import BuildParams
 
