@@ -19,7 +19,7 @@ from constellation.errors import UserError
 
 # Every sub-command, in the order of the data path: name -> "module:function adding its parser".
 COMMANDS = {
-    "fetch": "constellation.loader.ingest.fetch:add_fetch",
+    "fetch": "constellation.loader.ingest.commands:add_fetch",
     "generate": "constellation.loader.ingest.commands:add_generate",
     "build": "constellation.loader.pipeline.commands:add_build",
     "evaluate": "constellation.loader.pipeline.commands:add_evaluate",
@@ -46,14 +46,28 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+class _ConsoleHandler(logging.StreamHandler):
+    """One line per message on stderr, written above any tqdm bar rather than through it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        tqdm = sys.modules.get("tqdm")  # no bar can be drawing unless tqdm was imported
+        if tqdm is None:
+            return super().emit(record)
+        try:
+            tqdm.tqdm.write(self.format(record), file=self.stream)
+        except Exception:  # noqa: BLE001 - logging's own convention for a failed emit
+            self.handleError(record)
+
+
 @contextmanager
 def logging_to_stderr(command: str, quiet: bool = False, verbose: bool = False) -> Iterator[None]:
     """While a command runs, the library's messages (the `constellation.*` loggers) go to stderr
     as `[command] message`: INFO and up, DEBUG too with verbose, warnings only when quiet.
 
-    Library functions log and never print; the command functions (build, load, …) decide what
-    the user sees. Scoped, not global: in-process callers (tests) get their logging back."""
-    handler = logging.StreamHandler(sys.stderr)
+    Library functions log and never print; `main` wraps every command in this, and the command
+    functions decide what else the user sees. Scoped, not global: in-process callers (tests)
+    get their logging back."""
+    handler = _ConsoleHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(f"[{command}] %(message)s"))
     logger = logging.getLogger("constellation")
     before = logger.level
@@ -74,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        with logging_to_stderr(args.command, quiet=getattr(args, "quiet", False)):
+            return int(args.func(args) or 0)
     except UserError as exc:
         print(f"constellation {args.command}: {exc}", file=sys.stderr)
         return 2

@@ -4,6 +4,7 @@
         HfApi(endpoint=hub.url).list_models(expand=["author", "downloads"])
         hub.fail(429, retry_after="1")        # next request: 429 + Retry-After
         hub.drop(at=3, times=None)            # request 3 onward: connection cut mid-body
+        hub.hold(at=6); hub.held.wait()       # request 6 arrived (pages 1-5 are done with)
         hub.update("org/model", downloads=5)  # lastModified moves to now
         hub.delete("org/other")
 
@@ -26,7 +27,6 @@ import random
 import socket
 import sys
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -167,7 +167,7 @@ def shared_records() -> list[dict] | None:
 
 @dataclass
 class Fault:
-    kind: str  # "status" or "drop"
+    kind: str  # "status", "drop" or "hold"
     status: int = 500
     retry_after: str | None = None
 
@@ -181,10 +181,8 @@ class FakeHub:
         *,
         max_page_size: int = 1000,
         default_page_size: int = 1000,
-        delay: float = 0.0,
     ) -> None:
         self.max_page_size = max_page_size
-        self.delay = delay  # seconds added to each listing response (a slow Hub)
         self.default_page_size = default_page_size
         self._lock = threading.Lock()
         self._records: dict[str, dict] = {}
@@ -195,6 +193,8 @@ class FakeHub:
         self._fault_from: tuple[int, Fault] | None = None
         self.listing_requests = 0  # `/api/models` requests served or failed
         self.requests: list[dict] = []  # (path, query, authorization) of every request
+        self.held = threading.Event()  # a held request has arrived (see `hold`)
+        self._release = threading.Event()
         for record in records:
             self.add(record)
         self._server: ThreadingHTTPServer | None = None
@@ -212,6 +212,7 @@ class FakeHub:
         return self
 
     def stop(self) -> None:
+        self.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -267,6 +268,19 @@ class FakeHub:
         """Cut the connection halfway through the body of `times` requests from `at` on
         (`times=None`: every request until `clear_faults()`)."""
         self._add_fault(Fault("drop"), at, times)
+
+    def hold(self, *, at: int) -> None:
+        """Keep `/api/models` request number `at` waiting, unanswered, until `release()`, and
+        set `held` when it arrives. A client asks for a page only once it is done with the
+        previous one, so then the pages before `at` are written and saved: a test can kill it
+        at a known point."""
+        self._release.clear()
+        self.held.clear()
+        self._add_fault(Fault("hold"), at, 1)
+
+    def release(self) -> None:
+        """Let a held request go: its connection is closed without an answer."""
+        self._release.set()
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -402,12 +416,15 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if parts.path == "/api/models":
             fault = self.fake._next_fault()
+            if fault is not None and fault.kind == "hold":
+                self.fake.held.set()
+                self.fake._release.wait()
+                self.close_connection = True
+                return None
             if fault is not None and fault.kind == "status":
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 return self._send(fault.status, {"error": "injected failure"}, headers)
             items, next_query = self.fake.listing(query)
-            if self.fake.delay:
-                time.sleep(self.fake.delay)
             headers = {}
             if next_query:
                 host = self.headers.get("host") or f"127.0.0.1:{self.server.server_address[1]}"

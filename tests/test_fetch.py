@@ -13,19 +13,17 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from constellation.loader.ingest.fetch import (
-    FetchQuery,
-    fetch_snapshot,
+from constellation.loader.ingest.fetch import FetchQuery, fetch_snapshot
+from constellation.loader.ingest.hub import EXPAND_FIELDS, HubError, RetryPolicy, parse_retry_after
+from constellation.loader.ingest.hub_source import (
     hub_snapshot_path,
     parse_hub_spec,
     resolve_hub_source,
 )
-from constellation.loader.ingest.hub import EXPAND_FIELDS, HubError, RetryPolicy, parse_retry_after
 from constellation.loader.ingest.snapshot import read_state
 from fakehub import FakeHub, generated_records, hub_time, shared_records
 
@@ -164,19 +162,12 @@ def test_filters_and_limit(tmp_path):
 
 
 def test_429_waits_for_retry_after(tmp_path):
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        time.sleep(seconds)
-
+    slept: list[float] = []  # the injected clock: the wait is recorded, not slept
     with FakeHub(generated_records(30), max_page_size=10) as hub:
         hub.fail(429, at=2, retry_after="1")
-        started = time.monotonic()
-        result = fetch(tmp_path / "m.jsonl", hub, sleep=sleep)
-        elapsed = time.monotonic() - started
+        result = fetch(tmp_path / "m.jsonl", hub, sleep=slept.append)
         assert hub.listing_requests == 4  # page 2 asked twice
-    assert slept == [1.0] and elapsed >= 1.0
+    assert slept == [1.0]  # exactly what the Hub asked, no jitter, no extra second
     assert result.records == 30
 
 
@@ -292,23 +283,28 @@ def test_crash_between_write_and_state_is_repaired_on_resume(tmp_path):
 
 @pytest.mark.slow
 def test_killed_process_resumes_to_the_same_snapshot(tmp_path):
-    """`constellation fetch` killed with SIGKILL mid-run (HF_ENDPOINT picks the fake Hub)."""
+    """`constellation fetch` killed with SIGKILL mid-run (HF_ENDPOINT picks the fake Hub).
+
+    The fake Hub holds the request for page 6 and the process is killed while it waits: pages
+    1-5 are then written and saved, whatever the machine's speed."""
     records = generated_records(6000, seed=13)
     out = tmp_path / "m.jsonl"
-    with FakeHub(records, max_page_size=200, delay=0.05) as hub:
+    with FakeHub(records, max_page_size=200) as hub:
         fetch(tmp_path / "ref.jsonl", hub)
+        hub.hold(at=hub.listing_requests + 6)
         env = dict(os.environ, HF_ENDPOINT=hub.url)
         cmd = [sys.executable, "-m", "constellation.cli", "fetch", "--out", str(out), "--quiet"]
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            st = read_state(out.with_name("m.jsonl.state"))
-            if st and st["job"] and st["job"]["passes"][0]["pages"] >= 5:
-                break
-            time.sleep(0.01)
-        proc.kill()
-        proc.communicate()
+        try:
+            arrived = hub.held.wait(timeout=60)
+        finally:
+            proc.kill()
+            _, err = proc.communicate()
+            hub.release()
+        assert arrived, err.decode()
         assert proc.returncode == -signal.SIGKILL and not out.exists()
+        assert read_state(out.with_name("m.jsonl.state"))["job"]["passes"][0]["pages"] == 5
+        assert len(ids(out.with_name("m.jsonl.partial"))) == 1000
         result = fetch(out, hub)
     assert result.resumed and result.records == 6000
     assert out.read_bytes() == (tmp_path / "ref.jsonl").read_bytes()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +9,7 @@ from constellation.loader.ingest import generate as gen
 from constellation.loader.ingest.lineage import clean_ids
 from constellation.loader.ingest.sources import read_sources
 
+from constellation import cli
 from constellation.errors import UserError
 
 N = 20_000
@@ -77,15 +76,17 @@ def test_csv_output_reads_back(tmp_path):
 
 
 def test_cli_and_bad_arguments(tmp_path, capsys):
-    parser = argparse.ArgumentParser()
-    gen.add_generate_arguments(parser)
     out = tmp_path / "cli.parquet"
-    args = parser.parse_args(
-        ["--n", "1000", "--seed", "5", "--out", str(out), "--source", str(gen.SAMPLE)]
-    )
-    assert gen.run_generate(args) == 0
-    assert "1,000 distinct ids" in capsys.readouterr().err
-    assert len(pd.read_parquet(out)) == 1000
+    argv = ["generate", "--n", "1000", "--seed", "5", "--source", str(gen.SAMPLE)]
+    assert cli.main([*argv, "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "1,000 distinct ids" in err and "generating ids" in err  # summary and tqdm bar
+    table = pd.read_parquet(out)
+    assert len(table) == 1000 and table["id"].is_unique
+    assert cli.main([*argv, "--out", str(tmp_path / "q.csv"), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""  # --quiet: no bar, no summary
+    assert cli.main(["generate", "--n", "10", "--out", str(tmp_path / "x.txt")]) == 2
+    assert ".parquet or .csv" in capsys.readouterr().err  # one line, no traceback
     with pytest.raises(UserError, match="--n"):
         gen.generate_ids(0, sources=[gen.SAMPLE])
     with pytest.raises(UserError, match=r"\.parquet or \.csv"):

@@ -36,11 +36,10 @@ def add_load(sub: argparse._SubParsersAction) -> None:
 def _cmd_load(args: argparse.Namespace) -> int:
     from constellation.loader.graph.writer import load_artifacts, summary
 
-    from constellation.cli import logging_to_stderr
     from constellation.graph import GraphConfig, connect
 
     config = GraphConfig.from_env()
-    with logging_to_stderr("load"), connect(config) as driver:
+    with connect(config) as driver:
         counts = load_artifacts(
             driver,
             args.artifacts,

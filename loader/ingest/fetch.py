@@ -1,13 +1,10 @@
-"""`constellation fetch`: Hub model metadata into a resumable, incrementally refreshed snapshot.
-
-    constellation fetch --out hub.jsonl --pipeline-tag text-generation --author TheBloke
-    constellation fetch --out hub.jsonl          # again: only what changed since, deletions too
-    constellation build --source hub.jsonl --out artifacts/
-
-From Python:
+"""The fetch: Hub model metadata into a resumable, incrementally refreshed snapshot.
 
     result = fetch_snapshot("hub.jsonl", FetchQuery(pipeline_tag="text-generation"))
-    path = resolve_hub_source("hub:pipeline_tag=text-generation,limit=1000", cache_dir)
+    print(result.summary())
+
+The command (`constellation fetch`) is in `commands.py`; `hub:` sources for `build` in
+`hub_source.py`; the paged Hub client in `hub.py`; the snapshot files in `snapshot.py`.
 
 How it works (see `loader/ingest/snapshot.py` for the files):
 - Full fetch: `GET /api/models?expand=…&limit=1000`, following `Link: rel="next"`; each page is
@@ -24,12 +21,8 @@ How it works (see `loader/ingest/snapshot.py` for the files):
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import json
 import logging
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -46,6 +39,7 @@ from constellation.loader.ingest.hub import (
     MAX_PAGE_SIZE,
     HubClient,
     HubError,
+    Page,
     RetryPolicy,
     listing_params,
 )
@@ -299,7 +293,6 @@ def _run_pass(
 ) -> None:
     """Fetch the pages of one pass, saving cursor and offsets after each flushed page."""
     from tqdm import tqdm
-    from tqdm.contrib.logging import logging_redirect_tqdm
 
     job = state["job"]
     try:
@@ -309,30 +302,18 @@ def _run_pass(
         raise UserError(f"{exc}: cannot resume; rerun with --fresh to start over") from None
     stop_before = _parse_time(stage["stop_before"])
     limit = query.limit if stage["name"] == "models" else None
-    labels = {"models": "fetch", "changes": "changed", "ids": "listing ids"}
     bar = tqdm(
         total=limit,
         initial=out.count,
         unit=" models",
-        desc=labels[stage["name"]],
+        desc=_PASS_LABELS[stage["name"]],
         disable=not progress,
         file=sys.stderr,
         mininterval=0.5,
     )
-    # retry warnings print above the bar instead of through it
-    hub_log = logging.getLogger("constellation.loader.ingest.hub")
-    with bar, logging_redirect_tqdm(loggers=[hub_log]):
+    with bar:
         while not stage["done"]:
-            url = stage["next"]
-            try:
-                page = client.get_page(url)
-            except HubError as exc:
-                raise HubError(
-                    f"{exc}. Progress is saved ({out.count:,} models so far in {out.path.name});"
-                    " rerun the same command to resume"
-                ) from None
-            if page.next_url and _relative(page.next_url) == url:
-                raise HubError(f"the Hub links {client.describe(url)} to itself; stopping")
+            page = _next_page(client, stage["next"], out)
             if job["started"] is None and page.server_date is not None:
                 job["started"] = page.server_date.astimezone(UTC).isoformat()
             records, bad = split_malformed(page.items)
@@ -344,11 +325,7 @@ def _run_pass(
                 records = records[: max(0, limit - out.count)]
                 done = True
             added = out.append(records)
-            if bad:
-                skipped_log.append(
-                    {"page": stage["pages"] + 1, "position": pos, "reason": why, "record": item}
-                    for pos, why, item in bad
-                )
+            _log_malformed(skipped_log, stage["pages"] + 1, bad)
             stage.update(
                 bytes=out.offset,
                 records=out.count,
@@ -360,6 +337,30 @@ def _run_pass(
             job["skip_bytes"] = skipped_log.offset
             write_state(paths.state, state)
             bar.update(added)
+
+
+_PASS_LABELS = {"models": "fetch", "changes": "changed", "ids": "listing ids"}
+
+
+def _next_page(client: HubClient, url: str, out: JsonlAppender) -> Page:
+    """The listing page at `url`; a HubError says the progress is saved and how to resume."""
+    try:
+        page = client.get_page(url)
+    except HubError as exc:
+        raise HubError(
+            f"{exc}. Progress is saved ({out.count:,} models so far in {out.path.name});"
+            " rerun the same command to resume"
+        ) from None
+    if page.next_url and _relative(page.next_url) == url:
+        raise HubError(f"the Hub links {client.describe(url)} to itself; stopping")
+    return page
+
+
+def _log_malformed(skipped_log: JsonlAppender, page: int, bad: list[tuple[int, str, Any]]) -> None:
+    if bad:
+        skipped_log.append(
+            {"page": page, "position": pos, "reason": why, "record": item} for pos, why, item in bad
+        )
 
 
 def _fetch_unlisted(client: HubClient, paths: _Paths, state: dict) -> None:
@@ -494,13 +495,6 @@ def parse_since(text: str) -> datetime:
     return when
 
 
-def _since_arg(text: str) -> datetime:
-    try:
-        return parse_since(text)
-    except UserError as exc:  # argparse reports it as a usage error naming --since
-        raise argparse.ArgumentTypeError(str(exc).removeprefix("--since ")) from None
-
-
 def _relative(url: str) -> str:
     """Path and query of `url`: what the state keeps (no host, so no credentials in it)."""
     parts = urlsplit(url)
@@ -516,154 +510,4 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-# --- `hub:` sources for `constellation build --source hub:…` ------------------------------------
-
-_SPEC_KEYS = {
-    "pipeline_tag": "pipeline_tag",
-    "pipeline-tag": "pipeline_tag",
-    "author": "author",
-    "search": "search",
-    "limit": "limit",
-    "since": "since",
-    "endpoint": "endpoint",
-}
-
-
-def is_hub_source(source: str | os.PathLike) -> bool:
-    return isinstance(source, str) and source.startswith("hub:")
-
-
-def parse_hub_spec(spec: str) -> tuple[FetchQuery, datetime | None, str | None]:
-    """`hub:all` or `hub:pipeline_tag=text-generation,author=TheBloke,search=llama,limit=1000`
-    (also `since=2024-05-01`, `endpoint=http://…`) -> (query, since, endpoint)."""
-    if not is_hub_source(spec):
-        raise UserError(f"source {spec!r} is not a hub: source")
-    body = spec[len("hub:") :].strip()
-    values: dict[str, str] = {}
-    if body and body != "all":
-        for item in body.split(","):
-            key, sep, value = item.partition("=")
-            key = key.strip()
-            if not sep or not value.strip():
-                raise UserError(f"source {spec!r}: {item!r} is not key=value")
-            if key not in _SPEC_KEYS:
-                known = ", ".join(sorted(set(_SPEC_KEYS.values())))
-                raise UserError(f"source {spec!r}: unknown key {key!r} (known: {known})")
-            values[_SPEC_KEYS[key]] = value.strip()
-    limit = None
-    if "limit" in values:
-        try:
-            limit = int(values["limit"])
-        except ValueError:
-            raise UserError(f"source {spec!r}: limit={values['limit']!r} is not a number") from None
-    query = FetchQuery(
-        pipeline_tag=values.get("pipeline_tag"),
-        author=values.get("author"),
-        search=values.get("search"),
-        limit=limit,
-    )
-    since = parse_since(values["since"]) if "since" in values else None
-    return query, since, values.get("endpoint")
-
-
-def hub_cache_dir() -> Path:
-    """Where `hub:` sources keep their snapshots: `$CONSTELLATION_HOME/hub`."""
-    home = os.environ.get("CONSTELLATION_HOME")
-    if not home:
-        state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-        home = str(Path(state) / "constellation")
-    return Path(home) / "hub"
-
-
-def hub_snapshot_path(spec: str, cache_dir: str | Path) -> Path:
-    """The snapshot file of a `hub:` spec: readable name plus a hash of query and endpoint."""
-    query, _, endpoint = parse_hub_spec(spec)
-    from constellation.loader.ingest.hub import resolve_endpoint
-
-    key = json.dumps([query.key(), resolve_endpoint(endpoint)], sort_keys=True)
-    digest = hashlib.sha1(key.encode()).hexdigest()[:10]
-    words = [str(v) for v in query.key().values() if v is not None] or ["all"]
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", "-".join(words)).strip("-")[:60] or "all"
-    return Path(cache_dir) / f"hub-{slug}-{digest}.jsonl"
-
-
-def resolve_hub_source(spec: str, cache_dir: str | Path | None = None, **options: Any) -> Path:
-    """Fetch (or refresh, or resume) the snapshot of a `hub:` source and return its path.
-
-    For `constellation build --source hub:…`: build calls this for each source starting with
-    `hub:` and reads the returned JSONL like any other source. `options` go to `fetch_snapshot`
-    (e.g. `progress=False`, `retry=RetryPolicy(...)`).
-    """
-    query, since, endpoint = parse_hub_spec(spec)
-    path = hub_snapshot_path(spec, cache_dir if cache_dir is not None else hub_cache_dir())
-    result = fetch_snapshot(path, query, since=since, endpoint=endpoint, **options)
-    print(f"hub source {spec}: {result.summary()}", file=sys.stderr)
-    return path
-
-
-def resolve_sources(sources: list[str], cache_dir: str | Path | None = None) -> list[Path | str]:
-    """`sources` with each `hub:…` entry replaced by its fetched snapshot path (others as given)."""
-    return [resolve_hub_source(s, cache_dir) if is_hub_source(s) else s for s in sources]
-
-
-# --- CLI -----------------------------------------------------------------------------------------
-
-
-def add_fetch(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "fetch",
-        help="fetch model metadata from the Hugging Face Hub into a snapshot (resumable)",
-        description=(
-            "Fetch model metadata from the Hub into a JSONL snapshot. Rerun to resume an"
-            " interrupted fetch, or to refresh a complete snapshot with only what changed"
-            " (deleted models are removed and logged to OUT.deleted.log). HF_TOKEN is used"
-            " when set; HF_ENDPOINT or --endpoint picks the Hub."
-        ),
-    )
-    p.add_argument("--out", required=True, type=Path, help="snapshot file (JSONL)")
-    p.add_argument("--pipeline-tag", help="only models with this pipeline tag")
-    p.add_argument("--author", help="only models of this user or organisation")
-    p.add_argument("--search", help="only models whose id contains this text")
-    p.add_argument("--limit", type=int, help="at most this many models")
-    p.add_argument("--since", type=_since_arg, help="only models changed since DATE")
-    p.add_argument("--endpoint", help="Hub URL (default: HF_ENDPOINT or https://huggingface.co)")
-    p.add_argument("--page-size", type=int, default=MAX_PAGE_SIZE, help="models per request")
-    p.add_argument("--fresh", action="store_true", help="start over instead of resume/refresh")
-    p.add_argument(
-        "--no-deletions",
-        dest="detect_deletions",
-        action="store_false",
-        help="skip the id listing that detects deleted models during a refresh",
-    )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    query = FetchQuery(
-        pipeline_tag=args.pipeline_tag, author=args.author, search=args.search, limit=args.limit
-    )
-    result = fetch_snapshot(
-        args.out,
-        query,
-        since=args.since,
-        endpoint=args.endpoint,
-        fresh=args.fresh,
-        detect_deletions=args.detect_deletions,
-        page_size=args.page_size,
-        progress=not args.quiet,
-    )
-    print(result.summary())
-    return 0
-
-
-__all__ = [
-    "FetchQuery",
-    "FetchResult",
-    "fetch_snapshot",
-    "hub_cache_dir",
-    "is_hub_source",
-    "parse_hub_spec",
-    "resolve_hub_source",
-    "resolve_sources",
-]
+__all__ = ["FetchQuery", "FetchResult", "fetch_snapshot", "parse_since"]

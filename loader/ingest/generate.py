@@ -24,9 +24,8 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
+import logging
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +34,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from constellation.loader.ingest.lineage import clean_ids
 
 from constellation.errors import UserError
+
+log = logging.getLogger(__name__)
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 DEFAULT_SOURCES = (
@@ -159,7 +161,7 @@ def _read_seeds(sources: Sequence[str | Path] | None) -> tuple[pd.DataFrame, pd.
     elif all(p.exists() for p in DEFAULT_SOURCES):
         paths = list(DEFAULT_SOURCES)
     else:
-        print(f"generate: {SHARED_DATA} not found, expanding the demo sample", file=sys.stderr)
+        log.warning("%s not found, expanding the demo sample", SHARED_DATA)
         paths = [SAMPLE]
     result = read_sources(paths, progress=False)
     if result.models.empty:
@@ -318,7 +320,7 @@ def generate_ids(
 
     Columns: id, author, name, downloads, likes, created_at, last_modified, pipeline_tag,
     library_name, tags (list[str], with `base_model:<relation>:<parent>`), synthetic (bool),
-    variant (real/quantize/finetune/adapter/size/reupload/merge).
+    variant (real/quantize/finetune/adapter/size/reupload/merge). `progress`: a tqdm bar.
     """
     if n < 1:
         raise UserError(f"--n must be at least 1 (got {n})")
@@ -328,8 +330,15 @@ def generate_ids(
     if n < len(models):
         keep = np.sort(rng.choice(len(models), size=n, replace=False))
         models = models.iloc[keep].reset_index(drop=True)
-    n_real = len(models)
-    # real rows without counts (hf-dep metadata) get draws from the same heavy tail
+    _fill_missing_counts(models, rng)
+    pool = _seed_pool(models, rng)
+    seen = pd.Index(models["id"].astype("string").str.lower())
+    pool, rounds = _grow(rng, pool, seen, n, params, progress)
+    return _assemble(rng, models, lineage, pool, rounds, len(models))
+
+
+def _fill_missing_counts(models: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Real rows without counts (hf-dep metadata) get draws from the same heavy tail."""
     missing = models["downloads"].isna().to_numpy()
     drawn = np.floor(np.expm1(np.maximum(rng.normal(1.5, 2.0, int(missing.sum())), 0.0)))
     models.loc[missing, "downloads"] = drawn.astype(np.int64)
@@ -338,61 +347,97 @@ def generate_ids(
     models.loc[missing, "likes"] = np.floor(
         np.power(base, 0.55) * rng.lognormal(-2.0, 1.0, int(missing.sum()))
     ).astype(np.int64)
-    real_ids = models["id"].astype("string")
-    owner = _s(models["author"].astype("string"))
-    pool = _Pool(
-        owner=owner,
-        name=_s(models["name"].astype("string")),
+
+
+def _seed_pool(models: pd.DataFrame, rng: np.random.Generator) -> _Pool:
+    names = _s(models["name"].astype("string"))
+    return _Pool(
+        owner=_s(models["author"].astype("string")),
+        name=names,
         downloads=models["downloads"].fillna(0).to_numpy(dtype=np.int64),
         created=_seconds(models["created_at"], rng),
-        quantised=_is_quantised(_s(models["name"].astype("string"))),
+        quantised=_is_quantised(names),
     )
-    seen = pd.Index(real_ids.str.lower())
+
+
+def _grow(
+    rng: np.random.Generator,
+    pool: _Pool,
+    seen: pd.Index,
+    n: int,
+    params: GenerateParams,
+    progress: bool,
+) -> tuple[_Pool, list[dict]]:
+    """Derive rounds of new models from the pool until it holds n (UserError if it cannot)."""
+    from tqdm import tqdm
+
+    n_real = have = len(pool.name)
     rounds: list[dict] = []
-    have = n_real
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=n, initial=n_real, desc="generating ids", unit="id", file=sys.stderr)
-    for _ in range(params.max_rounds):
-        if have >= n:
-            break
-        missing = n - have
-        cand = _derive(rng, pool, n_real, int(missing * params.oversample) + 64, params)
-        ids = _s(pc.if_else(pc.is_null(cand["owner"]), cand["name"],
-                            _join(cand["owner"], "/", cand["name"])))
-        ids_pd = pd.Series(pd.array(ids, dtype="string"))
-        lengths = pc.utf8_length(cand["name"]).to_numpy(zero_copy_only=False)
-        from constellation.loader.ingest.lineage import clean_ids
-
-        valid = clean_ids(ids_pd).notna().to_numpy() & (lengths <= MAX_NAME)
-        lower = ids_pd.str.lower()
-        fresh = valid & ~lower.isin(seen).to_numpy() & ~lower.duplicated().to_numpy()
-        chosen = np.flatnonzero(fresh)[:missing]
-        if len(chosen) == 0:
-            continue
-        sel = pa.array(chosen)
-        part = {k: (v.take(sel) if isinstance(v, pa.Array) else v[chosen]) for k, v in cand.items()}
-        part["id"] = ids.take(sel)
-        rounds.append(part)
-        seen = seen.append(pd.Index(lower.to_numpy()[chosen]))
-        op = part["op"]
-        pool = _Pool(
-            owner=_s(pa.concat_arrays([pool.owner, part["owner"]])),
-            name=_s(pa.concat_arrays([pool.name, part["name"]])),
-            downloads=np.concatenate([pool.downloads, part["downloads"]]),
-            created=np.concatenate([pool.created, part["created"]]),
-            quantised=np.concatenate([pool.quantised, op == OPS.index("quantize")]),
-        )
-        have += len(chosen)
-        if bar is not None:
-            bar.update(len(chosen))
-    if bar is not None:
-        bar.close()
+    bar = tqdm(
+        total=n,
+        initial=n_real,
+        desc="generating ids",
+        unit="id",
+        file=sys.stderr,
+        disable=not progress,
+    )
+    with bar:
+        for _ in range(params.max_rounds):
+            if have >= n:
+                break
+            found = _round(rng, pool, n_real, n - have, seen, params)
+            if found is None:
+                continue
+            part, lower = found
+            rounds.append(part)
+            seen = seen.append(pd.Index(lower))
+            pool = _extend(pool, part)
+            have += len(lower)
+            bar.update(len(lower))
     if have < n:
         raise UserError(f"could only make {have:,} distinct ids from {n_real:,} real ones")
-    return _assemble(rng, models, lineage, pool, rounds, n_real)
+    return pool, rounds
+
+
+def _round(
+    rng: np.random.Generator,
+    pool: _Pool,
+    n_real: int,
+    missing: int,
+    seen: pd.Index,
+    params: GenerateParams,
+) -> tuple[dict, np.ndarray] | None:
+    """Up to `missing` new models with valid ids not seen before in any case, and those ids
+    lower-cased; None when every candidate collided."""
+    cand = _derive(rng, pool, n_real, int(missing * params.oversample) + 64, params)
+    ids = _s(
+        pc.if_else(
+            pc.is_null(cand["owner"]), cand["name"], _join(cand["owner"], "/", cand["name"])
+        )
+    )
+    ids_pd = pd.Series(pd.array(ids, dtype="string"))
+    lengths = pc.utf8_length(cand["name"]).to_numpy(zero_copy_only=False)
+    valid = clean_ids(ids_pd).notna().to_numpy() & (lengths <= MAX_NAME)
+    lower = ids_pd.str.lower()
+    fresh = valid & ~lower.isin(seen).to_numpy() & ~lower.duplicated().to_numpy()
+    chosen = np.flatnonzero(fresh)[:missing]
+    if len(chosen) == 0:
+        return None
+    sel = pa.array(chosen)
+    part = {k: (v.take(sel) if isinstance(v, pa.Array) else v[chosen]) for k, v in cand.items()}
+    part["id"] = ids.take(sel)
+    return part, lower.to_numpy()[chosen]
+
+
+def _extend(pool: _Pool, part: dict) -> _Pool:
+    """The pool with a round's models added (they can be parents in the next rounds)."""
+    return _Pool(
+        owner=_s(pa.concat_arrays([pool.owner, part["owner"]])),
+        name=_s(pa.concat_arrays([pool.name, part["name"]])),
+        downloads=np.concatenate([pool.downloads, part["downloads"]]),
+        created=np.concatenate([pool.created, part["created"]]),
+        quantised=np.concatenate([pool.quantised, part["op"] == OPS.index("quantize")]),
+    )
 
 
 def _is_quantised(names: pa.Array) -> np.ndarray:
@@ -413,57 +458,20 @@ def _assemble(
     rounds: list[dict],
     n_real: int,
 ) -> pd.DataFrame:
+    """The output table: real rows, then each round's; tags in `frame.attrs["tags"]`."""
     all_ids = pa.concat_arrays([_s(models["id"].astype("string"))] + [r["id"] for r in rounds])
     ops = np.concatenate([np.full(n_real, -1)] + [r["op"] for r in rounds])
     parent = np.concatenate([np.full(n_real, -1)] + [r["parent"] for r in rounds])
     other = np.concatenate([np.full(n_real, -1)] + [r["other"] for r in rounds])
     total = len(all_ids)
 
-    # lineage as row indices: generated rows point at their parent(s) ...
-    op_rel = np.array(
-        [RELATIONS.index(OP_RELATION[o]) if OP_RELATION[o] else -1 for o in OPS] + [-1]
-    )
-    rel = op_rel[ops]  # ops == -1 (real) -> -1
-    p1 = np.where(rel >= 0, parent, -1)
-    is_merge = ops == OPS.index("merge")
-    p2 = np.where(is_merge & (other != parent), other, -1)
-    # ... and real rows keep their declared lineage when the parent is in the set
-    if len(lineage):
-        real_ids = all_ids.slice(0, n_real)
-        child = _index_in(lineage["child"], real_ids)
-        par = _index_in(lineage["parent"], real_ids)
-        ok = (child >= 0) & (par >= 0)
-        child, par = child[ok], par[ok]
-        codes = np.array([RELATIONS.index(r) for r in lineage["relation"].to_numpy()[ok]], int)
-        first = np.unique(child, return_index=True)[1]
-        p1[child[first]] = par[first]
-        rel[child[first]] = codes[first]
-        rest = np.setdiff1d(np.arange(len(child)), first)
-        second = rest[np.unique(child[rest], return_index=True)[1]] if len(rest) else rest
-        p2[child[second]] = par[second]
-
+    rel, p1, p2 = _parents(ops, parent, other, lineage, all_ids.slice(0, n_real))
     pipeline = _s(models["pipeline_tag"].astype("string").fillna("text-generation"))
     root = np.concatenate(
         [np.arange(n_real)] + [_root(r["parent"], n_real, parent) for r in rounds]
     )
     pipeline_all = pipeline.take(pa.array(root))
-    prefixes = pa.array([f"base_model:{r}:" for r in RELATIONS], pa.string())
-
-    def tag(idx: np.ndarray) -> tuple[np.ndarray, pa.Array]:
-        rows = np.flatnonzero(idx >= 0)
-        text = _join(prefixes.take(pa.array(rel[rows])), all_ids.take(pa.array(idx[rows])))
-        return rows, text
-
-    rows1, tag1 = tag(p1)
-    rows2, tag2 = tag(p2)
-    has1 = (p1 >= 0).astype(np.int64)
-    counts = 1 + has1 + (p2 >= 0)
-    offsets = np.concatenate([[0], np.cumsum(counts)])
-    dest = np.concatenate(
-        [offsets[:-1], offsets[rows1] + 1, offsets[rows2] + 1 + has1[rows2]]
-    )
-    values = pa.concat_arrays([pipeline_all, tag1, tag2]).take(pa.array(np.argsort(dest)))
-    tags = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values)
+    tags = _tag_lists(all_ids, pipeline_all, rel, p1, p2)
 
     downloads = np.concatenate(
         [models["downloads"].fillna(0).to_numpy(dtype=np.int64)] + [r["downloads"] for r in rounds]
@@ -497,6 +505,61 @@ def _assemble(
     )
     frame.attrs["tags"] = tags  # pyarrow ListArray; `write_ids` stores it without Python lists
     return frame
+
+
+def _parents(
+    ops: np.ndarray,
+    parent: np.ndarray,
+    other: np.ndarray,
+    lineage: pd.DataFrame,
+    real_ids: pa.Array,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lineage as row indices: (relation code in RELATIONS, first parent, second parent), -1 for
+    none. Generated rows point at their parent(s); real rows keep their declared lineage when the
+    parent is in the set (the first two parents declared)."""
+    op_rel = np.array(
+        [RELATIONS.index(OP_RELATION[o]) if OP_RELATION[o] else -1 for o in OPS] + [-1]
+    )
+    rel = op_rel[ops]  # ops == -1 (real) -> -1
+    p1 = np.where(rel >= 0, parent, -1)
+    is_merge = ops == OPS.index("merge")
+    p2 = np.where(is_merge & (other != parent), other, -1)
+    if len(lineage):
+        child = _index_in(lineage["child"], real_ids)
+        par = _index_in(lineage["parent"], real_ids)
+        ok = (child >= 0) & (par >= 0)
+        child, par = child[ok], par[ok]
+        codes = np.array([RELATIONS.index(r) for r in lineage["relation"].to_numpy()[ok]], int)
+        first = np.unique(child, return_index=True)[1]
+        p1[child[first]] = par[first]
+        rel[child[first]] = codes[first]
+        rest = np.setdiff1d(np.arange(len(child)), first)
+        second = rest[np.unique(child[rest], return_index=True)[1]] if len(rest) else rest
+        p2[child[second]] = par[second]
+    return rel, p1, p2
+
+
+def _tag_lists(
+    all_ids: pa.Array, pipeline: pa.Array, rel: np.ndarray, p1: np.ndarray, p2: np.ndarray
+) -> pa.ListArray:
+    """Each row's tags: its pipeline tag, then `base_model:<relation>:<parent>` per parent."""
+    prefixes = pa.array([f"base_model:{r}:" for r in RELATIONS], pa.string())
+
+    def tag(idx: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+        rows = np.flatnonzero(idx >= 0)
+        text = _join(prefixes.take(pa.array(rel[rows])), all_ids.take(pa.array(idx[rows])))
+        return rows, text
+
+    rows1, tag1 = tag(p1)
+    rows2, tag2 = tag(p2)
+    has1 = (p1 >= 0).astype(np.int64)
+    counts = 1 + has1 + (p2 >= 0)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    dest = np.concatenate(
+        [offsets[:-1], offsets[rows1] + 1, offsets[rows2] + 1 + has1[rows2]]
+    )
+    values = pa.concat_arrays([pipeline, tag1, tag2]).take(pa.array(np.argsort(dest)))
+    return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values)
 
 
 def _index_in(values: pd.Series, ids: pa.Array) -> np.ndarray:
@@ -541,41 +604,3 @@ def write_ids(frame: pd.DataFrame, out: str | Path) -> Path:
     else:
         raise UserError(f"{out}: --out must end in .parquet or .csv")
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# CLI
-
-
-def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `constellation generate`."""
-    parser.add_argument("--n", type=int, default=1_000_000, help="number of ids (default 1M)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--out", required=True, metavar="FILE", help=".parquet or .csv to write")
-    parser.add_argument(
-        "--source",
-        action="append",
-        metavar="PATH",
-        help="real metadata to expand (default: ../shared/data Constellation + hf-dep files)",
-    )
-
-
-def run_generate(args: argparse.Namespace) -> int:
-    """`constellation generate`: write the table, print a one-line summary on stderr."""
-    start = time.perf_counter()
-    if Path(args.out).suffix.lower() not in (".parquet", ".pq", ".csv"):
-        raise UserError(f"{args.out}: --out must end in .parquet or .csv")
-    frame = generate_ids(
-        args.n, seed=args.seed, sources=getattr(args, "source", None), progress=True
-    )
-    out = write_ids(frame, args.out)
-    counts = ", ".join(f"{k} {v:,}" for k, v in frame["variant"].value_counts().items())
-    print(
-        f"generate: wrote {len(frame):,} distinct ids to {out} in "
-        f"{time.perf_counter() - start:.1f} s ({counts})",
-        file=sys.stderr,
-    )
-    return 0
-
-
-main_from_args = run_generate  # older name; loader/ingest/commands.py calls run_generate

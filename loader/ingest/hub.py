@@ -139,10 +139,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 def _ratelimit_reset(headers: Mapping[str, str]) -> float | None:
     """The Hub's own `RateLimit` header (seconds until the window resets), when it sends one."""
-    try:
-        from huggingface_hub.utils._http import parse_ratelimit_headers
-    except ImportError:  # older huggingface_hub
-        return None
+    from huggingface_hub.utils import parse_ratelimit_headers
+
     info = parse_ratelimit_headers(headers)
     if info is None or info.remaining != 0:
         return None
@@ -259,64 +257,88 @@ class HubClient:
         return found[0]
 
     def _get_json(self, url: str, missing_ok: bool = False) -> tuple[Any, Any] | None:
-        """(JSON body, response) of a GET, with the retry policy; None for a 404 if missing_ok."""
-        import httpx2
-        from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
-        from huggingface_hub.utils import get_session, hf_raise_for_status
+        """(JSON body, response) of a GET, with the retry policy; None for a 404 if missing_ok.
 
+        Not `huggingface_hub.utils.http_backoff`, which cannot keep the documented behaviour:
+        it adds 1 s to a `Retry-After`, ignores its HTTP-date form, has no ceiling on it
+        (`max_retry_after`), sleeps with `time.sleep` (no injected clock), has no jitter, and
+        cannot retry a body cut short (its retries end at the status line).
+        """
         url = self.rebase(url)
         policy = self.retry
         problem = "no attempt made"
         for attempt in range(1, policy.max_attempts + 1):
-            wait: float | None = None
-            try:
-                response = get_session().get(url, headers=self._headers, timeout=policy.timeout)
-            except OfflineModeIsEnabled:
-                raise HubError("HF_HUB_OFFLINE is set: unset it to fetch from the Hub") from None
-            except httpx2.TransportError as exc:  # refused, dropped mid-body, timed out
-                problem = f"connection error ({type(exc).__name__})"
-            else:
-                status = response.status_code
-                if status in RETRY_STATUSES:
-                    problem = f"HTTP {status}"
-                    wait = parse_retry_after(response.headers.get("retry-after"))
-                    if wait is None and status == 429:
-                        wait = _ratelimit_reset(response.headers)
-                elif status == 404 and missing_ok:
-                    return None
-                else:
-                    try:
-                        hf_raise_for_status(response)
-                    except HfHubHTTPError as exc:
-                        raise HubError(
-                            f"the Hub refused {self.describe(url)}: HTTP {status}"
-                            f" {_first_line(str(exc))}"
-                        ) from None
-                    try:
-                        return response.json(), response
-                    except ValueError:  # a body cut short or garbled on the way
-                        problem = "a body that is not valid JSON"
+            outcome = self._attempt(url, missing_ok)
+            if not isinstance(outcome, _Retry):
+                return outcome
+            problem = outcome.problem
             if attempt == policy.max_attempts:
                 break
-            if wait is None:
-                wait = policy.backoff(attempt)
-            elif wait > policy.max_retry_after:
-                raise HubError(
-                    f"rate limited by the Hub ({problem}); it asks to wait {wait:.0f} s,"
-                    f" more than the {policy.max_retry_after:.0f} s we wait in one run"
-                )
-            log.warning(
-                "%s from %s; retry %d/%d in %.1f s",
-                problem,
-                self.describe(url),
-                attempt,
-                policy.max_attempts - 1,
-                wait,
-            )
-            self.sleep(wait)
+            self._wait(url, outcome, attempt)
         raise HubError(
             f"gave up on {self.describe(url)} after {policy.max_attempts} attempts: {problem}"
         )
+
+    def _attempt(self, url: str, missing_ok: bool) -> tuple[Any, Any] | None | _Retry:
+        """One GET: (JSON body, response), None for a 404 if missing_ok, or why to retry.
+        Raises `HubError` when the Hub refuses for good."""
+        import httpx2
+        from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
+        from huggingface_hub.utils import get_session, hf_raise_for_status
+
+        try:
+            response = get_session().get(url, headers=self._headers, timeout=self.retry.timeout)
+        except OfflineModeIsEnabled:
+            raise HubError("HF_HUB_OFFLINE is set: unset it to fetch from the Hub") from None
+        except httpx2.TransportError as exc:  # refused, dropped mid-body, timed out
+            return _Retry(f"connection error ({type(exc).__name__})")
+        status = response.status_code
+        if status in RETRY_STATUSES:
+            wait = parse_retry_after(response.headers.get("retry-after"))
+            if wait is None and status == 429:
+                wait = _ratelimit_reset(response.headers)
+            return _Retry(f"HTTP {status}", wait)
+        if status == 404 and missing_ok:
+            return None
+        try:
+            hf_raise_for_status(response)
+        except HfHubHTTPError as exc:
+            raise HubError(
+                f"the Hub refused {self.describe(url)}: HTTP {status} {_first_line(str(exc))}"
+            ) from None
+        try:
+            return response.json(), response
+        except ValueError:  # a body cut short or garbled on the way
+            return _Retry("a body that is not valid JSON")
+
+    def _wait(self, url: str, retry: _Retry, attempt: int) -> None:
+        """Sleep before the next attempt: the server's wait exactly, else the backoff."""
+        policy = self.retry
+        wait = retry.wait
+        if wait is None:
+            wait = policy.backoff(attempt)
+        elif wait > policy.max_retry_after:
+            raise HubError(
+                f"rate limited by the Hub ({retry.problem}); it asks to wait {wait:.0f} s,"
+                f" more than the {policy.max_retry_after:.0f} s we wait in one run"
+            )
+        log.warning(
+            "%s from %s; retry %d/%d in %.1f s",
+            retry.problem,
+            self.describe(url),
+            attempt,
+            policy.max_attempts - 1,
+            wait,
+        )
+        self.sleep(wait)
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """Why an attempt failed in a way worth retrying, and the wait the server asked for."""
+
+    problem: str
+    wait: float | None = None
 
 
 def _first_line(text: str) -> str:

@@ -45,7 +45,7 @@ import json
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -534,18 +534,47 @@ def _normalise(
     Also returns the tags as an arrow list array aligned with the rows.
     """
     frame = frame.reset_index(drop=True)
-    skipped: list[Skipped] = []
-    used: set[str] = set()
-    bad = np.zeros(len(frame), dtype=bool)
-    reasons = np.empty(len(frame), dtype=object)
+    used: set[str] = set()  # source columns folded into the canonical ones
+    flags = _RowFlags(len(frame))
+    ids = _check_ids(frame, flags, used)
+    numbers = _check_numbers(frame, flags, used)
+    skipped = flags.skipped(lines, file)
+    if flags.bad.any():
+        keep = ~flags.bad
+        if arrow_tags is not None:
+            arrow_tags = arrow_tags.filter(pa.array(keep))
+        frame = frame[keep].reset_index(drop=True)
+        ids = ids[keep].reset_index(drop=True)
+        numbers = {k: v[keep].reset_index(drop=True) for k, v in numbers.items()}
+    out = _model_columns(frame, ids, numbers, used)
+    arrow_tags = _add_tags_and_license(out, frame, arrow_tags, used)
+    for col in _kept_columns(frame, out, used):
+        out[col] = frame[col].to_numpy()
+    return out, skipped, arrow_tags
 
-    def flag(mask: np.ndarray, make_reason) -> None:
-        new = mask & ~bad
+
+class _RowFlags:
+    """Malformed rows, each with the first reason found for it."""
+
+    def __init__(self, n: int) -> None:
+        self.bad = np.zeros(n, dtype=bool)
+        self.reasons = np.empty(n, dtype=object)
+
+    def flag(self, mask: np.ndarray, make_reason: Callable[[int], str]) -> None:
+        new = mask & ~self.bad
         for i in np.flatnonzero(new):
-            reasons[i] = make_reason(i)
-        bad[new] = True
+            self.reasons[i] = make_reason(i)
+        self.bad[new] = True
 
-    # id
+    def skipped(self, lines: np.ndarray, file: str) -> list[Skipped]:
+        return [
+            Skipped(file, int(lines[i]) if len(lines) else None, self.reasons[i])
+            for i in np.flatnonzero(self.bad)
+        ]
+
+
+def _check_ids(frame: pd.DataFrame, flags: _RowFlags, used: set[str]) -> pd.Series:
+    """The cleaned ids (NA where invalid); missing, too long and invalid ones are flagged."""
     raw_id, names = _pick(frame, "id")
     used.update(names)
     if raw_id is None:
@@ -553,11 +582,16 @@ def _normalise(
     raw_text = raw_id.astype("string")
     ids, too_long = lin.check_ids(raw_text)
     missing = raw_text.isna() | (raw_text.str.strip() == "")
-    flag(missing.fillna(True).to_numpy(bool), lambda i: "missing or empty id")
-    flag(too_long, lambda i: f"id longer than {lin.MAX_ID_LENGTH} characters")
-    flag(ids.isna().to_numpy(bool), lambda i: f"invalid id {_show(raw_text.iloc[i])}")
+    flags.flag(missing.fillna(True).to_numpy(bool), lambda i: "missing or empty id")
+    flags.flag(too_long, lambda i: f"id longer than {lin.MAX_ID_LENGTH} characters")
+    flags.flag(ids.isna().to_numpy(bool), lambda i: f"invalid id {_show(raw_text.iloc[i])}")
+    return ids
 
-    # numbers
+
+def _check_numbers(
+    frame: pd.DataFrame, flags: _RowFlags, used: set[str]
+) -> dict[str, pd.Series]:
+    """downloads and likes as numbers; non-numeric and negative ones are flagged."""
     numbers: dict[str, pd.Series] = {}
     for col in _INT_COLUMNS:
         raw, names = _pick(frame, col)
@@ -572,23 +606,21 @@ def _normalise(
             given = text.notna() & (text != "")
         else:
             given = raw.notna()
-        flag(
+        flags.flag(
             (given & value.isna()).to_numpy(bool),
             lambda i, c=col, r=raw: f"non-numeric {c} {_show(r.iloc[i])}",
         )
-        flag((value < 0).fillna(False).to_numpy(bool), lambda i, c=col, r=raw: f"negative {c}")
+        flags.flag(
+            (value < 0).fillna(False).to_numpy(bool), lambda i, c=col, r=raw: f"negative {c}"
+        )
         numbers[col] = value
+    return numbers
 
-    if bad.any():
-        for i in np.flatnonzero(bad):
-            skipped.append(Skipped(file, int(lines[i]) if len(lines) else None, reasons[i]))
-        keep = ~bad
-        if arrow_tags is not None:
-            arrow_tags = arrow_tags.filter(pa.array(keep))
-        frame = frame[keep].reset_index(drop=True)
-        ids = ids[keep].reset_index(drop=True)
-        numbers = {k: v[keep].reset_index(drop=True) for k, v in numbers.items()}
 
+def _model_columns(
+    frame: pd.DataFrame, ids: pd.Series, numbers: dict[str, pd.Series], used: set[str]
+) -> pd.DataFrame:
+    """id, author (owner of the id, else the author column), name, counts, dates, strings."""
     out = pd.DataFrame(index=frame.index)
     out["id"] = ids.astype("string")
     author, names = _pick(frame, "author")
@@ -608,7 +640,14 @@ def _normalise(
         raw, names = _pick(frame, col)
         used.update(names)
         out[col] = _strings(raw, len(frame))
+    return out
 
+
+def _add_tags_and_license(
+    out: pd.DataFrame, frame: pd.DataFrame, arrow_tags: Any, used: set[str]
+) -> Any:
+    """Adds license, tags and the card's declared parents to `out`; returns the tags as an
+    arrow list array. License: the `license:` tag, then card data, then a license column."""
     tags_raw, names = _pick(frame, "tags")
     used.update(names)
     if tags_raw is None:
@@ -621,7 +660,6 @@ def _normalise(
     card = frame["_card"] if "_card" in frame.columns else None
     cards = card.map(lin.parse_mapping) if card is not None else None
 
-    # license: `license:` tag, then card data, then a license column
     lic_raw, names = _pick(frame, "license")
     used.update(names)
     if arrow_tags is None or len(arrow_tags) != len(tags):
@@ -637,8 +675,12 @@ def _normalise(
     out["_card_parents"] = (
         cards.map(lin.parents_from_card, na_action="ignore") if cards is not None else None
     )
+    return arrow_tags
 
-    extra = [
+
+def _kept_columns(frame: pd.DataFrame, out: pd.DataFrame, used: set[str]) -> list[str]:
+    """Source columns kept as they are: not folded into a canonical one, not dropped."""
+    return [
         c
         for c in frame.columns
         if c not in used
@@ -647,9 +689,6 @@ def _normalise(
         and c not in out.columns
         and not _UNNAMED_RE.match(str(c))
     ]
-    for col in extra:
-        out[col] = frame[col].to_numpy()
-    return out, skipped, arrow_tags
 
 
 def _dates(raw: pd.Series | None, n: int) -> pd.Series:

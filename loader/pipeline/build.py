@@ -53,9 +53,10 @@ _VERSIONED = (
     "pandas",
     "pyarrow",
     "scipy",
-    "scikit-learn",
     "sparse-dot-topn",
     "igraph",
+    "python-louvain",  # --communities louvain only
+    "networkx",
 )
 
 
@@ -124,7 +125,15 @@ def build_from_models(
         "edges", edges.similarity_edges, vec.matrix, params, progress, edge_clock
     )
     community, modularity = stages.run(
-        "communities", communities.louvain, n, src, dst, score, params.seed, params.resolution
+        "communities",
+        communities.detect,
+        params.communities,
+        n,
+        src,
+        dst,
+        score,
+        params.seed,
+        params.resolution,
     )
     if params.isolated_by_owner:
         own = owner.astype(object).where(owner.notna(), None).to_numpy(dtype=object)

@@ -17,6 +17,8 @@ import sys
 
 
 def add_build(subparsers: argparse._SubParsersAction) -> None:
+    from constellation.loader.pipeline.params import COMMUNITY_METHODS  # a light module
+
     p = subparsers.add_parser(
         "build",
         help="build families, similarity edges, hierarchy and lineage from model metadata",
@@ -35,6 +37,12 @@ def add_build(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--k", type=int, help="neighbours kept per model (default 10)")
     p.add_argument("--threshold", type=float, help="minimum cosine of an edge (default 0.4)")
     p.add_argument("--seed", type=int, help="Louvain seed (default 42)")
+    p.add_argument(
+        "--communities",
+        choices=COMMUNITY_METHODS,
+        help="Louvain implementation: igraph (default, compiled) or louvain (python-louvain, "
+        "as in the paper; pip install 'constellation-atlas[paper]')",
+    )
     p.add_argument(
         "--owner-weight",
         type=float,
@@ -66,11 +74,10 @@ def add_evaluate(subparsers: argparse._SubParsersAction) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from constellation.loader.artifacts import check_out_dir
-    from constellation.loader.ingest.fetch import resolve_sources
+    from constellation.loader.ingest.hub_source import resolve_sources
     from constellation.loader.pipeline.build import build, summary
     from constellation.loader.pipeline.params import BuildParams
 
-    from constellation.cli import logging_to_stderr
     from constellation.errors import UserError
 
     levels = None
@@ -85,14 +92,14 @@ def _build(args: argparse.Namespace) -> int:
         k=args.k,
         threshold=args.threshold,
         seed=args.seed,
+        communities=args.communities,
         owner_weight=args.owner_weight,
         cluster_levels=levels,
     )
     check_out_dir(args.out)  # before a Hub fetch too
-    with logging_to_stderr("build", quiet=args.quiet):
-        # `hub:…` sources are fetched (or refreshed) into a cached snapshot first.
-        sources = resolve_sources(args.source)
-        manifest = build(sources, args.out, params, progress=not args.quiet)
+    # `hub:…` sources are fetched (or refreshed) into a cached snapshot first.
+    sources = resolve_sources(args.source, progress=not args.quiet)
+    manifest = build(sources, args.out, params, progress=not args.quiet)
     if not args.quiet:
         print(summary(manifest, args.out), file=sys.stderr)
     return 0

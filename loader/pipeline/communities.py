@@ -1,9 +1,10 @@
 """Similarity edges -> Louvain communities (seeded, reproducible) and their modularity.
 
-Louvain runs in igraph's compiled `community_multilevel`: python-louvain (the card's choice) gives
-the same kind of partition but was measured far too slow at the 1M-name target (see
-`bench/results/loader.md`), so one code path serves every size. Every model is a vertex, so a model
-without edges is its own community.
+By default Louvain runs in igraph's compiled `community_multilevel`. python-louvain (the card's
+and the paper's choice) gives the same kind of partition but was measured far too slow at the
+1M-name target (see `bench/results/loader.md`); `build --communities louvain` picks it for
+paper-faithful runs (extra `paper`). Every model is a vertex, so a model without edges is its own
+community.
 
 Usage::
 
@@ -18,6 +19,8 @@ import sys
 
 import numpy as np
 import pandas as pd
+
+from constellation.errors import UserError
 
 
 def _import_igraph():
@@ -116,18 +119,51 @@ def group_isolated_by_owner(
     return relabel_by_size(out)
 
 
-def python_louvain(
-    n: int, src: np.ndarray, dst: np.ndarray, score: np.ndarray, seed: int = 42
+def detect(
+    method: str,
+    n: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    score: np.ndarray,
+    seed: int = 42,
+    resolution: float = 1.0,
 ) -> tuple[np.ndarray, float]:
-    """The card's python-louvain, kept for the benchmark that compares it with igraph."""
-    import community as community_louvain
-    import networkx as nx
+    """`louvain` (igraph, method "igraph") or `python_louvain` (method "louvain")."""
+    if method == "louvain":
+        return python_louvain(n, src, dst, score, seed, resolution)
+    return louvain(n, src, dst, score, seed, resolution)
 
+
+def python_louvain(
+    n: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    score: np.ndarray,
+    seed: int = 42,
+    resolution: float = 1.0,
+) -> tuple[np.ndarray, float]:
+    """The paper's Louvain: python-louvain's `best_partition` on a networkx graph, seeded
+    (`build --communities louvain`; extra `paper`). Same return as `louvain`."""
+    try:
+        import community as community_louvain
+        import networkx as nx
+    except ImportError:
+        community_louvain = None
+    if community_louvain is None or not hasattr(community_louvain, "best_partition"):
+        raise UserError(
+            "--communities louvain needs python-louvain and networkx:"
+            " pip install 'constellation-atlas[paper]'"
+        )
     g = nx.Graph()
     g.add_nodes_from(range(n))
     g.add_weighted_edges_from(
         zip(src.tolist(), dst.tolist(), score.astype(float).tolist(), strict=True)
     )
-    part = community_louvain.best_partition(g, random_state=seed)
+    part = community_louvain.best_partition(g, resolution=resolution, random_state=seed)
     labels = relabel_by_size(np.array([part[i] for i in range(n)], dtype=np.int64))
-    return labels, float(community_louvain.modularity(dict(enumerate(labels.tolist())), g))
+    if g.number_of_edges() == 0:
+        return labels, 0.0
+    order = np.argsort(labels, kind="stable")
+    groups = [set(g.tolist()) for g in np.split(order, np.cumsum(np.bincount(labels))[:-1])]
+    modularity = nx.community.modularity(g, groups, weight="weight", resolution=resolution)
+    return labels, float(modularity)

@@ -16,6 +16,10 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from constellation.errors import UserError
 
+# `communities`: "igraph" = igraph's compiled multilevel Louvain; "louvain" = python-louvain on a
+# networkx graph, the paper's implementation (extra `paper`; far slower at scale)
+COMMUNITY_METHODS = ("igraph", "louvain")
+
 
 @dataclass(frozen=True)
 class BuildParams:
@@ -45,6 +49,7 @@ class BuildParams:
     chunk_rows: int = 20000
     n_threads: int = 2
     # communities
+    communities: str = "igraph"
     seed: int = 42
     resolution: float = 1.0
     # models whose name matches no other name are grouped by owner (`huggingtweets/<handle>`)
@@ -75,6 +80,7 @@ class BuildParams:
                 for a, b in zip(self.cluster_levels[:-1], self.cluster_levels[1:], strict=True)
             ),
             "candidates": self.candidates >= self.k,
+            "communities": self.communities in COMMUNITY_METHODS,
             "char_ngram_max": self.char_ngram_max >= self.char_ngram_min >= 1,
         }
         bad = [name for name, ok in checks.items() if not ok]
