@@ -278,8 +278,9 @@ def run_readonly(
     start = time.perf_counter()
     worker = threading.Thread(target=work, name="cypher-console", daemon=True)
     worker.start()
-    # The server ends the query at its limit and says so; wait a little longer for that answer.
-    worker.join(timeout + 2.0)
+    # The server ends the query at its limit and says so; wait longer for that answer, which a
+    # busy server may be slow to send.
+    worker.join(timeout + max(5.0, timeout / 2))
     elapsed_ms = (time.perf_counter() - start) * 1000
     if worker.is_alive():
         raise UserError(f"query timed out after {timeout:g} s (read-only console limit)")

@@ -147,23 +147,9 @@ def build_from_models(
         params,
     )  # fmt: skip
 
-    out = models.drop(columns=[c for c in ("base_models",) if c in models.columns]).copy()
-    out["row"] = np.arange(n, dtype=np.int64)
-    out["community"] = community.astype(np.int64)
-    out["cluster"] = cluster_labels[:, 0].astype(np.int64) if n else np.empty(0, np.int64)
-    out["family"] = pd.array(comm["label"].to_numpy()[community], dtype="string")
+    out = _model_table(models, community, cluster_labels, comm)
     similarity = _similarity_table(ids, src, dst, score)
-    counts = {
-        "models": n,
-        "similarity_edges": len(similarity),
-        "communities": len(comm),
-        "non_singleton_communities": int((comm["size"] > 1).sum()),
-        "clusters": {
-            str(lvl): int((clus["level"] == lvl).sum()) for lvl in range(len(params.cluster_levels))
-        },
-        "isolated_models": int(n - len(np.union1d(src, dst))),
-        "features": {"word": vec.n_word, "char": vec.n_char, "owner": vec.n_owner},
-    }
+    counts = _counts(n, similarity, comm, clus, src, dst, vec, params)
     tables = {
         "models": out,
         "similarity": similarity,
@@ -174,6 +160,36 @@ def build_from_models(
     }
     timings = {**stages.timings, "edges_detail": edge_clock}
     return tables, {"counts": counts, "timings": timings, "modularity": modularity}
+
+
+def _model_table(
+    models: pd.DataFrame, community: np.ndarray, cluster_labels: np.ndarray, comm: pd.DataFrame
+) -> pd.DataFrame:
+    """models.parquet: the input columns (lineage aside) plus row, community, cluster, family."""
+    n = len(models)
+    out = models.drop(columns=[c for c in ("base_models",) if c in models.columns]).copy()
+    out["row"] = np.arange(n, dtype=np.int64)
+    out["community"] = community.astype(np.int64)
+    out["cluster"] = cluster_labels[:, 0].astype(np.int64) if n else np.empty(0, np.int64)
+    out["family"] = pd.array(comm["label"].to_numpy()[community], dtype="string")
+    return out
+
+
+def _counts(
+    n: int, similarity: pd.DataFrame, comm: pd.DataFrame, clus: pd.DataFrame, src: np.ndarray,
+    dst: np.ndarray, vec: vectors.Vectors, params: BuildParams,
+) -> dict:
+    return {
+        "models": n,
+        "similarity_edges": len(similarity),
+        "communities": len(comm),
+        "non_singleton_communities": int((comm["size"] > 1).sum()),
+        "clusters": {
+            str(lvl): int((clus["level"] == lvl).sum()) for lvl in range(len(params.cluster_levels))
+        },
+        "isolated_models": int(n - len(np.union1d(src, dst))),
+        "features": {"word": vec.n_word, "char": vec.n_char, "owner": vec.n_owner},
+    }
 
 
 def _similarity_table(
