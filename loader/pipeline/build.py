@@ -39,6 +39,7 @@ from constellation.loader.pipeline import (
     families,
     hierarchy,
     names,
+    stable_ids,
     vectors,
 )
 from constellation.loader.pipeline.params import BuildParams
@@ -293,11 +294,19 @@ def build(
     out_dir: str | Path,
     params: BuildParams | None = None,
     progress: bool = False,
+    previous: str | Path | None = None,
+    fresh_ids: bool = False,
 ) -> dict:
     """Read sources (paths, or an already read SourceResult), build, write the artifacts into
-    out_dir and return the manifest. Logs each stage; `summary` makes the report to show."""
+    out_dir and return the manifest. Logs each stage; `summary` makes the report to show.
+
+    Communities and clusters keep the ids of the `previous` build's groups they match
+    (`stable_ids`); by default the build already in out_dir, if any. fresh_ids=True numbers
+    them by size, as a first build does."""
     with _cyclic_gc_paused():
-        return _build(sources, out_dir, params or BuildParams(), progress)
+        return _build(
+            sources, out_dir, params or BuildParams(), progress, previous, fresh_ids
+        )
 
 
 def _build(
@@ -305,9 +314,16 @@ def _build(
     out_dir: str | Path,
     params: BuildParams,
     progress: bool,
+    previous: str | Path | None,
+    fresh_ids: bool,
 ) -> dict:
     start = time.perf_counter()
     artifacts.check_out_dir(out_dir)  # before any work, not after it
+    if fresh_ids and previous is not None:
+        raise UserError("--previous and --fresh-ids: give one or the other")
+    t = time.perf_counter()
+    before = None if fresh_ids else stable_ids.find_previous(out_dir, previous)
+    previous_s = time.perf_counter() - t
     t = time.perf_counter()
     if isinstance(sources, SourceResult):
         result = sources
@@ -322,6 +338,9 @@ def _build(
         raise UserError("no model rows in the sources (edge files alone give only lineage)")
 
     tables, info = build_from_models(result.models, params, progress)
+    t = time.perf_counter()
+    tables, ids = stable_ids.apply_previous(tables, before)
+    info["timings"]["stable_ids"] = round(previous_s + time.perf_counter() - t, 3)
     tables["lineage"] = result.lineage.reset_index(drop=True)
 
     created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -343,6 +362,7 @@ def _build(
         "timings": {"read": read_s, **info["timings"]},
         "versions": _versions(),
         "modularity": round(float(info["modularity"]), 6),
+        "ids": ids,
     }
     t = time.perf_counter()
     artifacts.write_artifacts(out_dir, tables, manifest)
@@ -375,6 +395,16 @@ def summary(manifest: dict, out_dir: str | Path) -> str:
         ),
         f"  lineage edges {c['lineage_edges']:,}; skipped rows {c['skipped_rows']:,}",
     ]
+    ids = manifest.get("ids", {})
+    if ids.get("previous_build"):
+        lines.append(
+            f"  ids kept from build {ids['previous_build']}: "
+            + ", ".join(
+                f"{kind} {ids[kind]['kept']:,} (new {ids[kind]['new']:,}, "
+                f"retired {ids[kind]['retired']:,})"
+                for kind in ("communities", "clusters")
+            )
+        )
     for s in manifest["skipped"][:5]:
         lines.append(f"    skipped {s['file']}:{s['line']}: {s['reason']}")
     if c["skipped_rows"] > 5:

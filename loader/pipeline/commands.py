@@ -6,6 +6,7 @@ Heavy modules (scikit-learn, igraph, …) are imported inside the command functi
 Usage::
 
     constellation build --source models.csv [--source edges.csv …] --out DIR [--k 10]
+        [--previous DIR | --fresh-ids]
     constellation evaluate --artifacts DIR --lineage edges.csv
 """
 
@@ -50,6 +51,18 @@ def add_build(subparsers: argparse._SubParsersAction) -> None:
         help="weight of the owner in the name vector (default 0)",
     )
     p.add_argument("--levels", help="flat cluster cuts as distances (default 0.2,0.3,0.4)")
+    p.add_argument(
+        "--previous",
+        metavar="DIR",
+        help="keep the community and cluster ids of this build's groups (default: the build "
+        "already in --out, if any)",
+    )
+    p.add_argument(
+        "--fresh-ids",
+        action="store_true",
+        dest="fresh_ids",
+        help="number communities and clusters by size, ignoring any previous build",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     p.set_defaults(func=_build)
 
@@ -99,7 +112,10 @@ def _build(args: argparse.Namespace) -> int:
     check_out_dir(args.out)  # before a Hub fetch too
     # `hub:…` sources are fetched (or refreshed) into a cached snapshot first.
     sources = resolve_sources(args.source, progress=not args.quiet)
-    manifest = build(sources, args.out, params, progress=not args.quiet)
+    manifest = build(
+        sources, args.out, params, progress=not args.quiet, previous=args.previous,
+        fresh_ids=args.fresh_ids,
+    )
     if not args.quiet:
         print(summary(manifest, args.out), file=sys.stderr)
     return 0
