@@ -304,9 +304,7 @@ def build(
     (`stable_ids`); by default the build already in out_dir, if any. fresh_ids=True numbers
     them by size, as a first build does."""
     with _cyclic_gc_paused():
-        return _build(
-            sources, out_dir, params or BuildParams(), progress, previous, fresh_ids
-        )
+        return _build(sources, out_dir, params or BuildParams(), progress, previous, fresh_ids)
 
 
 def _build(

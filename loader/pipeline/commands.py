@@ -113,8 +113,7 @@ def _build(args: argparse.Namespace) -> int:
     # `hub:…` sources are fetched (or refreshed) into a cached snapshot first.
     sources = resolve_sources(args.source, progress=not args.quiet)
     manifest = build(
-        sources, args.out, params, progress=not args.quiet, previous=args.previous,
-        fresh_ids=args.fresh_ids,
+        sources, args.out, params, not args.quiet, args.previous, fresh_ids=args.fresh_ids
     )
     if not args.quiet:
         print(summary(manifest, args.out), file=sys.stderr)

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from constellation.loader import artifacts
 
 from constellation.errors import UserError
-from constellation.loader import artifacts
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +157,9 @@ def read_previous(folder: str | Path) -> Previous:
     """The previous build's groups from its artifacts (UserError if they cannot be read)."""
     manifest = artifacts.read_manifest(folder)
     models = artifacts.read_table(folder, "models", columns=["id", "community", "cluster"])
-    table = artifacts.read_table(folder, "clusters", columns=["cluster", "level", "threshold",
-                                                               "parent"])
+    table = artifacts.read_table(
+        folder, "clusters", columns=["cluster", "level", "threshold", "parent"]
+    )
     table = table.sort_values("level", kind="stable")
     parent = pd.Series(table["parent"].to_numpy(), index=table["cluster"].to_numpy())
     clusters: dict[float, np.ndarray] = {}
@@ -215,8 +216,13 @@ def apply_previous(
             "next_cluster": len(clus),
         }
     keys = models["id"].astype(str).to_numpy(dtype=object)
-    c = match(previous.keys, previous.community, keys,
-              models["community"].to_numpy(dtype=np.int64), previous.next_community)
+    c = match(
+        previous.keys,
+        previous.community,
+        keys,
+        models["community"].to_numpy(dtype=np.int64),
+        previous.next_community,
+    )
     models = models.assign(community=c.ids[models["community"].to_numpy(dtype=np.int64)])
     comm = comm.assign(community=c.ids[comm["community"].to_numpy(dtype=np.int64)])
 
