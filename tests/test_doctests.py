@@ -25,7 +25,7 @@ def test_docstring_examples_run(name: str) -> None:
 def test_examples_are_found() -> None:
     """The modules known to carry examples are among those walked (a layout change would
     otherwise make the test above pass by running nothing)."""
-    for name in ("pipeline.names", "pipeline.communities", "ingest.lineage"):
+    for name in ("pipeline.names", "pipeline.communities", "pipeline.stable_ids", "ingest.lineage"):
         module = importlib.import_module(f"constellation.loader.{name}")
         assert doctest.testmod(module, report=False).attempted > 0, name
     assert "constellation.loader.pipeline.names" in MODULES
