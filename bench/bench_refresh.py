@@ -1,0 +1,128 @@
+"""Refresh load time: a rebuild after a 1 % change, loaded over the first build (issue 11).
+
+    constellation generate --n 100000 --out /tmp/refresh/ids.parquet
+    flock /tmp/constellation-bench.lock python bench/bench_refresh.py \
+        --models /tmp/refresh/ids.parquet --work /tmp/refresh --out bench/results/load.md
+
+Builds the models (`first`), then four refreshes of it, each built over a copy of `first`:
+`downloads` (1 % of the models' downloads changed) and `removed` (1 % of the models removed),
+each with stable ids and with `fresh_ids=True` (`-fresh`: detection's numbering, the behaviour
+before stable ids). In a new database of the local server it loads
+`first` (timed: the first load), then each refresh over `first` (timed), reloading `first`
+between them (untimed). Prints a Markdown table (appended to --out) of each load's wall time,
+its share of the first load and the writer's counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import secrets
+import shutil
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from constellation.loader.graph.writer import load_artifacts
+from constellation.loader.pipeline.build import build
+
+from constellation import server
+from constellation.graph import connect
+
+
+def _builds(models: Path, work: Path, share: float, seed: int) -> dict[str, Path]:
+    frame = pd.read_parquet(models)
+    rng = np.random.default_rng(seed)
+    picked = rng.choice(len(frame), size=max(1, round(share * len(frame))), replace=False)
+    changed = frame.copy()
+    downloads = changed["downloads"].astype("Float64").fillna(0)
+    changed.loc[picked, "downloads"] = (downloads.iloc[picked] * 2 + 1).to_numpy()
+    sources = {"downloads": changed, "removed": frame.drop(index=picked)}
+    first = work / "first"
+    shutil.rmtree(first, ignore_errors=True)
+    build([models], first)
+    out = {"first": first}
+    for name, fresh in (
+        ("downloads", False), ("downloads-fresh", True), ("removed", False),
+        ("removed-fresh", True),
+    ):  # fmt: skip
+        src = work / f"{name.split('-')[0]}.parquet"
+        sources[name.split("-")[0]].to_parquet(src, index=False)
+        out[name] = work / name
+        shutil.rmtree(out[name], ignore_errors=True)
+        shutil.copytree(first, out[name])
+        build([src], out[name], fresh_ids=fresh)
+    return out
+
+
+def _changed(counts: dict, kinds: tuple[str, ...]) -> str:
+    return ", ".join(
+        f"{k} {sum(counts[k][x] for x in ('created', 'updated', 'deleted')):,}" for k in kinds
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", type=Path, required=True, help="`constellation generate` out")
+    parser.add_argument("--work", type=Path, required=True, help="folder for the builds")
+    parser.add_argument("--share", type=float, default=0.01, help="share of models changed")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, help="append the Markdown table to this file")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    builds = _builds(args.models, args.work, args.share, args.seed)
+
+    name = f"bench_{secrets.token_hex(3)}"
+    server.create_database(name)
+    config = replace(server.ensure_running(), database=name)
+    rows = []
+    try:
+        with connect(config) as driver:
+
+            def load(which: str) -> tuple[dict, float]:
+                t = time.perf_counter()
+                counts = load_artifacts(driver, builds[which], database=name)
+                return counts, time.perf_counter() - t
+
+            first, first_s = load("first")
+            rows.append(("first", first, first_s))
+            for which in ("downloads", "downloads-fresh", "removed", "removed-fresh"):
+                if rows[-1][0] != "first":
+                    load("first")
+                counts, seconds = load(which)
+                rows.append((which, counts, seconds))
+                print(f"[bench_refresh] {which}: {seconds:.1f} s", file=sys.stderr, flush=True)
+    finally:
+        server.drop_database(name)
+
+    kinds = ("communities", "clusters", "models", "similar_to")
+    lines = [
+        f"### {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — refresh after a "
+        f"{args.share:.0%} change, {platform.node()}, {os.cpu_count()} CPUs, "
+        f"heap {os.environ.get('CONSTELLATION_HEAP', '2g')}",
+        "",
+        "| load | models | wall s | of first load | rewritten (created + updated + deleted) |",
+        "|---|---|---|---|---|",
+    ]
+    for which, counts, seconds in rows:
+        models = counts["models"]["created"] + counts["models"]["updated"]
+        models += counts["models"]["unchanged"]
+        lines.append(
+            f"| {which} | {models:,} | {seconds:.1f} | {seconds / first_s:.1%} "
+            f"| {_changed(counts, kinds)} |"
+        )
+    lines += ["", f"command: `{' '.join(sys.argv)}`", ""]
+    table = "\n".join(lines)
+    print(table)
+    if args.out:
+        with open(args.out, "a") as fh:
+            fh.write(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
