@@ -16,6 +16,7 @@ from constellation.loader.artifacts import read_manifest, read_table
 from constellation.loader.graph.writer import load_artifacts
 from constellation.loader.ingest.sources import read_sources
 from constellation.loader.pipeline.build import build, build_from_models
+from constellation.loader.pipeline.params import BuildParams
 from constellation.loader.pipeline.stable_ids import match, stable_ids
 
 from constellation.cli import main
@@ -212,6 +213,24 @@ def test_first_build_is_numbered_by_size_as_before(sample_builds) -> None:
     fresh = _tables(sample_builds["fresh"])  # --fresh-ids over a previous build: the same
     assert fresh["communities"]["community"].tolist() == list(range(len(fresh["communities"])))
     assert fresh["clusters"]["cluster"].tolist() == list(range(len(fresh["clusters"])))
+
+
+def test_a_new_cut_gets_fresh_cluster_ids(sample_builds, tmp_path) -> None:
+    """Clusters match the previous build's clusters of the same cut only; a new cut's clusters
+    get fresh ids above every previous cluster id, and the other levels keep theirs."""
+    out = tmp_path / "levels"
+    shutil.copytree(sample_builds["first"], out)
+    levels = read_manifest(out)["params"]["cluster_levels"]
+    changed = (*levels[:-1], levels[-1] + 0.05)
+    manifest = build([SAMPLE], out, BuildParams(cluster_levels=changed))
+    before, after = _tables(sample_builds["first"]), _tables(out)
+    top = after["clusters"]["level"] == len(levels) - 1
+    assert (after["clusters"].loc[top, "cluster"] >= len(before["clusters"])).all()
+    kept = after["clusters"].loc[~top, "cluster"].tolist()
+    assert kept == before["clusters"].loc[before["clusters"]["level"] < len(levels) - 1,
+                                          "cluster"].tolist()  # fmt: skip
+    assert manifest["ids"]["clusters"]["new"] == int(top.sum())
+    _check_consistent(out)
 
 
 def test_retired_ids_are_never_handed_out_again(tmp_path) -> None:

@@ -63,16 +63,26 @@ def match(
     A new group takes the id of the previous group it shares a Jaccard index >= MIN_JACCARD
     with; the others get `max(next_id, largest previous id + 1)` onwards, in label order.
     """
+    return match_rows(align(prev_keys, new_keys), prev_groups, new_groups, next_id)
+
+
+def align(prev_keys: np.ndarray, new_keys: np.ndarray) -> np.ndarray:
+    """The previous row of each new model, -1 for a model the previous build did not have."""
+    index = pd.Index(np.asarray(prev_keys, dtype=object))
+    return index.get_indexer(np.asarray(new_keys, dtype=object))
+
+
+def match_rows(
+    where: np.ndarray, prev_groups: np.ndarray, new_groups: np.ndarray, next_id: int = 0
+) -> Matching:
+    """`match` with the models already aligned (`where = align(prev_keys, new_keys)`), so
+    several groupings of the same models align once."""
     new_groups = np.asarray(new_groups, dtype=np.int64)
     prev_groups = np.asarray(prev_groups, dtype=np.int64)
     n_new = int(new_groups.max()) + 1 if len(new_groups) else 0
     prev_uniq, prev_code = np.unique(prev_groups, return_inverse=True)
     start = max(int(next_id), int(prev_uniq[-1]) + 1 if len(prev_uniq) else 0)
 
-    # previous row of each new model (-1: a model the previous build did not have)
-    where = pd.Index(np.asarray(prev_keys, dtype=object)).get_indexer(
-        np.asarray(new_keys, dtype=object)
-    )
     both = where >= 0
     old, new = prev_code[where[both]], new_groups[both]
     pair, overlap = np.unique(old * np.int64(max(n_new, 1)) + new, return_counts=True)
@@ -215,14 +225,11 @@ def apply_previous(
             "next_community": len(comm),
             "next_cluster": len(clus),
         }
-    keys = models["id"].astype(str).to_numpy(dtype=object)
-    c = match(
-        previous.keys,
-        previous.community,
-        keys,
-        models["community"].to_numpy(dtype=np.int64),
+    where = align(previous.keys, models["id"].astype(str).to_numpy(dtype=object))
+    c = match_rows(
+        where, previous.community, models["community"].to_numpy(dtype=np.int64),
         previous.next_community,
-    )
+    )  # fmt: skip
     models = models.assign(community=c.ids[models["community"].to_numpy(dtype=np.int64)])
     comm = comm.assign(community=c.ids[comm["community"].to_numpy(dtype=np.int64)])
 
@@ -239,9 +246,11 @@ def apply_previous(
             labels = parent.reindex(labels).to_numpy(dtype=np.int64)
         base = int(level["cluster"].min())  # detection's ids are consecutive within a level
         before = previous.clusters.get(float(level["threshold"].iloc[0]))
-        prev_keys = previous.keys if before is not None else np.empty(0, dtype=object)
-        prev_ids = before if before is not None else np.empty(0, dtype=np.int64)
-        m = match(prev_keys, prev_ids, keys, labels - base, next_cluster)
+        if before is None:  # a cut the previous build did not make: all fresh
+            m = match_rows(np.full(len(labels), -1), np.empty(0, np.int64), labels - base,
+                           next_cluster)  # fmt: skip
+        else:
+            m = match_rows(where, before, labels - base, next_cluster)
         next_cluster = m.next_id
         old_ids.append(level["cluster"].to_numpy(dtype=np.int64))
         new_ids.append(m.ids[old_ids[-1] - base])
