@@ -192,6 +192,32 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
         timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - start, 3)
 
 
+_JSON_CHUNK = 100_000  # vertex rows per crossing into the engine
+
+
+def _create_vertices(batch: Any, label: str, rows: list[dict[str, Any]]) -> list[str]:
+    """Vertices in chunks of one JSON text each; their RIDs in row order.
+
+    The package's `create_vertices` sends rows holding a list (tags, terms) value by value
+    (measured 2.4x slower than JSON); a list of strings survives JSON unchanged, so every row
+    goes as JSON here (the same engine call the package makes for rows without lists)."""
+    import jpype
+
+    try:
+        batcher = jpype.JClass("com.arcadedb.python.VertexBatcher")
+    except Exception:  # noqa: BLE001 - no bridge jar: the package's own path
+        return batch.create_vertices(label, rows) if rows else []
+    rids: list[str] = []
+    for lo in range(0, len(rows), _JSON_CHUNK):
+        text = json.dumps(rows[lo : lo + _JSON_CHUNK], allow_nan=False)
+        joined = str(batcher.createVerticesJson(batch._java_graph_batch, label, text))
+        if joined:
+            rids.extend(joined.split(";"))
+    if len(rids) != len(rows):
+        raise RuntimeError(f"bulk {label}: {len(rows)} rows sent, {len(rids)} vertices made")
+    return rids
+
+
 def write_plan(path: Path, p: Plan, timings: dict[str, float], heap: str) -> None:
     """Write the plan into the (closed) database at `path` with the engine's GraphBatch."""
     import arcadedb_embedded as arcadedb
@@ -209,7 +235,7 @@ def write_plan(path: Path, p: Plan, timings: dict[str, float], heap: str) -> Non
             for label, rows in p.vertices.items():
                 with _timed(timings, f"bulk {label}"):
                     key = LABEL_KEYS[label]
-                    created = batch.create_vertices(label, rows) if rows else []
+                    created = _create_vertices(batch, label, rows)
                     rids[label] = {row[key]: rid for row, rid in zip(rows, created, strict=True)}
             for rel, edges in p.edges.items():
                 if not len(edges):
@@ -238,6 +264,12 @@ def bulk_load(
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    local = server.local_config()
+    if local is None or config.uri != local.uri or not config.database:
+        raise UserError(
+            f"load --bulk: {config.uri} is not the local graph server (`constellation db start`); "
+            "for Neo4j use `constellation export --neo4j-admin DIR` and neo4j-admin (README)"
+        )
     database = config.database
     with connect(config) as driver:
         empty, n = _is_empty(driver, database)
