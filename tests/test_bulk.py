@@ -205,7 +205,7 @@ def test_export_neo4j_admin_headers_and_rows(built: Path, tmp_path: Path) -> Non
     assert len(rows) == int(clusters["parent"].notna().sum())
     assert len(_csv(out / "rels_IN_COMMUNITY.csv")[1]) == int(models["community"].notna().sum())
 
-    command = (out / "import.txt").read_text()
+    command = (out / "import.sh").read_text()
     assert command.startswith("neo4j-admin database import full")
     assert "--nodes=nodes_Model.csv" in command and "--relationships=rels_BASED_ON.csv" in command
     assert "CREATE CONSTRAINT model_id" in (out / "schema.cypher").read_text()

@@ -68,7 +68,7 @@ def add_export(sub: argparse._SubParsersAction) -> None:
         description=(
             "--neo4j-admin OUT: node and relationship CSVs with the headers "
             "`neo4j-admin database import full` expects, for the graph `constellation load` "
-            "makes, plus schema.cypher (constraints, indexes) and import.txt (the command)."
+            "makes, plus schema.cypher (constraints, indexes) and import.sh (the command)."
         ),
     )
     parser.add_argument("--artifacts", required=True, type=Path, metavar="DIR",
@@ -84,5 +84,5 @@ def _cmd_export(args: argparse.Namespace) -> int:
     written = export_neo4j_admin(args.artifacts, args.neo4j_admin)
     rows = sum(written.values())
     print(f"wrote {len(written)} CSV files ({rows:,} rows) into {args.neo4j_admin}; "
-          f"command: {args.neo4j_admin / 'import.txt'}, then {args.neo4j_admin / 'schema.cypher'}")
+          f"command: {args.neo4j_admin / 'import.sh'}, then {args.neo4j_admin / 'schema.cypher'}")
     return 0

@@ -12,7 +12,8 @@ included, so a later incremental `load` of the same artifacts writes nothing):
   (`score:double`: the writer stores 64-bit floats, neo4j-admin's `float` would keep 32 bits);
 - `schema.cypher`: the writer's constraints and indexes, to run once the import is done
   (neo4j-admin creates none);
-- `import.txt`: the neo4j-admin command line for these files.
+- `import.sh`: the neo4j-admin command for these files (`sh import.sh` in this folder, Neo4j
+  stopped; `--overwrite-destination`: it replaces the database `neo4j`).
 
 Fields: strings are always quoted (an unquoted empty field is a missing property, a quoted one
 an empty string), arrays are joined with `;` (neo4j-admin's default array delimiter), and any
@@ -134,7 +135,7 @@ def _build_row(art: Artifacts, p: Plan) -> dict[str, Any]:
 
 
 def export_neo4j_admin(artifacts_dir: str | Path, out: str | Path) -> dict[str, int]:
-    """Write the CSVs, schema.cypher and import.txt into `out`; returns rows per file."""
+    """Write the CSVs, schema.cypher and import.sh into `out`; returns rows per file."""
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise UserError(f"--neo4j-admin {out}: folder is not empty (give a new or empty one)")
@@ -180,7 +181,7 @@ def export_neo4j_admin(artifacts_dir: str | Path, out: str | Path) -> dict[str, 
     command = [
         "neo4j-admin database import full", *node_args, *rel_args,
         f"--array-delimiter='{ARRAY_DELIMITER}'",
-        *(["--multiline-fields=true"] if multiline else []), "neo4j",
+        *(["--multiline-fields=true"] if multiline else []), "--overwrite-destination", "neo4j",
     ]  # fmt: skip
-    (out / "import.txt").write_text(" \\\n  ".join(command) + "\n")
+    (out / "import.sh").write_text(" \\\n  ".join(command) + "\n")
     return written
