@@ -218,11 +218,34 @@ def _create_vertices(batch: Any, label: str, rows: list[dict[str, Any]]) -> list
     return rids
 
 
+_LOG_CONFIG = """handlers = java.util.logging.ConsoleHandler, java.util.logging.FileHandler
+.level = INFO
+java.util.logging.ConsoleHandler.level = WARNING
+java.util.logging.FileHandler.level = INFO
+java.util.logging.FileHandler.pattern = {log}
+java.util.logging.FileHandler.formatter = com.arcadedb.log.LogFormatter
+java.util.logging.FileHandler.limit = 10000000
+java.util.logging.FileHandler.count = 1
+"""
+
+
+def _engine_options(heap: str) -> dict[str, Any]:
+    """JVM options for the engine in this process. Its log goes to `bulk.log` next to the
+    server's (the engine's default is ./log in the working directory), warnings to stderr."""
+    from constellation import server
+
+    home = server.paths().home
+    config = home / "bulk-log.properties"
+    config.write_text(_LOG_CONFIG.format(log=home / "bulk.log"))
+    os.environ.setdefault("ARCADEDB_JVM_ERROR_FILE", str(home / "bulk-hs_err_pid%p.log"))
+    return {"heap_size": heap, "jvm_args": [f"-Djava.util.logging.config.file={config}"]}
+
+
 def write_plan(path: Path, p: Plan, timings: dict[str, float], heap: str) -> None:
     """Write the plan into the (closed) database at `path` with the engine's GraphBatch."""
     import arcadedb_embedded as arcadedb
 
-    db = arcadedb.open_database(str(path), jvm_kwargs={"heap_size": heap})
+    db = arcadedb.open_database(str(path), jvm_kwargs=_engine_options(heap))
     try:
         with _timed(timings, "bulk schema"):
             for label in LABEL_KEYS:
