@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from constellation.loader.graph import writer_cypher as cy
-from constellation.loader.graph.writer import Artifacts, EdgeSet, NodeTable, read_artifacts
+from constellation.loader.graph.writer import Artifacts, EdgeSet, read_artifacts
 
 from constellation.errors import UserError
 
@@ -63,38 +63,57 @@ EDGE_TYPES = ("CHILD_OF", *MODEL_LINKS, "SIMILAR_TO", "BASED_ON")
 # --- the plan (pure) ------------------------------------------------------------------------
 
 
+def _present(names: list[str], columns: list[list[Any]], lo: int, hi: int) -> list[dict]:
+    """Rows lo..hi of columns as dicts without the None values (`SET n = {…}` drops them)."""
+    return [
+        {name: value for name, value in zip(names, values, strict=True) if value is not None}
+        for values in zip(*(col[lo:hi] for col in columns), strict=True)
+    ]
+
+
+@dataclass
+class Nodes:
+    """Vertices of one label, column-wise (the artifacts' lists, not copies): rows are made
+    chunk by chunk when written, so a 3M-model plan costs little memory of its own."""
+
+    columns: dict[str, list[Any]]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()), []))
+
+    def rows(self, lo: int = 0, hi: int | None = None) -> list[dict[str, Any]]:
+        hi = len(self) if hi is None else hi
+        return _present(list(self.columns), list(self.columns.values()), lo, hi)
+
+
 @dataclass
 class Edges:
-    """Edges of one type: endpoints as (label, key) and per edge its properties (or none)."""
+    """Edges of one type: endpoint keys, and their properties column-wise (or none)."""
 
     source_label: str
     target_label: str
     sources: list[Any] = field(default_factory=list)
     targets: list[Any] = field(default_factory=list)
-    props: list[dict[str, Any]] | None = None
+    props: dict[str, list[Any]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.sources)
 
+    def prop_rows(self, lo: int = 0, hi: int | None = None) -> list[dict[str, Any]] | None:
+        if not self.props:
+            return None
+        hi = len(self) if hi is None else hi
+        return _present(list(self.props), list(self.props.values()), lo, hi)
+
 
 @dataclass
 class Plan:
-    vertices: dict[str, list[dict[str, Any]]]  # label -> rows (no None values: absent)
+    vertices: dict[str, Nodes]  # label -> vertices, in write order
     edges: dict[str, Edges]  # relationship type -> edges
 
     def counts(self) -> dict[str, int]:
         return {**{k: len(v) for k, v in self.vertices.items()},
                 **{k: len(v) for k, v in self.edges.items()}}  # fmt: skip
-
-
-def _rows(nodes: NodeTable, extra: dict[str, list[Any]] | None = None) -> list[dict[str, Any]]:
-    """Node rows as the writer's `SET n = {…}` leaves them: a null property is absent."""
-    columns = {**nodes.props, **(extra or {})}
-    names = list(columns)
-    return [
-        {name: value for name, value in zip(names, values, strict=True) if value is not None}
-        for values in zip(*columns.values(), strict=True)
-    ]
 
 
 def _owner_hashes(keys: list[Any], edges: EdgeSet) -> list[Any]:
@@ -104,16 +123,10 @@ def _owner_hashes(keys: list[Any], edges: EdgeSet) -> list[Any]:
 
 def _edge_list(edges: EdgeSet, target: str, props: tuple[str, ...]) -> Edges:
     out = Edges("Model", "Model")
-    if not len(edges):
-        return out
-    owners = edges.frame[edges.owner].tolist()
-    out.sources = owners
-    out.targets = edges.values[target]
-    columns = [edges.values[p] for p in props]
-    out.props = [
-        {p: v for p, v in zip(props, vals, strict=True) if v is not None}
-        for vals in zip(*columns, strict=True)
-    ]
+    if len(edges):
+        out.sources = edges.frame[edges.owner].tolist()
+        out.targets = edges.values[target]
+        out.props = {p: edges.values[p] for p in props}
     return out
 
 
@@ -121,9 +134,10 @@ def plan(art: Artifacts) -> Plan:
     """Every vertex and edge the incremental writer would create for these artifacts."""
     models = art.models
     vertices = {
-        "Community": _rows(art.communities),
-        "Cluster": _rows(art.clusters),
-        "Model": _rows(models, {
+        "Community": Nodes(art.communities.props),
+        "Cluster": Nodes(art.clusters.props),
+        "Model": Nodes({
+            **models.props,
             "similar_hash": _owner_hashes(models.keys, art.similar),
             "lineage_hash": _owner_hashes(models.keys, art.lineage),
         }),
@@ -133,7 +147,7 @@ def plan(art: Artifacts) -> Plan:
         for parent in parents:
             edges["CHILD_OF"].sources.append(key)
             edges["CHILD_OF"].targets.append(parent)
-    for rel, (link, label, _) in MODEL_LINKS.items():
+    for rel, (link, label, key_name) in MODEL_LINKS.items():
         rel_edges = edges[rel] = Edges("Model", label)
         names: dict[Any, None] = {}  # first-seen order, like the writer's MERGE
         for key, targets in zip(models.keys, models.links[link], strict=True):
@@ -142,7 +156,7 @@ def plan(art: Artifacts) -> Plan:
                 rel_edges.targets.append(target)
                 names[target] = None
         if label not in vertices:
-            vertices[label] = [{LABEL_KEYS[label]: name} for name in names]
+            vertices[label] = Nodes({key_name: list(names)})
     edges["SIMILAR_TO"] = _edge_list(art.similar, "target", ("score",))
     edges["BASED_ON"] = _edge_list(art.lineage, "parent", ("relation", "origin"))
     return Plan(vertices, edges)
@@ -192,11 +206,11 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
         timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - start, 3)
 
 
-_JSON_CHUNK = 100_000  # vertex rows per crossing into the engine
+_CHUNK = 100_000  # rows per crossing into the engine
 
 
-def _create_vertices(batch: Any, label: str, rows: list[dict[str, Any]]) -> list[str]:
-    """Vertices in chunks of one JSON text each; their RIDs in row order.
+def _create_vertices(batch: Any, label: str, nodes: Nodes) -> list[str]:
+    """The vertices, a chunk of rows per JSON text; their RIDs in row order.
 
     The package's `create_vertices` sends rows holding a list (tags, terms) value by value
     (measured 2.4x slower than JSON); a list of strings survives JSON unchanged, so every row
@@ -206,15 +220,18 @@ def _create_vertices(batch: Any, label: str, rows: list[dict[str, Any]]) -> list
     try:
         batcher = jpype.JClass("com.arcadedb.python.VertexBatcher")
     except Exception:  # noqa: BLE001 - no bridge jar: the package's own path
-        return batch.create_vertices(label, rows) if rows else []
+        batcher = None
     rids: list[str] = []
-    for lo in range(0, len(rows), _JSON_CHUNK):
-        text = json.dumps(rows[lo : lo + _JSON_CHUNK], allow_nan=False)
+    for lo in range(0, len(nodes), _CHUNK):
+        rows = nodes.rows(lo, lo + _CHUNK)
+        if batcher is None:
+            rids.extend(batch.create_vertices(label, rows))
+            continue
+        text = json.dumps(rows, allow_nan=False)
         joined = str(batcher.createVerticesJson(batch._java_graph_batch, label, text))
-        if joined:
-            rids.extend(joined.split(";"))
-    if len(rids) != len(rows):
-        raise RuntimeError(f"bulk {label}: {len(rows)} rows sent, {len(rids)} vertices made")
+        rids.extend(joined.split(";") if joined else [])
+    if len(rids) != len(nodes):
+        raise RuntimeError(f"bulk {label}: {len(nodes)} rows sent, {len(rids)} vertices made")
     return rids
 
 
@@ -257,19 +274,18 @@ def write_plan(path: Path, p: Plan, timings: dict[str, float], heap: str) -> Non
         with db.graph_batch(expected_edge_count=max(total_edges, 1)) as batch:
             for label, rows in p.vertices.items():
                 with _timed(timings, f"bulk {label}"):
-                    key = LABEL_KEYS[label]
                     created = _create_vertices(batch, label, rows)
-                    rids[label] = {row[key]: rid for row, rid in zip(rows, created, strict=True)}
+                    keys = rows.columns[LABEL_KEYS[label]]
+                    rids[label] = dict(zip(keys, created, strict=True))
             for rel, edges in p.edges.items():
-                if not len(edges):
-                    continue
                 with _timed(timings, f"bulk {rel}"):
-                    src = rids[edges.source_label]
-                    dst = rids[edges.target_label]
-                    batch.new_edges(
-                        [src[k] for k in edges.sources], rel,
-                        [dst[k] for k in edges.targets], edges.props,
-                    )  # fmt: skip
+                    src, dst = rids[edges.source_label], rids[edges.target_label]
+                    for lo in range(0, len(edges), _CHUNK):
+                        hi = lo + _CHUNK
+                        batch.new_edges(
+                            [src[k] for k in edges.sources[lo:hi]], rel,
+                            [dst[k] for k in edges.targets[lo:hi]], edges.prop_rows(lo, hi),
+                        )  # fmt: skip
             with _timed(timings, "bulk close"):
                 batch.close()
     finally:

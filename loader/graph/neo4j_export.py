@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from constellation.loader.graph import writer_cypher as cy
-from constellation.loader.graph.bulk import LABEL_KEYS, Plan, plan, summary_counts
+from constellation.loader.graph.bulk import LABEL_KEYS, Nodes, Plan, plan, summary_counts
 from constellation.loader.graph.writer import Artifacts, read_artifacts
 
 from constellation.errors import UserError
@@ -83,12 +83,11 @@ def _field(value: Any, kind: str, where: str) -> str:
     return _quote(value if isinstance(value, str) else str(value))
 
 
-def _columns(rows: list[dict[str, Any]]) -> dict[str, str]:
-    """Property name -> neo4j-admin type, in first-seen order."""
-    names: dict[str, None] = {}
-    for row in rows:
-        names.update(dict.fromkeys(row))
-    return {name: _kind([row.get(name) for row in rows]) for name in names}
+def _columns(columns: dict[str, list[Any]]) -> dict[str, str]:
+    """Property name -> neo4j-admin type; columns with no value at all are left out."""
+    kinds = {name: _kind(values) for name, values in columns.items()}
+    return {name: kinds[name] for name, values in columns.items()
+            if any(v is not None for v in values)}  # fmt: skip
 
 
 def _write(path: Path, header: list[str], lines: list[str]) -> bool:
@@ -100,12 +99,12 @@ def _write(path: Path, header: list[str], lines: list[str]) -> bool:
     return any("\n" in line or "\r" in line for line in lines)
 
 
-def node_columns(label: str, rows: list[dict[str, Any]]) -> list[tuple[str, str | None, str]]:
+def node_columns(label: str, nodes: Nodes) -> list[tuple[str, str | None, str]]:
     """(header entry, property or None, type) per column: the ID first, then `:LABEL`, then
     the properties. A text key (Model id, names) is the ID and its property at once; a number
     (Community, Cluster) gets an ID column of its own, which neo4j-admin does not store."""
     key = LABEL_KEYS.get(label, "id")
-    columns = _columns(rows)
+    columns = _columns(nodes.columns)
     out: list[tuple[str, str | None, str]] = []
     if columns.get(key, "string") == "string":
         out.append((f"{key}:ID({label})", key, "string"))
@@ -145,12 +144,13 @@ def export_neo4j_admin(artifacts_dir: str | Path, out: str | Path) -> dict[str, 
     written: dict[str, int] = {}
     multiline = False
     node_args, rel_args = [], []
-    vertices = {**p.vertices, "Build": [_build_row(art, p)]}
-    for label, rows in vertices.items():
+    build_row = _build_row(art, p)
+    vertices = {**p.vertices, "Build": Nodes({k: [v] for k, v in build_row.items()})}
+    for label, nodes in vertices.items():
         key = LABEL_KEYS.get(label, "id")
-        columns = node_columns(label, rows)
+        columns = node_columns(label, nodes)
         lines = []
-        for row in rows:
+        for row in nodes.rows():
             fields = []
             for entry, name, kind in columns:
                 if name is not None:
@@ -160,18 +160,17 @@ def export_neo4j_admin(artifacts_dir: str | Path, out: str | Path) -> dict[str, 
             lines.append(",".join(fields))
         name = f"nodes_{label}.csv"
         multiline |= _write(out / name, [c[0] for c in columns], lines)
-        written[name] = len(rows)
+        written[name] = len(nodes)
         node_args.append(f"--nodes={name}")
     for rel, edges in p.edges.items():
-        props = edges.props or [{} for _ in range(len(edges))]
-        columns = _columns(props)
+        kinds = _columns(edges.props)
         header = [f":START_ID({edges.source_label})", f":END_ID({edges.target_label})", ":TYPE"]
-        header += [n if k == "string" else f"{n}:{k}" for n, k in columns.items()]
+        header += [n if k == "string" else f"{n}:{k}" for n, k in kinds.items()]
         lines = []
-        for src, dst, row in zip(edges.sources, edges.targets, props, strict=True):
+        for i, (src, dst) in enumerate(zip(edges.sources, edges.targets, strict=True)):
             fields = [_quote(str(src)), _quote(str(dst)), rel]
-            fields += [_field(row.get(n), k, f"{rel} {src!r}->{dst!r} {n}")
-                       for n, k in columns.items()]  # fmt: skip
+            fields += [_field(edges.props[n][i], k, f"{rel} {src!r}->{dst!r} {n}")
+                       for n, k in kinds.items()]  # fmt: skip
             lines.append(",".join(fields))
         name = f"rels_{rel}.csv"
         multiline |= _write(out / name, header, lines)
