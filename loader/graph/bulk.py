@@ -124,7 +124,8 @@ def _owner_hashes(keys: list[Any], edges: EdgeSet) -> list[Any]:
 def _edge_list(edges: EdgeSet, target: str, props: tuple[str, ...]) -> Edges:
     out = Edges("Model", "Model")
     if len(edges):
-        out.sources = edges.frame[edges.owner].tolist()
+        for owner, (lo, hi) in edges.bounds.items():  # one string per owner, not per edge
+            out.sources.extend([owner] * (hi - lo))
         out.targets = edges.values[target]
         out.props = {p: edges.values[p] for p in props}
     return out
@@ -312,6 +313,14 @@ def bulk_load(
     database = config.database
     with connect(config) as driver:
         empty, n = _is_empty(driver, database)
+        unfinished = driver.execute_query(UNFINISHED, database_=database).records
+    if unfinished:
+        raise UserError(
+            f"load --bulk: database {database} holds an unfinished bulk load (build "
+            f"{unfinished[0]['id']}), whose edges may be incomplete: remove the database "
+            "(`constellation db stop`, delete its folder under CONSTELLATION_HOME/server/"
+            "databases, `constellation db start`) and run `load --bulk` again"
+        )
     if not empty:
         raise UserError(
             f"load --bulk: database {database} holds {n:,} node(s); the bulk path is for a first "
@@ -324,6 +333,8 @@ def bulk_load(
         art = read_artifacts(artifacts_dir)
     with _timed(timings, "plan"):
         p = plan(art)
+        for edge_set in (art.similar, art.lineage):  # the plan holds what the engine needs
+            edge_set.frame, edge_set.bounds = edge_set.frame.iloc[:0], {}
     build_id = str(art.manifest["build_id"])
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     manifest = json.dumps(art.manifest, sort_keys=True, default=str)
@@ -351,18 +362,27 @@ def bulk_load(
     counts["timings"] = timings
     loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with connect(config) as driver, driver.session(database=database) as session:
-        session.execute_write(
-            lambda tx: tx.run(
-                cy.BUILD_DONE, id=build_id, loaded_at=loaded_at,
-                counts=json.dumps(counts, sort_keys=True),
-            ).consume()
-        )  # fmt: skip
+        session.execute_write(lambda tx: _build_done(tx, build_id, loaded_at, counts))
     return counts
+
+
+def _build_done(tx: Any, build_id: str, loaded_at: str, counts: dict[str, Any]) -> None:
+    counts_json = json.dumps(counts, sort_keys=True)
+    tx.run(cy.BUILD_DONE, id=build_id, loaded_at=loaded_at, counts=counts_json).consume()
+    tx.run(BUILD_DONE_BULK, id=build_id).consume()
+
+
+# A bulk load writes the edge hashes with the vertices, before the edges: until it completes,
+# its Build carries this mark, so a rerun is refused with the way out (an incremental load would
+# trust those hashes). BUILD_DONE_BULK removes it: the finished graph is the writer's.
+UNFINISHED = "MATCH (b:Build) WHERE b.bulk_unfinished RETURN b.id AS id"
+BUILD_DONE_BULK = "MATCH (b:Build {id: $id}) REMOVE b.bulk_unfinished"
 
 
 def _build_started(tx: Any, build_id: str, now: str, manifest: str) -> None:
     tx.run(cy.BUILDS_NOT_CURRENT).consume()
     tx.run(cy.BUILD_STARTED, id=build_id, started_at=now, manifest=manifest).consume()
+    tx.run("MATCH (b:Build {id: $id}) SET b.bulk_unfinished = true", id=build_id).consume()
 
 
 def _mark_failed(config: GraphConfig, build_id: str, exc: BaseException) -> None:
