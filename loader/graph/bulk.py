@@ -23,6 +23,7 @@ Neo4j has its own bulk path: `constellation export --neo4j-admin DIR` (`neo4j_ex
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -208,6 +209,10 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
 
 
 _CHUNK = 100_000  # rows per crossing into the engine
+# Edges buffered before a flush, and incoming edges deferred before they are connected. The
+# engine's defaults for 10M edges (5M each) ran a 4 GB heap out of memory at 1M models.
+EDGE_BUFFER = 500_000
+DEFERRED_EDGES = 1_000_000
 
 
 def _create_vertices(batch: Any, label: str, nodes: Nodes) -> list[str]:
@@ -272,7 +277,11 @@ def write_plan(path: Path, p: Plan, timings: dict[str, float], heap: str) -> Non
                 db.command("sql", f"CREATE EDGE TYPE `{rel}` IF NOT EXISTS")
         rids: dict[str, dict[Any, str]] = {}
         total_edges = sum(len(e) for e in p.edges.values())
-        with db.graph_batch(expected_edge_count=max(total_edges, 1)) as batch:
+        with db.graph_batch(
+            expected_edge_count=max(total_edges, 1),
+            batch_size=EDGE_BUFFER,
+            max_deferred_incoming_edges=DEFERRED_EDGES,
+        ) as batch:
             for label, rows in p.vertices.items():
                 with _timed(timings, f"bulk {label}"):
                     created = _create_vertices(batch, label, rows)
@@ -333,8 +342,7 @@ def bulk_load(
         art = read_artifacts(artifacts_dir)
     with _timed(timings, "plan"):
         p = plan(art)
-        for edge_set in (art.similar, art.lineage):  # the plan holds what the engine needs
-            edge_set.frame, edge_set.bounds = edge_set.frame.iloc[:0], {}
+        _release(art)
     build_id = str(art.manifest["build_id"])
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     manifest = json.dumps(art.manifest, sort_keys=True, default=str)
@@ -377,6 +385,15 @@ def _build_done(tx: Any, build_id: str, loaded_at: str, counts: dict[str, Any]) 
 # trust those hashes). BUILD_DONE_BULK removes it: the finished graph is the writer's.
 UNFINISHED = "MATCH (b:Build) WHERE b.bulk_unfinished RETURN b.id AS id"
 BUILD_DONE_BULK = "MATCH (b:Build {id: $id}) REMOVE b.bulk_unfinished"
+
+
+def _release(art: Artifacts) -> None:
+    """Drop what the plan no longer needs before the engine takes its heap (1M models: GBs)."""
+    for edge_set in (art.similar, art.lineage):
+        edge_set.frame, edge_set.bounds, edge_set.hashes = edge_set.frame.iloc[:0], {}, {}
+    for nodes in (art.models, art.communities, art.clusters):
+        nodes.links, nodes.hashes = {}, {}
+    gc.collect()
 
 
 def _build_started(tx: Any, build_id: str, now: str, manifest: str) -> None:
