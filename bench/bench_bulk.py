@@ -2,7 +2,7 @@
 
     CONSTELLATION_HEAP=6g constellation db start
     flock /tmp/constellation-bench.lock python bench/bench_bulk.py \
-        --artifacts /tmp/graph-bench/art-1m --out bench/results/load.md
+        --artifacts /tmp/graph-bench/art-1m --no-reload --out bench/results/load.md
 
 For each artifacts folder (from `constellation build`): a new empty database on the local server,
 `bulk_load` timed per stage, then (unless --no-reload) the incremental writer over the result,
@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench_load import _count, _server_cpu
-from constellation.loader.graph.bulk import bulk_load
+from constellation.loader.graph.bulk import DEFAULT_BULK_HEAP, bulk_load
 from constellation.loader.graph.writer import load_artifacts
 
 from constellation import server
@@ -118,7 +118,7 @@ def markdown(results: list[dict]) -> str:
         f"### {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — bulk (`load --bulk`), "
         f"{platform.node()}, {os.cpu_count()} CPUs, server heap "
         f"{os.environ.get('CONSTELLATION_HEAP', '2g')}, bulk heap "
-        f"{os.environ.get('CONSTELLATION_BULK_HEAP', '4g')}",
+        f"{os.environ.get('CONSTELLATION_BULK_HEAP', DEFAULT_BULK_HEAP)}",
         "",
         "| artifacts | models | nodes | relationships | load s | rows/s | client CPU s "
         "| server CPU s | peak RSS MB (server + client) | reload s (changed) |",

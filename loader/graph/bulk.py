@@ -42,8 +42,9 @@ from constellation.errors import UserError
 if TYPE_CHECKING:
     from constellation.graph import GraphConfig
 
-# Heap of the engine in this process; the server keeps its own (CONSTELLATION_HEAP).
-DEFAULT_BULK_HEAP = "4g"
+# Heap of the engine in this process; the server keeps its own (CONSTELLATION_HEAP). 4g ran out
+# in GraphBatch.close() at 1M models (bench/results/load.md).
+DEFAULT_BULK_HEAP = "6g"
 # Model links: relationship type -> (link list in NodeTable.links, target label, target key).
 MODEL_LINKS = {
     "PUBLISHED_BY": ("author", "Author", "name"),
