@@ -7,9 +7,10 @@ The incremental writer (`writer.py`) sends every row through Bolt and the server
 path writes the same graph through the engine's own batch API instead (`GraphBatch` of the
 `arcadedb_embedded` package, the engine in this process):
 
-1. pure: `read_artifacts` (the writer's reading, checks and hashes) -> `plan(art)`: one list of
-   vertex rows per label and one list of edges per relationship type, exactly what the writer's
-   statements create, bookkeeping hashes included, so a later incremental load writes nothing;
+1. pure: `read_artifacts` (the writer's reading, checks and hashes) -> `plan(art)`: the vertices
+   of each label (column-wise) and the edges of each relationship type, exactly what the
+   writer's statements create, bookkeeping hashes included, so a later incremental load writes
+   nothing;
 2. over Bolt: refuse unless the database is empty, then the writer's constraints and indexes
    (same statements, same names) and `Build` started;
 3. the server closes the database (HTTP admin command), this process opens its files, writes the
@@ -283,10 +284,10 @@ def write_plan(path: Path, p: Plan, timings: dict[str, float], heap: str) -> Non
             batch_size=EDGE_BUFFER,
             max_deferred_incoming_edges=DEFERRED_EDGES,
         ) as batch:
-            for label, rows in p.vertices.items():
+            for label, nodes in p.vertices.items():
                 with _timed(timings, f"bulk {label}"):
-                    created = _create_vertices(batch, label, rows)
-                    keys = rows.columns[LABEL_KEYS[label]]
+                    created = _create_vertices(batch, label, nodes)
+                    keys = nodes.columns[LABEL_KEYS[label]]
                     rids[label] = dict(zip(keys, created, strict=True))
             for rel, edges in p.edges.items():
                 with _timed(timings, f"bulk {rel}"):
