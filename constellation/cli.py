@@ -24,6 +24,7 @@ COMMANDS = {
     "build": "constellation.loader.pipeline.commands:add_build",
     "evaluate": "constellation.loader.pipeline.commands:add_evaluate",
     "load": "constellation.loader.graph.commands:add_load",
+    "export": "constellation.loader.graph.commands:add_export",
     "query": "constellation.queries.query_commands:add_query",
     "cypher": "constellation.queries.query_commands:add_cypher",
     "serve": "constellation.dashboard.commands:add_serve",

@@ -635,6 +635,16 @@ def drop_database(name: str) -> None:
     _http(f"drop database {_check_name(name)}")
 
 
+def close_database(name: str) -> None:
+    """The server closes a database and lets go of its files (another process may open them:
+    `load --bulk`); its next use, or `open_database`, opens it again."""
+    _http(f"close database {_check_name(name)}")
+
+
+def open_database(name: str) -> None:
+    _http(f"open database {_check_name(name)}")
+
+
 def list_databases() -> list[str]:
     """Names of the local server's databases (`constellation demo` creates its own if missing)."""
     return [str(name) for name in _http("list databases").get("result", [])]

@@ -1,6 +1,8 @@
-"""Sub-command of graph writing: `load` (listed in constellation/cli.py).
+"""Sub-commands of graph writing: `load`, `export` (listed in constellation/cli.py).
 
     constellation load --artifacts DIR [--batch-size N]
+    constellation load --artifacts DIR --bulk      # first load into an empty local database
+    constellation export --artifacts DIR --neo4j-admin OUT   # CSVs for neo4j-admin import
 
 Heavy imports (pandas, the graph driver) stay inside `_cmd_load`: the CLI imports this module
 for `--help`.
@@ -29,6 +31,9 @@ def add_load(sub: argparse._SubParsersAction) -> None:
                         help="folder written by `constellation build --out DIR`")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N",
                         help=f"rows per transaction (default {DEFAULT_BATCH_SIZE})")
+    parser.add_argument("--bulk", action="store_true",
+                        help="first load into an EMPTY database of the local server through the "
+                             "engine's batch API (much faster; refused unless empty)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(func=_cmd_load)
 
@@ -39,6 +44,11 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from constellation.graph import GraphConfig, connect
 
     config = GraphConfig.from_env()
+    if args.bulk:
+        from constellation.loader.graph.bulk import bulk_load
+
+        print(summary(bulk_load(config, args.artifacts)))
+        return 0
     with connect(config) as driver:
         counts = load_artifacts(
             driver,
@@ -48,4 +58,31 @@ def _cmd_load(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
         )
     print(summary(counts))
+    return 0
+
+
+def add_export(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "export",
+        help="write build artifacts as files for another engine's bulk import",
+        description=(
+            "--neo4j-admin OUT: node and relationship CSVs with the headers "
+            "`neo4j-admin database import full` expects, for the graph `constellation load` "
+            "makes, plus schema.cypher (constraints, indexes) and import.sh (the command)."
+        ),
+    )
+    parser.add_argument("--artifacts", required=True, type=Path, metavar="DIR",
+                        help="folder written by `constellation build --out DIR`")
+    parser.add_argument("--neo4j-admin", required=True, type=Path, metavar="OUT",
+                        help="new or empty folder for the CSVs")
+    parser.set_defaults(func=_cmd_export)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from constellation.loader.graph.neo4j_export import export_neo4j_admin
+
+    written = export_neo4j_admin(args.artifacts, args.neo4j_admin)
+    rows = sum(written.values())
+    print(f"wrote {len(written)} CSV files ({rows:,} rows) into {args.neo4j_admin}; "
+          f"command: {args.neo4j_admin / 'import.sh'}, then {args.neo4j_admin / 'schema.cypher'}")
     return 0

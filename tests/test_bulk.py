@@ -1,0 +1,231 @@
+"""The bulk first load (`load --bulk`) and the Neo4j export against the incremental writer.
+
+Artifacts come from the real `constellation build` (the bundled sample, and a few Hub-shaped
+records with lineage, an external base model, a model without tags and non-ASCII text); each is
+bulk-loaded into one fresh database and loaded by the incremental writer into another, and the
+two graphs must be the same: schema, counts, every node's properties (bookkeeping hashes
+included) and every edge, then an incremental load over the bulk graph writes nothing."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from constellation.loader.graph.bulk import bulk_load
+from constellation.loader.graph.neo4j_export import export_neo4j_admin
+from constellation.loader.graph.writer import load_artifacts
+from constellation.loader.pipeline.build import build
+
+from constellation import server
+from constellation.cli import main
+from constellation.errors import UserError
+from constellation.graph import GraphConfig, connect
+
+SAMPLE = Path(__file__).resolve().parents[1] / "loader" / "sample" / "models.jsonl"
+
+F, Q = "base_model:finetune:", "base_model:quantized:"
+RECORDS = [
+    {"id": "acme/base-7b", "downloads": 900, "tags": ["transformers", "license:mit"]},
+    {"id": "acme/base-7b-chat", "downloads": 50, "tags": [F + "acme/base-7b", "text-generation"]},
+    {"id": "bob/base-7b-GGUF", "downloads": 70, "tags": [Q + "acme/base-7b", Q + "zed/other-1b"]},
+    {"id": "bob/base-7b-chat-GGUF", "downloads": 5, "tags": [Q + "acme/base-7b-chat"]},
+    {"id": "café/modèle-ü", "downloads": 1, "tags": []},  # no tags at all, non-ASCII text
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module", autouse=True)
+def small_heap() -> Iterator[None]:
+    # The engine runs in this process for the bulk path: a small heap is plenty here.
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CONSTELLATION_BULK_HEAP", "1g")
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="module", params=["sample", "lineage"])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp(f"bulk-{request.param}")
+    if request.param == "sample":
+        source = SAMPLE
+    else:
+        source = root / "models.json"
+        source.write_text(json.dumps(RECORDS, ensure_ascii=False))
+    build([source], root / "artifacts", progress=False)
+    return root / "artifacts"
+
+
+@pytest.fixture
+def fresh(graph_server: GraphConfig, request: pytest.FixtureRequest) -> Iterator:
+    """Factory of new empty databases (dropped after the test): fresh() -> config."""
+    made: list[str] = []
+
+    def make() -> GraphConfig:
+        name = f"t_bulk_{len(made)}_{abs(hash(request.node.nodeid)) % 10**8}"
+        server.create_database(name)
+        made.append(name)
+        return replace(graph_server, database=name)
+
+    yield make
+    for name in made:
+        server.drop_database(name)
+
+
+def _rows(config: GraphConfig, query: str) -> list[dict]:
+    with connect(config) as driver:
+        return [dict(r) for r in driver.execute_query(query, database_=config.database).records]
+
+
+def _graph(config: GraphConfig) -> dict:
+    """Everything a client can see: schema, counts, nodes with all properties, edges."""
+    nodes = {
+        (r["label"], r["props"].get("id", r["props"].get("name"))): r["props"]
+        for r in _rows(config, "MATCH (n) WHERE NOT n:Build "
+                               "RETURN labels(n)[0] AS label, properties(n) AS props")
+    }  # fmt: skip
+    edges = sorted(
+        json.dumps(list(r.values()), sort_keys=True)
+        for r in _rows(
+            config,
+            "MATCH (a)-[r]->(b) RETURN labels(a)[0] AS la, coalesce(a.id, a.name) AS a, "
+            "type(r) AS t, properties(r) AS p, labels(b)[0] AS lb, coalesce(b.id, b.name) AS b",
+        )
+    )
+    return {
+        "labels": {r["l"]: r["n"] for r in _rows(
+            config, "MATCH (n) RETURN labels(n)[0] AS l, count(*) AS n")},
+        "types": {r["t"]: r["n"] for r in _rows(
+            config, "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n")},
+        "indexes": sorted(json.dumps([r["name"], r["labelsOrTypes"], r["properties"]])
+                          for r in _rows(config, "SHOW INDEXES")),
+        "nodes": nodes,
+        "edges": edges,
+        "build": _rows(config, "MATCH (b:Build) RETURN b.id AS id, b.status AS status, "
+                               "b.current AS current, b.manifest AS manifest, "
+                               "keys(b) AS keys"),
+    }  # fmt: skip
+
+
+def test_bulk_load_makes_the_incremental_writers_graph(built: Path, fresh) -> None:
+    bulk_db, ref_db = fresh(), fresh()
+    counts = bulk_load(bulk_db, built)
+    with connect(ref_db) as driver:
+        ref_counts = load_artifacts(driver, built, database=ref_db.database, progress=False)
+
+    bulk, ref = _graph(bulk_db), _graph(ref_db)
+    assert bulk["labels"] == ref["labels"] and ref["labels"]["Model"] > 0
+    assert bulk["types"] == ref["types"] and ref["types"]["BASED_ON"] > 0
+    assert bulk["indexes"] == ref["indexes"] and len(ref["indexes"]) >= 19
+    for build_rows in (bulk["build"], ref["build"]):
+        build_rows[0]["keys"] = sorted(build_rows[0]["keys"])
+    assert bulk["build"] == ref["build"] and ref["build"][0]["status"] == "complete"
+    # Every node, with its types: ints stay ints, lists stay lists, hashes are the writer's.
+    assert repr(sorted(bulk["nodes"].items())) == repr(sorted(ref["nodes"].items()))
+    assert any("similar_hash" in p for p in bulk["nodes"].values())
+    assert any(p.get("external") is True for p in bulk["nodes"].values())
+    assert bulk["edges"] == ref["edges"]
+    for kind in ("models", "communities", "clusters", "similar_to", "based_on"):
+        assert counts[kind]["created"] == ref_counts[kind]["created"], kind
+
+    # Queries by key use the indexes the schema statements made, filled by the bulk path.
+    some = next(k for k in bulk["nodes"] if k[0] == "Model")[1]
+    found = _rows(bulk_db, f"MATCH (m:Model {{id: {json.dumps(some)}}}) RETURN m.id AS id")
+    assert found == [{"id": some}]
+
+    # An incremental load of the same artifacts over the bulk graph writes nothing.
+    with connect(bulk_db) as driver:
+        again = load_artifacts(driver, built, database=bulk_db.database, progress=False)
+    for kind in ("models", "communities", "clusters", "similar_to", "based_on"):
+        c = again[kind]
+        assert c["created"] == c["updated"] == c["deleted"] == 0, kind
+        assert c["unchanged"] == ref_counts[kind]["created"], kind
+    assert _graph(bulk_db)["nodes"] == bulk["nodes"]
+
+
+def test_bulk_load_refuses_a_database_that_is_not_empty(
+    built: Path, fresh, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    config = fresh()
+    _rows(config, "CREATE (:Note {text: 'keep me'})")
+    with pytest.raises(UserError, match=r"holds 1 node\(s\).*empty database"):
+        bulk_load(config, built)
+    monkeypatch.setenv("NEO4J_DATABASE", config.database)
+    assert main(["load", "--artifacts", str(built), "--bulk"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("constellation load: load --bulk: database") and "\n" not in err
+    assert _rows(config, "MATCH (n) RETURN n.text AS text") == [{"text": "keep me"}]
+
+
+def test_an_unfinished_bulk_load_is_refused_with_the_way_out(built: Path, fresh) -> None:
+    config = fresh()
+
+    def crash(stage: str) -> None:  # as if killed once the Build is started
+        if stage == "bulk":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        bulk_load(config, built, on_stage=crash)
+    with pytest.raises(UserError, match="unfinished bulk load.*remove the database"):
+        bulk_load(config, built)
+    assert _rows(config, "MATCH (n) RETURN count(n) AS n") == [{"n": 1}]  # the Build only
+
+
+def test_bulk_load_refuses_a_server_that_is_not_local(built: Path, graph_server) -> None:
+    other = replace(graph_server, uri="bolt://127.0.0.1:1")
+    with pytest.raises(UserError, match="not the local graph server.*neo4j-admin"):
+        bulk_load(other, built)
+
+
+def _csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    return rows[0], rows[1:]
+
+
+def test_export_neo4j_admin_headers_and_rows(built: Path, tmp_path: Path) -> None:
+    out = tmp_path / "neo4j"
+    assert main(["export", "--artifacts", str(built), "--neo4j-admin", str(out)]) == 0
+    models = pd.read_parquet(built / "models.parquet")
+    similarity = pd.read_parquet(built / "similarity.parquet")
+    lineage = pd.read_parquet(built / "lineage.parquet")
+    clusters = pd.read_parquet(built / "clusters.parquet")
+    communities = pd.read_parquet(built / "communities.parquet")
+
+    header, rows = _csv(out / "nodes_Model.csv")
+    assert header[:2] == ["id:ID(Model)", ":LABEL"]
+    assert {"downloads:long", "tags:string[]", "external:boolean", "community:long",
+            "row_hash", "name"} <= set(header)  # fmt: skip
+    external = (set(lineage["child"]) | set(lineage["parent"])) - set(models["id"])
+    ids = [r[0] for r in rows]
+    assert len(ids) == len(set(ids)) == len(models) + len(external)
+    assert set(models["id"]) <= set(ids)
+
+    header, rows = _csv(out / "nodes_Cluster.csv")
+    assert header[:3] == [":ID(Cluster)", ":LABEL", "id:long"] and "threshold:double" in header
+    assert len(rows) == len(clusters)
+    header, rows = _csv(out / "nodes_Community.csv")
+    assert header[:3] == [":ID(Community)", ":LABEL", "id:long"] and len(rows) == len(communities)
+    assert _csv(out / "nodes_Build.csv")[0][:2] == ["id:ID(Build)", ":LABEL"]
+
+    header, rows = _csv(out / "rels_SIMILAR_TO.csv")
+    assert header == [":START_ID(Model)", ":END_ID(Model)", ":TYPE", "score:double"]
+    assert len(rows) == len(similarity) > 0 and {r[2] for r in rows} == {"SIMILAR_TO"}
+    header, rows = _csv(out / "rels_BASED_ON.csv")
+    assert header[:3] == [":START_ID(Model)", ":END_ID(Model)", ":TYPE"] and "relation" in header
+    assert len(rows) == len(lineage) > 0
+    header, rows = _csv(out / "rels_CHILD_OF.csv")
+    assert header == [":START_ID(Cluster)", ":END_ID(Cluster)", ":TYPE"]
+    assert len(rows) == int(clusters["parent"].notna().sum())
+    assert len(_csv(out / "rels_IN_COMMUNITY.csv")[1]) == int(models["community"].notna().sum())
+
+    command = (out / "import.sh").read_text()
+    assert command.startswith("neo4j-admin database import full")
+    assert "--nodes=nodes_Model.csv" in command and "--relationships=rels_BASED_ON.csv" in command
+    assert "CREATE CONSTRAINT model_id" in (out / "schema.cypher").read_text()
+    # A second export into the same folder is refused, nothing overwritten.
+    with pytest.raises(UserError, match="not empty"):
+        export_neo4j_admin(built, out)
