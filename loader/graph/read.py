@@ -29,6 +29,10 @@ from constellation.errors import UserError
 
 # the writer's bookkeeping properties: never read back from a models.parquet column
 BOOKKEEPING = ("row_hash", "similar_hash", "lineage_hash")
+# models.parquet columns that stay in the artifacts: `row` is a model's position in the file
+# (its leaf in hierarchy.parquet), which one deletion shifts for every later model; stored on
+# the nodes it made a refresh rewrite nearly every Model (bench/results/load.md).
+ARTIFACT_ONLY = ("row",)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -177,7 +181,7 @@ def _hash_rows(columns: dict[str, list[Any]]) -> list[str]:
 def _property_columns(frame: pd.DataFrame, path: Path, skipped: list[str]) -> list[str]:
     names = []
     for col in frame.columns:
-        if col in BOOKKEEPING:
+        if col in BOOKKEEPING or col in ARTIFACT_ONLY:
             continue
         if isinstance(col, str) and _IDENTIFIER.match(col):
             names.append(col)
