@@ -389,6 +389,8 @@ def _derive(
     others[others == parent[:, None]] = -1
     for j in range(1, MAX_PARENTS - 1):
         others[(others[:, j : j + 1] == others[:, :j]).any(axis=1), j] = -1
+    # a merge whose second parent is its first (a very popular model) is a fine-tune instead
+    op[(op == OPS.index("merge")) & (others[:, 0] < 0)] = OPS.index("finetune")
     real_owners = pc.drop_null(pool.owner.slice(0, n_real))
     owners: list[pa.Array] = []
     names: list[pa.Array] = []
@@ -671,7 +673,7 @@ def _assemble(
     )
     rel, parents = _parents(ops, source, others, edges)
     bounds = np.cumsum([n_real] + [len(r["op"]) for r in rounds])
-    attrs = _attributes(rng, models, ops, source, bounds, _is_quantised(all_ids), all_ids)
+    attrs = _attributes(rng, models, edges, ops, source, bounds, _is_quantised(all_ids), all_ids)
 
     downloads = pool.downloads
     likes_gen = draw_likes(rng, downloads[n_real:])
@@ -759,6 +761,7 @@ def _inherit(values: np.ndarray, source: np.ndarray, bounds: np.ndarray, take: n
 def _attributes(
     rng: np.random.Generator,
     models: pd.DataFrame,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
     ops: np.ndarray,
     source: np.ndarray,
     bounds: np.ndarray,
@@ -770,6 +773,10 @@ def _attributes(
     total, n_real = len(ops), int(bounds[0])
     op = {name: ops == OPS.index(name) for name in OPS}
     derived = ops >= 0
+    child, parent, relation = edges
+    first = (np.arange(len(child)) - np.searchsorted(child, child)) == 0
+    child, parent, relation = child[first], parent[first], relation[first]
+    real_quantised = relation == RELATIONS.index("quantized")
 
     def categorical(table, real: pd.Series, keep_share: np.ndarray) -> pa.Array:
         vocab = [v for v, _ in table]
@@ -779,6 +786,13 @@ def _attributes(
         known = real.notna().to_numpy()
         lookup = {v: i for i, v in enumerate(vocab)}
         codes[:n_real][known] = [lookup[v] for v in real[known].astype(str)]
+        # a real model without the value takes its declared parent's (quantisations always)
+        take = ~known[child] & (real_quantised | (rng.random(len(child)) < 0.9))
+        for _ in range(64):  # one pass per level of the declared lineage
+            differ = take & (codes[child] != codes[parent])
+            if not differ.any():
+                break
+            codes[child[differ]] = codes[parent[differ]]
         _inherit(codes, source, bounds, derived & (rng.random(total) < keep_share))
         return pa.array(vocab, pa.string()).take(pa.array(codes))
 
@@ -837,7 +851,6 @@ def _library(
     )
     code[text_gen & (rng.random(total) < LIBRARY_VLLM)] = LIBRARIES.index("vllm")
     code[rng.random(total) < LIBRARY_MISSING] = -1
-    code[adapter] = LIBRARIES.index("peft")
 
     def has(pattern: str) -> np.ndarray:
         return pc.match_substring_regex(all_ids, pattern, ignore_case=True).to_numpy(
@@ -847,6 +860,7 @@ def _library(
     code[quantised] = LIBRARIES.index("transformers")
     code[quantised & has("mlx")] = LIBRARIES.index("mlx")
     code[quantised & has("gguf|ggml")] = LIBRARIES.index("gguf")
+    code[adapter] = LIBRARIES.index("peft")  # an adapter of a quantised model is still peft
     vocab = pa.array(list(LIBRARIES), pa.string())
     return _s(vocab.take(pa.array(np.where(code >= 0, code, 0), mask=code < 0)))
 
