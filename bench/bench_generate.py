@@ -42,9 +42,10 @@ def timed_generate(n: int, out: Path) -> dict:
         ["/usr/bin/time", "-v", *command, "--quiet"],
         capture_output=True,
         text=True,
-        check=True,
         cwd=out.parent,
     )
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
     wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", done.stderr)
     hours, minutes, seconds = (float(g) if g else 0.0 for g in wall.groups())
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)

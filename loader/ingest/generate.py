@@ -14,8 +14,9 @@ Shape (calibrated on ../shared/data; bench/results/generate.md compares generate
 
 * downloads: a log-normal body with a Pareto tail (exponent `DOWNLOADS_TAIL_ALPHA`); likes grow
   as downloads^`LIKES_SLOPE` with log-normal noise, so most models have none;
-* parents are drawn in proportion to (1 + downloads)^`parent_power` (preferential attachment):
-  children per parent is heavy-tailed like hf-dep's, a few bases get 10k+ children at 1M;
+* parents are drawn in proportion to (1 + downloads)^`parent_power` (preferential attachment),
+  a fixed share of them among the real models: children per parent is heavy-tailed like
+  hf-dep's, the largest families keep their share at any size (a few 10k+ at 1M);
   quantisations are never parents, so every quantised base has a family of quantisers/formats;
 * dates span the Hub era (2019 → 2026) with growth over time; a child is created after its
   parents; `last_modified` follows `created_at`;
@@ -209,8 +210,9 @@ class GenerateParams:
     same_owner_share: float = 0.3  # fine-tunes / size variants under the parent's owner
     # parent chosen with weight min(1 + downloads, parent_cap)^parent_power: the cap spreads the
     # largest families over several bases, as on the Hub (Llama, Mistral, Qwen, Gemma …)
-    parent_power: float = 0.78
+    parent_power: float = 0.8
     parent_cap: float = 4e6
+    real_parent_share: float = 0.65  # parents drawn among the real models, else generated ones
     extra_merge_parent: float = 0.4  # chance of each parent beyond a merge's second
     growth: float = 1.0  # a round adds at most growth x the set so far (a new generation)
     oversample: float = 1.25  # candidates per missing id in a round (collisions are dropped)
@@ -373,10 +375,20 @@ def _derive(
     """m candidate models derived from the pool (may collide; the caller dedupes)."""
     popularity = np.minimum(1.0 + pool.downloads, params.parent_cap)
     weight = np.power(popularity, params.parent_power) * ~pool.quantised
-    cum = np.cumsum(weight)
+    # two pools, so the real bases keep their share of all children whatever n (scale-free)
+    cum_real = np.cumsum(weight[:n_real])
+    cum_gen = np.cumsum(weight[n_real:])
 
     def draw(size) -> np.ndarray:  # preferential attachment: popular models get more children
-        return np.searchsorted(cum, rng.random(size) * cum[-1], side="right")
+        u = rng.random(size)
+        real = rng.random(size) < params.real_parent_share
+        if len(cum_gen) == 0 or cum_gen[-1] == 0:
+            real[...] = True
+        out = np.searchsorted(cum_real, u * cum_real[-1], side="right")
+        if not real.all():
+            gen = np.searchsorted(cum_gen, u * cum_gen[-1], side="right") + n_real
+            out = np.where(real, out, gen)
+        return out
 
     parent = draw(m)
     weights = np.asarray(params.op_weights, dtype=float)
