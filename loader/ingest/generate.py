@@ -922,7 +922,8 @@ def _tag_lists(
     )
     order = np.empty(len(position), np.int64)
     order[position] = np.arange(len(position))
-    values = pa.concat_arrays([v for _, v in pieces]).take(pa.array(order))
+    # at millions of rows a piece can come back chunked: concatenate plain arrays
+    values = pa.concat_arrays([_s(v) for _, v in pieces]).take(pa.array(order))
     return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values)
 
 
