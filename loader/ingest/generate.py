@@ -124,6 +124,16 @@ CHILD_DELAY_DAYS = 60  # mean wait between a parent's upload and a child's
 
 # Vocabularies and shares (tags of ../shared/data: the Mistral-Small tree and the API samples,
 # widened to the Hub's common values); None = the field is missing, as for many Hub models.
+# the real seeds are LLM lineage (Constellation CSV, hf-dep): their families draw from the LLM
+# tasks (the Mistral-Small tree: 62% text-generation, 28% none); a fine-tune that changes task
+# draws from the Hub's wider PIPELINES
+SEED_PIPELINES = (
+    ("text-generation", 0.68),
+    (None, 0.22),
+    ("text-classification", 0.04),
+    ("text2text-generation", 0.03),
+    ("image-text-to-text", 0.03),
+)
 PIPELINES = (
     ("text-generation", 0.60),
     (None, 0.16),
@@ -205,7 +215,8 @@ class GenerateParams:
     """Shape of the generated set (defaults give a Hub-like mix; see bench/results/generate.md)."""
 
     # order of OPS; size variants (no declared parent) play the hf-dep "base" models
-    op_weights: tuple[float, ...] = (0.36, 0.27, 0.008, 0.18, 0.136, 0.046)
+    # (quantisations collide most, so their share of distinct ids falls at scale: weighted up)
+    op_weights: tuple[float, ...] = (0.40, 0.25, 0.008, 0.18, 0.13, 0.04)
     known_quantiser_share: float = 0.6  # quantisations by the big quantisers, else by new owners
     same_owner_share: float = 0.3  # fine-tunes / size variants under the parent's owner
     # parent chosen with weight min(1 + downloads, parent_cap)^parent_power: the cap spreads the
@@ -790,11 +801,15 @@ def _attributes(
     child, parent, relation = child[first], parent[first], relation[first]
     real_quantised = relation == RELATIONS.index("quantized")
 
-    def categorical(table, real: pd.Series, keep_share: np.ndarray) -> pa.Array:
+    def categorical(table, real: pd.Series, keep_share: np.ndarray, seed_table=None) -> pa.Array:
         vocab = [v for v, _ in table]
         seen = real.dropna().astype(str).unique().tolist()
         vocab += [v for v in seen if v not in vocab]
         codes = _shares(rng, table, total)
+        if seed_table is not None:  # the real rows draw from their own table
+            lookup = {v: i for i, v in enumerate(vocab)}
+            seed_codes = np.array([lookup[v] for v, _ in seed_table])
+            codes[:n_real] = seed_codes[_shares(rng, seed_table, n_real)]
         known = real.notna().to_numpy()
         lookup = {v: i for i, v in enumerate(vocab)}
         codes[:n_real][known] = [lookup[v] for v in real[known].astype(str)]
@@ -810,7 +825,7 @@ def _attributes(
 
     # quantisations, adapters and size variants keep the family's task; fine-tunes mostly
     keep_pipe = np.where(op["finetune"] | op["reupload"] | op["merge"], 0.95, 1.0)
-    pipeline = categorical(PIPELINES, models["pipeline_tag"], keep_pipe)
+    pipeline = categorical(PIPELINES, models["pipeline_tag"], keep_pipe, SEED_PIPELINES)
     keep_lic = np.select([op["quantize"], op["size"], op["adapter"]], [1.0, 0.95, 0.9], 0.8)
     license_ = categorical(LICENSES, models["license"], keep_lic)
 
