@@ -24,7 +24,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench_load import _count, _server_cpu
+from bench_load import _count, _server_cpu, emit, result_row
 from constellation.loader.graph.bulk import DEFAULT_BULK_HEAP, bulk_load
 from constellation.loader.graph.writer import load_artifacts
 
@@ -95,21 +95,8 @@ def bench_one(folder: Path, reload: bool, keep: bool) -> dict:
     finally:
         if not keep:
             server.drop_database(name)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    return {
-        "artifacts": str(folder),
-        "models": manifest.get("counts", {}).get("models"),
-        "nodes": nodes,
-        "rels": rels,
-        "wall": wall,
-        "rows_per_s": (nodes + rels) / wall,
-        "client_cpu": client_cpu,
-        "server_cpu": server_cpu,
-        "peak_rss_mb": rss.peak,
-        "first": first,
-        "second": second,
-        "database": name if keep else None,
-    }
+    return result_row(folder, nodes, rels, wall, client_cpu, server_cpu, first, second,
+                      peak_rss_mb=rss.peak, database=name if keep else None)
 
 
 def markdown(results: list[dict]) -> str:
@@ -157,11 +144,7 @@ def main() -> int:
         result = bench_one(folder, not args.no_reload, args.keep)
         print(json.dumps(result, default=str), file=sys.stderr, flush=True)
         results.append(result)
-    table = markdown(results)
-    print(table)
-    if args.out:
-        with open(args.out, "a") as fh:
-            fh.write(table + "\n")
+    emit(markdown(results), args.out)
     return 0
 
 

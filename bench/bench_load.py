@@ -44,6 +44,33 @@ def _count(driver, database: str, query: str) -> int:
     return driver.execute_query(query, database_=database).records[0]["n"]
 
 
+def result_row(folder: Path, nodes: int, rels: int, wall: float, client_cpu: float,
+               server_cpu: float, first: dict, second: dict | None, **extra) -> dict:
+    """One benchmark row: the counts of the load and its cost (shared by bench_bulk)."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return {
+        "artifacts": str(folder),
+        "models": manifest.get("counts", {}).get("models"),
+        "nodes": nodes,
+        "rels": rels,
+        "wall": wall,
+        "rows_per_s": (nodes + rels) / wall,
+        "client_cpu": client_cpu,
+        "server_cpu": server_cpu,
+        "first": first,
+        "second": second,
+        **extra,
+    }
+
+
+def emit(table: str, out: str | None) -> None:
+    """Print a results table and append it to `out` (a bench/results/*.md file), if given."""
+    print(table)
+    if out:
+        with open(out, "a") as fh:
+            fh.write(table + "\n")
+
+
 def bench_one(folder: Path, batch_size: int, reload: bool, keep: bool, progress: bool) -> dict:
     base = server.ensure_running()
     name = f"bench_{secrets.token_hex(3)}"
@@ -67,21 +94,8 @@ def bench_one(folder: Path, batch_size: int, reload: bool, keep: bool, progress:
     finally:
         if not keep:
             server.drop_database(name)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    return {
-        "artifacts": str(folder),
-        "models": manifest.get("counts", {}).get("models"),
-        "nodes": nodes,
-        "rels": rels,
-        "wall": wall,
-        "rows_per_s": (nodes + rels) / wall,
-        "client_cpu": client_cpu,
-        "server_cpu": server_cpu,
-        "first": first,
-        "second": second,
-        "batch_size": batch_size,
-        "database": name if keep else None,
-    }
+    return result_row(folder, nodes, rels, wall, client_cpu, server_cpu, first, second,
+                      batch_size=batch_size, database=name if keep else None)
 
 
 def markdown(results: list[dict]) -> str:
@@ -130,11 +144,7 @@ def main() -> int:
         )
         print(json.dumps(result, default=str), file=sys.stderr, flush=True)
         results.append(result)
-    table = markdown(results)
-    print(table)
-    if args.out:
-        with open(args.out, "a") as fh:
-            fh.write(table + "\n")
+    emit(markdown(results), args.out)
     return 0
 
 

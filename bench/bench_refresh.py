@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_load import emit
 from constellation.loader.graph.writer import load_artifacts
 from constellation.loader.pipeline.build import build
 
@@ -116,11 +117,7 @@ def main() -> int:
             f"| {_changed(counts, kinds)} |"
         )
     lines += ["", f"command: `{' '.join(sys.argv)}`", ""]
-    table = "\n".join(lines)
-    print(table)
-    if args.out:
-        with open(args.out, "a") as fh:
-            fh.write(table + "\n")
+    emit("\n".join(lines), args.out)
     return 0
 
 
