@@ -278,9 +278,10 @@ def run_readonly(
     start = time.perf_counter()
     worker = threading.Thread(target=work, name="cypher-console", daemon=True)
     worker.start()
-    # The server ends the query at its limit and says so; wait longer for that answer, which a
-    # busy server may be slow to send.
-    worker.join(timeout + max(5.0, timeout / 2))
+    # At the server's own limit, wait for its answer (which a busy server may be slow to send);
+    # below it, stop waiting soon after `timeout`.
+    at_limit = server_limit is not None and timeout >= server_limit
+    worker.join(timeout + (max(5.0, timeout / 2) if at_limit else 2.0))
     elapsed_ms = (time.perf_counter() - start) * 1000
     if worker.is_alive():
         raise UserError(f"query timed out after {timeout:g} s (read-only console limit)")
