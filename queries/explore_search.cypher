@@ -7,8 +7,8 @@
 // @param min_downloads int(0..) = 0  Only models with at least this many downloads
 // @param created_from date = null  Only models created on/after this date
 // @param created_to date(end) = null  Only models created on/before this date (a whole day when date-only)
-// Same columns and ranking as `search` (`match`: 0 id or name equals the fragment, 1 the
-// name starts with it, 2 the id does, 3 elsewhere; then downloads), but only over the first
+// Same columns and ranking as `search` (the exact id, then downloads, then `match`: 0 id or
+// name equals the fragment, 1 the name starts with it, 2 the id does, 3 elsewhere), but only over the first
 // `scan` matches the engine finds plus the model whose id is exactly the fragment (an index
 // lookup; the filters do not apply to it: the explorer filters it in Python): `search` reads and sorts every match, 6-7 s for a common word on a 1M-model graph;
 // here a common fragment stops the scan early (0.2-1.5 s there). A fragment that matches
@@ -31,11 +31,13 @@ CALL {
 }
 WITH m, toLower(trim($q)) AS q
 WITH m, q, toLower(m.id) AS lid, toLower(m.name) AS lname
-WITH m, CASE WHEN lid = q OR lname = q THEN 0
+WITH m, lid = q AS exact, CASE WHEN lid = q OR lname = q THEN 0
              WHEN lname STARTS WITH q THEN 1
              WHEN lid STARTS WITH q THEN 2
              ELSE 3 END AS match
-ORDER BY match, coalesce(m.downloads, -1) DESC, m.id
+// The canonical model leads, as on the Hub: the exact id, then popularity; how well the name
+// matches only breaks ties (a 1-download copy named exactly `vicuna-7b` does not lead).
+ORDER BY exact DESC, coalesce(m.downloads, -1) DESC, match, m.id
 LIMIT $limit
 RETURN m.id AS id, m.name AS name, m.author AS author, m.downloads AS downloads,
        m.likes AS likes, m.pipeline_tag AS pipeline_tag, m.license AS license,

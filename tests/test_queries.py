@@ -251,13 +251,16 @@ def test_top_families_by_members_and_downloads(small) -> None:
     assert [r["id"] for r in small("top_families", skip=1, limit=1)] == [2]
 
 
-def test_search_exact_then_prefix_then_downloads(small) -> None:
+def test_search_exact_id_then_downloads_then_match(small) -> None:
     rows = small("search", q="pythia")
-    assert ids(rows) == ["zoo/pythia", "EleutherAI/pythia-160m", "EleutherAI/pythia-410m",
-                         PYTHIA, CHAT, GGUF]
-    assert [r["match"] for r in rows] == [0, 1, 1, 1, 1, 1]
+    # a 1-download copy whose name equals the fragment does not lead: popularity does
+    assert ids(rows) == ["EleutherAI/pythia-160m", "EleutherAI/pythia-410m", PYTHIA, CHAT, GGUF,
+                         "zoo/pythia"]
+    assert [r["match"] for r in rows] == [1, 1, 1, 1, 1, 0]  # why each one matched
     assert ids(small("search", q="PYTHIA-70M")) == [PYTHIA, CHAT, GGUF]  # case-insensitive
-    assert ids(small("search", q="gpt2")) == ["gpt2", "someone/gpt2-medium-ft", "distilgpt2"]
+    # the exact id first, whatever its downloads
+    assert ids(small("search", q="gpt2")) == ["gpt2", "distilgpt2", "someone/gpt2-medium-ft"]
+    assert ids(small("search", q="zoo/pythia"))[0] == "zoo/pythia"
     assert ids(small("search", q="eleuther", limit=2)) == [
         "EleutherAI/pythia-160m", "EleutherAI/pythia-410m",
     ]  # fmt: skip
@@ -388,8 +391,8 @@ def test_cli_query_formats(cli_env, capsys: pytest.CaptureFixture) -> None:
     assert main(["query", "search", "-p", "q=gpt2", "-f", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("id,name,author,downloads")
-    assert [line.split(",")[0] for line in lines[1:]] == ["gpt2", "someone/gpt2-medium-ft",
-                                                         "distilgpt2"]
+    assert [line.split(",")[0] for line in lines[1:]] == ["gpt2", "distilgpt2",
+                                                         "someone/gpt2-medium-ft"]
     assert main(["query", "lineage", "-p", f"id={GGUF}"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split()[:3] == ["direction", "depth", "id"]
@@ -473,19 +476,31 @@ def test_constellation_search_pythia_follows_the_csv(constellation) -> None:
     frame, run, _ = constellation
     rows = run("search", q="pythia", limit=1000)
     got = ids(rows)
-    # oracle from the CSV with the documented ranking: exact, name prefix, id prefix, contains
+    # oracle from the CSV with the documented ranking: the exact id, downloads, then the match
+    # (exact name, name prefix, id prefix, contains)
     hits = frame[frame["id"].str.lower().str.contains("pythia", regex=False)].copy()
     name = hits["id"].str.rpartition("/")[2].str.lower()
+    hits["exact"] = hits["id"].str.lower() == "pythia"
     hits["match"] = 3
     hits.loc[hits["id"].str.lower().str.startswith("pythia"), "match"] = 2
     hits.loc[name.str.startswith("pythia"), "match"] = 1
     hits.loc[(name == "pythia") | (hits["id"].str.lower() == "pythia"), "match"] = 0
-    hits = hits.sort_values(["match", "downloads", "id"], ascending=[True, False, True])
+    hits = hits.sort_values(["exact", "downloads", "match", "id"],
+                            ascending=[False, False, True, True])
     assert got == hits["id"].tolist()
     eleuther = [i for i in got if i.startswith("EleutherAI/pythia-")]
     csv_order = (frame[frame["id"].str.startswith("EleutherAI/pythia-")]
                  .sort_values(["downloads", "id"], ascending=[False, True])["id"].tolist())
     assert eleuther == csv_order and eleuther[0] == "EleutherAI/pythia-70m"
+
+
+@pytest.mark.shared
+def test_constellation_search_puts_the_canonical_model_first(constellation) -> None:
+    """`vicuna-7b`: lmsys's 1.02M-download model leads, not the 20 copies named exactly so."""
+    _, run, _ = constellation
+    for query in ("search", "explore_search"):
+        rows = run(query, q="vicuna-7b", limit=5)
+        assert ids(rows)[:2] == ["lmsys/vicuna-7b-v1.1", "lmsys/vicuna-7b-v1.3"], query
 
 
 @pytest.mark.shared
