@@ -25,7 +25,6 @@ from constellation.errors import GraphUnreachable, UserError, graph_errors
 
 # Limits the views ask for (one place; the queries cap them again).
 SEARCH_LIMIT = 15
-SEARCH_SCAN = 300  # matches read before ranking: a common word stops the scan early
 RELATED_LIMIT = 30  # neighbours of each kind in a first view
 EXPAND_LIMIT = 20  # ... and per click: fewer, so a click on a hub stays quick to draw
 FAMILY_LIMIT = 500
@@ -213,9 +212,7 @@ class Data:
         text = (text or "").strip()
         if not text:
             return []
-        rows = self.run("explore_search", q=text, scan=SEARCH_SCAN, limit=limit,
-                        **filters.params())
-        return [r for r in rows if filters.keep(r)]  # the exact-id match is not filtered
+        return self.run("search", q=text, limit=limit, **filters.params())
 
     def model(self, model_id: str) -> dict | None:
         """The model's row, or None when the graph has no such id."""

@@ -1,12 +1,12 @@
-// atlas_cluster_models: the most downloaded models of each given finest (level 0) cluster.
+// atlas_cluster_models: the most downloaded models of each given cluster.
 // @param clusters string  Comma-separated cluster ids, e.g. `12,40`
-// @param per int(1..200) = 12  Models kept per cluster
-// Returns parent (the cluster id), id, name, downloads, likes, family.
-MATCH (m:Model)-[:IN_CLUSTER]->(c:Cluster)
-WHERE c.id IN [x IN split($clusters, ',') | toInteger(trim(x))]
-WITH c, m
-ORDER BY m.downloads DESC, m.id
-WITH c, collect(m)[..$per] AS ms
-UNWIND ms AS m
+// @param per int(1..50) = 12  Models kept per cluster
+// Returns parent (the cluster id), id, name, downloads, likes, family: the first of each
+// cluster's stored `top` list (one index lookup per cluster and per model).
+UNWIND [x IN split($clusters, ',') | toInteger(trim(x))] AS cid
+MATCH (c:Cluster {id: cid})
+UNWIND range(0, size(coalesce(c.top, [])[..$per]) - 1) AS i
+MATCH (m:Model {id: c.top[i]})
 RETURN c.id AS parent, m.id AS id, m.name AS name, m.downloads AS downloads, m.likes AS likes,
        m.family AS family
+ORDER BY parent, i

@@ -10,37 +10,55 @@
 // @param order choice(downloads|likes|created) = downloads  Sort key (descending)
 // @param skip int(0..) = 0  Rows to skip (paging)
 // @param limit int(1..1000) = 20  Rows per page
-// Every filter is optional. The candidates come from the first given of author, tag,
-// license, library (an indexed node and its relationships), else from the downloads index
-// when min_downloads > 0, else from all models (a scan); the other filters are then checked
-// on the model's own properties.
+// Every filter is optional. Without any, a page within the first 1,000 rows reads the stored
+// `Ranking` of that order (the loader's list of the first model ids). Otherwise the candidates
+// come from the first given of author, tag, license, library (an indexed node and its
+// relationships), else from the downloads index when min_downloads > 0, else from all models
+// (a scan); the other filters are then checked on the model's own properties.
+OPTIONAL MATCH (r:Ranking {id: $order})
+WITH CASE WHEN $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
+           AND $pipeline_tag IS NULL AND $created_from IS NULL AND $created_to IS NULL
+           AND $min_downloads = 0 AND $skip + $limit <= size(coalesce(r.ids, []))
+      THEN r.ids[..$skip + $limit] END AS ranked
 CALL {
-  WITH 1 AS one WHERE $author IS NOT NULL
+  WITH ranked
+  WITH ranked WHERE ranked IS NOT NULL
+  UNWIND ranked AS rid
+  MATCH (m:Model {id: rid})
+  RETURN m
+  UNION
+  WITH ranked
+  WITH ranked WHERE ranked IS NULL AND $author IS NOT NULL
   MATCH (:Author {name: $author})<-[:PUBLISHED_BY]-(m:Model)
   RETURN m
   UNION
-  WITH 1 AS one WHERE $author IS NULL AND $tag IS NOT NULL
+  WITH ranked
+  WITH ranked WHERE ranked IS NULL AND $author IS NULL AND $tag IS NOT NULL
   MATCH (:Tag {name: $tag})<-[:TAGGED]-(m:Model)
   RETURN m
   UNION
-  WITH 1 AS one WHERE $author IS NULL AND $tag IS NULL AND $license IS NOT NULL
+  WITH ranked
+  WITH ranked WHERE ranked IS NULL AND $author IS NULL AND $tag IS NULL AND $license IS NOT NULL
   MATCH (:License {name: $license})<-[:LICENSED_UNDER]-(m:Model)
   RETURN m
   UNION
-  WITH 1 AS one
-  WHERE $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NOT NULL
+  WITH ranked
+  WITH ranked WHERE ranked IS NULL
+    AND $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NOT NULL
   MATCH (:Library {name: $library})<-[:USES_LIBRARY]-(m:Model)
   RETURN m
   UNION
-  WITH 1 AS one
-  WHERE $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
+  WITH ranked
+  WITH ranked WHERE ranked IS NULL
+    AND $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
     AND $min_downloads > 0
   MATCH (m:Model)
   WHERE m.downloads >= $min_downloads  // a bare parameter: the downloads index serves it
   RETURN m
   UNION
-  WITH 1 AS one
-  WHERE $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
+  WITH ranked
+  WITH ranked WHERE ranked IS NULL
+    AND $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
     AND $min_downloads = 0
   MATCH (m:Model)
   RETURN m

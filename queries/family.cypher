@@ -25,14 +25,27 @@ CALL {
   WHERE g.level = $level
   RETURN g
 }
+// The first members come from the group's `top` list (its most downloaded members, stored by
+// the loader): a page that fits in it, or any page of a group it holds whole, reads no other
+// member. Deeper pages and filtered pages of large groups walk the members.
+WITH m, g, coalesce(g.top, []) AS top
+WITH m, g, top, g.size <= size(top) OR ($skip + $limit <= size(top)
+     AND $pipeline_tag IS NULL AND $license IS NULL AND $min_downloads = 0
+     AND $created_from IS NULL AND $created_to IS NULL) AS from_top
 CALL {
-  WITH g
-  WITH g WHERE $by = 'community'
+  WITH g, top, from_top
+  WITH top WHERE from_top
+  UNWIND top AS tid
+  MATCH (x:Model {id: tid})
+  RETURN x
+  UNION
+  WITH g, from_top
+  WITH g WHERE NOT from_top AND $by = 'community'
   MATCH (g)<-[:IN_COMMUNITY]-(x:Model)
   RETURN x
   UNION
-  WITH g
-  WITH g WHERE $by = 'cluster'
+  WITH g, from_top
+  WITH g WHERE NOT from_top AND $by = 'cluster'
   MATCH (g)<-[:CHILD_OF*0..50]-(:Cluster)<-[:IN_CLUSTER]-(x:Model)
   RETURN x
 }

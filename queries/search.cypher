@@ -1,5 +1,5 @@
-// search: models whose id contains a fragment (case-insensitive): the exact id, then by downloads, then how well they match.
-// @param q string  Name fragment, e.g. `pythia` or `EleutherAI/pythia`
+// search: models whose id holds the typed words (case-insensitive): the exact id first, then by downloads, then how well they match.
+// @param q string  Words of a model id, e.g. `vicuna-7b`, `pythia` or `EleutherAI/pythia`
 // @param skip int(0..) = 0  Rows to skip (paging)
 // @param limit int(1..1000) = 20  Rows per page
 // @param pipeline_tag string = null  Only models with this pipeline tag
@@ -7,26 +7,91 @@
 // @param min_downloads int(0..) = 0  Only models with at least this many downloads
 // @param created_from date = null  Only models created on/after this date
 // @param created_to date(end) = null  Only models created on/before this date (a whole day when date-only)
-// `match` says why it matched: 0 the id or name equals the fragment, 1 the name starts with it,
-// 2 the id (its author part) starts with it, 3 it occurs elsewhere; it only breaks ties. A scan over all models
-// (no fulltext index, by design): see bench/results/queries.md for its cost.
+// The text is split into words at / - _ and spaces (as the loader splits ids). A model matches
+// when each word begins a word of its id (`llama-2` finds Llama-2-7b, not Llama-3.2-1B), the
+// last one possibly half typed; a single word of 3+ letters also finds the words it begins
+// (`vicu` finds vicuna). Why a row matched: `match` 0 the id or name equals the text, 1 the name
+// starts with it, 2 the id starts with it, 3 the id contains it, 4 the id holds each word;
+// `words` are the typed words, for highlighting. As on the Hub the canonical model leads: the exact id, then
+// popularity; `match` only breaks ties (a 1-download copy named exactly `vicuna-7b` does not
+// lead). The loader's word index answers it (Term and Posting nodes: each word's models, most
+// downloaded first; docs/design.md, "Graph"): the rarest whole word's models are read in that
+// order until a page is full, so no query reads every id.
 WITH toLower(trim($q)) AS q
-MATCH (m:Model)
-WHERE toLower(m.id) CONTAINS q
-  AND ($pipeline_tag IS NULL OR m.pipeline_tag = $pipeline_tag)
+WITH q, [w IN split(replace(replace(replace(q, '/', ' '), '-', ' '), '_', ' '), ' ')
+         WHERE w <> ''] AS words
+// The last word may be half typed: it is a whole word only when it is the only one.
+WITH q, words, CASE WHEN size(words) > 1 THEN words[..size(words) - 1] ELSE words END AS whole
+CALL {
+  // the id exactly as typed (an index lookup)
+  WITH q
+  MATCH (m:Model {id: trim($q)})
+  RETURN m.id AS id
+  UNION
+  // the rarest whole word's models, most downloaded first, until enough hold every word
+  WITH q, words, whole
+  MATCH (t:Term)
+  WHERE t.id IN whole
+  WITH words, t
+  ORDER BY t.n, t.id
+  LIMIT 1
+  UNWIND range(0, t.chunks - 1) AS c
+  OPTIONAL MATCH (p:Posting {id: t.id + '#' + toString(c)})
+  WITH words, CASE WHEN c = 0 THEN t.ids ELSE p.ids END AS ids,
+       CASE WHEN c = 0 THEN t.downloads ELSE p.downloads END AS dls
+  WITH words, ids, dls, [i IN range(0, size(ids) - 1)
+                         WHERE CASE WHEN dls[i] < 0 THEN 0 ELSE dls[i] END >= $min_downloads
+                           AND all(w IN words WHERE ' ' + replace(replace(replace(
+                               toLower(ids[i]), '/', ' '), '-', ' '), '_', ' ') CONTAINS ' ' + w)]
+       AS hits
+  UNWIND hits AS i
+  MATCH (m:Model {id: ids[i]})
+  WHERE ($pipeline_tag IS NULL OR m.pipeline_tag = $pipeline_tag)
+    AND ($license IS NULL OR m.license = $license)
+    AND ($created_from IS NULL OR m.created_at >= $created_from)
+    AND ($created_to IS NULL OR m.created_at <= $created_to)
+  WITH m
+  LIMIT $skip + $limit
+  RETURN m.id AS id
+  UNION
+  // one word of 3+ letters: the most downloaded models of the 20 words it begins that hold the
+  // most downloaded models (each word's first models are on its Term)
+  WITH words
+  WITH words WHERE size(words) = 1 AND size(words[0]) >= 3
+  MATCH (t:Term)
+  WHERE t.id STARTS WITH words[0]
+  WITH t
+  ORDER BY t.best DESC, t.id
+  LIMIT 20
+  UNWIND range(0, size(t.ids) - 1) AS i
+  WITH t.ids[i] AS id, t.downloads[i] AS dl
+  WHERE CASE WHEN dl < 0 THEN 0 ELSE dl END >= $min_downloads
+  WITH DISTINCT id, dl
+  MATCH (m:Model {id: id})
+  WHERE ($pipeline_tag IS NULL OR m.pipeline_tag = $pipeline_tag)
+    AND ($license IS NULL OR m.license = $license)
+    AND ($created_from IS NULL OR m.created_at >= $created_from)
+    AND ($created_to IS NULL OR m.created_at <= $created_to)
+  WITH m, dl
+  ORDER BY dl DESC, m.id
+  LIMIT $skip + $limit
+  RETURN m.id AS id
+}
+WITH DISTINCT id, q, words
+MATCH (m:Model {id: id})
+WHERE ($pipeline_tag IS NULL OR m.pipeline_tag = $pipeline_tag)
   AND ($license IS NULL OR m.license = $license)
   AND coalesce(m.downloads, 0) >= $min_downloads
   AND ($created_from IS NULL OR m.created_at >= $created_from)
   AND ($created_to IS NULL OR m.created_at <= $created_to)
-WITH m, q, toLower(m.id) AS lid, toLower(m.name) AS lname
-WITH m, lid = q AS exact, CASE WHEN lid = q OR lname = q THEN 0
+WITH m, q, words, toLower(m.id) AS lid, toLower(m.name) AS lname
+WITH m, words, lid = q AS exact, CASE WHEN lid = q OR lname = q THEN 0
              WHEN lname STARTS WITH q THEN 1
              WHEN lid STARTS WITH q THEN 2
-             ELSE 3 END AS match
-// The canonical model leads, as on the Hub: the exact id, then popularity; how well the name
-// matches only breaks ties (a 1-download copy named exactly `vicuna-7b` does not lead).
+             WHEN lid CONTAINS q THEN 3
+             ELSE 4 END AS match
 ORDER BY exact DESC, coalesce(m.downloads, -1) DESC, match, m.id
 SKIP $skip LIMIT $limit
 RETURN m.id AS id, m.name AS name, m.author AS author, m.downloads AS downloads,
        m.likes AS likes, m.pipeline_tag AS pipeline_tag, m.license AS license,
-       m.created_at AS created_at, m.family AS family, match
+       m.created_at AS created_at, m.family AS family, match, words

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -249,6 +250,10 @@ def test_top_families_by_members_and_downloads(small) -> None:
     clusters = small("top_families", by="cluster", level=1)
     assert [(r["id"], r["members"]) for r in clusters] == [(100, 6), (200, 3), (300, 1)]
     assert [r["id"] for r in small("top_families", skip=1, limit=1)] == [2]
+    # past the 1,000 stored places the query sorts every group: the same order
+    for order in ("members", "downloads"):
+        deep = small("top_families", order=order, skip=1, limit=1000)
+        assert deep == small("top_families", order=order, skip=1, limit=999) and len(deep) == 2
 
 
 def test_search_exact_id_then_downloads_then_match(small) -> None:
@@ -258,8 +263,12 @@ def test_search_exact_id_then_downloads_then_match(small) -> None:
                          "zoo/pythia"]
     assert [r["match"] for r in rows] == [1, 1, 1, 1, 1, 0]  # why each one matched
     assert ids(small("search", q="PYTHIA-70M")) == [PYTHIA, CHAT, GGUF]  # case-insensitive
-    # the exact id first, whatever its downloads
-    assert ids(small("search", q="gpt2")) == ["gpt2", "distilgpt2", "someone/gpt2-medium-ft"]
+    # the exact id first, whatever its downloads; words match where an id's word begins, so
+    # `gpt2` does not find distilgpt2 but `dist` (a word's beginning) does
+    assert ids(small("search", q="gpt2")) == ["gpt2", "someone/gpt2-medium-ft"]
+    assert ids(small("search", q="dist")) == ["distilgpt2"]
+    assert [r["words"] for r in small("search", q="Someone/GPT2-med")] == [
+        ["someone", "gpt2", "med"]]  # the typed words, for highlighting; the last half typed
     assert ids(small("search", q="zoo/pythia"))[0] == "zoo/pythia"
     assert ids(small("search", q="eleuther", limit=2)) == [
         "EleutherAI/pythia-160m", "EleutherAI/pythia-410m",
@@ -391,8 +400,7 @@ def test_cli_query_formats(cli_env, capsys: pytest.CaptureFixture) -> None:
     assert main(["query", "search", "-p", "q=gpt2", "-f", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("id,name,author,downloads")
-    assert [line.split(",")[0] for line in lines[1:]] == ["gpt2", "distilgpt2",
-                                                         "someone/gpt2-medium-ft"]
+    assert [line.split(",")[0] for line in lines[1:]] == ["gpt2", "someone/gpt2-medium-ft"]
     assert main(["query", "lineage", "-p", f"id={GGUF}"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split()[:3] == ["direction", "depth", "id"]
@@ -477,8 +485,9 @@ def test_constellation_search_pythia_follows_the_csv(constellation) -> None:
     rows = run("search", q="pythia", limit=1000)
     got = ids(rows)
     # oracle from the CSV with the documented ranking: the exact id, downloads, then the match
-    # (exact name, name prefix, id prefix, contains)
-    hits = frame[frame["id"].str.lower().str.contains("pythia", regex=False)].copy()
+    # (exact name, name prefix, id prefix, contains); a match begins a word of the id
+    spaced = " " + frame["id"].str.lower().str.replace(r"[/\-_ ]", " ", regex=True)
+    hits = frame[spaced.str.contains(" pythia", regex=False)].copy()
     name = hits["id"].str.rpartition("/")[2].str.lower()
     hits["exact"] = hits["id"].str.lower() == "pythia"
     hits["match"] = 3
@@ -498,9 +507,12 @@ def test_constellation_search_pythia_follows_the_csv(constellation) -> None:
 def test_constellation_search_puts_the_canonical_model_first(constellation) -> None:
     """`vicuna-7b`: lmsys's 1.02M-download model leads, not the 20 copies named exactly so."""
     _, run, _ = constellation
-    for query in ("search", "explore_search"):
-        rows = run(query, q="vicuna-7b", limit=5)
-        assert ids(rows)[:2] == ["lmsys/vicuna-7b-v1.1", "lmsys/vicuna-7b-v1.3"], query
+    rows = run("search", q="vicuna-7b", limit=5)
+    assert ids(rows)[:2] == ["lmsys/vicuna-7b-v1.1", "lmsys/vicuna-7b-v1.3"]
+    # the last word may be half typed, and `2` is a word, not any digit 2 (Llama-3.2 is not in)
+    rows = run("search", q="llama-2", limit=200)
+    assert rows and all(re.search(r"(^|[/_ -])2", r["id"]) for r in rows)
+    assert all(re.search(r"(^|[/_ -])llama", r["id"].lower()) for r in rows)
 
 
 @pytest.mark.shared
@@ -543,6 +555,48 @@ def test_constellation_groups_match_the_build(constellation) -> None:
     assert family[0]["group_size"] == len(members)
     page2 = run("family", id="gpt2", skip=3, limit=3)
     assert ids(page2) == members["id"].tolist()[3:6]
+
+
+@pytest.mark.shared
+def test_constellation_stored_pages_equal_the_walks(constellation) -> None:
+    """The pages read from the loader's summaries (`top`, `children`, ranks, facets) equal what
+    the artifacts say, and a page served from `top` equals the same rows of a full walk."""
+    import pandas as pd
+
+    _, run, out = constellation
+    models = pd.read_parquet(out / "models.parquet")
+    clusters = pd.read_parquet(out / "clusters.parquet")
+    parent = dict(zip(clusters["cluster"], clusters["parent"], strict=True))
+    level = dict(zip(clusters["cluster"], clusters["level"], strict=True))
+
+    def ancestor(cluster: int, at: int) -> int:
+        while level[cluster] < at:
+            cluster = int(parent[cluster])
+        return cluster
+
+    top_level = int(clusters["level"].max())
+    biggest = run("atlas_top_clusters", level=top_level, limit=3)
+    expected = clusters[clusters["level"] == top_level].sort_values(
+        ["size", "downloads", "cluster"], ascending=[False, False, True])
+    assert [r["id"] for r in biggest] == expected["cluster"].head(3).tolist()
+    root = biggest[0]["id"]
+    under = models[[ancestor(int(c), top_level) == root for c in models["cluster"]]]
+    best = under.sort_values(["downloads", "id"], ascending=[False, True])["id"].head(8)
+    assert [r["model"] for r in run("atlas_cluster", cluster=root)] == best.tolist()
+    kids = clusters[clusters["parent"] == root].sort_values(["size", "cluster"],
+                                                            ascending=[False, True])
+    got = run("atlas_cluster_children", parents=str(root), per=5)
+    assert [r["id"] for r in got] == kids["cluster"].head(5).tolist()
+    # family by cluster: page 1 from `top`, the same rows as the full walk's first ones
+    walk = run("family", id="gpt2", by="cluster", level=top_level, limit=1000)
+    page = run("family", id="gpt2", by="cluster", level=top_level, limit=10)
+    assert ids(page) == ids(walk)[:10] and len(walk) > 10
+    filters = {r["value"]: r["models"] for r in run("filter_pipeline_tags")}
+    assert filters == models["pipeline_tag"].value_counts().to_dict()
+    for order, column in (("downloads", "downloads"), ("likes", "likes")):
+        expected = models.sort_values([column, "id"], ascending=[False, True])["id"]
+        got = run("by_metadata", order=order, skip=10, limit=10)  # from the stored Ranking
+        assert ids(got) == expected.iloc[10:20].tolist(), order
 
 
 @pytest.mark.shared

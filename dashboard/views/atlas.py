@@ -193,7 +193,7 @@ def drill(data: Data, click: dict | None, crumbs: list | None, path: list[dict] 
         pathname, search = build_url({**(state or {}), "model": pid, "view": "neighbourhood"})
         return no_update, no_update, pathname, search
     try:
-        rows = data.run("explore_cluster", cluster=int(pid), limit=8)
+        rows = data.run("atlas_cluster", cluster=int(pid), limit=8)
     except Exception as exc:  # never a 500: the panel says what went wrong (logged if a bug)
         return no_update, ui.from_exception(exc, log), no_update, no_update
     info = rows[0] if rows else {"id": pid}
@@ -300,10 +300,10 @@ def hierarchy_figure(data: Data, path: list[dict]) -> go.Figure:
     else:
         root = path[-1]
         if (root.get("level") or 0) == 0:
-            children = _as_models(data.run("explore_cluster_models", clusters=str(root["id"]),
+            children = _as_models(data.run("atlas_cluster_models", clusters=str(root["id"]),
                                            per=40))
         else:
-            children = data.run("explore_cluster_children", parents=str(root["id"]),
+            children = data.run("atlas_cluster_children", parents=str(root["id"]),
                                 per=TOP_CLUSTERS)
         root_h = float(root.get("threshold") or 1.0)
         title = f"Inside {root.get('label') or 'cluster ' + str(root['id'])}"
@@ -314,9 +314,9 @@ def hierarchy_figure(data: Data, path: list[dict]) -> go.Figure:
     upper = [c["id"] for c in cluster_kids if (c.get("level") or 0) > 0]
     grand: list[dict] = []
     if upper:
-        grand += data.run("explore_cluster_children", parents=_ids(upper), per=PER_PARENT)
+        grand += data.run("atlas_cluster_children", parents=_ids(upper), per=PER_PARENT)
     if lowest:
-        grand += _as_models(data.run("explore_cluster_models", clusters=_ids(lowest),
+        grand += _as_models(data.run("atlas_cluster_models", clusters=_ids(lowest),
                                      per=PER_PARENT))
     return dendrogram_figure(children, grand, root_height=root_h, title=title)
 

@@ -59,6 +59,7 @@ MODEL_LINKS = {
 LABEL_KEYS = {
     "Community": "id", "Cluster": "id", "Model": "id",
     "Author": "name", "Tag": "name", "License": "name", "Library": "name",
+    **{label: "id" for label in cy.SERVING_LABELS},
 }  # fmt: skip
 EDGE_TYPES = ("CHILD_OF", *MODEL_LINKS, "SIMILAR_TO", "BASED_ON")
 
@@ -161,6 +162,8 @@ def plan(art: Artifacts) -> Plan:
                 names[target] = None
         if label not in vertices:
             vertices[label] = Nodes({key_name: list(names)})
+    for label in cy.SERVING_LABELS:
+        vertices[label] = Nodes(art.serving[label].props)
     edges["SIMILAR_TO"] = _edge_list(art.similar, "target", ("score",))
     edges["BASED_ON"] = _edge_list(art.lineage, "parent", ("relation", "origin"))
     return Plan(vertices, edges)
@@ -177,6 +180,7 @@ def summary_counts(art: Artifacts, p: Plan) -> dict[str, Any]:
         "communities": created(len(p.vertices["Community"])),
         "clusters": created(len(p.vertices["Cluster"])),
         "models": {**created(len(p.vertices["Model"])), "external": art.external},
+        "summaries": created(sum(len(p.vertices[label]) for label in cy.SERVING_LABELS)),
         "similar_to": created(len(p.edges["SIMILAR_TO"])),
         "based_on": created(len(p.edges["BASED_ON"])),
         "skipped_columns": art.skipped_columns,
@@ -393,7 +397,7 @@ def _release(art: Artifacts) -> None:
     """Drop what the plan no longer needs before the engine takes its heap (1M models: GBs)."""
     for edge_set in (art.similar, art.lineage):
         edge_set.frame, edge_set.bounds, edge_set.hashes = edge_set.frame.iloc[:0], {}, {}
-    for nodes in (art.models, art.communities, art.clusters):
+    for nodes in (art.models, art.communities, art.clusters, *art.serving.values()):
         nodes.links, nodes.hashes = {}, {}
     gc.collect()
 

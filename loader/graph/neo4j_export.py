@@ -49,12 +49,15 @@ def _kind(values: list[Any]) -> str:
             kinds.add("long")
         elif isinstance(v, float):
             kinds.add("double")
-        elif isinstance(v, list):
-            kinds.add("string[]")
+        elif isinstance(v, list):  # ints only (summaries' downloads, children): long[]
+            ints = all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+            kinds.add("long[]" if v and ints else "string[]")
         else:
             kinds.add("string")
     if kinds <= {"long", "double"} and "double" in kinds:
         return "double"
+    if kinds == {"long[]", "string[]"}:  # some lists empty: they carry no type
+        return "long[]"
     if len(kinds) == 1:
         return kinds.pop()
     return "string"  # mixed or empty: text, as neo4j-admin would read it anyway
@@ -73,7 +76,7 @@ def _field(value: Any, kind: str, where: str) -> str:
         if isinstance(value, float) and not math.isfinite(value):
             raise UserError(f"{where}: {value!r} cannot be written for neo4j-admin")
         return repr(value)
-    if kind == "string[]":
+    if kind in ("string[]", "long[]"):
         items = [str(v) for v in value]
         if any(ARRAY_DELIMITER in v for v in items):
             raise UserError(

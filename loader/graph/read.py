@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from constellation.loader.artifacts import COLUMN_KINDS, MANIFEST, REQUIRED_COLUMNS, check_build
+from constellation.loader.graph import summaries
 from constellation.loader.ingest.lineage import split_ids
 
 from constellation.errors import UserError
@@ -87,6 +88,8 @@ class Artifacts:
     lineage: EdgeSet
     external: int  # stub models added for lineage endpoints
     skipped_columns: list[str]
+    # label -> rows of the nodes that only serve reads (Term, Posting, Facet, Ranking), keyed by id
+    serving: dict[str, NodeTable] = field(default_factory=dict)
 
 
 def _read_parquet(folder: Path, name: str, build_id: str) -> pd.DataFrame:
@@ -228,16 +231,60 @@ def model_table(
 
 
 def group_table(
-    frame: pd.DataFrame, key: str, path: Path, skipped: list[str], parent: str | None = None
+    frame: pd.DataFrame,
+    key: str,
+    path: Path,
+    skipped: list[str],
+    parent: str | None = None,
+    extra: dict[str, dict[Any, Any]] | None = None,
 ) -> NodeTable:
-    """Community/Cluster rows: `key` becomes the `id` property; `parent` becomes a link list."""
+    """Community/Cluster rows: `key` becomes the `id` property; `parent` becomes a link list;
+    `extra` adds properties by key (the summaries: `top`, ranks, `children`)."""
     names = [n for n in _property_columns(frame, path, skipped) if n not in (key, parent)]
     keys = _py_values(frame[key])
     props = {"id": keys, **{name: _py_values(frame[name]) for name in names}}
+    for name, values in (extra or {}).items():
+        props[name] = [values.get(k) for k in keys]
     links = {"parent": _one(_py_values(frame[parent]))} if parent else {}
     digests = _hash_rows({**props, **links})
     props["row_hash"] = digests
     return NodeTable(keys, props, links, dict(zip(keys, digests, strict=True)))
+
+
+def serving_table(frame: pd.DataFrame) -> NodeTable:
+    """Summary rows (`id` first, values already plain Python) as a NodeTable with row hashes."""
+    props = {col: frame[col].tolist() for col in frame.columns}
+    keys = props["id"]
+    digests = _hash_rows(props)
+    props["row_hash"] = digests
+    return NodeTable(keys, props, {}, dict(zip(keys, digests, strict=True)))
+
+
+def _summaries(
+    models: NodeTable, communities: pd.DataFrame, clusters: pd.DataFrame
+) -> tuple[dict[str, dict], dict[str, dict], dict[str, NodeTable]]:
+    """(community extras, cluster extras, serving tables): see summaries.py."""
+    frame = summaries.serving_frame(models.props)
+    community_top, cluster_top = summaries.member_tops(frame, clusters)
+    terms, postings = summaries.search_index(frame)
+    community_extra = {
+        "top": community_top,
+        "size_rank": summaries.ranks(communities, "community", "size", "downloads"),
+        "downloads_rank": summaries.ranks(communities, "community", "downloads", "size"),
+    }
+    cluster_extra = {
+        "top": cluster_top,
+        "children": summaries.children(clusters),
+        "size_rank": summaries.ranks(clusters, "cluster", "size", "downloads", "level"),
+        "downloads_rank": summaries.ranks(clusters, "cluster", "downloads", "size", "level"),
+    }
+    serving = {
+        "Term": serving_table(terms),
+        "Posting": serving_table(postings),
+        "Facet": serving_table(summaries.facets(frame)),
+        "Ranking": serving_table(summaries.rankings(frame)),
+    }
+    return community_extra, cluster_extra, serving
 
 
 def edge_set(
@@ -281,11 +328,16 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     similarity = tables["similarity"]
     similarity = similarity.assign(score=similarity["score"].astype("float64"))
     skipped: list[str] = []
+    model_nodes = model_table(models, external, folder / "models.parquet", skipped)
+    community_extra, cluster_extra, serving = _summaries(
+        model_nodes, tables["communities"], tables["clusters"]
+    )
     return Artifacts(
         manifest=manifest,
-        models=model_table(models, external, folder / "models.parquet", skipped),
+        models=model_nodes,
         communities=group_table(
-            tables["communities"], "community", folder / "communities.parquet", skipped
+            tables["communities"], "community", folder / "communities.parquet", skipped,
+            extra=community_extra,
         ),
         clusters=group_table(
             tables["clusters"].sort_values("level", ascending=False),
@@ -293,6 +345,7 @@ def read_artifacts(folder: str | Path) -> Artifacts:
             folder / "clusters.parquet",
             skipped,
             "parent",
+            extra=cluster_extra,
         ),  # fmt: skip
         similar=edge_set(similarity, "source", ("target", "score"), ("target",)),
         lineage=edge_set(
@@ -300,6 +353,7 @@ def read_artifacts(folder: str | Path) -> Artifacts:
         ),
         external=len(external),
         skipped_columns=skipped,
+        serving=serving,
     )
 
 

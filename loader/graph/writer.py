@@ -299,6 +299,7 @@ class _Stored:
     lineage: dict[Any, str | None]
     communities: dict[Any, str | None]
     clusters: dict[Any, str | None]
+    serving: dict[str, dict[Any, str | None]] = field(default_factory=dict)  # label -> hashes
 
 
 def _read_stored(w: _Writer) -> _Stored:
@@ -310,6 +311,10 @@ def _read_stored(w: _Writer) -> _Stored:
             lineage={r["key"]: r["lineage_hash"] for r in models},
             communities={r["key"]: r["row_hash"] for r in _stored_hashes(w, "Community")},
             clusters={r["key"]: r["row_hash"] for r in _stored_hashes(w, "Cluster")},
+            serving={
+                label: {r["key"]: r["row_hash"] for r in _stored_hashes(w, label)}
+                for label in cy.SERVING_LABELS
+            },
         )
 
 
@@ -332,6 +337,15 @@ def _sync_all_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, An
             w, "Model", art.models, stored.models, upsert, cy.DELETE_MODEL_OWN_RELS
         )
     counts["models"]["external"] = art.external
+    with w.timed("summaries"):
+        summary: dict[str, int] = {}
+        for label in cy.SERVING_LABELS:
+            table = art.serving[label]
+            upsert = cy.upsert_plain(label, list(table.props))
+            done = _sync_nodes(w, label, table, stored.serving.get(label, {}), upsert, None)
+            for k, v in done.items():
+                summary[k] = summary.get(k, 0) + v
+        counts["summaries"] = summary
     return counts
 
 
@@ -422,7 +436,9 @@ def load_artifacts(
 def summary(counts: dict[str, Any]) -> str:
     """Counts as a few human lines (printed by `constellation load`)."""
     lines = [f"loaded build {counts['build_id']} in {counts['seconds']:.1f} s"]
-    for kind in ("models", "communities", "clusters", "similar_to", "based_on"):
+    for kind in ("models", "communities", "clusters", "summaries", "similar_to", "based_on"):
+        if kind not in counts:
+            continue
         c = counts[kind]
         extra = f" (external: {c['external']:,})" if "external" in c else ""
         lines.append(

@@ -22,7 +22,14 @@ CONSTRAINTS = [
     "CREATE CONSTRAINT community_id IF NOT EXISTS FOR (n:Community) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT cluster_id IF NOT EXISTS FOR (n:Cluster) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT build_id IF NOT EXISTS FOR (n:Build) REQUIRE n.id IS UNIQUE",
+    # the read-side summaries (loader/graph/summaries.py)
+    "CREATE CONSTRAINT term_id IF NOT EXISTS FOR (n:Term) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT posting_id IF NOT EXISTS FOR (n:Posting) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT facet_id IF NOT EXISTS FOR (n:Facet) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT ranking_id IF NOT EXISTS FOR (n:Ranking) REQUIRE n.id IS UNIQUE",
 ]
+# Labels of the read-side summaries, in write order (each keyed by `id`, no relationships).
+SERVING_LABELS = ("Term", "Posting", "Facet", "Ranking")
 
 INDEXES = [
     "CREATE INDEX model_name IF NOT EXISTS FOR (n:Model) ON (n.name)",
@@ -36,6 +43,11 @@ INDEXES = [
     "CREATE INDEX model_created_at IF NOT EXISTS FOR (n:Model) ON (n.created_at)",
     "CREATE INDEX cluster_level IF NOT EXISTS FOR (n:Cluster) ON (n.level)",
     "CREATE INDEX community_size IF NOT EXISTS FOR (n:Community) ON (n.size)",
+    "CREATE INDEX community_size_rank IF NOT EXISTS FOR (n:Community) ON (n.size_rank)",
+    "CREATE INDEX community_downloads_rank IF NOT EXISTS FOR (n:Community) ON (n.downloads_rank)",
+    "CREATE INDEX cluster_size_rank IF NOT EXISTS FOR (n:Cluster) ON (n.size_rank)",
+    "CREATE INDEX cluster_downloads_rank IF NOT EXISTS FOR (n:Cluster) ON (n.downloads_rank)",
+    "CREATE INDEX facet_kind IF NOT EXISTS FOR (n:Facet) ON (n.kind)",
 ]
 
 # --- reading what is stored (for the incremental diff) --------------------------------------
@@ -64,11 +76,17 @@ def props_map(names: list[str]) -> str:
     return "{" + ", ".join(f"`{name}`: $p{n}[i]" for n, name in enumerate(names)) + "}"
 
 
-def upsert_communities(names: list[str]) -> str:
+def upsert_plain(label: str, names: list[str]) -> str:
+    """Nodes keyed by `id` that own no relationships (Community, the summaries); `label` is
+    one of the fixed labels above."""
     return (
         "UNWIND range(0, size($key) - 1) AS i "
-        f"MERGE (n:Community {{id: $key[i]}}) SET n = {props_map(names)}"
+        f"MERGE (n:{label} {{id: $key[i]}}) SET n = {props_map(names)}"
     )
+
+
+def upsert_communities(names: list[str]) -> str:
+    return upsert_plain("Community", names)
 
 
 def upsert_clusters(names: list[str]) -> str:

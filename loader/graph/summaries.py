@@ -1,0 +1,251 @@
+"""What the pages and the search read in constant time, computed from the artifacts at load.
+
+    frame = serving_frame(art.models)             # id, downloads, likes, … of every Model node
+    terms, postings = search_index(frame)         # the search index (Term, Posting nodes)
+    tops = member_tops(frame, clusters)           # top members per community / cluster
+
+Pure functions over DataFrames. The graph can sort a few thousand rows quickly but not 1M: an
+unfiltered "most downloaded" page, the largest families or a common search word each read or
+sort a large part of the graph (bench/results/queries.md, before). So the loader stores, next
+to what they summarise:
+- on every Community and Cluster: `top` (its most downloaded members, best first), `size_rank`
+  and `downloads_rank` (its place among its kind, per level for clusters) and, on clusters,
+  `children` (the largest sub-clusters);
+- `Ranking` nodes: the most downloaded / liked / recent models (`by_metadata` without filters);
+- `Facet` nodes: the values of the filters with their model counts;
+- `Term` and `Posting` nodes: for each lower-cased word of the ids, the models holding it,
+  most downloaded first (the first FIRST_CHUNK on the Term, the rest in Posting chunks).
+
+Every ordering here is the one the queries use (downloads descending with missing ones last,
+then id), so a page read from a summary equals the page the full query would sort.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+TOP_MEMBERS = 50  # `top` of a community or cluster: the first family / atlas pages
+TOP_CHILDREN = 50  # `children` of a cluster: the atlas drill-down
+RANKING_SIZE = 1000  # models per Ranking: by_metadata pages without filters up to this row
+# Groups with a stored place: top_families pages up to this row. Not every group: places of
+# small groups tie and shift by one whenever a group's size changes, which would rewrite
+# thousands of group nodes on a refresh (docs/design.md).
+RANK_LIMIT = 1000
+FIRST_CHUNK = 100  # ids of a word on its Term node: the search box's candidates
+CHUNK = 1000  # ids per Posting node after the first chunk
+PREFIX_MIN = 3  # a search word this long also finds the words it begins (see search.cypher)
+# The word separators of ids; search.cypher splits the typed text on the same characters.
+WORD_SEPARATORS = r"[/\-_ ]+"
+FACETS = ("pipeline_tag", "license", "library_name")
+RANKINGS = {"downloads": "downloads", "likes": "likes", "created": "created_at"}
+
+
+def serving_frame(props: dict[str, list[Any]]) -> pd.DataFrame:
+    """The Model nodes' columns the summaries need (external stubs included), from the
+    writer's column-wise properties."""
+    n = len(props["id"])
+    cols = ("id", "downloads", "likes", "created_at", "community", "cluster", *FACETS)
+    frame = pd.DataFrame({c: props.get(c) or [None] * n for c in cols})
+    frame["id_rank"] = id_ranks(frame["id"])
+    return frame
+
+
+def _rank_key(values: pd.Series) -> np.ndarray:
+    """Missing values last when sorting descending (the queries' coalesce(x, -1) DESC)."""
+    return pd.to_numeric(values, errors="coerce").fillna(-1).to_numpy(dtype="float64")
+
+
+def id_ranks(ids: pd.Series) -> np.ndarray:
+    """Each id's place in id order: numeric tie-breakers sort much faster than text."""
+    order = np.argsort(ids.to_numpy(dtype=str), kind="stable")
+    out = np.empty(len(order), dtype="int64")
+    out[order] = np.arange(len(order))
+    return out
+
+
+def _id_rank(frame: pd.DataFrame) -> np.ndarray:
+    return frame["id_rank"].to_numpy() if "id_rank" in frame else id_ranks(frame["id"])
+
+
+def by_popularity(frame: pd.DataFrame) -> np.ndarray:
+    """Row positions by downloads descending (missing last), then id: the queries' order."""
+    return np.lexsort((_id_rank(frame), -_rank_key(frame["downloads"])))
+
+
+def _lists(keys: np.ndarray, values: np.ndarray) -> tuple[list[Any], list[list[Any]]]:
+    """Runs of equal consecutive keys -> (key, list of their values), order kept."""
+    if len(keys) == 0:
+        return [], []
+    change = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    return keys[starts].tolist(), [v.tolist() for v in np.split(values, change)]
+
+
+def _firsts(groups: np.ndarray, ids: np.ndarray, k: int) -> dict[int, list[Any]]:
+    """For rows already in page order: the first k ids of each group (integer groups, -1 for
+    none), as group -> ids."""
+    keep = groups >= 0
+    groups, ids = groups[keep], ids[keep]
+    order = np.argsort(groups, kind="stable")  # page order kept within a group
+    groups, ids = groups[order], ids[order]
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    pos = np.arange(len(groups)) - np.repeat(starts, np.diff(np.r_[starts, len(groups)]))
+    first = pos < k
+    keys, lists = _lists(groups[first], ids[first])
+    return dict(zip(keys, lists, strict=True))
+
+
+def _ints(values: Any) -> np.ndarray:
+    """Integer ids with -1 for missing ones."""
+    return pd.array(values, dtype="Int64").fillna(-1).to_numpy(dtype="int64")
+
+
+def member_tops(
+    frame: pd.DataFrame, clusters: pd.DataFrame, k: int = TOP_MEMBERS
+) -> tuple[dict[Any, list[str]], dict[Any, list[str]]]:
+    """(community -> top ids, cluster -> top ids): each group's k most downloaded members, best
+    first. A cluster's members are the models of every finest cluster below it.
+
+    >>> models = pd.DataFrame({"id": ["a", "b", "c"], "downloads": [5, None, 9],
+    ...                        "community": [1, 1, 2], "cluster": [10, 11, 11]})
+    >>> clusters = pd.DataFrame({"cluster": [10, 11, 20], "parent": [20, 20, None]})
+    >>> member_tops(models, clusters)
+    ({1: ['a', 'b'], 2: ['c']}, {10: ['a'], 11: ['c', 'b'], 20: ['c', 'a', 'b']})
+    """
+    order = by_popularity(frame)
+    ids = frame["id"].to_numpy(dtype=object)[order]
+    communities = _firsts(_ints(frame["community"])[order], ids, k)
+    cluster_ids = clusters["cluster"].to_numpy(dtype="int64")
+    parents = _ints(clusters["parent"])
+    index = pd.Index(cluster_ids)
+    level = _ints(frame["cluster"])[order]
+    tops: dict[Any, list[str]] = {}
+    while (level >= 0).any():  # one pass per hierarchy level, from the finest cluster up
+        tops.update(_firsts(level, ids, k))
+        known = level >= 0
+        up = np.full(len(level), -1, dtype="int64")
+        up[known] = parents[index.get_indexer(level[known])]
+        level = up
+    return communities, tops
+
+
+def ranks(
+    frame: pd.DataFrame, key: str, by: str, then: str, level: str | None = None,
+    limit: int = RANK_LIMIT,
+) -> dict:
+    """key -> 1-based place by `by` descending, then `then` descending, then key (per `level`),
+    for the first `limit` places."""
+    order = np.lexsort((
+        frame[key].to_numpy(), -_rank_key(frame[then]), -_rank_key(frame[by]),
+        *((frame[level].to_numpy(),) if level else ()),
+    ))  # fmt: skip
+    ordered = frame.iloc[order]
+    if level:
+        place = ordered.groupby(level, sort=False).cumcount() + 1
+    else:
+        place = pd.Series(np.arange(1, len(ordered) + 1), index=ordered.index)
+    keep = (place <= limit).to_numpy()
+    return dict(zip(ordered[key][keep].tolist(), place[keep].tolist(), strict=True))
+
+
+def children(clusters: pd.DataFrame, k: int = TOP_CHILDREN) -> dict[Any, list[int]]:
+    """cluster -> its k largest sub-clusters (size descending, then id)."""
+    parents = _ints(clusters["parent"])
+    order = np.lexsort((clusters["cluster"].to_numpy(), -_rank_key(clusters["size"])))
+    return _firsts(parents[order], clusters["cluster"].to_numpy(dtype=object)[order], k)
+
+
+def facets(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per filter value: id (`kind:value`), kind, value, models."""
+    parts = []
+    for kind in FACETS:
+        counts = frame[kind].dropna().value_counts()
+        parts.append(pd.DataFrame({
+            "id": [f"{kind}:{v}" for v in counts.index], "kind": kind,
+            "value": counts.index.astype(str), "models": counts.to_numpy(dtype="int64"),
+        }))  # fmt: skip
+    return pd.concat(parts, ignore_index=True)
+
+
+def rankings(frame: pd.DataFrame, size: int = RANKING_SIZE) -> pd.DataFrame:
+    """The first `size` model ids for each by_metadata order (its ORDER BY, without filters):
+    the key descending, missing last, then id."""
+    ids = frame["id"].to_numpy(dtype=object)
+    id_rank = _id_rank(frame)
+    rows = []
+    for name, column in RANKINGS.items():
+        if name == "created":  # ISO text; by_metadata sorts coalesce(created_at, '')
+            text = frame[column].fillna("").astype(str)
+            key = pd.Series(pd.factorize(text, sort=True)[0]).to_numpy(dtype="float64")
+        else:
+            key = _rank_key(frame[column])
+        order = np.lexsort((id_rank, -key))
+        rows.append({"id": name, "ids": ids[order[:size]].tolist()})
+    return pd.DataFrame(rows)
+
+
+def words(ids: pd.Series) -> pd.Series:
+    """The distinct lower-cased words of each id, split on / - _ and spaces.
+
+    >>> words(pd.Series(["TheBloke/Llama-2-7B-chat_GPTQ", "gpt2"])).tolist()
+    [['thebloke', 'llama', '2', '7b', 'chat', 'gptq'], ['gpt2']]
+    """
+    split = ids.astype(str).str.lower().str.split(WORD_SEPARATORS, regex=True)
+    return split.map(lambda ws: list(dict.fromkeys(w for w in ws if w)))
+
+
+def search_index(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(terms, postings) of the ids' words, each word's models most downloaded first.
+
+    terms: id (the word), n (models), best (their highest downloads), chunks, ids, downloads
+    (the first FIRST_CHUNK models and their downloads, -1 when unknown);
+    postings: id (`word#chunk`, chunk 1…), ids, downloads (CHUNK models each, in order).
+
+    >>> terms, postings = search_index(pd.DataFrame(
+    ...     {"id": ["a/llama-7b", "b/llama-13b"], "downloads": [3, 9]}))
+    >>> terms[terms["id"] == "llama"][["n", "best", "chunks", "ids"]].values.tolist()
+    [[2, 9, 1, ['b/llama-13b', 'a/llama-7b']]]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    order = by_popularity(frame)
+    ids = frame["id"].to_numpy(dtype=object)[order]
+    dl = _rank_key(frame["downloads"])[order].astype("int64")
+    split = pc.split_pattern_regex(pc.utf8_lower(pa.array(ids, pa.string())), WORD_SEPARATORS)
+    flat = pc.list_flatten(split)
+    row = pc.list_parent_indices(split).to_numpy()
+    encoded = pc.dictionary_encode(flat)
+    code = encoded.indices.to_numpy(zero_copy_only=False).astype("int64")
+    vocab = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    keep = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
+    code, row = code[keep], row[keep]
+    by_word = np.lexsort((row, code))  # per word, its models in popularity order
+    code, row = code[by_word], row[by_word]
+    fresh = np.r_[True, (code[1:] != code[:-1]) | (row[1:] != row[:-1])]  # a word twice in an id
+    code, row = code[fresh], row[fresh]
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    counts = np.diff(np.r_[starts, len(code)])
+    pos = np.arange(len(code)) - np.repeat(starts, counts)
+    chunk = np.where(pos < FIRST_CHUNK, 0, 1 + (pos - FIRST_CHUNK) // CHUNK)
+    first = chunk == 0
+    keys, id_lists = _lists(code[first], ids[row[first]])
+    _, dl_lists = _lists(code[first], dl[row[first]])
+    n = counts
+    terms = pd.DataFrame({
+        "id": vocab[keys].tolist() if keys else [], "n": n.astype("int64"),
+        "best": dl[row[starts]] if len(starts) else np.array([], "int64"),
+        "chunks": 1 + (np.maximum(n - FIRST_CHUNK, 0) + CHUNK - 1) // CHUNK,
+        "ids": id_lists, "downloads": dl_lists,
+    })  # fmt: skip
+    rest = ~first
+    run = code[rest] * (int(chunk.max(initial=0)) + 1) + chunk[rest]  # one number per chunk
+    runs, pid_lists = _lists(run, ids[row[rest]])
+    _, pdl_lists = _lists(run, dl[row[rest]])
+    width = int(chunk.max(initial=0)) + 1
+    names = [f"{vocab[r // width]}#{r % width}" for r in runs]
+    postings = pd.DataFrame({"id": names, "ids": pid_lists, "downloads": pdl_lists})
+    return terms, postings
