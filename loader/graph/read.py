@@ -381,22 +381,30 @@ def _check_references(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     dup = models["id"][models["id"].duplicated()]
     if len(dup):
         _fail_dangling(mpath, "id", dup, "unique ids (duplicates)")
-    ids = set(models["id"].tolist())
-    community_ids = set(tables["communities"]["community"].tolist())
-    cluster_ids = set(clusters["cluster"].tolist())
-    _fail_dangling(
-        mpath, "community", set(models["community"].dropna()) - community_ids, "communities.parquet"
-    )
-    _fail_dangling(
-        mpath, "cluster", set(models["cluster"].dropna()) - cluster_ids, "clusters.parquet"
-    )
+    # Arrow's is_in (hashing, in C++) rather than Python sets or pandas' isin on Arrow strings,
+    # which iterates in Python: 7M similarity endpoints at 1M models
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids = models["id"]
+
+    def missing(values: pd.Series, known: pd.Series) -> list[Any]:
+        have = pa.array(values.dropna())
+        inside = pc.is_in(have, value_set=pa.array(known.dropna()).cast(have.type))
+        return pc.unique(pc.filter(have, pc.invert(inside))).to_pylist()
+
+    communities = tables["communities"]["community"]
+    _fail_dangling(mpath, "community", missing(models["community"], communities),
+                   "communities.parquet")  # fmt: skip
+    _fail_dangling(mpath, "cluster", missing(models["cluster"], clusters["cluster"]),
+                   "clusters.parquet")  # fmt: skip
     _fail_dangling(
         folder / "clusters.parquet", "parent",
-        set(clusters["parent"].dropna()) - cluster_ids, "column cluster",
+        missing(clusters["parent"], clusters["cluster"]), "column cluster",
     )  # fmt: skip
     spath = folder / "similarity.parquet"
     for col in ("source", "target"):
-        _fail_dangling(spath, col, set(tables["similarity"][col]) - ids, "models.parquet")
+        _fail_dangling(spath, col, missing(tables["similarity"][col], ids), "models.parquet")
 
 
 def _checked_lineage(lpath: Path, lineage: pd.DataFrame) -> pd.DataFrame:
