@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -42,6 +43,8 @@ from constellation.errors import UserError
 
 if TYPE_CHECKING:
     from constellation.graph import GraphConfig
+
+log = logging.getLogger(__name__)
 
 # Heap of the engine in this process; the server keeps its own (CONSTELLATION_HEAP). 4g ran out
 # in GraphBatch.close() at 1M models (bench/results/load.md).
@@ -249,7 +252,7 @@ def _create_vertices(batch: Any, label: str, nodes: Nodes) -> list[str]:
 
 _LOG_CONFIG = """handlers = java.util.logging.ConsoleHandler, java.util.logging.FileHandler
 .level = INFO
-java.util.logging.ConsoleHandler.level = WARNING
+java.util.logging.ConsoleHandler.level = SEVERE
 java.util.logging.FileHandler.level = INFO
 java.util.logging.FileHandler.pattern = {log}
 java.util.logging.FileHandler.formatter = com.arcadedb.log.LogFormatter
@@ -260,7 +263,8 @@ java.util.logging.FileHandler.count = 1
 
 def _engine_options(heap: str) -> dict[str, Any]:
     """JVM options for the engine in this process. Its log goes to `bulk.log` next to the
-    server's (the engine's default is ./log in the working directory), warnings to stderr."""
+    server's (the engine's default is ./log in the working directory); only errors reach stderr: its
+warnings are routine there (a line per index sub-file it creates, hundreds at 1M models)."""
     from constellation import server
 
     home = server.paths().home
@@ -289,11 +293,15 @@ def write_plan(path: Path, p: Plan, timings: dict[str, float], heap: str) -> Non
             max_deferred_incoming_edges=DEFERRED_EDGES,
         ) as batch:
             for label, nodes in p.vertices.items():
+                if len(nodes):
+                    log.info("writing %s %s vertices …", f"{len(nodes):,}", label)
                 with _timed(timings, f"bulk {label}"):
                     created = _create_vertices(batch, label, nodes)
                     keys = nodes.columns[LABEL_KEYS[label]]
                     rids[label] = dict(zip(keys, created, strict=True))
             for rel, edges in p.edges.items():
+                if len(edges):
+                    log.info("writing %s %s edges …", f"{len(edges):,}", rel)
                 with _timed(timings, f"bulk {rel}"):
                     src, dst = rids[edges.source_label], rids[edges.target_label]
                     for lo in range(0, len(edges), _CHUNK):
@@ -302,6 +310,7 @@ def write_plan(path: Path, p: Plan, timings: dict[str, float], heap: str) -> Non
                             [src[k] for k in edges.sources[lo:hi]], rel,
                             [dst[k] for k in edges.targets[lo:hi]], edges.prop_rows(lo, hi),
                         )  # fmt: skip
+            log.info("flushing the edges and closing the database files …")
             with _timed(timings, "bulk close"):
                 batch.close()
     finally:
@@ -344,6 +353,7 @@ def bulk_load(
     path = database_path(database)
     if not path.is_dir():
         raise UserError(f"load --bulk: {path} is not a database of the local server")
+    log.info("reading and checking %s …", artifacts_dir)
     with _timed(timings, "read artifacts"):
         art = read_artifacts(artifacts_dir)
     with _timed(timings, "plan"):
@@ -363,6 +373,7 @@ def bulk_load(
     heap = os.environ.get("CONSTELLATION_BULK_HEAP", DEFAULT_BULK_HEAP)
     if on_stage:
         on_stage("bulk")
+    log.info("the server closes database %s while this process writes its files", database)
     server.close_database(database)
     try:
         write_plan(path, p, timings, heap)
