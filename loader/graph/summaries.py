@@ -137,7 +137,15 @@ def ranks(
     limit: int = RANK_LIMIT,
 ) -> dict:
     """key -> 1-based place by `by` descending, then `then` descending, then key (per `level`),
-    for the first `limit` places."""
+    for the first `limit` places.
+
+    >>> groups = pd.DataFrame({"cluster": [7, 8, 9, 5], "size": [3, 3, 9, 1],
+    ...                        "downloads": [10, 20, 0, 5], "level": [0, 0, 0, 1]})
+    >>> ranks(groups, "cluster", "size", "downloads", "level")
+    {9: 1, 8: 2, 7: 3, 5: 1}
+    >>> ranks(groups, "cluster", "size", "downloads", limit=2)
+    {9: 1, 8: 2}
+    """
     order = np.lexsort((
         frame[key].to_numpy(), -_rank_key(frame[then]), -_rank_key(frame[by]),
         *((frame[level].to_numpy(),) if level else ()),
@@ -172,7 +180,13 @@ def facets(frame: pd.DataFrame) -> pd.DataFrame:
 
 def rankings(frame: pd.DataFrame, size: int = RANKING_SIZE) -> pd.DataFrame:
     """The first `size` model ids for each by_metadata order (its ORDER BY, without filters):
-    the key descending, missing last, then id."""
+    the key descending, missing last, then id.
+
+    >>> frame = pd.DataFrame({"id": ["b", "a", "c"], "downloads": [1, 1, None],
+    ...     "likes": [None, 2, 3], "created_at": ["2024-01-01", None, "2023-05-01"]})
+    >>> rankings(frame, size=2).set_index("id")["ids"].to_dict()
+    {'downloads': ['a', 'b'], 'likes': ['c', 'a'], 'created': ['b', 'c']}
+    """
     ids = frame["id"].to_numpy(dtype=object)
     id_rank = _id_rank(frame)
     rows = []
