@@ -411,6 +411,17 @@ def _release(art: Artifacts) -> None:
     for nodes in (art.models, art.communities, art.clusters, *art.serving.values()):
         nodes.links, nodes.hashes = {}, {}
     gc.collect()
+    # Hand the freed memory back to the OS before the engine's heap grows in this process:
+    # Arrow's pool and the C heap keep it otherwise (100k models: 773 -> 620 MB resident).
+    import ctypes
+
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:  # not glibc: nothing to trim
+        pass
 
 
 def _build_started(tx: Any, build_id: str, now: str, manifest: str) -> None:
