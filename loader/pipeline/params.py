@@ -45,7 +45,7 @@ class BuildParams:
     # features per name: recall of the exact top-k vs cost at 1M (bench/results/edges.md)
     exact_budget: float = 5e9  # sum(df^2) up to which the product stays exact (~30k names)
     max_candidate_df: int = 500
-    min_candidate_features: int = 8
+    min_candidate_features: int = 4
     candidates: int = 20  # candidates per row rescored exactly
     candidate_pool: int = 100  # the rest of these only where they could enter the top k
     chunk_rows: int = 20000
