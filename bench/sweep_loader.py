@@ -53,7 +53,7 @@ def score_edges(
     """Top-k of directed edges -> communities -> the sweep's figures against declared lineage:
     edges, communities, Q, pairs, lift, edges in tree, score (harmonic mean of lift and
     edges in tree)."""
-    keep = edges._top_k_per_row(rows, cols, scores, k)
+    keep = edges.top_k_per_row(rows, cols, scores, k)
     src, dst, sc = edges.symmetrise(rows[keep], cols[keep], scores[keep])
     comm, q = communities.louvain(len(ids), src, dst, sc, seed=seed)
     frame = pd.DataFrame({"id": ids, "community": comm, "cluster": comm})

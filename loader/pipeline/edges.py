@@ -11,6 +11,12 @@ made only of common words still finds its copies), and every candidate pair is t
 exactly on the full vectors. Below that size the pruned matrix is the full one and the product is
 exact already.
 
+The pruned score leaves the common features out, and they carry most of the cosine of a name
+like `llama 3.1 8b instruct gguf`: its true neighbours can rank far down its candidates. So each
+row keeps a pool of `candidate_pool` candidates; the best `candidates` are rescored, the rest
+only where a bound says they could still enter the row's top k (`_rescore_pool`). Recall of the
+exact top-k and the cost at 1M: `bench/results/edges.md`.
+
 Usage::
 
     src, dst, score = similarity_edges(vec.matrix, BuildParams(k=10, threshold=0.5))
@@ -61,18 +67,17 @@ def candidate_matrix(x: sp.csr_matrix, params: BuildParams) -> Candidates:
     entry_df = df[x.indices]
     keep = entry_df <= params.max_candidate_df
     rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
-    short = np.bincount(rows[keep], minlength=x.shape[0]) < params.min_candidate_features
-    # rows left with too few features also keep their rarest ones (ties by column,
-    # deterministic); only their entries are sorted, a small share at any scale
+    kept_in_row = np.bincount(rows[keep], minlength=x.shape[0])
+    # how many common features each row keeps, rarest first (ties by column, deterministic)
+    wanted = params.min_candidate_features - kept_in_row
     forced = np.zeros(len(keep), dtype=bool)
-    sel = np.flatnonzero(short[rows] & ~keep)
+    sel = np.flatnonzero((wanted > 0)[rows] & ~keep)
     if len(sel):
         order = sel[np.lexsort((x.indices[sel], entry_df[sel], rows[sel]))]
         r = rows[order]
         first = np.r_[0, np.flatnonzero(r[1:] != r[:-1]) + 1]
         rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
-        kept_in_row = np.bincount(rows[keep], minlength=x.shape[0])[r]
-        forced[order[rank < params.min_candidate_features - kept_in_row]] = True
+        forced[order[rank < wanted[r]]] = True
     return Candidates(
         matrix=_subset(x, rows, keep | forced),
         pruned=True,
@@ -81,7 +86,7 @@ def candidate_matrix(x: sp.csr_matrix, params: BuildParams) -> Candidates:
     )
 
 
-def _pair_dots(x: sp.csr_matrix, i: np.ndarray, j: np.ndarray, batch: int = 500_000) -> np.ndarray:
+def pair_dots(x: sp.csr_matrix, i: np.ndarray, j: np.ndarray, batch: int = 500_000) -> np.ndarray:
     """Exact x[i] . x[j] for each pair, in batches (elementwise sparse product, summed).
 
     Pairs are visited in order of j so the rows fetched from x are read mostly in sequence."""
@@ -97,7 +102,7 @@ def _pair_dots(x: sp.csr_matrix, i: np.ndarray, j: np.ndarray, batch: int = 500_
     return out
 
 
-def _top_k_per_row(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+def top_k_per_row(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     """Mask keeping each row's k best (score desc, then column asc for ties)."""
     order = np.lexsort((cols, -scores, rows))
     r = rows[order]
@@ -115,16 +120,55 @@ def _rescore(
     cands: Candidates,
     common_norm: np.ndarray,
     threshold: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact cosines of pairs found on the pruned candidate vectors, those >= threshold."""
-    # Cauchy-Schwarz bound on the common part: most candidates cannot reach the
-    # threshold and are dropped before any exact work
+    floor: np.ndarray | float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Exact cosines of pairs found on the pruned candidate vectors, those >= threshold, and
+    how many pairs were rescored.
+
+    Pairs whose Cauchy-Schwarz bound on the common part is below `floor` (per pair, or one
+    value) cannot reach it and are dropped before any exact work."""
     bound = scores + common_norm[rows] * common_norm[cols]
-    ok = bound >= threshold - 1e-6
+    ok = bound >= floor - 1e-6
     rows, cols, scores = rows[ok], cols[ok], scores[ok]
-    scores = scores - _pair_dots(cands.forced, rows, cols) + _pair_dots(cands.common, rows, cols)
+    scores = scores - pair_dots(cands.forced, rows, cols) + pair_dots(cands.common, rows, cols)
     above = scores >= threshold
-    return rows[above], cols[above], scores[above]
+    return rows[above], cols[above], scores[above], len(rows)
+
+
+def _rescore_pool(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    scores: np.ndarray,
+    first: np.ndarray,
+    cands: Candidates,
+    common_norm: np.ndarray,
+    params: BuildParams,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Each row's exact top-k among its candidate pool, in two rounds (and pairs rescored).
+
+    The pruned score misses the common features, so a row's true neighbours can rank far down
+    its pool (a name made of `llama 3.1 8b instruct` has hundreds of candidates). The first
+    `candidates` are rescored; the rest of the pool only where the bound reaches the row's k-th
+    best exact cosine so far, which skips most of it for names with few common features.
+    `first` marks each row's best `candidates` on the pruned score.
+
+    The result is each row's exact top-k of its whole pool: the split only saves work."""
+    r1, c1, s1, n1 = _rescore(
+        rows[first], cols[first], scores[first], cands, common_norm, params.threshold,
+        params.threshold,
+    )  # fmt: skip
+    top = top_k_per_row(r1, c1, s1, params.k)
+    r1, c1, s1 = r1[top], c1[top], s1[top]
+    n = len(common_norm)
+    kth = np.full(n, np.inf, dtype=np.float32)
+    np.minimum.at(kth, r1, s1)
+    floor = np.where(np.bincount(r1, minlength=n) >= params.k, kth, params.threshold)
+    rest = ~first
+    r2, c2, s2, n2 = _rescore(
+        rows[rest], cols[rest], scores[rest], cands, common_norm, params.threshold,
+        floor[rows[rest]],
+    )  # fmt: skip
+    return np.r_[r1, r2], np.r_[c1, c2], np.r_[s1, s2], n1 + n2
 
 
 def similarity_edges(
@@ -135,18 +179,20 @@ def similarity_edges(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Undirected top-k edges: (source, target, score) with source < target, sorted.
 
-    `timings`, if given, receives seconds spent in candidate pruning, products and rescoring."""
-    clock = {"prune": 0.0, "product": 0.0, "rescore": 0.0}
+    `timings`, if given, receives seconds spent in candidate pruning, products and rescoring,
+    and how many candidate pairs were rescored exactly."""
+    clock = {"prune": 0.0, "product": 0.0, "rescore": 0.0, "pairs_rescored": 0}
     t = time.perf_counter()
     n = x.shape[0]
     x = x.astype(np.float32).tocsr()
+    x.eliminate_zeros()  # a zero-weight block (owners by default) would count as features
     cands = candidate_matrix(x, params)
     cand, pruned = cands.matrix, cands.pruned
     cand_t = cand.T.tocsr()
     if pruned:
         common_norm = np.sqrt(np.asarray(cands.common.multiply(cands.common).sum(axis=1)).ravel())
     clock["prune"] = time.perf_counter() - t
-    top_n = (params.candidates if pruned else params.k) + 1  # +1: the row itself
+    top_n = (params.candidate_pool if pruned else params.k) + 1  # +1: the row itself
     threshold = None if pruned else params.threshold
 
     src_parts, dst_parts, score_parts = [], [], []
@@ -159,19 +205,27 @@ def similarity_edges(
             cand_t,
             top_n=top_n,
             threshold=threshold,
-            sort=False,
+            sort=pruned,  # pruned: each row's pool best first, to split it without a sort
             n_threads=params.n_threads,
-        ).tocoo()
-        rows = c.row.astype(np.int64) + start
-        cols = c.col.astype(np.int64)
+        )
+        per_row = np.diff(c.indptr)
+        rows = np.repeat(np.arange(start, stop, dtype=np.int64), per_row)
+        cols = c.indices.astype(np.int64)
         scores = c.data.astype(np.float32)
         clock["product"] += time.perf_counter() - t
         t = time.perf_counter()
         not_self = rows != cols
+        if pruned:
+            # position in the row's sorted pool; the row itself (usually first) counts as one
+            pos = np.arange(len(rows)) - np.repeat(c.indptr[:-1], per_row)
+            first = (pos <= params.candidates)[not_self]
         rows, cols, scores = rows[not_self], cols[not_self], scores[not_self]
         if pruned:
-            rows, cols, scores = _rescore(rows, cols, scores, cands, common_norm, params.threshold)
-        keep = _top_k_per_row(rows, cols, scores, params.k)
+            rows, cols, scores, rescored = _rescore_pool(
+                rows, cols, scores, first, cands, common_norm, params
+            )
+            clock["pairs_rescored"] += rescored
+        keep = top_k_per_row(rows, cols, scores, params.k)
         src_parts.append(rows[keep])
         dst_parts.append(cols[keep])
         score_parts.append(scores[keep])

@@ -41,11 +41,13 @@ class BuildParams:
     threshold: float = 0.4
     # candidate generation at scale: features in more than this many names are left out of the
     # sparse product (they make it quadratic) but count in the exact rescoring of candidates;
-    # each name keeps at least `min_candidate_features` of its rarest features.
+    # each name keeps at least `min_candidate_features` of its rarest features. Pool and
+    # features per name: recall of the exact top-k vs cost at 1M (bench/results/edges.md)
     exact_budget: float = 5e9  # sum(df^2) up to which the product stays exact (~30k names)
     max_candidate_df: int = 500
     min_candidate_features: int = 4
     candidates: int = 20  # candidates per row rescored exactly
+    candidate_pool: int = 100  # the rest of these only where they could enter the top k
     chunk_rows: int = 20000
     n_threads: int = 2
     # communities
@@ -80,6 +82,7 @@ class BuildParams:
                 for a, b in zip(self.cluster_levels[:-1], self.cluster_levels[1:], strict=True)
             ),
             "candidates": self.candidates >= self.k,
+            "candidate_pool": self.candidate_pool >= self.candidates,
             "communities": self.communities in COMMUNITY_METHODS,
             "char_ngram_max": self.char_ngram_max >= self.char_ngram_min >= 1,
         }
