@@ -7,7 +7,6 @@ import itertools
 import logging
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from constellation.loader.ingest.sources import read_sources
@@ -198,7 +197,8 @@ def test_younger_parent_is_rejected(inferred):
     pairs = candidates(corpus, train, corpus.rows([child]))
     got = set(corpus.ids[pairs["cand"].to_numpy()])
     assert "mistralai/Mistral-7B-v0.1" not in got  # same stem, but created after the child
-    assert not (corpus.created[pairs["cand"].to_numpy()] > corpus.created[corpus.rows([child])[0]]).any()
+    born = corpus.created[corpus.rows([child])[0]]
+    assert not (corpus.created[pairs["cand"].to_numpy()] > born).any()
 
 
 def test_no_name_overlap_parent_from_architecture_and_size_prior(inferred):
