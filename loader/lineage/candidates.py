@@ -251,8 +251,11 @@ class TrainEdges:
         )
         rel = rel.fillna(-1).to_numpy(np.int64)
         ok = (c >= 0) & (p >= 0) & (c != p)
-        c, p, rel = c[ok], p[ok], rel[ok]
-        keys = pair_key(c, p, corpus.n)
+        return cls.from_rows(corpus.n, c[ok], p[ok], rel[ok])
+
+    @classmethod
+    def from_rows(cls, n: int, c: np.ndarray, p: np.ndarray, rel: np.ndarray) -> TrainEdges:
+        keys = pair_key(c, p, n)
         keys, first = np.unique(keys, return_index=True)
         c, p, rel = c[first], p[first], rel[first]
         return cls(
@@ -260,9 +263,14 @@ class TrainEdges:
             parent=p,
             relation=rel,
             keys=keys,
-            parent_count=np.bincount(p, minlength=corpus.n).astype(np.float64),
-            n_parents=np.bincount(c, minlength=corpus.n).astype(np.float64),
+            parent_count=np.bincount(p, minlength=n).astype(np.float64),
+            n_parents=np.bincount(c, minlength=n).astype(np.float64),
         )
+
+    def without(self, children: np.ndarray, n: int) -> TrainEdges:
+        """These links minus every link of `children` (as if those children were held out)."""
+        keep = ~np.isin(self.child, children)
+        return TrainEdges.from_rows(n, self.child[keep], self.parent[keep], self.relation[keep])
 
     def has(self, child: np.ndarray, cand: np.ndarray, n: int) -> np.ndarray:
         """Whether each (child, cand) is a training link (leave-one-out corrections)."""

@@ -4,7 +4,10 @@ a score is the chance that the candidate is a declared parent.
 Training rows are the candidates of (a sample of) the children with training links, labelled by
 those links. A fifth of the sampled children is kept back to fit the calibration: a logistic
 regression on the ranker's probability, its share among the child's candidates and whether it
-ranks first (a candidate's chance depends on its rivals, not on itself alone).
+ranks first (a candidate's chance depends on its rivals, not on itself alone). Their features are
+computed with all their links removed, exactly as a child without a declared parent is seen at
+inference (leave-one-out alone still lets its hidden siblings vote, which made scores
+overconfident).
 
 Usage::
 
@@ -89,18 +92,22 @@ def fit(
     if len(children) > max_children:
         children = rng.choice(children, max_children, replace=False)
     stats = make_stats(corpus, train)
-    pairs, X, y = training_rows(corpus, train, stats, children)
-    if y.all() or not y.any():
-        raise UserError("declared lineage gives no usable training pairs (all one label)")
     calib_children = rng.choice(
         children, max(int(len(children) * CALIBRATION_SHARE), 1), replace=False
     )
-    is_cal = np.isin(pairs["child"].to_numpy(), calib_children)
+    fit_children = np.setdiff1d(children, calib_children)
+    pairs, X, y = training_rows(corpus, train, stats, fit_children)
+    if y.all() or not y.any():
+        raise UserError("declared lineage gives no usable training pairs (all one label)")
     ranker = hgb_cls(max_iter=200, learning_rate=0.1, max_leaf_nodes=31, random_state=seed)
-    ranker.fit(X[~is_cal], y[~is_cal])
-    raw = ranker.predict_proba(X[is_cal])[:, 1]
+    ranker.fit(X, y)
+    held = train.without(calib_children, corpus.n)
+    cal_pairs = candidates(corpus, held, calib_children)
+    cal_X = pair_features(corpus, held, cal_pairs, make_stats(corpus, held))
+    cal_y = train.has(cal_pairs["child"].to_numpy(), cal_pairs["cand"].to_numpy(), corpus.n)
+    raw = ranker.predict_proba(cal_X)[:, 1]
     calibrator = lr_cls(C=1.0, max_iter=1000)
-    calibrator.fit(_calibration_inputs(pairs["child"].to_numpy()[is_cal], raw), y[is_cal])
+    calibrator.fit(_calibration_inputs(cal_pairs["child"].to_numpy(), raw), cal_y)
     relation = rel.fit(corpus, train, pairs[y], X[y], seed)
     log.info("trained on %s candidate pairs of %s children", f"{len(X):,}", f"{len(children):,}")
     return LineageModel(ranker, calibrator, relation, stats, len(X))
