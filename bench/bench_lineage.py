@@ -4,6 +4,8 @@
         --artifacts /tmp/hf --lineage ../shared/data/hf-dep-network-analysis/edges_c952a70.csv \
         --seeds 0,1,2 --save /tmp/lineage-reports
     python bench/bench_lineage.py --reports /tmp/lineage-reports/*.json   # tables only
+    python bench/bench_lineage.py --artifacts /tmp/hf --lineage edges_c952a70.csv \
+        --later edges_HEAD_5f6e81b.csv   # learn from one snapshot, guess the next one's new links
 
 Prints the evaluation table per seed and their mean, the figures per relation (mean over the
 seeds), and the reliability table of the first candidates' scores (pooled over the seeds).
@@ -80,8 +82,23 @@ def main() -> int:
     ap.add_argument("--holdout", type=float, default=0.2)
     ap.add_argument("--save", help="folder for the JSON reports")
     ap.add_argument("--reports", nargs="*", help="format these saved reports instead of running")
+    ap.add_argument("--later", help="a later lineage file: score the links it adds")
     args = ap.parse_args()
-    if args.reports:
+    if args.later:
+        from constellation.loader import artifacts
+        from constellation.loader.lineage.evaluate import evaluate_later, read_lineage
+
+        report = evaluate_later(
+            artifacts.read_table(args.artifacts, "models"),
+            artifacts.read_table(args.artifacts, "similarity"),
+            read_lineage(args.artifacts, [args.lineage] if args.lineage else None),
+            read_lineage(args.artifacts, [args.later]),
+        )
+        if args.save:
+            Path(args.save).mkdir(parents=True, exist_ok=True)
+            Path(args.save, "later.json").write_text(json.dumps(report, indent=2))
+        reports = [report]
+    elif args.reports:
         reports = [json.loads(Path(p).read_text()) for p in args.reports]
     else:
         reports = []

@@ -188,3 +188,28 @@ def evaluate_lineage(
     declared = read_lineage(artifacts_dir, lineage)
     report = evaluate_holdout(models, similarity, declared, holdout, seed)
     return {"artifacts": str(artifacts_dir), **report}
+
+
+def evaluate_later(
+    models: pd.DataFrame, similarity: pd.DataFrame, declared: pd.DataFrame,
+    later: pd.DataFrame, seed: int = 0,
+) -> dict:
+    """Learn from `declared` and score the guesses for the models that declare no parent there
+    but do in `later` (a later snapshot): lineage the ranker never saw, as infer-lineage meets
+    it."""
+    corpus = make_corpus(models, similarity)
+    train = TrainEdges.from_lineage(corpus, declared)
+    c = corpus.rows(later["child"].astype(str))
+    p = corpus.rows(later["parent"].astype(str))
+    new = (c >= 0) & (p >= 0) & (c != p) & ~np.isin(c, train.child)
+    relation = later["relation"].astype(str).to_numpy()[new]
+    truth = pd.DataFrame({"child": c[new], "parent": p[new], "relation": relation})
+    truth = truth.drop_duplicates(["child", "parent"])
+    hidden = np.unique(truth["child"].to_numpy())
+    if len(hidden) == 0:
+        raise UserError("the later lineage declares no new child inside the corpus")
+    model = ranker.fit(corpus, train, seed=seed)
+    ranked = ranker.rank(model, corpus, train, hidden, top=10)
+    report = {"seed": seed, **score(ranked, truth, hidden, corpus.n)}
+    report["baseline_similarity_hits@1"] = similarity_baseline(corpus, truth, hidden)
+    return report
