@@ -23,6 +23,8 @@ COMMANDS = {
     "generate": "constellation.loader.ingest.commands:add_generate",
     "build": "constellation.loader.pipeline.commands:add_build",
     "evaluate": "constellation.loader.pipeline.commands:add_evaluate",
+    "infer-lineage": "constellation.loader.lineage.commands:add_infer_lineage",
+    "evaluate-lineage": "constellation.loader.lineage.commands:add_evaluate_lineage",
     "load": "constellation.loader.graph.commands:add_load",
     "export": "constellation.loader.graph.commands:add_export",
     "query": "constellation.queries.query_commands:add_query",

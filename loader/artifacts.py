@@ -35,6 +35,9 @@ import pyarrow.parquet as pq
 from constellation.errors import UserError
 
 TABLES = ("models", "similarity", "lineage", "communities", "clusters", "hierarchy", "words")
+# Written after a build by `constellation infer-lineage` (loader/lineage), not by `build`: an
+# optional table of likely child -> parent links, stamped with the build it was inferred from.
+INFERRED = "inferred_lineage"
 MANIFEST = "manifest.json"
 BUILD_ID_KEY = b"constellation:build_id"  # in each Parquet file's schema metadata
 
@@ -46,6 +49,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "similarity.parquet": ("source", "target", "score"),
     "lineage.parquet": ("child", "parent", "relation"),
+    "inferred_lineage.parquet": ("child", "parent", "score", "relation", "rank"),
     "communities.parquet": ("community", "size", "downloads", "label", "terms"),
     "clusters.parquet": (
         "cluster", "level", "threshold", "parent", "size", "downloads", "label", "terms",
@@ -60,6 +64,7 @@ COLUMN_KINDS: dict[str, dict[str, str]] = {
         "downloads": "numbers", "likes": "numbers", "community": "integers", "cluster": "integers",
     },
     "similarity.parquet": {"score": "numbers"},
+    "inferred_lineage.parquet": {"score": "numbers", "rank": "integers"},
     "communities.parquet": {"size": "numbers", "downloads": "numbers"},
     "clusters.parquet": {
         "level": "numbers", "threshold": "numbers", "size": "numbers", "downloads": "numbers",
@@ -187,9 +192,28 @@ def write_artifacts(out_dir: str | Path, tables: dict[str, pd.DataFrame], manife
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
         for name in (*[f"{t}.parquet" for t in TABLES], MANIFEST):  # the manifest last
             os.replace(tmp / name, out / name)
+        # links inferred from the previous build name its rows: rerun infer-lineage for these
+        (out / f"{INFERRED}.parquet").unlink(missing_ok=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def write_extra_table(artifacts: str | Path, name: str, frame: pd.DataFrame) -> Path:
+    """Add one table (e.g. INFERRED) to a built folder, stamped with the manifest's build and
+    moved in whole (a stopped write leaves the old file or none, never half of one)."""
+    out = _check_dir(artifacts)
+    build_id = str(read_manifest(out).get("build_id"))
+    path = out / f"{name}.parquet"
+    tmp = out / f".{name}.parquet.{os.getpid()}.partial"
+    try:
+        write_table(tmp, frame, build_id)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UserError(f"--artifacts {out}: cannot write {path.name} ({exc.strerror})") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 def _check_dir(artifacts: str | Path) -> Path:
@@ -221,7 +245,8 @@ def check_build(path: Path, build_id: str) -> None:
 
 
 def read_table(artifacts: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """One artifact table as a DataFrame (`name` in TABLES), checked to be the manifest's build."""
+    """One artifact table as a DataFrame (`name` in TABLES, or INFERRED), checked to be the
+    manifest's build."""
     path = _check_dir(artifacts) / f"{name}.parquet"
     if not path.is_file():
         raise UserError(f"--artifacts {artifacts}: {path.name} is missing")

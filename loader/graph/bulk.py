@@ -65,6 +65,9 @@ LABEL_KEYS = {
     **{label: "id" for label in cy.SERVING_LABELS},
 }  # fmt: skip
 EDGE_TYPES = ("CHILD_OF", *MODEL_LINKS, "SIMILAR_TO", "BASED_ON")
+# inferred lineage (loader/lineage): likely links, a type of their own, owned by the child
+INFERRED_EDGE = "LIKELY_BASED_ON"
+EDGE_TYPES += (INFERRED_EDGE,)
 
 
 # --- the plan (pure) ------------------------------------------------------------------------
@@ -148,6 +151,7 @@ def plan(art: Artifacts) -> Plan:
             **models.props,
             "similar_hash": _owner_hashes(models.keys, art.similar),
             "lineage_hash": _owner_hashes(models.keys, art.lineage),
+            "inferred_hash": _owner_hashes(models.keys, art.inferred),
         }),
     }  # fmt: skip
     edges: dict[str, Edges] = {"CHILD_OF": Edges("Cluster", "Cluster")}
@@ -169,6 +173,7 @@ def plan(art: Artifacts) -> Plan:
         vertices[label] = Nodes(art.serving[label].props)
     edges["SIMILAR_TO"] = _edge_list(art.similar, "target", ("score",))
     edges["BASED_ON"] = _edge_list(art.lineage, "parent", ("relation", "origin"))
+    edges[INFERRED_EDGE] = _edge_list(art.inferred, "parent", ("score", "relation", "rank"))
     return Plan(vertices, edges)
 
 
@@ -186,6 +191,7 @@ def summary_counts(art: Artifacts, p: Plan) -> dict[str, Any]:
         "summaries": created(sum(len(p.vertices[label]) for label in cy.SERVING_LABELS)),
         "similar_to": created(len(p.edges["SIMILAR_TO"])),
         "based_on": created(len(p.edges["BASED_ON"])),
+        "likely_based_on": created(len(p.edges[INFERRED_EDGE])),
         "skipped_columns": art.skipped_columns,
     }
 
@@ -406,7 +412,7 @@ BUILD_DONE_BULK = "MATCH (b:Build {id: $id}) REMOVE b.bulk_unfinished"
 
 def _release(art: Artifacts) -> None:
     """Drop what the plan no longer needs before the engine takes its heap (1M models: GBs)."""
-    for edge_set in (art.similar, art.lineage):
+    for edge_set in (art.similar, art.lineage, art.inferred):
         edge_set.frame, edge_set.bounds, edge_set.hashes = edge_set.frame.iloc[:0], {}, {}
     for nodes in (art.models, art.communities, art.clusters, *art.serving.values()):
         nodes.links, nodes.hashes = {}, {}

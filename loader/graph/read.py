@@ -29,7 +29,7 @@ from constellation.loader.ingest.lineage import split_ids
 from constellation.errors import UserError
 
 # the writer's bookkeeping properties: never read back from a models.parquet column
-BOOKKEEPING = ("row_hash", "similar_hash", "lineage_hash")
+BOOKKEEPING = ("row_hash", "similar_hash", "lineage_hash", "inferred_hash")
 # models.parquet columns that stay in the artifacts: `row` is a model's position in the file
 # (its leaf in hierarchy.parquet), which one deletion shifts for every later model; stored on
 # the nodes it made a refresh rewrite nearly every Model (bench/results/load.md).
@@ -90,6 +90,8 @@ class Artifacts:
     skipped_columns: list[str]
     # label -> rows of the nodes that only serve reads (Term, Posting, Facet, Ranking), keyed by id
     serving: dict[str, NodeTable] = field(default_factory=dict)
+    # likely links (LIKELY_BASED_ON) from inferred_lineage.parquet; empty without that file
+    inferred: EdgeSet = field(default_factory=lambda: inferred_edges(None))
 
 
 def _read_parquet(folder: Path, name: str, build_id: str) -> pd.DataFrame:
@@ -312,6 +314,36 @@ def edge_set(
     return edges
 
 
+# --- inferred lineage (loader/lineage, `constellation infer-lineage`) -------------------------
+
+INFERRED_FIELDS = ("parent", "score", "relation", "rank")
+
+
+def inferred_edges(frame: pd.DataFrame | None) -> EdgeSet:
+    """LIKELY_BASED_ON edges owned by their child (child -> parent), keyed by parent."""
+    if frame is None:
+        frame = pd.DataFrame({c: [] for c in ("child", *INFERRED_FIELDS)})
+    frame = frame.assign(
+        score=frame["score"].astype("float64"), rank=frame["rank"].astype("int64")
+    )
+    return edge_set(frame, "child", INFERRED_FIELDS, ("parent",))
+
+
+def read_inferred(folder: Path, build_id: str, ids: set[Any]) -> EdgeSet:
+    """The folder's inferred_lineage.parquet, checked like the other files (same build, columns,
+    kinds, both ends built models); no file: no likely links."""
+    name = "inferred_lineage.parquet"
+    if not (folder / name).is_file():
+        return inferred_edges(None)
+    frame = _read_parquet(folder, name, build_id)
+    path = folder / name
+    for col in ("child", "parent"):
+        if frame[col].isna().any():
+            raise UserError(f"{path}: column {col}: {int(frame[col].isna().sum())} empty id(s)")
+        _fail_dangling(path, col, set(frame[col]) - ids, "models.parquet")
+    return inferred_edges(frame[frame["child"] != frame["parent"]])
+
+
 def read_artifacts(folder: str | Path) -> Artifacts:
     """Read and check every artifact the graph needs; UserError names the bad file/column."""
     folder = Path(folder)
@@ -354,6 +386,7 @@ def read_artifacts(folder: str | Path) -> Artifacts:
         external=len(external),
         skipped_columns=skipped,
         serving=serving,
+        inferred=read_inferred(folder, build_id, set(models["id"].tolist())),
     )
 
 

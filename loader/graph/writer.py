@@ -379,7 +379,29 @@ def _sync_graph(w: _Writer, art: Artifacts, build_id: str) -> dict[str, Any]:
         counts["based_on"] = _sync_edges(
             w, _BASED_ON, art.lineage, owners, stored.lineage, existed
         )
+    with w.timed("likely_based_on"):
+        counts["likely_based_on"] = _sync_inferred(w, art, owners, existed)
     return counts
+
+
+# --- inferred lineage: LIKELY_BASED_ON (loader/lineage; cypher in writer_cypher.py) ----------
+
+_LIKELY_BASED_ON = _EdgeStatements(
+    "LIKELY_BASED_ON", cy.OLD_LIKELY, cy.CREATE_LIKELY, cy.UPDATE_LIKELY, cy.DELETE_LIKELY
+)
+
+
+def _sync_inferred(
+    w: _Writer, art: Artifacts, owners: list[Any], existed: set[Any]
+) -> dict[str, int]:
+    """Make the stored likely links equal to inferred_lineage.parquet (none without it).
+
+    Only children that hold likely links are read back; one whose hash a row rewrite dropped
+    counts as stale, so its links are diffed again rather than left behind."""
+    stored: dict[Any, str | None] = {}
+    if w.run(cy.COUNT_LIKELY)[0]["n"]:
+        stored = {r["key"]: r["inferred_hash"] or "stale" for r in w.run(cy.LIKELY_OWNERS)}
+    return _sync_edges(w, _LIKELY_BASED_ON, art.inferred, owners, stored, existed)
 
 
 def load_artifacts(
@@ -436,9 +458,9 @@ def load_artifacts(
 def summary(counts: dict[str, Any]) -> str:
     """Counts as a few human lines (printed by `constellation load`)."""
     lines = [f"loaded build {counts['build_id']} in {counts['seconds']:.1f} s"]
-    for kind in ("models", "communities", "clusters", "summaries", "similar_to", "based_on"):
-        if kind not in counts:
-            continue
+    kinds = ("models", "communities", "clusters", "summaries", "similar_to", "based_on",
+             "likely_based_on")
+    for kind in (k for k in kinds if k in counts):
         c = counts[kind]
         extra = f" (external: {c['external']:,})" if "external" in c else ""
         lines.append(

@@ -197,3 +197,41 @@ BUILD_DONE = (
     "WITH b WHERE b.id = $id "
     "SET b.loaded_at = $loaded_at, b.counts = $counts"
 )
+
+# --- inferred lineage: LIKELY_BASED_ON, owned by its child (loader/lineage) ------------------
+# Likely links are a relationship type of their own (docs/design.md, "Inferred lineage"), so no
+# query over declared BASED_ON ever sees a guess. The child stores `inferred_hash` of its likely
+# links. A model row rewrite (`SET m = …`) drops that hash; the writer then reads the child's
+# stored links back and diffs them, so nothing is lost, only re-checked.
+
+# Children that hold likely links now (the stored side of the diff; a fresh graph has none).
+COUNT_LIKELY = "MATCH ()-[e:LIKELY_BASED_ON]->() RETURN count(e) AS n"
+LIKELY_OWNERS = (
+    "MATCH (c:Model)-[:LIKELY_BASED_ON]->() "
+    "RETURN DISTINCT c.id AS key, c.inferred_hash AS inferred_hash"
+)
+OLD_LIKELY = (
+    "UNWIND $keys AS k MATCH (c:Model {id: k})-[e:LIKELY_BASED_ON]->(p:Model) "
+    "RETURN c.id AS child, p.id AS parent, e.score AS score, e.relation AS relation, "
+    "e.rank AS rank"
+)
+CREATE_LIKELY = """
+UNWIND range(0, size($key) - 1) AS i
+MATCH (c:Model {id: $key[i]})
+SET c.inferred_hash = $hash[i]
+WITH c, i
+UNWIND range(0, size($parent[i]) - 1) AS j
+MATCH (p:Model {id: $parent[i][j]})
+CREATE (c)-[:LIKELY_BASED_ON {
+  score: $score[i][j], relation: $relation[i][j], rank: $rank[i][j]
+}]->(p)
+"""
+UPDATE_LIKELY = (
+    "UNWIND $rows AS r "
+    "MATCH (c:Model {id: r.child})-[e:LIKELY_BASED_ON]->(p:Model {id: r.parent}) "
+    "SET e.score = r.score, e.relation = r.relation, e.rank = r.rank"
+)
+DELETE_LIKELY = (
+    "UNWIND $rows AS r "
+    "MATCH (c:Model {id: r.child})-[e:LIKELY_BASED_ON]->(p:Model {id: r.parent}) DELETE e"
+)

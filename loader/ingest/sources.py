@@ -42,6 +42,7 @@ runs only on JSON records, metadata blobs, card data strings and tag strings.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 import warnings
@@ -60,6 +61,8 @@ from constellation.errors import UserError
 JSON_EXTENSIONS = (".json", ".jsonl", ".ndjson")
 TABLE_EXTENSIONS = (".csv", ".parquet", ".pq")
 SUPPORTED_EXTENSIONS = JSON_EXTENSIONS + TABLE_EXTENSIONS
+UNPARSED_SHOWN = 5  # base_model values that are not ids: one warning line each for the first few
+log = logging.getLogger(__name__)
 
 MODEL_COLUMNS = [
     "id",
@@ -135,6 +138,8 @@ class SourceResult:
     skipped: malformed rows left out.
     inputs: one dict per file read: `path`, `format`, `rows` (accepted), `skipped`.
     duplicates: rows dropped because a later row had the same id.
+    unparsed_parents: values of a `base_model` column that are not model ids (the row is kept,
+    that parent is left out).
     """
 
     models: pd.DataFrame
@@ -142,14 +147,23 @@ class SourceResult:
     skipped: list[Skipped] = field(default_factory=list)
     inputs: list[dict] = field(default_factory=list)
     duplicates: int = 0
+    unparsed_parents: list[Skipped] = field(default_factory=list)
 
     def summary(self) -> str:
-        """One line for the user: counts of models, lineage edges, skipped and duplicate rows."""
-        return (
+        """One line for the user: counts of models, lineage edges, skipped and duplicate rows,
+        and base_model values that are not ids (each also logged as a warning, the first few)."""
+        text = (
             f"read {len(self.inputs)} file(s): {len(self.models):,} models, "
             f"{len(self.lineage):,} lineage edges, {len(self.skipped):,} malformed rows skipped, "
             f"{self.duplicates:,} duplicate ids (last kept)"
         )
+        if self.unparsed_parents:
+            first = self.unparsed_parents[0]
+            text += (
+                f", {len(self.unparsed_parents):,} base_model value(s) not model ids (parent "
+                f"ignored; first: {first.file}:{first.line}: {first.reason})"
+            )
+        return text
 
 
 @dataclass
@@ -161,6 +175,7 @@ class _Part:
     skipped: list[Skipped]
     fmt: str
     tags: Any = None  # arrow list<string> aligned with `models` (saves re-converting the lists)
+    unparsed: list[Skipped] = field(default_factory=list)  # base_model values that are not ids
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,8 +318,10 @@ def _read_json(path: Path) -> _Part:
         rows.append(_flatten_record(record))
         lines.append(number)
     frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame({"id": []})
-    models, more, tags = _normalise(frame, np.asarray(lines, dtype=np.int64), str(path))
-    return _Part(models, None, skipped + more, fmt, tags)
+    models, more, tags, unparsed = _normalise(
+        frame, np.asarray(lines, dtype=np.int64), str(path)
+    )
+    return _Part(models, None, skipped + more, fmt, tags, unparsed)
 
 
 def _has_id(record: dict) -> bool:
@@ -416,8 +433,8 @@ def _read_table(
     card_col = next((c for c in CARD_KEYS if c in frame.columns), None)
     if card_col is not None and "_card" not in frame.columns:
         frame = frame.rename(columns={card_col: "_card"})
-    models, more, tags = _normalise(frame, lines, str(path), arrow_tags)
-    return _Part(models, None, skipped + more, fmt, tags)
+    models, more, tags, unparsed = _normalise(frame, lines, str(path), arrow_tags)
+    return _Part(models, None, skipped + more, fmt, tags, unparsed)
 
 
 def _edge_rows(
@@ -528,10 +545,11 @@ def _show(value: object) -> str:
 
 def _normalise(
     frame: pd.DataFrame, lines: np.ndarray, file: str, arrow_tags: Any = None
-) -> tuple[pd.DataFrame, list[Skipped], Any]:
+) -> tuple[pd.DataFrame, list[Skipped], Any, list[Skipped]]:
     """Raw columns -> design.md columns; bad rows out (reported), unknown columns kept.
 
-    Also returns the tags as an arrow list array aligned with the rows.
+    Also returns the tags as an arrow list array aligned with the rows, and the values of a
+    `base_model` column that are not model ids.
     """
     frame = frame.reset_index(drop=True)
     used: set[str] = set()  # source columns folded into the canonical ones
@@ -546,11 +564,13 @@ def _normalise(
         frame = frame[keep].reset_index(drop=True)
         ids = ids[keep].reset_index(drop=True)
         numbers = {k: v[keep].reset_index(drop=True) for k, v in numbers.items()}
+        lines = lines[keep] if len(lines) == len(keep) else lines
     out = _model_columns(frame, ids, numbers, used)
     arrow_tags = _add_tags_and_license(out, frame, arrow_tags, used)
+    unparsed = _base_model_column(out, frame, lines, file, used)
     for col in _kept_columns(frame, out, used):
         out[col] = frame[col].to_numpy()
-    return out, skipped, arrow_tags
+    return out, skipped, arrow_tags, unparsed
 
 
 class _RowFlags:
@@ -678,6 +698,58 @@ def _add_tags_and_license(
     return arrow_tags
 
 
+BASE_MODEL_COLUMN = "base_model"  # an export's declared parents: one id or a list of them
+_LIST_SPLIT = re.compile(r"\s*[,;]\s*")
+
+
+def _base_model_items(value: object) -> list[object]:
+    """The parent ids in one `base_model` cell: a list, a JSON/Python list string, or ids
+    separated by commas/semicolons."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return []
+    if isinstance(value, list | tuple | np.ndarray):
+        return [v for v in value if v is not None]
+    text = str(value).strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        parsed = lin.parse_mapping(f'{{"v": {text}}}')  # JSON or Python repr, one parser
+        if parsed is not None and isinstance(parsed.get("v"), list):
+            return [v for v in parsed["v"] if v is not None]
+        return [text]  # not a list after all: reported as not an id
+    return [t for t in _LIST_SPLIT.split(text) if t]
+
+
+def _base_model_column(
+    out: pd.DataFrame, frame: pd.DataFrame, lines: np.ndarray, file: str, used: set[str]
+) -> list[Skipped]:
+    """Adds the parents named in a `base_model` column (with `base_model_relation`, if any) to
+    the card's declared parents; returns the values that are not model ids."""
+    col = BASE_MODEL_COLUMN
+    if col not in frame.columns:
+        return []
+    used.update({col, "base_model_relation"})
+    relations = frame.get("base_model_relation")
+    card = out["_card_parents"] if isinstance(out.get("_card_parents"), pd.Series) else None
+    unparsed: list[Skipped] = []
+    merged = np.empty(len(frame), dtype=object)
+    for i, value in enumerate(frame[col].tolist()):
+        relation = lin.normalise_relation(relations.iloc[i]) if relations is not None else "unknown"
+        pairs = list(card.iloc[i]) if card is not None and isinstance(card.iloc[i], list) else []
+        for item in _base_model_items(value):
+            parent = lin.normalise_id(item) if isinstance(item, str) else None
+            if parent is None:
+                line = int(lines[i]) if i < len(lines) else None
+                unparsed.append(
+                    Skipped(file, line, f"{col} {_show(item)} is not a model id (parent ignored)")
+                )
+            elif parent != out["id"].iloc[i] and all(p != parent for p, _ in pairs):
+                pairs.append((parent, relation))
+        merged[i] = pairs or None
+    out["_card_parents"] = pd.Series(merged, index=out.index, dtype=object)
+    return unparsed
+
+
 def _kept_columns(frame: pd.DataFrame, out: pd.DataFrame, used: set[str]) -> list[str]:
     """Source columns kept as they are: not folded into a canonical one, not dropped."""
     return [
@@ -773,6 +845,9 @@ def _tidy_extra(values: pd.Series) -> pd.Series:
 
 def _merge(parts: list[_Part], inputs: list[dict]) -> SourceResult:
     skipped = [s for p in parts for s in p.skipped]
+    unparsed = [s for p in parts for s in p.unparsed]
+    for s in unparsed[:UNPARSED_SHOWN]:
+        log.warning("%s:%s: %s", s.file, s.line, s.reason)
     with_models = [p for p in parts if p.models is not None and len(p.models)]
     if with_models:
         models = (
@@ -810,4 +885,4 @@ def _merge(parts: list[_Part], inputs: list[dict]) -> SourceResult:
 
     files = [p.lineage for p in parts if p.lineage is not None and len(p.lineage)]
     lineage = lin.clean_lineage(pd.concat([own, *files], ignore_index=True), validate=False)
-    return SourceResult(models, lineage, skipped, inputs, duplicates)
+    return SourceResult(models, lineage, skipped, inputs, duplicates, unparsed)

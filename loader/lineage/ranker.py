@@ -1,0 +1,147 @@
+"""The learned ranker: gradient-boosted trees over pair features, then a calibration step so that
+a score is the chance that the candidate is a declared parent.
+
+Training rows are the candidates of (a sample of) the children with training links, labelled by
+those links. A fifth of the sampled children is kept back to fit the calibration: a logistic
+regression on the ranker's probability, its share among the child's candidates and whether it
+ranks first (a candidate's chance depends on its rivals, not on itself alone). Their features are
+computed with all their links removed, exactly as a child without a declared parent is seen at
+inference (leave-one-out alone still lets its hidden siblings vote, which made scores
+overconfident).
+
+Usage::
+
+    model = fit(corpus, train, seed=0)
+    ranked = rank(model, corpus, train, rows)   # child, cand, score, rank, relation, features
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from constellation.loader.lineage import relation as rel
+from constellation.loader.lineage.candidates import Corpus, TrainEdges, candidates
+from constellation.loader.lineage.features import FEATURES, Stats, make_stats, pair_features
+
+from constellation.errors import UserError
+
+log = logging.getLogger(__name__)
+MAX_TRAIN_CHILDREN = 20_000  # enough for the trees; bounds time and memory at 1M models
+CHUNK = 100_000  # children per inference chunk (bounds memory)
+CALIBRATION_SHARE = 0.2
+
+
+@dataclass
+class LineageModel:
+    ranker: object  # HistGradientBoostingClassifier
+    calibrator: object  # LogisticRegression over _calibration_inputs
+    relation: rel.RelationModel
+    stats: Stats
+    n_train_rows: int
+
+
+def _sklearn():
+    try:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
+    except ImportError as exc:  # an optional dependency
+        raise UserError(
+            "inferred lineage needs scikit-learn: pip install 'constellation-atlas[test]' "
+            "(or pip install scikit-learn)"
+        ) from exc
+    return HistGradientBoostingClassifier, LogisticRegression
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def _calibration_inputs(child: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    frame = pd.DataFrame({"child": child, "raw": raw})
+    total = frame.groupby("child")["raw"].transform("sum").to_numpy()
+    best = frame.groupby("child")["raw"].transform("max").to_numpy()
+    share = raw / np.maximum(total, 1e-9)
+    return np.column_stack([_logit(raw), _logit(share), (raw >= best).astype(float)])
+
+
+def training_rows(
+    corpus: Corpus, train: TrainEdges, stats: Stats, children: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    pairs = candidates(corpus, train, children)
+    X = pair_features(corpus, train, pairs, stats)
+    y = train.has(pairs["child"].to_numpy(), pairs["cand"].to_numpy(), corpus.n)
+    return pairs, X, y
+
+
+def fit(
+    corpus: Corpus, train: TrainEdges, seed: int = 0, max_children: int = MAX_TRAIN_CHILDREN
+) -> LineageModel:
+    """Train ranker, calibration and relation classifier on the training links."""
+    hgb_cls, lr_cls = _sklearn()
+    children = np.unique(train.child)
+    if len(children) < 10:
+        raise UserError(
+            f"only {len(children)} models declare a parent in the corpus: too few to learn "
+            "lineage from (need at least 10)"
+        )
+    rng = np.random.default_rng(seed)
+    if len(children) > max_children:
+        children = rng.choice(children, max_children, replace=False)
+    stats = make_stats(corpus, train)
+    calib_children = rng.choice(
+        children, max(int(len(children) * CALIBRATION_SHARE), 1), replace=False
+    )
+    fit_children = np.setdiff1d(children, calib_children)
+    pairs, X, y = training_rows(corpus, train, stats, fit_children)
+    if y.all() or not y.any():
+        raise UserError("declared lineage gives no usable training pairs (all one label)")
+    ranker = hgb_cls(max_iter=200, learning_rate=0.1, max_leaf_nodes=31, random_state=seed)
+    ranker.fit(X, y)
+    held = train.without(calib_children, corpus.n)
+    cal_pairs = candidates(corpus, held, calib_children)
+    cal_X = pair_features(corpus, held, cal_pairs, make_stats(corpus, held))
+    cal_y = train.has(cal_pairs["child"].to_numpy(), cal_pairs["cand"].to_numpy(), corpus.n)
+    raw = ranker.predict_proba(cal_X)[:, 1]
+    calibrator = lr_cls(C=1.0, max_iter=1000)
+    calibrator.fit(_calibration_inputs(cal_pairs["child"].to_numpy(), raw), cal_y)
+    relation = rel.fit(corpus, train, pairs[y], X[y], seed)
+    log.info("trained on %s candidate pairs of %s children", f"{len(X):,}", f"{len(children):,}")
+    return LineageModel(ranker, calibrator, relation, stats, len(X))
+
+
+def score_pairs(model: LineageModel, pairs: pd.DataFrame, X: pd.DataFrame) -> np.ndarray:
+    raw = model.ranker.predict_proba(X[FEATURES])[:, 1]
+    inputs = _calibration_inputs(pairs["child"].to_numpy(), raw)
+    return model.calibrator.predict_proba(inputs)[:, 1]
+
+
+def rank(
+    model: LineageModel, corpus: Corpus, train: TrainEdges, rows: np.ndarray, top: int = 10
+) -> pd.DataFrame:
+    """The `top` best candidates of each child in `rows`: child, cand (rows), score, rank,
+    relation; children without any candidate are absent."""
+    rows = np.unique(np.asarray(rows, np.int64))
+    out = []
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        pairs = candidates(corpus, train, chunk)
+        if pairs.empty:
+            continue
+        X = pair_features(corpus, train, pairs, model.stats)
+        pairs = pairs[["child", "cand"]].assign(score=score_pairs(model, pairs, X))
+        order = np.lexsort((-pairs["score"].to_numpy(), pairs["child"].to_numpy()))
+        pairs = pairs.iloc[order]
+        pairs["rank"] = pairs.groupby("child").cumcount().to_numpy() + 1
+        keep = (pairs["rank"] <= top).to_numpy()
+        pairs = pairs[keep].reset_index(drop=True)
+        pairs["relation"] = rel.predict(model.relation, X.iloc[order[keep]].reset_index(drop=True))
+        out.append(pairs)
+    if not out:
+        return pd.DataFrame(
+            {"child": [], "cand": [], "score": [], "rank": [], "relation": []}
+        ).astype({"child": np.int64, "cand": np.int64, "rank": np.int64})
+    return pd.concat(out, ignore_index=True)

@@ -1,0 +1,54 @@
+"""Which relation a likely link is: finetune, quantized, adapter or merge.
+
+A classifier over the same pair features (the child's quantisation / adapter / merge words and
+tags, the candidate's, the owner's habits by relation, name overlap), trained on the training
+links whose relation is known. With no known relation to learn from, every link is `unknown`.
+
+Usage::
+
+    model = fit(corpus, train, true_pairs, true_features, seed)
+    predict(model, features)   # array of relation names
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from constellation.loader.lineage.candidates import RELATIONS, Corpus, TrainEdges
+from constellation.loader.lineage.features import FEATURES
+
+
+@dataclass
+class RelationModel:
+    classifier: object | None  # HistGradientBoostingClassifier, None: a single class
+    constant: str  # the answer when there is no classifier
+
+
+def fit(
+    corpus: Corpus, train: TrainEdges, pairs: pd.DataFrame, X: pd.DataFrame, seed: int
+) -> RelationModel:
+    """Learn relations from true training pairs (`pairs`: child, cand rows; `X`: features)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    order = np.argsort(train.keys)
+    keys = pairs["child"].to_numpy(np.int64) * corpus.n + pairs["cand"].to_numpy(np.int64)
+    pos = np.searchsorted(train.keys[order], keys)
+    y = train.relation[order][np.minimum(pos, len(order) - 1)]
+    known = y >= 0
+    if not known.any():
+        return RelationModel(None, "unknown")
+    classes = np.unique(y[known])
+    if len(classes) == 1:
+        return RelationModel(None, RELATIONS[int(classes[0])])
+    clf = HistGradientBoostingClassifier(max_iter=150, random_state=seed)
+    clf.fit(X[FEATURES][known], y[known])
+    return RelationModel(clf, RELATIONS[int(np.bincount(y[known]).argmax())])
+
+
+def predict(model: RelationModel, X: pd.DataFrame) -> np.ndarray:
+    if model.classifier is None or len(X) == 0:
+        return np.full(len(X), model.constant, dtype=object)
+    codes = model.classifier.predict(X[FEATURES])
+    return np.asarray(RELATIONS, dtype=object)[codes.astype(np.int64)]
