@@ -38,6 +38,7 @@ from constellation.loader.pipeline import (
     edges,
     families,
     hierarchy,
+    joins,
     names,
     stable_ids,
     vectors,
@@ -159,6 +160,8 @@ def build_from_models(
         "hierarchy": hierarchy.linkage_frame(z, n),
         "words": words,
     }
+    tables.update(stages.run("joins", joins.join_tables, models))
+    counts["joins"] = {name: len(tables[name]) for name in joins.JOIN_TABLES}
     timings = {**stages.timings, "edges_detail": edge_clock}
     return tables, {"counts": counts, "timings": timings, "modularity": modularity}
 
@@ -168,7 +171,8 @@ def _model_table(
 ) -> pd.DataFrame:
     """models.parquet: the input columns (lineage aside) plus row, community, cluster, family."""
     n = len(models)
-    out = models.drop(columns=[c for c in ("base_models",) if c in models.columns]).copy()
+    dropped = ("base_models", *joins.SOURCE_COLUMNS)  # the joins' lists: their own tables
+    out = models.drop(columns=[c for c in dropped if c in models.columns]).copy()
     out["row"] = np.arange(n, dtype=np.int64)
     out["community"] = community.astype(np.int64)
     out["cluster"] = cluster_labels[:, 0].astype(np.int64) if n else np.empty(0, np.int64)
