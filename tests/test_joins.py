@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import secrets
+from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from constellation.loader import artifacts
+from constellation.loader.graph.bulk import bulk_load
+from constellation.loader.graph.writer import load_artifacts
 from constellation.loader.ingest.sources import read_sources
 from constellation.loader.pipeline.build import build
 from constellation.loader.pipeline.joins import (
@@ -14,6 +19,9 @@ from constellation.loader.pipeline.joins import (
     normalise_arxiv_id,
     normalise_dataset_id,
 )
+
+from constellation import server
+from constellation.graph import GraphConfig, connect
 
 FIXTURES = ("api-samples", "mistral-small-tree-fixture")
 
@@ -92,3 +100,115 @@ def test_build_writes_join_artifacts(shared_data, tmp_path):
         artifacts.read_table(out, name)  # each written by this build
     cites = artifacts.read_table(out, "cites")
     assert len(cites) == 35
+
+
+# --- the graph: incremental writer and bulk path ------------------------------------------
+
+
+def _rows(config, query: str, **params) -> list[dict]:
+    with connect(config) as driver:
+        return [dict(r) for r in driver.execute_query(query, params, database_=config.database)
+                .records]  # fmt: skip
+
+
+def _joins_of(config) -> dict:
+    """Labels and relationship types of the joins, with every join edge."""
+    edges = _rows(config, """
+        MATCH (a)-[r:TRAINED_ON|CITES|FOR_TASK|USES]->(b)
+        RETURN coalesce(a.id, a.name) AS a, type(r) AS t,
+               coalesce(b.id, b.arxiv_id, b.name) AS b, properties(b) AS props""")  # fmt: skip
+    labels = {
+        r["l"]: r["n"]
+        for r in _rows(config, "MATCH (n) RETURN labels(n)[0] AS l, count(*) AS n")
+        if r["l"] in ("Dataset", "Paper", "Task", "Space")
+    }
+    return {"labels": labels, "edges": sorted(json.dumps(e, sort_keys=True) for e in edges)}
+
+
+@pytest.fixture(scope="module")
+def shared_built(shared_data, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("joins") / "artifacts"
+    build([shared_data / f for f in FIXTURES], out)
+    return out
+
+
+@pytest.fixture
+def fresh(graph_server: GraphConfig, request: pytest.FixtureRequest):
+    made: list[str] = []
+
+    def make() -> GraphConfig:
+        name = f"t_joins_{len(made)}_{secrets.token_hex(4)}"
+        server.create_database(name)
+        made.append(name)
+        return replace(graph_server, database=name)
+
+    yield make
+    for name in made:
+        server.drop_database(name)
+
+
+@pytest.mark.shared
+def test_writer_links_every_tag_and_bulk_makes_the_same_graph(shared_built, fresh, monkeypatch):
+    ref, bulk = fresh(), fresh()
+    with connect(ref) as driver:
+        counts = load_artifacts(driver, shared_built, database=ref.database, progress=False)
+    assert counts["datasets"]["created"] == 52
+    got = _joins_of(ref)
+    assert got["labels"]["Dataset"] == 52 and got["labels"]["Paper"] == 35
+    types = {}
+    for e in got["edges"]:
+        t = json.loads(e)["t"]
+        types[t] = types.get(t, 0) + 1
+    assert types["TRAINED_ON"] == 66 and types["CITES"] == 35 and types["USES"] == 401
+    # every dataset:/arxiv: tag is a TRAINED_ON/CITES link of its model
+    linked = _rows(ref, """
+        MATCH (m:Model)-[:TAGGED]->(t:Tag)
+        WHERE t.name STARTS WITH 'dataset:' OR t.name STARTS WITH 'arxiv:'
+        OPTIONAL MATCH (m)-[:TRAINED_ON]->(d:Dataset) WHERE 'dataset:' + d.id = t.name
+        OPTIONAL MATCH (m)-[:CITES]->(p:Paper) WHERE 'arxiv:' + p.arxiv_id = t.name
+        RETURN t.name AS tag, d IS NOT NULL OR p IS NOT NULL AS ok""")  # fmt: skip
+    assert len(linked) == 101 and all(r["ok"] for r in linked)
+
+    monkeypatch.setenv("CONSTELLATION_BULK_HEAP", "1g")
+    bulk_counts = bulk_load(bulk, shared_built)
+    assert bulk_counts["datasets"]["created"] == 52
+    assert _joins_of(bulk) == got
+    # over the bulk graph, an incremental load writes nothing
+    with connect(bulk) as driver:
+        again = load_artifacts(driver, shared_built, database=bulk.database, progress=False)
+    for kind in ("models", "datasets", "spaces"):
+        assert again[kind]["created"] == again[kind]["updated"] == again[kind]["deleted"] == 0
+
+
+def test_refresh_moves_join_links_and_drops_orphans(tmp_path, fresh):
+    config = fresh()
+    src = tmp_path / "models.json"
+
+    def load(records: list[dict]) -> dict:
+        src.write_text(json.dumps(records))
+        build([src], tmp_path / "art", fresh_ids=True)
+        with connect(config) as driver:
+            return load_artifacts(driver, tmp_path / "art", database=config.database,
+                                  progress=False)  # fmt: skip
+
+    base = {"id": "o/other", "tags": ["text-generation"], "pipeline_tag": "text-generation"}
+    load([
+        {"id": "a/m", "tags": ["dataset:d1", "arxiv:2101.00001"], "spaces": ["s/x"],
+         "pipeline_tag": "fill-mask"},
+        base,
+    ])  # fmt: skip
+    assert _rows(config, "MATCH (:Model {id: 'a/m'})-[:TRAINED_ON]->(d) RETURN d.id AS d") == [
+        {"d": "d1"}
+    ]
+    counts = load([
+        {"id": "a/m", "tags": ["dataset:d2"], "cardData": {"datasets": ["d2", "d3"]},
+         "pipeline_tag": "text-generation"},
+        base,
+    ])  # fmt: skip
+    assert counts["models"]["updated"] == 1 and counts["models"]["unchanged"] == 1
+    rows = _rows(config, "MATCH (:Model {id: 'a/m'})-[:TRAINED_ON]->(d) RETURN d.id AS d")
+    assert sorted(r["d"] for r in rows) == ["d2", "d3"]
+    assert _rows(config, "MATCH (d:Dataset {id: 'd1'}) RETURN d") == []
+    assert _rows(config, "MATCH (p:Paper) RETURN p") == []  # no model cites it any more
+    assert _rows(config, "MATCH (t:Task) RETURN t.name AS n") == [{"n": "text-generation"}]
+    assert _rows(config, "MATCH (s:Space) RETURN s") == []
