@@ -19,8 +19,10 @@ from constellation.loader.pipeline.joins import (
     normalise_arxiv_id,
     normalise_dataset_id,
 )
+from constellation.queries.runner import run_query
 
 from constellation import server
+from constellation.errors import UserError
 from constellation.graph import GraphConfig, connect
 
 FIXTURES = ("api-samples", "mistral-small-tree-fixture")
@@ -212,3 +214,114 @@ def test_refresh_moves_join_links_and_drops_orphans(tmp_path, fresh):
     assert _rows(config, "MATCH (p:Paper) RETURN p") == []  # no model cites it any more
     assert _rows(config, "MATCH (t:Task) RETURN t.name AS n") == [{"n": "text-generation"}]
     assert _rows(config, "MATCH (s:Space) RETURN s") == []
+
+
+# --- named queries on the shared fixtures -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def joined(shared_built, graph_db: GraphConfig, graph_driver):
+    """The shared fixtures built and loaded; (run(name, **params), artifact tables)."""
+    load_artifacts(graph_driver, shared_built, database=graph_db.database, progress=False)
+    tables = {
+        name: artifacts.read_table(shared_built, name)
+        for name in ("models", "trained_on", "cites", "uses", "communities")
+    }
+
+    def run(name: str, **params):
+        return run_query(graph_driver, name, params, database=graph_db.database)
+
+    return run, tables
+
+
+def _family(tables: dict, model: str) -> set[str]:
+    models = tables["models"]
+    community = models.loc[models["id"] == model, "community"].item()
+    return set(models.loc[models["community"] == community, "id"])
+
+
+@pytest.mark.shared
+def test_every_dataset_and_arxiv_tag_is_a_link_in_model_joins(joined):
+    run, tables = joined
+    checked = 0
+    for model, tags in zip(tables["models"]["id"], tables["models"]["tags"], strict=True):
+        (row,) = run("model_joins", id=model, spaces_limit=1000)
+        datasets = {d["id"]: d["url"] for d in row["datasets"]}
+        papers = {p["id"]: p["url"] for p in row["papers"]}
+        for tag in tags:
+            if tag.startswith("dataset:"):
+                name = tag.removeprefix("dataset:")
+                assert datasets[name] == f"https://huggingface.co/datasets/{name}"
+                checked += 1
+            elif tag.startswith("arxiv:"):
+                name = tag.removeprefix("arxiv:")
+                assert papers[name] == f"https://huggingface.co/papers/{name}"
+                checked += 1
+        uses = tables["uses"]
+        assert row["spaces_total"] == int((uses["model"] == model).sum())
+    assert checked == 101
+    (bert,) = run("model_joins", id="google-bert/bert-base-uncased", spaces_limit=2)
+    assert [d["id"] for d in bert["datasets"]] == ["bookcorpus", "wikipedia"]
+    assert bert["task"] == "fill-mask" and len(bert["spaces"]) == 2
+
+
+@pytest.mark.shared
+def test_trained_on_models_and_families(joined):
+    run, tables = joined
+    rows = run("trained_on", dataset="squad_v2")
+    assert [r["id"] for r in rows] == ["deepset/roberta-base-squad2"]
+    assert rows[0]["dataset_url"] == "https://huggingface.co/datasets/squad_v2"
+    t = tables["trained_on"]
+    trained = set(t.loc[t["dataset"] == "simplescaling/s1K-1.1", "model"])
+    rows = run("trained_on", dataset="simplescaling/s1K-1.1", limit=100)
+    assert {r["id"] for r in rows} == trained and len(trained) == 3
+    downloads = [r["downloads"] for r in rows]
+    assert downloads == sorted(downloads, reverse=True)
+    families = run("trained_on", dataset="simplescaling/s1K-1.1", by="family")
+    models = tables["models"].set_index("id")
+    expected: dict[int, int] = {}
+    for m in trained:
+        expected[models.loc[m, "community"]] = expected.get(models.loc[m, "community"], 0) + 1
+    assert {r["family_id"]: r["models"] for r in families} == expected
+    assert sum(r["models"] for r in families) == 3 and len(families) < 3  # two share a family
+    assert run("trained_on", dataset="no/such-dataset") == []
+
+
+@pytest.mark.shared
+def test_family_datasets_and_papers_count_members(joined):
+    run, tables = joined
+    model = "allura-org/Mistral-Small-24b-Sertraline-0304"
+    family = _family(tables, model)
+    t = tables["trained_on"][tables["trained_on"]["model"].isin(family)]
+    expected = t.groupby("dataset")["model"].nunique().to_dict()
+    rows = run("family_datasets", id=model, limit=1000)
+    assert {r["dataset"]: r["models"] for r in rows} == expected
+    assert max(expected.values()) == 2  # both allura-org models name the shared datasets
+    assert all(r["family_size"] == len(family) for r in rows)
+    assert [r["models"] for r in rows] == sorted((r["models"] for r in rows), reverse=True)
+
+    model = "mistralai/Mistral-Small-24B-Base-2501"
+    family = _family(tables, model)
+    c = tables["cites"][tables["cites"]["model"].isin(family)]
+    rows = run("family_papers", id=model, limit=1000)
+    assert {r["arxiv_id"]: r["models"] for r in rows} == c.groupby("arxiv_id")["model"].nunique(
+    ).to_dict() and len(rows) >= 25  # fmt: skip
+    assert rows[0]["url"].startswith("https://huggingface.co/papers/")
+
+
+@pytest.mark.shared
+def test_spaces_using_a_model_or_its_family(joined):
+    run, tables = joined
+    uses = tables["uses"]
+    model = "mistralai/Mistral-Small-24B-Base-2501"
+    alone = run("spaces_using", id=model, scope="model", limit=1000)
+    assert {r["id"] for r in alone} == set(uses.loc[uses["model"] == model, "space"])
+    family = _family(tables, model)
+    rows = run("spaces_using", id=model, limit=1000)
+    in_family = uses[uses["model"].isin(family)]
+    assert {r["id"]: r["models"] for r in rows} == in_family.groupby("space")["model"].nunique(
+    ).to_dict()  # fmt: skip
+    # a Space using members too counts them: the family view sees more uses than the model's
+    assert sum(r["models"] for r in rows) > sum(r["models"] for r in alone)
+    with pytest.raises(UserError, match="no model with id"):
+        run("spaces_using", id="no/such-model")
