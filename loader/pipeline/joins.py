@@ -22,14 +22,19 @@ Usage::
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from constellation.loader.ingest import lineage as lin
+
+from constellation.errors import UserError
 
 JOIN_TABLES = ("datasets", "trained_on", "cites", "spaces", "uses")
 # model-table columns that only feed the joins (not Model properties)
@@ -173,6 +178,57 @@ def _node_table(ids: pd.Series, listing: pd.DataFrame | None, key: str = "id") -
     listing = listing.drop_duplicates("id", keep="last").rename(columns={"id": key})
     merged = out.merge(listing, on=key, how="outer")
     return merged.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+# --- fetched listings (`constellation fetch --kind datasets|spaces`) ------------------------
+
+_LISTING_FIELDS = {  # node property -> the Hub's camelCase field
+    "author": "author", "downloads": "downloads", "likes": "likes", "sdk": "sdk",
+    "created_at": "createdAt", "last_modified": "lastModified",
+}  # fmt: skip
+
+
+def read_listing(path: str | Path, kind: str) -> pd.DataFrame:
+    """A fetched datasets or Spaces snapshot (JSON Lines) as node rows: id, author, downloads,
+    likes, dates, tags, and `task_categories` (datasets, from their tags) or `sdk` and `models`
+    (Spaces). UserError naming the file and line for a line that is not a record with an id."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"--{kind} {path}: no such file")
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UserError(f"{path}:{number}: not JSON ({exc.msg})") from None
+            rid = lin.normalise_id(record.get("id")) if isinstance(record, dict) else None
+            if rid is None:
+                raise UserError(f"{path}:{number}: no valid {kind[:-1]} id")
+            row: dict[str, Any] = {"id": rid}
+            for name, field in _LISTING_FIELDS.items():
+                if field in record and not isinstance(record[field], dict | list):
+                    row[name] = record[field]
+            tags = [str(t) for t in record.get("tags") or [] if isinstance(t, str)]
+            row["tags"] = tags
+            if kind == "datasets":
+                row["task_categories"] = [
+                    t.removeprefix("task_categories:") for t in tags
+                    if t.startswith("task_categories:")
+                ]  # fmt: skip
+            else:
+                row["models"] = [str(m) for m in record.get("models") or [] if isinstance(m, str)]
+            rows.append(row)
+    frame = pd.DataFrame(rows) if rows else pd.DataFrame({"id": pd.Series([], dtype="string")})
+    for col in ("downloads", "likes"):
+        if col in frame.columns:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64")
+    for col in ("author", "sdk", "created_at", "last_modified"):
+        if col in frame.columns:
+            frame[col] = frame[col].astype("string")
+    return frame
 
 
 def join_tables(
