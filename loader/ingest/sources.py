@@ -22,10 +22,11 @@ Formats (picked by extension, then by columns):
   ``child,parent[,relation]``): they give lineage rows and no model rows.
 
 Unknown columns are kept for joins (``params_millions``, ``rank``, ``architecture``, ``type`` …),
-except bulky ones that nothing downstream reads: ``siblings``, ``spaces``, widget data, model-index,
+except bulky ones that nothing downstream reads: ``siblings``, widget data, model-index,
 config, transformers info, safetensors/gguf details, raw card data and the raw ``metadata`` blob
-(after they are parsed), pandas index leftovers (``Unnamed: 0``). For JSON records, other nested
-(dict/list) values are dropped too; scalar ones are kept.
+(after they are parsed), pandas index leftovers (``Unnamed: 0``). The card's ``datasets`` and the
+record's ``spaces`` become list columns ``card_datasets`` / ``spaces`` (for pipeline/joins.py).
+For JSON records, other nested (dict/list) values are dropped too; scalar ones are kept.
 
 Malformed rows — a bad JSON line, a missing/empty/invalid id (spaces, more than one ``/``, more
 than ``lineage.MAX_ID_LENGTH`` characters …), non-numeric or negative downloads/likes, a CSV line
