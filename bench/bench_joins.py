@@ -15,7 +15,8 @@
 3. The new queries through `run_query` on the graph with the joins, on a seeded sample: the
    datasets most models are trained on (the worst case) and random ones, for `trained_on`
    (by model and by family); the most downloaded models and random ones, for
-   `family_datasets`, `family_papers`, `spaces_using` and `model_joins`. p50/p95 per query.
+   `family_datasets`, `family_papers`, `spaces_using` and `model_joins`; `filter_datasets`
+   (every Dataset node counted). p50/p95 per query.
 """
 
 from __future__ import annotations
@@ -144,6 +145,7 @@ def bench_queries(config: GraphConfig, s: dict[str, list], reps: int) -> list[di
         ("family_papers", "family_papers", [{"id": m} for m in s["models"]]),
         ("spaces_using (family)", "spaces_using", [{"id": m} for m in s["models"]]),
         ("model_joins", "model_joins", [{"id": m} for m in s["models"]]),
+        ("filter_datasets", "filter_datasets", [{"limit": 200}]),
     ]  # fmt: skip
     results = []
     with connect(config) as driver:

@@ -325,3 +325,13 @@ def test_spaces_using_a_model_or_its_family(joined):
     assert sum(r["models"] for r in rows) > sum(r["models"] for r in alone)
     with pytest.raises(UserError, match="no model with id"):
         run("spaces_using", id="no/such-model")
+
+
+@pytest.mark.shared
+def test_filter_datasets_counts_models(joined):
+    run, tables = joined
+    rows = run("filter_datasets", limit=5000)
+    expected = tables["trained_on"]["dataset"].value_counts().to_dict()
+    assert {r["value"]: r["models"] for r in rows} == expected
+    assert rows[0]["models"] == max(expected.values()) == 3
+    assert [r["value"] for r in run("filter_datasets", limit=1)] == [rows[0]["value"]]
