@@ -38,6 +38,9 @@ TABLES = ("models", "similarity", "lineage", "communities", "clusters", "hierarc
 # Written after a build by `constellation infer-lineage` (loader/lineage), not by `build`: an
 # optional table of likely child -> parent links, stamped with the build it was inferred from.
 INFERRED = "inferred_lineage"
+# The joins with datasets, papers and Spaces (pipeline/joins.py): written by every build, but
+# optional to readers, so artifacts of a build before them still load (without joins).
+JOIN_TABLES = ("datasets", "trained_on", "cites", "spaces", "uses")
 MANIFEST = "manifest.json"
 BUILD_ID_KEY = b"constellation:build_id"  # in each Parquet file's schema metadata
 
@@ -54,6 +57,12 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "clusters.parquet": (
         "cluster", "level", "threshold", "parent", "size", "downloads", "label", "terms",
     ),
+    # joins (JOIN_TABLES); other columns of datasets/spaces are node properties
+    "datasets.parquet": ("id",),
+    "trained_on.parquet": ("model", "dataset", "origin"),
+    "cites.parquet": ("model", "arxiv_id"),
+    "spaces.parquet": ("id",),
+    "uses.parquet": ("space", "model", "origin"),
 }  # fmt: skip
 
 # file -> column -> what its values must be ("integers" or "numbers"; missing values allowed).
@@ -166,12 +175,14 @@ def write_manifest(out_dir: str | Path, manifest: dict) -> None:
 
 
 def write_artifacts(out_dir: str | Path, tables: dict[str, pd.DataFrame], manifest: dict) -> Path:
-    """Write every table as `<name>.parquet` plus `manifest.json` into out_dir, all or nothing."""
+    """Write every table as `<name>.parquet` plus `manifest.json` into out_dir, all or nothing
+    (TABLES must all be given; JOIN_TABLES are written when given)."""
     out = Path(out_dir)
     missing = set(TABLES) - set(tables)
     if missing:
         raise ValueError(f"missing artifact tables: {sorted(missing)}")
     build_id = str(manifest["build_id"])
+    names = (*TABLES, *[t for t in JOIN_TABLES if t in tables])
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -188,9 +199,12 @@ def write_artifacts(out_dir: str | Path, tables: dict[str, pd.DataFrame], manife
 
         # two writers: Arrow encodes and compresses without the GIL, so tables overlap
         with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(write, TABLES))  # list(): re-raises a writer's exception here
+            list(pool.map(write, names))  # list(): re-raises a writer's exception here
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-        for name in (*[f"{t}.parquet" for t in TABLES], MANIFEST):  # the manifest last
+        for name in (*[f"{t}.parquet" for t in names], MANIFEST):  # the manifest last
+            if name == MANIFEST:  # a join table this build has not: not left from another
+                for t in set(JOIN_TABLES) - set(names):
+                    (out / f"{t}.parquet").unlink(missing_ok=True)
             os.replace(tmp / name, out / name)
         # links inferred from the previous build name its rows: rerun infer-lineage for these
         (out / f"{INFERRED}.parquet").unlink(missing_ok=True)
@@ -245,8 +259,8 @@ def check_build(path: Path, build_id: str) -> None:
 
 
 def read_table(artifacts: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """One artifact table as a DataFrame (`name` in TABLES, or INFERRED), checked to be the
-    manifest's build."""
+    """One artifact table as a DataFrame (`name` in TABLES or JOIN_TABLES, or INFERRED), checked
+    to be the manifest's build."""
     path = _check_dir(artifacts) / f"{name}.parquet"
     if not path.is_file():
         raise UserError(f"--artifacts {artifacts}: {path.name} is missing")

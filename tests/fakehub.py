@@ -8,9 +8,10 @@
         hub.update("org/model", downloads=5)  # lastModified moves to now
         hub.delete("org/other")
 
-Serves `GET /api/models` the way the Hub does: JSON list of camelCase records, `expand=` field
-projection, `author`/`pipeline_tag`/`search`/`filter` filters, `sort`+`direction`, `limit` as the
-page size (capped by `max_page_size`) and cursor paging through a `Link: <…>; rel="next"` header.
+Serves `GET /api/models` (with `kind="datasets"` / `"spaces"`, that listing) the way the Hub
+does: JSON list of camelCase records, `expand=` field projection, `author`/`pipeline_tag`/
+`search`/`filter` filters, `sort`+`direction`, `limit` as the page size (capped by
+`max_page_size`) and cursor paging through a `Link: <…>; rel="next"` header.
 Also `GET /api/models/{id}`. Records come from `generated_records` and, when `../shared/data` is
 present, `shared_records()` (the api-samples bodies and the mistral-small lineage tree, converted
 to the Hub's camelCase listing form).
@@ -125,6 +126,44 @@ _SNAKE_TO_CAMEL = {
 }
 
 
+def generated_datasets(n: int, seed: int = 0) -> list[dict]:
+    """`n` Hub-shaped dataset records (as `/api/datasets?expand=…` serves them)."""
+    rng = random.Random(seed)
+    start = datetime(2021, 1, 1, tzinfo=UTC)
+    out = []
+    for i in range(n):
+        author = f"org{rng.randrange(50)}"
+        dataset_id = "squad_v2" if i == 0 else f"{author}/corpus-{i}"
+        when = start + timedelta(minutes=rng.randrange(2_000_000))
+        out.append({
+            "_id": object_id(f"dataset:{dataset_id}"), "id": dataset_id,
+            "author": None if "/" not in dataset_id else author,
+            "downloads": rng.randrange(100_000), "likes": rng.randrange(500),
+            "tags": ["task_categories:question-answering", "language:en", "size_categories:1K"],
+            "createdAt": hub_time(when), "lastModified": hub_time(when + timedelta(days=3)),
+        })  # fmt: skip
+    return out
+
+
+def generated_spaces(n: int, model_ids: list[str], seed: int = 0) -> list[dict]:
+    """`n` Hub-shaped Space records, each using a few of `model_ids` (`expand=models`)."""
+    rng = random.Random(seed)
+    start = datetime(2022, 1, 1, tzinfo=UTC)
+    out = []
+    for i in range(n):
+        author = f"maker{rng.randrange(40)}"
+        when = start + timedelta(minutes=rng.randrange(1_000_000))
+        out.append({
+            "_id": object_id(f"space:{i}"), "id": f"{author}/demo-{i}", "author": author,
+            "likes": rng.randrange(1000), "sdk": rng.choice(["gradio", "streamlit", "docker"]),
+            "tags": ["gradio", "region:us"],
+            "models": rng.sample(model_ids, k=min(len(model_ids), rng.randrange(0, 4))),
+            "datasets": [], "createdAt": hub_time(when),
+            "lastModified": hub_time(when + timedelta(days=1)),
+        })  # fmt: skip
+    return out
+
+
 def _camel_record(meta: dict) -> dict:
     """A `huggingface_hub.ModelInfo` dump (snake_case, as in the tree fixture) in the Hub's form."""
     import yaml
@@ -181,7 +220,9 @@ class FakeHub:
         *,
         max_page_size: int = 1000,
         default_page_size: int = 1000,
+        kind: str = "models",
     ) -> None:
+        self.kind = kind  # the listing served: /api/models, /api/datasets or /api/spaces
         self.max_page_size = max_page_size
         self.default_page_size = default_page_size
         self._lock = threading.Lock()
@@ -414,7 +455,8 @@ class _Handler(BaseHTTPRequestHandler):
                 "authorization": self.headers.get("authorization"),
             }
         )
-        if parts.path == "/api/models":
+        base = f"/api/{self.fake.kind}"
+        if parts.path == base:
             fault = self.fake._next_fault()
             if fault is not None and fault.kind == "hold":
                 self.fake.held.set()
@@ -428,12 +470,12 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {}
             if next_query:
                 host = self.headers.get("host") or f"127.0.0.1:{self.server.server_address[1]}"
-                headers["Link"] = f'<http://{host}/api/models?{next_query}>; rel="next"'
+                headers["Link"] = f'<http://{host}{base}?{next_query}>; rel="next"'
             if fault is not None and fault.kind == "drop":
                 return self._send_torn(items, headers)
             return self._send(200, items, headers)
-        if parts.path.startswith("/api/models/"):
-            record = self.fake.model(unquote(parts.path[len("/api/models/") :]))
+        if parts.path.startswith(base + "/"):
+            record = self.fake.model(unquote(parts.path[len(base) + 1 :]))
             if record is None:
                 return self._send(404, {"error": "Repository not found"})
             expand = [v for k, v in query if k.removesuffix("[]") == "expand"]

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from constellation.loader.artifacts import JOIN_TABLES
 from constellation.loader.ingest.lineage import MAX_ID_LENGTH
 from constellation.loader.pipeline.build import build
 from constellation.loader.pipeline.params import BuildParams
@@ -433,7 +434,8 @@ def test_partial_folder_of_a_killed_build_is_removed_by_the_next(tmp_path, capsy
     assert held.returncode == -signal.SIGKILL
     _check_artifacts(out, 30)
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{t}.parquet" for t in TABLE_COLUMNS] + ["models.parquet", "manifest.json"]
+        [f"{t}.parquet" for t in (*TABLE_COLUMNS, *JOIN_TABLES)]
+        + ["models.parquet", "manifest.json"]
     )
 
 

@@ -69,6 +69,17 @@ EDGE_TYPES = ("CHILD_OF", *MODEL_LINKS, "SIMILAR_TO", "BASED_ON")
 INFERRED_EDGE = "LIKELY_BASED_ON"
 EDGE_TYPES += (INFERRED_EDGE,)
 
+# joins (issue 14): the model's links to datasets, papers and tasks (as the writer's
+# MODEL_JOIN_LINKS), Space vertices and their USES edges (`_plan_joins`)
+JOIN_MODEL_LINKS = {
+    "TRAINED_ON": ("datasets", "Dataset", "id"),
+    "CITES": ("papers", "Paper", "arxiv_id"),
+    "FOR_TASK": ("task", "Task", "name"),
+}
+MODEL_LINKS.update(JOIN_MODEL_LINKS)
+LABEL_KEYS.update({"Dataset": "id", "Paper": "arxiv_id", "Task": "name", "Space": "id"})
+EDGE_TYPES = (*EDGE_TYPES, *JOIN_MODEL_LINKS, "USES")
+
 
 # --- the plan (pure) ------------------------------------------------------------------------
 
@@ -174,7 +185,22 @@ def plan(art: Artifacts) -> Plan:
     edges["SIMILAR_TO"] = _edge_list(art.similar, "target", ("score",))
     edges["BASED_ON"] = _edge_list(art.lineage, "parent", ("relation", "origin"))
     edges[INFERRED_EDGE] = _edge_list(art.inferred, "parent", ("score", "relation", "rank"))
+    _plan_joins(art, vertices, edges)
     return Plan(vertices, edges)
+
+
+def _plan_joins(art: Artifacts, vertices: dict[str, Nodes], edges: dict[str, Edges]) -> None:
+    """Dataset vertices with their properties (datasets.parquet names every dataset a model
+    links to), Space vertices and USES edges (issue 14)."""
+    if art.datasets is not None:
+        vertices["Dataset"] = Nodes(art.datasets.props)
+    if art.spaces is None:
+        return
+    vertices["Space"] = Nodes(art.spaces.props)
+    uses = edges["USES"] = Edges("Space", "Model")
+    for key, models in zip(art.spaces.keys, art.spaces.links["models"], strict=True):
+        uses.sources.extend([key] * len(models))
+        uses.targets.extend(models)
 
 
 def summary_counts(art: Artifacts, p: Plan) -> dict[str, Any]:
@@ -193,7 +219,9 @@ def summary_counts(art: Artifacts, p: Plan) -> dict[str, Any]:
         "based_on": created(len(p.edges["BASED_ON"])),
         "likely_based_on": created(len(p.edges[INFERRED_EDGE])),
         "skipped_columns": art.skipped_columns,
-    }
+        **{k.lower() + "s": created(len(p.vertices[k])) for k in ("Dataset", "Space")
+           if k in p.vertices},
+    }  # fmt: skip
 
 
 # --- writing (side effects) -----------------------------------------------------------------

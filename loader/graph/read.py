@@ -92,6 +92,10 @@ class Artifacts:
     serving: dict[str, NodeTable] = field(default_factory=dict)
     # likely links (LIKELY_BASED_ON) from inferred_lineage.parquet; empty without that file
     inferred: EdgeSet = field(default_factory=lambda: inferred_edges(None))
+    # joins (issue 14; `_read_joins`): Dataset and Space nodes; the models' TRAINED_ON, CITES
+    # and FOR_TASK targets are link lists of `models`
+    datasets: NodeTable | None = None
+    spaces: NodeTable | None = None
 
 
 def _read_parquet(folder: Path, name: str, build_id: str) -> pd.DataFrame:
@@ -364,7 +368,7 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     community_extra, cluster_extra, serving = _summaries(
         model_nodes, tables["communities"], tables["clusters"]
     )
-    return Artifacts(
+    art = Artifacts(
         manifest=manifest,
         models=model_nodes,
         communities=group_table(
@@ -388,6 +392,8 @@ def read_artifacts(folder: str | Path) -> Artifacts:
         serving=serving,
         inferred=read_inferred(folder, build_id, set(models["id"].tolist())),
     )
+    _read_joins(folder, build_id, tables["models"], art, skipped)
+    return art
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
@@ -449,3 +455,80 @@ def _checked_lineage(lpath: Path, lineage: pd.DataFrame) -> pd.DataFrame:
         if lineage[col].isna().any():
             raise UserError(f"{lpath}: column {col}: {int(lineage[col].isna().sum())} empty id(s)")
     return lineage[lineage["child"] != lineage["parent"]]
+
+
+# --- joins with datasets, papers and Spaces (issue 14) --------------------------------------
+
+
+def _join_frame(folder: Path, name: str, build_id: str) -> pd.DataFrame:
+    """A join table, or an empty one when the build predates the joins (file absent)."""
+    if not (folder / name).is_file():
+        return pd.DataFrame({col: pd.Series([], dtype="string") for col in REQUIRED_COLUMNS[name]})
+    frame = _read_parquet(folder, name, build_id)
+    for col in REQUIRED_COLUMNS[name]:
+        if frame[col].isna().any():
+            raise UserError(f"{folder / name}: column {col}: {int(frame[col].isna().sum())} empty")
+    return frame
+
+
+def _link_lists(keys: list[Any], frame: pd.DataFrame, owner: str, target: str) -> list[list]:
+    """Per key, the sorted distinct `target` values of its rows in `frame`."""
+    frame = frame[[owner, target]].drop_duplicates().sort_values([owner, target])
+    owners = frame[owner].to_numpy(dtype=object)
+    targets = frame[target].to_numpy(dtype=object).tolist()
+    found: dict[Any, list[Any]] = {}
+    if len(owners):
+        change = (np.flatnonzero(owners[1:] != owners[:-1]) + 1).tolist()
+        for lo, hi in zip([0, *change], [*change, len(owners)], strict=True):
+            found[owners[lo]] = targets[lo:hi]
+    return [found.get(k, []) for k in keys]
+
+
+def _rehash(nodes: NodeTable, links: tuple[str, ...]) -> None:
+    """Mix these link lists into row_hash (rows with none keep their hash: no rewrite)."""
+    digests = nodes.props["row_hash"]
+    for r, key in enumerate(nodes.keys):
+        extra = [nodes.links[name][r] for name in links]
+        if any(extra):
+            text = (digests[r] + repr(extra)).encode()
+            digests[r] = hashlib.blake2b(text, digest_size=12).hexdigest()
+            nodes.hashes[key] = digests[r]
+
+
+def _read_joins(
+    folder: Path, build_id: str, models: pd.DataFrame, art: Artifacts, skipped: list[str]
+) -> None:
+    """Dataset and Space nodes, and the models' TRAINED_ON / CITES / FOR_TASK link lists.
+
+    Every dataset a model names must be in datasets.parquet (UserError otherwise); a Space's USES
+    of a model the graph does not hold is left out (a Space lists models of the whole Hub)."""
+    tables = {
+        name: _join_frame(folder, f"{name}.parquet", build_id)
+        for name in ("datasets", "trained_on", "cites", "spaces", "uses")
+    }
+    ids = set(models["id"])
+    trained, cites = tables["trained_on"], tables["cites"]
+    tpath = folder / "trained_on.parquet"
+    _fail_dangling(tpath, "model", set(trained["model"]) - ids, "models.parquet")
+    _fail_dangling(
+        tpath, "dataset", set(trained["dataset"]) - set(tables["datasets"]["id"]),
+        "datasets.parquet",
+    )  # fmt: skip
+    _fail_dangling(folder / "cites.parquet", "model", set(cites["model"]) - ids, "models.parquet")
+    m = art.models
+    m.links["datasets"] = _link_lists(m.keys, trained, "model", "dataset")
+    m.links["papers"] = _link_lists(m.keys, cites, "model", "arxiv_id")
+    # pipeline_tag is in the row hash already, so FOR_TASK needs no rehash
+    m.links["task"] = _one(m.props.get("pipeline_tag") or [None] * len(m.keys))
+    _rehash(m, ("datasets", "papers"))
+    art.datasets = group_table(tables["datasets"], "id", folder / "datasets.parquet", skipped)
+    uses = tables["uses"]
+    _fail_dangling(
+        folder / "uses.parquet", "space", set(uses["space"]) - set(tables["spaces"]["id"]),
+        "spaces.parquet",
+    )  # fmt: skip
+    uses = uses[uses["model"].isin(set(m.keys))]  # the models the graph holds (stubs too)
+    spaces = tables["spaces"]
+    art.spaces = group_table(spaces, "id", folder / "spaces.parquet", skipped)
+    art.spaces.links["models"] = _link_lists(art.spaces.keys, uses, "space", "model")
+    _rehash(art.spaces, ("models",))

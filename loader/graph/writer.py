@@ -332,7 +332,7 @@ def _sync_all_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, An
             w, "Cluster", art.clusters, stored.clusters, upsert, cy.DELETE_CLUSTER_OWN_RELS
         )
     with w.timed("models"):
-        upsert = cy.upsert_models(list(art.models.props))
+        upsert = cy.upsert_models(list(art.models.props)) + cy.MODEL_JOIN_LINKS
         counts["models"] = _sync_nodes(
             w, "Model", art.models, stored.models, upsert, cy.DELETE_MODEL_OWN_RELS
         )
@@ -365,9 +365,12 @@ def _delete_orphans(w: _Writer) -> None:
 def _sync_graph(w: _Writer, art: Artifacts, build_id: str) -> dict[str, Any]:
     """Make nodes and edges equal to the artifacts; returns the counts per kind."""
     stored = _read_stored(w)
+    join_counts = _sync_join_nodes(w, art, stored)
     counts: dict[str, Any] = {"build_id": build_id, **_sync_all_nodes(w, art, stored)}
+    counts.update(join_counts)
     if counts["models"]["updated"] or counts["models"]["deleted"]:
         _delete_orphans(w)
+        _delete_join_orphans(w)
     counts["skipped_columns"] = art.skipped_columns
     owners = art.models.keys
     existed = {k for k in stored.models if k in art.models.hashes}
@@ -381,6 +384,7 @@ def _sync_graph(w: _Writer, art: Artifacts, build_id: str) -> dict[str, Any]:
         )
     with w.timed("likely_based_on"):
         counts["likely_based_on"] = _sync_inferred(w, art, owners, existed)
+    counts["spaces"] = _sync_spaces(w, art)
     return counts
 
 
@@ -402,6 +406,47 @@ def _sync_inferred(
     if w.run(cy.COUNT_LIKELY)[0]["n"]:
         stored = {r["key"]: r["inferred_hash"] or "stale" for r in w.run(cy.LIKELY_OWNERS)}
     return _sync_edges(w, _LIKELY_BASED_ON, art.inferred, owners, stored, existed)
+
+
+# --- joins with datasets, papers, tasks and Spaces (issue 14) -------------------------------
+
+
+def _sync_join_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, Any]:
+    """Before the models: Dataset nodes (the models' TRAINED_ON MERGE finds them), and the
+    join links of every model about to be rewritten dropped (its upsert creates them again).
+    Dropping first in its own transaction is safe: the model's hash changes only with its row."""
+    counts: dict[str, Any] = {}
+    with w.timed("datasets"):
+        if art.datasets is not None:
+            stored_datasets = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Dataset")}
+            upsert = cy.upsert_datasets(list(art.datasets.props))
+            counts["datasets"] = _sync_nodes(
+                w, "Dataset", art.datasets, stored_datasets, upsert, None
+            )
+    with w.timed("model joins"):
+        old = stored.models
+        changed = [k for k, h in art.models.hashes.items() if k in old and old[k] != h]
+        for keys in w.batches(changed, "drop model joins"):
+            w.write(lambda tx, keys=keys: tx.run(cy.DELETE_MODEL_JOIN_RELS, keys=keys).consume())
+    return counts
+
+
+def _sync_spaces(w: _Writer, art: Artifacts) -> dict[str, int]:
+    """After the models: Space nodes and the USES links they own."""
+    if art.spaces is None:
+        return {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+    with w.timed("spaces"):
+        stored = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Space")}
+        upsert = cy.upsert_spaces(list(art.spaces.props))
+        return _sync_nodes(w, "Space", art.spaces, stored, upsert, cy.DELETE_SPACE_OWN_RELS)
+
+
+def _delete_join_orphans(w: _Writer) -> None:
+    """Papers and tasks no model cites or is for any more (datasets follow datasets.parquet)."""
+    with w.timed("orphans"):
+        for label, rel in cy.JOIN_ORPHANS:
+            query = cy.DELETE_ORPHANS.format(label=label, rel=rel)
+            w.write(lambda tx, q=query: tx.run(q).consume())
 
 
 def load_artifacts(
@@ -467,6 +512,13 @@ def summary(counts: dict[str, Any]) -> str:
             f"  {kind:<12} created {c['created']:>9,}  updated {c['updated']:>7,}  "
             f"unchanged {c['unchanged']:>9,}  deleted {c['deleted']:>7,}{extra}"
         )
+    for kind in ("datasets", "spaces"):  # joins (issue 14)
+        if kind in counts:
+            c = counts[kind]
+            lines.append(
+                f"  {kind:<12} created {c['created']:>9,}  updated {c['updated']:>7,}  "
+                f"unchanged {c['unchanged']:>9,}  deleted {c['deleted']:>7,}"
+            )
     if counts.get("skipped_columns"):
         lines.append(f"  not stored (not plain names): {', '.join(counts['skipped_columns'])}")
     return "\n".join(lines)

@@ -50,6 +50,15 @@ INDEXES = [
     "CREATE INDEX facet_kind IF NOT EXISTS FOR (n:Facet) ON (n.kind)",
 ]
 
+# joins (issue 14): datasets, papers, tasks, Spaces
+JOIN_CONSTRAINTS = [
+    "CREATE CONSTRAINT dataset_id IF NOT EXISTS FOR (n:Dataset) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT paper_arxiv_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.arxiv_id IS UNIQUE",
+    "CREATE CONSTRAINT task_name IF NOT EXISTS FOR (n:Task) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT space_id IF NOT EXISTS FOR (n:Space) REQUIRE n.id IS UNIQUE",
+]
+CONSTRAINTS = [*CONSTRAINTS, *JOIN_CONSTRAINTS]
+
 # --- reading what is stored (for the incremental diff) --------------------------------------
 
 COUNT_NODES = "MATCH (n:{label}) RETURN count(n) AS n"
@@ -176,6 +185,42 @@ DELETE_BASED_ON = (
     "UNWIND $rows AS r MATCH (c:Model {id: r.child})-[e:BASED_ON]->(p:Model {id: r.parent}) "
     "WHERE e.relation = r.relation DELETE e"
 )
+
+# --- joins with datasets, papers, tasks and Spaces (issue 14) -------------------------------
+# A model's TRAINED_ON / CITES / FOR_TASK are links it owns, like its tags: appended to the
+# model upsert (same row, same transaction) and dropped before a changed model is written again.
+# $datasets[i], $papers[i], $task[i]: that row's dataset ids, arXiv ids, [pipeline tag] or [].
+MODEL_JOIN_LINKS = """
+FOREACH (x IN $datasets[i] | MERGE (d:Dataset {id: x}) CREATE (m)-[:TRAINED_ON]->(d))
+FOREACH (x IN $papers[i] | MERGE (p:Paper {arxiv_id: x}) CREATE (m)-[:CITES]->(p))
+FOREACH (x IN $task[i] | MERGE (t:Task {name: x}) CREATE (m)-[:FOR_TASK]->(t))
+"""
+MODEL_JOIN_RELS = "TRAINED_ON|CITES|FOR_TASK"
+DELETE_MODEL_JOIN_RELS = (
+    f"UNWIND $keys AS k MATCH (n:Model {{id: k}})-[r:{MODEL_JOIN_RELS}]->() DELETE r"
+)
+
+
+def upsert_datasets(names: list[str]) -> str:
+    """Dataset nodes with the fetched listing's properties (ids alone when not fetched)."""
+    return (
+        "UNWIND range(0, size($key) - 1) AS i "
+        f"MERGE (n:Dataset {{id: $key[i]}}) SET n = {props_map(names)}"
+    )
+
+
+def upsert_spaces(names: list[str]) -> str:
+    """A Space and the USES links it owns; $models[i] holds only models the graph has."""
+    return (
+        "UNWIND range(0, size($key) - 1) AS i "
+        f"MERGE (s:Space {{id: $key[i]}}) SET s = {props_map(names)} "
+        "FOREACH (x IN $models[i] | MERGE (m:Model {id: x}) CREATE (s)-[:USES]->(m))"
+    )
+
+
+DELETE_SPACE_OWN_RELS = "UNWIND $keys AS k MATCH (n:Space {id: k})-[r:USES]->() DELETE r"
+# Papers and tasks no model links to any more (label, relationship), as DELETE_ORPHANS takes them
+JOIN_ORPHANS = (("Paper", "CITES"), ("Task", "FOR_TASK"))
 
 # --- the build ------------------------------------------------------------------------------
 

@@ -51,6 +51,12 @@ def add_fetch(subparsers: argparse._SubParsersAction) -> None:
         action="store_false",
         help="skip the id listing that detects deleted models during a refresh",
     )
+    p.add_argument(
+        "--kind",
+        choices=("models", "datasets", "spaces"),
+        default="models",
+        help="which listing: models (default), datasets or Spaces (`build --datasets/--spaces`)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_fetch)
 
@@ -68,7 +74,8 @@ def _fetch(args: argparse.Namespace) -> int:
     from constellation.loader.ingest.fetch import FetchQuery, fetch_snapshot
 
     query = FetchQuery(
-        pipeline_tag=args.pipeline_tag, author=args.author, search=args.search, limit=args.limit
+        pipeline_tag=args.pipeline_tag, author=args.author, search=args.search, limit=args.limit,
+        kind=args.kind,
     )
     result = fetch_snapshot(
         args.out,

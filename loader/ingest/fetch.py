@@ -34,9 +34,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from constellation.loader.ingest.hub import (
-    EXPAND_FIELDS,
+    EXPAND_BY_KIND,
     ID_LISTING_FIELDS,
     MAX_PAGE_SIZE,
+    REPO_KINDS,
     HubClient,
     HubError,
     Page,
@@ -69,19 +70,23 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class FetchQuery:
-    """Which models to fetch (the Hub's own filters)."""
+    """Which models (or datasets, or Spaces: `kind`) to fetch (the Hub's own filters)."""
 
     pipeline_tag: str | None = None
     author: str | None = None
     search: str | None = None
     limit: int | None = None
+    kind: str = "models"  # the listing: models, datasets or spaces
 
     def key(self) -> dict[str, Any]:
-        return asdict(self)
+        key = asdict(self)
+        if key["kind"] == "models":  # as the state files of model snapshots always said
+            del key["kind"]
+        return key
 
     def describe(self) -> str:
-        parts = [f"{k}={v}" for k, v in self.key().items() if v is not None]
-        return ", ".join(parts) or "all models"
+        parts = [f"{k}={v}" for k, v in self.key().items() if v is not None and k != "kind"]
+        return ", ".join(parts) or f"all {self.kind}"
 
 
 @dataclass
@@ -93,9 +98,10 @@ class FetchResult:
     skipped: int  # malformed records left out (see OUT.skipped.log)
     counts: dict[str, int] = field(default_factory=dict)  # new/updated/unchanged/deleted
     resumed: bool = False
+    kind: str = "models"
 
     def summary(self) -> str:
-        text = f"{self.records:,} models in {self.path}"
+        text = f"{self.records:,} {self.kind} in {self.path}"
         if self.counts:
             c = self.counts
             text += (
@@ -151,8 +157,14 @@ def fetch_snapshot(
         raise UserError(f"--limit must be a positive number, got {query.limit}")
     if out.is_dir():
         raise UserError(f"--out {out} is a directory; give a file name like {out}/hub.jsonl")
+    if query.kind not in REPO_KINDS:
+        raise UserError(f"--kind {query.kind}: must be one of {', '.join(REPO_KINDS)}")
+    if query.kind != "models" and query.pipeline_tag is not None:
+        raise UserError(f"--pipeline-tag filters models only, not {query.kind}")
     paths = _Paths(out)
-    client = HubClient.create(endpoint=endpoint, token=token, retry=retry, sleep=sleep)
+    client = HubClient.create(
+        endpoint=endpoint, token=token, retry=retry, sleep=sleep, kind=query.kind
+    )
     with _exclusive(paths):
         return _fetch(paths, client, query, since, fresh, detect_deletions, page_size, progress)
 
@@ -265,7 +277,7 @@ def _plan(
         }
 
     sort = "lastModified" if watermark else None
-    models = listing_params(expand=EXPAND_FIELDS, limit=limit, sort=sort, **filters)
+    models = listing_params(expand=EXPAND_BY_KIND[query.kind], limit=limit, sort=sort, **filters)
     if not refresh:
         passes = [stage("models", models, watermark)]
     else:
@@ -305,7 +317,7 @@ def _run_pass(
     bar = tqdm(
         total=limit,
         initial=out.count,
-        unit=" models",
+        unit=f" {query.kind}",
         desc=_PASS_LABELS[stage["name"]],
         disable=not progress,
         file=sys.stderr,
@@ -447,6 +459,7 @@ def _finish(paths: _Paths, state: dict, resumed: bool) -> FetchResult:
         skipped=state["last_run"]["skipped"],
         counts=counts,
         resumed=resumed,
+        kind=FetchQuery(**state["query"]).kind,
     )
 
 

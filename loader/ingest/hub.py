@@ -44,6 +44,20 @@ EXPAND_FIELDS: tuple[str, ...] = (
     "lastModified",
     "cardData",
 )
+# Datasets and Spaces (issue 14: joins), as `HfApi.list_datasets` / `list_spaces` expand them:
+# a dataset's task categories are its `task_categories:` tags; a Space's `models` are the models
+# it uses.
+DATASET_EXPAND_FIELDS: tuple[str, ...] = (
+    "author", "downloads", "likes", "tags", "createdAt", "lastModified",
+)  # fmt: skip
+SPACE_EXPAND_FIELDS: tuple[str, ...] = (
+    "author", "likes", "tags", "sdk", "models", "datasets", "createdAt", "lastModified",
+)  # fmt: skip
+# What each listing (`/api/<kind>`) expands.
+EXPAND_BY_KIND: dict[str, tuple[str, ...]] = {
+    "models": EXPAND_FIELDS, "datasets": DATASET_EXPAND_FIELDS, "spaces": SPACE_EXPAND_FIELDS,
+}  # fmt: skip
+REPO_KINDS = tuple(EXPAND_BY_KIND)
 # The smallest listing that still names every model (used to detect deletions).
 ID_LISTING_FIELDS: tuple[str, ...] = ("lastModified",)
 # The Hub serves at most this many models per page.
@@ -163,8 +177,10 @@ class HubClient:
         headers: dict[str, str],
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
+        kind: str = "models",
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
+        self.kind = kind  # which listing: models, datasets or spaces (`/api/<kind>`)
         self._headers = headers  # holds the token: never log or store
         self.retry = retry
         self.sleep = sleep
@@ -177,6 +193,7 @@ class HubClient:
         token: str | bool | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
+        kind: str = "models",
     ) -> HubClient:
         """A client for `endpoint` (or `HF_ENDPOINT`), authenticated with `token` or `HF_TOKEN`.
 
@@ -192,13 +209,13 @@ class HubClient:
         headers = build_hf_headers(
             token=token, library_name="constellation", library_version=__version__
         )
-        return cls(resolve_endpoint(endpoint), headers, retry=retry, sleep=sleep)
+        return cls(resolve_endpoint(endpoint), headers, retry=retry, sleep=sleep, kind=kind)
 
     def listing_url(self, params: list[tuple[str, str]]) -> str:
         """The absolute URL of the first listing page for `params`."""
         import httpx2
 
-        return str(httpx2.URL(f"{self.endpoint}/api/models", params=params))
+        return str(httpx2.URL(f"{self.endpoint}/api/{self.kind}", params=params))
 
     def rebase(self, url: str) -> str:
         """`url` moved onto this client's endpoint origin.
@@ -241,13 +258,15 @@ class HubClient:
             server_date=_server_date(response.headers),
         )
 
-    def get_model(self, model_id: str, expand: Iterable[str] = EXPAND_FIELDS) -> dict | None:
-        """`GET /api/models/{id}?expand=…` (same retries), or None when the model is gone."""
+    def get_model(self, model_id: str, expand: Iterable[str] | None = None) -> dict | None:
+        """`GET /api/models/{id}?expand=…` (same retries), or None when the model is gone.
+        (`/api/datasets/{id}` or `/api/spaces/{id}` for a client of those listings.)"""
         import httpx2
 
+        expand = EXPAND_BY_KIND[self.kind] if expand is None else expand
         url = str(
             httpx2.URL(
-                f"{self.endpoint}/api/models/{quote(model_id, safe='/')}",
+                f"{self.endpoint}/api/{self.kind}/{quote(model_id, safe='/')}",
                 params=[("expand", field) for field in expand],
             )
         )

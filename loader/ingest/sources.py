@@ -22,10 +22,11 @@ Formats (picked by extension, then by columns):
   ``child,parent[,relation]``): they give lineage rows and no model rows.
 
 Unknown columns are kept for joins (``params_millions``, ``rank``, ``architecture``, ``type`` …),
-except bulky ones that nothing downstream reads: ``siblings``, ``spaces``, widget data, model-index,
+except bulky ones that nothing downstream reads: ``siblings``, widget data, model-index,
 config, transformers info, safetensors/gguf details, raw card data and the raw ``metadata`` blob
-(after they are parsed), pandas index leftovers (``Unnamed: 0``). For JSON records, other nested
-(dict/list) values are dropped too; scalar ones are kept.
+(after they are parsed), pandas index leftovers (``Unnamed: 0``). The card's ``datasets`` and the
+record's ``spaces`` become list columns ``card_datasets`` / ``spaces`` (for pipeline/joins.py).
+For JSON records, other nested (dict/list) values are dropped too; scalar ones are kept.
 
 Malformed rows — a bad JSON line, a missing/empty/invalid id (spaces, more than one ``/``, more
 than ``lineage.MAX_ID_LENGTH`` characters …), non-numeric or negative downloads/likes, a CSV line
@@ -118,6 +119,8 @@ _ALIAS_NAMES = frozenset(a for names in ALIASES.values() for a in names)
 _INT_COLUMNS = ("downloads", "likes")
 _DATE_COLUMNS = ("created_at", "last_modified")
 _STRING_COLUMNS = ("id", "author", "name", "pipeline_tag", "library_name", "license")
+# list columns kept for the joins (pipeline/joins.py SOURCE_COLUMNS)
+JOIN_LIST_COLUMNS = ("card_datasets", "spaces")
 _UNNAMED_RE = re.compile(r"^Unnamed: \d+(?:\.\d+)?$|^$")
 
 
@@ -342,6 +345,9 @@ def _flatten_record(record: dict) -> dict:
         out["tags"] = tags
     card = record.get("cardData")
     out["_card"] = record.get("card_data") if card is None else card
+    spaces = record.get("spaces")  # the Spaces using the model: kept for the joins
+    if isinstance(spaces, list) and spaces:
+        out["_spaces"] = [str(s) for s in spaces if s is not None]
     return out
 
 
@@ -695,6 +701,11 @@ def _add_tags_and_license(
     out["_card_parents"] = (
         cards.map(lin.parents_from_card, na_action="ignore") if cards is not None else None
     )
+    # for the joins (pipeline/joins.py): the card's datasets and the record's Spaces, as lists
+    if cards is not None:
+        out["card_datasets"] = cards.map(_card_datasets, na_action="ignore")
+    if "_spaces" in frame.columns:
+        out["spaces"] = frame["_spaces"].to_numpy()
     return arrow_tags
 
 
@@ -757,7 +768,7 @@ def _kept_columns(frame: pd.DataFrame, out: pd.DataFrame, used: set[str]) -> lis
         for c in frame.columns
         if c not in used
         and c not in DROPPED_COLUMNS
-        and c != "_card"
+        and c not in ("_card", "_spaces")
         and c not in out.columns
         and not _UNNAMED_RE.match(str(c))
     ]
@@ -784,6 +795,19 @@ def _empty_lists(n: int) -> pd.Series:
     out = np.empty(n, dtype=object)
     out[:] = [[] for _ in range(n)]  # one list object per row, not a 2-D array
     return pd.Series(out, dtype=object)
+
+
+def _card_datasets(card: object) -> list[str] | None:
+    """The card's `datasets` entry as a list of strings (None when it has none)."""
+    if not isinstance(card, dict):
+        return None
+    value = card.get("datasets")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        return None
+    out = [str(v) for v in value if isinstance(v, str | int | float) and str(v).strip()]
+    return out or None
 
 
 def _card_license(card: object) -> str | None:
@@ -881,7 +905,8 @@ def _merge(parts: list[_Part], inputs: list[dict]) -> SourceResult:
     ordered = MODEL_COLUMNS + [c for c in models.columns if c not in MODEL_COLUMNS]
     models = models[ordered]
     for col in ordered[len(MODEL_COLUMNS) :]:
-        models[col] = _tidy_extra(models[col])
+        if col not in JOIN_LIST_COLUMNS:  # lists of names, kept as lists
+            models[col] = _tidy_extra(models[col])
 
     files = [p.lineage for p in parts if p.lineage is not None and len(p.lineage)]
     lineage = lin.clean_lineage(pd.concat([own, *files], ignore_index=True), validate=False)

@@ -38,6 +38,7 @@ from constellation.loader.pipeline import (
     edges,
     families,
     hierarchy,
+    joins,
     names,
     stable_ids,
     vectors,
@@ -108,10 +109,14 @@ def _group_table(
 
 
 def build_from_models(
-    models: pd.DataFrame, params: BuildParams | None = None, progress: bool = False
+    models: pd.DataFrame,
+    params: BuildParams | None = None,
+    progress: bool = False,
+    listings: dict[str, pd.DataFrame] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict]:
     """The pure part of the build: a model table (read_sources' columns) -> artifact tables,
-    plus `counts`, `timings` and `modularity` for the manifest."""
+    plus `counts`, `timings` and `modularity` for the manifest. `listings`: fetched
+    `datasets` / `spaces` tables (`joins.read_listing`) for the joins."""
     params = params or BuildParams()
     stages = _Stages()
     models = models.reset_index(drop=True)
@@ -159,6 +164,8 @@ def build_from_models(
         "hierarchy": hierarchy.linkage_frame(z, n),
         "words": words,
     }
+    tables.update(stages.run("joins", joins.join_tables, models, **(listings or {})))
+    counts["joins"] = {name: len(tables[name]) for name in joins.JOIN_TABLES}
     timings = {**stages.timings, "edges_detail": edge_clock}
     return tables, {"counts": counts, "timings": timings, "modularity": modularity}
 
@@ -168,7 +175,8 @@ def _model_table(
 ) -> pd.DataFrame:
     """models.parquet: the input columns (lineage aside) plus row, community, cluster, family."""
     n = len(models)
-    out = models.drop(columns=[c for c in ("base_models",) if c in models.columns]).copy()
+    dropped = ("base_models", *joins.SOURCE_COLUMNS)  # the joins' lists: their own tables
+    out = models.drop(columns=[c for c in dropped if c in models.columns]).copy()
     out["row"] = np.arange(n, dtype=np.int64)
     out["community"] = community.astype(np.int64)
     out["cluster"] = cluster_labels[:, 0].astype(np.int64) if n else np.empty(0, np.int64)
@@ -296,15 +304,23 @@ def build(
     progress: bool = False,
     previous: str | Path | None = None,
     fresh_ids: bool = False,
+    datasets: str | Path | None = None,
+    spaces: str | Path | None = None,
 ) -> dict:
     """Read sources (paths, or an already read SourceResult), build, write the artifacts into
     out_dir and return the manifest. Logs each stage; `summary` makes the report to show.
+    `datasets` / `spaces`: snapshots of `constellation fetch --kind datasets|spaces`, whose
+    records give the Dataset and Space nodes their properties (and Spaces their USES).
 
     Communities and clusters keep the ids of the `previous` build's groups they match
     (`stable_ids`); by default the build already in out_dir, if any. fresh_ids=True numbers
     them by size, as a first build does."""
+    listings = {"datasets": datasets, "spaces": spaces}
     with _cyclic_gc_paused():
-        return _build(sources, out_dir, params or BuildParams(), progress, previous, fresh_ids)
+        return _build(
+            sources, out_dir, params or BuildParams(), progress, previous, fresh_ids,
+            {kind: path for kind, path in listings.items() if path is not None},
+        )  # fmt: skip
 
 
 def _build(
@@ -314,6 +330,7 @@ def _build(
     progress: bool,
     previous: str | Path | None,
     fresh_ids: bool,
+    listing_paths: dict[str, str | Path],
 ) -> dict:
     start = time.perf_counter()
     artifacts.check_out_dir(out_dir)  # before any work, not after it
@@ -335,7 +352,8 @@ def _build(
     if len(result.models) == 0:
         raise UserError("no model rows in the sources (edge files alone give only lineage)")
 
-    tables, info = build_from_models(result.models, params, progress)
+    listings = {kind: joins.read_listing(path, kind) for kind, path in listing_paths.items()}
+    tables, info = build_from_models(result.models, params, progress, listings)
     t = time.perf_counter()
     tables, ids = stable_ids.apply_previous(tables, before)
     info["timings"]["stable_ids"] = round(previous_s + time.perf_counter() - t, 3)

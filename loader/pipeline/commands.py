@@ -63,6 +63,14 @@ def add_build(subparsers: argparse._SubParsersAction) -> None:
         dest="fresh_ids",
         help="number communities and clusters by size, ignoring any previous build",
     )
+    p.add_argument(
+        "--datasets", metavar="FILE",
+        help="datasets snapshot (`constellation fetch --kind datasets`): Dataset properties",
+    )  # fmt: skip
+    p.add_argument(
+        "--spaces", metavar="FILE",
+        help="Spaces snapshot (`constellation fetch --kind spaces`): Spaces, the models they use",
+    )  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     p.set_defaults(func=_build)
 
@@ -113,7 +121,8 @@ def _build(args: argparse.Namespace) -> int:
     # `hub:…` sources are fetched (or refreshed) into a cached snapshot first.
     sources = resolve_sources(args.source, progress=not args.quiet)
     manifest = build(
-        sources, args.out, params, not args.quiet, args.previous, fresh_ids=args.fresh_ids
+        sources, args.out, params, not args.quiet, args.previous, fresh_ids=args.fresh_ids,
+        datasets=args.datasets, spaces=args.spaces,
     )
     if not args.quiet:
         print(summary(manifest, args.out), file=sys.stderr)

@@ -1,0 +1,337 @@
+"""Joins with datasets, papers and Spaces (issue 14): extraction from the model records."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from constellation.loader import artifacts
+from constellation.loader.graph.bulk import bulk_load
+from constellation.loader.graph.writer import load_artifacts
+from constellation.loader.ingest.sources import read_sources
+from constellation.loader.pipeline.build import build
+from constellation.loader.pipeline.joins import (
+    join_tables,
+    normalise_arxiv_id,
+    normalise_dataset_id,
+)
+from constellation.queries.runner import run_query
+
+from constellation import server
+from constellation.errors import UserError
+from constellation.graph import GraphConfig, connect
+
+FIXTURES = ("api-samples", "mistral-small-tree-fixture")
+
+
+def _records(tmp_path, records: list[dict]):
+    path = tmp_path / "models.json"
+    path.write_text(json.dumps(records))
+    return read_sources([path], progress=False).models
+
+
+def test_tag_and_card_name_one_dataset(tmp_path):
+    models = _records(tmp_path, [
+        {"id": "a/m", "tags": ["dataset:squad_v2", "arxiv:1810.04805v2"],
+         "cardData": {"datasets": ["squad_v2", "https://huggingface.co/datasets/o/extra"]}},
+        {"id": "b/n", "cardData": {"datasets": "glue"}, "tags": ["arxiv:junk"]},
+    ])  # fmt: skip
+    t = join_tables(models)
+    rows = set(t["trained_on"][["model", "dataset", "origin"]].itertuples(index=False))
+    assert rows == {("a/m", "squad_v2", "tag"), ("a/m", "o/extra", "card"), ("b/n", "glue", "card")}
+    assert sorted(t["datasets"]["id"]) == ["glue", "o/extra", "squad_v2"]
+    assert list(t["cites"].itertuples(index=False)) == [("a/m", "1810.04805")]
+
+
+def test_normalisation_rules():
+    assert normalise_dataset_id("datasets/glue") == "glue"
+    assert normalise_dataset_id("two words") is None
+    assert normalise_arxiv_id("ARXIV:2106.09685") == "2106.09685"
+    assert normalise_arxiv_id("hep-th/9901001v3") == "hep-th/9901001"
+    assert normalise_arxiv_id("1234") is None
+
+
+def test_spaces_from_model_records_and_listing(tmp_path):
+    models = _records(tmp_path, [{"id": "a/m", "spaces": ["s/one", "bad space"]}])
+    listing = pd.DataFrame({"id": ["s/two", "s/one"], "likes": [3, 5],
+                            "models": [["a/m", "x/other"], ["a/m"]]})  # fmt: skip
+    t = join_tables(models, spaces=listing)
+    uses = set(t["uses"][["space", "model"]].itertuples(index=False))
+    assert uses == {("s/one", "a/m"), ("s/two", "a/m"), ("s/two", "x/other")}
+    spaces = t["spaces"].set_index("id")
+    assert spaces.loc["s/one", "likes"] == 5 and "models" not in spaces.columns
+
+
+@pytest.mark.shared
+def test_every_dataset_and_arxiv_tag_becomes_a_join(shared_data, tmp_path):
+    """The issue's goal on the shared fixtures: each `dataset:` / `arxiv:` tag is a link."""
+    models = read_sources([shared_data / f for f in FIXTURES], progress=False).models
+    t = join_tables(models)
+    trained = set(t["trained_on"][["model", "dataset"]].itertuples(index=False))
+    cited = set(t["cites"].itertuples(index=False))
+    n_tags = 0
+    for model, tags in zip(models["id"], models["tags"], strict=True):
+        for tag in tags:
+            if tag.startswith("dataset:"):
+                assert (model, tag.removeprefix("dataset:")) in trained, tag
+                n_tags += 1
+            elif tag.startswith("arxiv:"):
+                assert (model, tag.removeprefix("arxiv:")) in cited, tag
+                n_tags += 1
+    assert n_tags == len(trained) + len(cited) == 101
+    bert = t["trained_on"][t["trained_on"]["model"] == "google-bert/bert-base-uncased"]
+    assert set(bert["dataset"]) == {"bookcorpus", "wikipedia"}
+    # the model records' `spaces` lists: Spaces that use the models
+    assert ("microsoft/HuggingGPT", "google-bert/bert-base-uncased") in set(
+        t["uses"][["space", "model"]].itertuples(index=False)
+    )
+
+
+@pytest.mark.shared
+def test_build_writes_join_artifacts(shared_data, tmp_path):
+    out = tmp_path / "art"
+    manifest = build([shared_data / f for f in FIXTURES], out)
+    assert manifest["counts"]["joins"]["trained_on"] == 66
+    models = artifacts.read_table(out, "models")
+    assert "card_datasets" not in models.columns and "spaces" not in models.columns
+    for name in artifacts.JOIN_TABLES:
+        artifacts.read_table(out, name)  # each written by this build
+    cites = artifacts.read_table(out, "cites")
+    assert len(cites) == 35
+
+
+# --- the graph: incremental writer and bulk path ------------------------------------------
+
+
+def _rows(config, query: str, **params) -> list[dict]:
+    with connect(config) as driver:
+        return [dict(r) for r in driver.execute_query(query, params, database_=config.database)
+                .records]  # fmt: skip
+
+
+def _joins_of(config) -> dict:
+    """Labels and relationship types of the joins, with every join edge."""
+    edges = _rows(config, """
+        MATCH (a)-[r:TRAINED_ON|CITES|FOR_TASK|USES]->(b)
+        RETURN coalesce(a.id, a.name) AS a, type(r) AS t,
+               coalesce(b.id, b.arxiv_id, b.name) AS b, properties(b) AS props""")  # fmt: skip
+    labels = {
+        r["l"]: r["n"]
+        for r in _rows(config, "MATCH (n) RETURN labels(n)[0] AS l, count(*) AS n")
+        if r["l"] in ("Dataset", "Paper", "Task", "Space")
+    }
+    return {"labels": labels, "edges": sorted(json.dumps(e, sort_keys=True) for e in edges)}
+
+
+@pytest.fixture(scope="module")
+def shared_built(shared_data, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("joins") / "artifacts"
+    build([shared_data / f for f in FIXTURES], out)
+    return out
+
+
+@pytest.fixture
+def fresh(graph_server: GraphConfig, request: pytest.FixtureRequest):
+    made: list[str] = []
+
+    def make() -> GraphConfig:
+        name = f"t_joins_{len(made)}_{secrets.token_hex(4)}"
+        server.create_database(name)
+        made.append(name)
+        return replace(graph_server, database=name)
+
+    yield make
+    for name in made:
+        server.drop_database(name)
+
+
+@pytest.mark.shared
+def test_writer_links_every_tag_and_bulk_makes_the_same_graph(shared_built, fresh, monkeypatch):
+    ref, bulk = fresh(), fresh()
+    with connect(ref) as driver:
+        counts = load_artifacts(driver, shared_built, database=ref.database, progress=False)
+    assert counts["datasets"]["created"] == 52
+    got = _joins_of(ref)
+    assert got["labels"]["Dataset"] == 52 and got["labels"]["Paper"] == 35
+    types = {}
+    for e in got["edges"]:
+        t = json.loads(e)["t"]
+        types[t] = types.get(t, 0) + 1
+    assert types["TRAINED_ON"] == 66 and types["CITES"] == 35 and types["USES"] == 401
+    # every dataset:/arxiv: tag is a TRAINED_ON/CITES link of its model
+    linked = _rows(ref, """
+        MATCH (m:Model)-[:TAGGED]->(t:Tag)
+        WHERE t.name STARTS WITH 'dataset:' OR t.name STARTS WITH 'arxiv:'
+        OPTIONAL MATCH (m)-[:TRAINED_ON]->(d:Dataset) WHERE 'dataset:' + d.id = t.name
+        OPTIONAL MATCH (m)-[:CITES]->(p:Paper) WHERE 'arxiv:' + p.arxiv_id = t.name
+        RETURN t.name AS tag, d IS NOT NULL OR p IS NOT NULL AS ok""")  # fmt: skip
+    assert len(linked) == 101 and all(r["ok"] for r in linked)
+
+    monkeypatch.setenv("CONSTELLATION_BULK_HEAP", "1g")
+    bulk_counts = bulk_load(bulk, shared_built)
+    assert bulk_counts["datasets"]["created"] == 52
+    assert _joins_of(bulk) == got
+    # over the bulk graph, an incremental load writes nothing
+    with connect(bulk) as driver:
+        again = load_artifacts(driver, shared_built, database=bulk.database, progress=False)
+    for kind in ("models", "datasets", "spaces"):
+        assert again[kind]["created"] == again[kind]["updated"] == again[kind]["deleted"] == 0
+
+
+def test_refresh_moves_join_links_and_drops_orphans(tmp_path, fresh):
+    config = fresh()
+    src = tmp_path / "models.json"
+
+    def load(records: list[dict]) -> dict:
+        src.write_text(json.dumps(records))
+        build([src], tmp_path / "art", fresh_ids=True)
+        with connect(config) as driver:
+            return load_artifacts(driver, tmp_path / "art", database=config.database,
+                                  progress=False)  # fmt: skip
+
+    base = {"id": "o/other", "tags": ["text-generation"], "pipeline_tag": "text-generation"}
+    load([
+        {"id": "a/m", "tags": ["dataset:d1", "arxiv:2101.00001"], "spaces": ["s/x"],
+         "pipeline_tag": "fill-mask"},
+        base,
+    ])  # fmt: skip
+    assert _rows(config, "MATCH (:Model {id: 'a/m'})-[:TRAINED_ON]->(d) RETURN d.id AS d") == [
+        {"d": "d1"}
+    ]
+    counts = load([
+        {"id": "a/m", "tags": ["dataset:d2"], "cardData": {"datasets": ["d2", "d3"]},
+         "pipeline_tag": "text-generation"},
+        base,
+    ])  # fmt: skip
+    assert counts["models"]["updated"] == 1 and counts["models"]["unchanged"] == 1
+    rows = _rows(config, "MATCH (:Model {id: 'a/m'})-[:TRAINED_ON]->(d) RETURN d.id AS d")
+    assert sorted(r["d"] for r in rows) == ["d2", "d3"]
+    assert _rows(config, "MATCH (d:Dataset {id: 'd1'}) RETURN d") == []
+    assert _rows(config, "MATCH (p:Paper) RETURN p") == []  # no model cites it any more
+    assert _rows(config, "MATCH (t:Task) RETURN t.name AS n") == [{"n": "text-generation"}]
+    assert _rows(config, "MATCH (s:Space) RETURN s") == []
+
+
+# --- named queries on the shared fixtures -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def joined(shared_built, graph_db: GraphConfig, graph_driver):
+    """The shared fixtures built and loaded; (run(name, **params), artifact tables)."""
+    load_artifacts(graph_driver, shared_built, database=graph_db.database, progress=False)
+    tables = {
+        name: artifacts.read_table(shared_built, name)
+        for name in ("models", "trained_on", "cites", "uses", "communities")
+    }
+
+    def run(name: str, **params):
+        return run_query(graph_driver, name, params, database=graph_db.database)
+
+    return run, tables
+
+
+def _family(tables: dict, model: str) -> set[str]:
+    models = tables["models"]
+    community = models.loc[models["id"] == model, "community"].item()
+    return set(models.loc[models["community"] == community, "id"])
+
+
+@pytest.mark.shared
+def test_every_dataset_and_arxiv_tag_is_a_link_in_model_joins(joined):
+    run, tables = joined
+    checked = 0
+    for model, tags in zip(tables["models"]["id"], tables["models"]["tags"], strict=True):
+        (row,) = run("model_joins", id=model, spaces_limit=1000)
+        datasets = {d["id"]: d["url"] for d in row["datasets"]}
+        papers = {p["id"]: p["url"] for p in row["papers"]}
+        for tag in tags:
+            if tag.startswith("dataset:"):
+                name = tag.removeprefix("dataset:")
+                assert datasets[name] == f"https://huggingface.co/datasets/{name}"
+                checked += 1
+            elif tag.startswith("arxiv:"):
+                name = tag.removeprefix("arxiv:")
+                assert papers[name] == f"https://huggingface.co/papers/{name}"
+                checked += 1
+        uses = tables["uses"]
+        assert row["spaces_total"] == int((uses["model"] == model).sum())
+    assert checked == 101
+    (bert,) = run("model_joins", id="google-bert/bert-base-uncased", spaces_limit=2)
+    assert [d["id"] for d in bert["datasets"]] == ["bookcorpus", "wikipedia"]
+    assert bert["task"] == "fill-mask" and len(bert["spaces"]) == 2
+
+
+@pytest.mark.shared
+def test_trained_on_models_and_families(joined):
+    run, tables = joined
+    rows = run("trained_on", dataset="squad_v2")
+    assert [r["id"] for r in rows] == ["deepset/roberta-base-squad2"]
+    assert rows[0]["dataset_url"] == "https://huggingface.co/datasets/squad_v2"
+    t = tables["trained_on"]
+    trained = set(t.loc[t["dataset"] == "simplescaling/s1K-1.1", "model"])
+    rows = run("trained_on", dataset="simplescaling/s1K-1.1", limit=100)
+    assert {r["id"] for r in rows} == trained and len(trained) == 3
+    downloads = [r["downloads"] for r in rows]
+    assert downloads == sorted(downloads, reverse=True)
+    families = run("trained_on", dataset="simplescaling/s1K-1.1", by="family")
+    models = tables["models"].set_index("id")
+    expected: dict[int, int] = {}
+    for m in trained:
+        expected[models.loc[m, "community"]] = expected.get(models.loc[m, "community"], 0) + 1
+    assert {r["family_id"]: r["models"] for r in families} == expected
+    assert sum(r["models"] for r in families) == 3 and len(families) < 3  # two share a family
+    assert run("trained_on", dataset="no/such-dataset") == []
+
+
+@pytest.mark.shared
+def test_family_datasets_and_papers_count_members(joined):
+    run, tables = joined
+    model = "allura-org/Mistral-Small-24b-Sertraline-0304"
+    family = _family(tables, model)
+    t = tables["trained_on"][tables["trained_on"]["model"].isin(family)]
+    expected = t.groupby("dataset")["model"].nunique().to_dict()
+    rows = run("family_datasets", id=model, limit=1000)
+    assert {r["dataset"]: r["models"] for r in rows} == expected
+    assert max(expected.values()) == 2  # both allura-org models name the shared datasets
+    assert all(r["family_size"] == len(family) for r in rows)
+    assert [r["models"] for r in rows] == sorted((r["models"] for r in rows), reverse=True)
+
+    model = "mistralai/Mistral-Small-24B-Base-2501"
+    family = _family(tables, model)
+    c = tables["cites"][tables["cites"]["model"].isin(family)]
+    rows = run("family_papers", id=model, limit=1000)
+    assert {r["arxiv_id"]: r["models"] for r in rows} == c.groupby("arxiv_id")["model"].nunique(
+    ).to_dict() and len(rows) >= 25  # fmt: skip
+    assert rows[0]["url"].startswith("https://huggingface.co/papers/")
+
+
+@pytest.mark.shared
+def test_spaces_using_a_model_or_its_family(joined):
+    run, tables = joined
+    uses = tables["uses"]
+    model = "mistralai/Mistral-Small-24B-Base-2501"
+    alone = run("spaces_using", id=model, scope="model", limit=1000)
+    assert {r["id"] for r in alone} == set(uses.loc[uses["model"] == model, "space"])
+    family = _family(tables, model)
+    rows = run("spaces_using", id=model, limit=1000)
+    in_family = uses[uses["model"].isin(family)]
+    assert {r["id"]: r["models"] for r in rows} == in_family.groupby("space")["model"].nunique(
+    ).to_dict()  # fmt: skip
+    # a Space using members too counts them: the family view sees more uses than the model's
+    assert sum(r["models"] for r in rows) > sum(r["models"] for r in alone)
+    with pytest.raises(UserError, match="no model with id"):
+        run("spaces_using", id="no/such-model")
+
+
+@pytest.mark.shared
+def test_filter_datasets_counts_models(joined):
+    run, tables = joined
+    rows = run("filter_datasets", limit=5000)
+    expected = tables["trained_on"]["dataset"].value_counts().to_dict()
+    assert {r["value"]: r["models"] for r in rows} == expected
+    assert rows[0]["models"] == max(expected.values()) == 3
+    assert [r["value"] for r in run("filter_datasets", limit=1)] == [rows[0]["value"]]
