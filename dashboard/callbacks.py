@@ -218,6 +218,11 @@ def register_clientside(app: Any) -> None:
     # after an expansion, zoom out if new nodes fall outside the viewport
     app.clientside_callback(js("showAllNodes"), Output("nb-shown", "data"),
                             Input("nb-graph", "elements"), prevent_initial_call=True)
+    # hover: id, downloads and family of the node under the mouse
+    for graph, box in (("nb-graph", "nb-hover"), ("lin-graph", "lin-hover")):
+        app.clientside_callback(js("hoverText"), Output(box, "children"),
+                                Input(graph, "mouseoverNodeData"),
+                                Input(graph, "mouseoverEdgeData"), prevent_initial_call=True)
     # console results: size the graph card, then lay out
     app.clientside_callback(js("layoutConsoleGraph"), Output("con-laid-out", "data"),
                             Input("con-graph", "elements"), prevent_initial_call=True)

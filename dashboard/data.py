@@ -256,6 +256,28 @@ class Data:
         info = {m["id"]: m for m in self.run("explore_models", ids=",".join(ids))}
         return [{**info.get(r.get("id"), {}), **r} for r in rows]
 
+    def lineage_view(self, model_id: str, pages: Mapping[str, int] | None = None,
+                     likely: bool = False, first: int = 10, more: int = 50
+                     ) -> tuple[list, list, list]:
+        """(ancestors, children groups, likely parents) of the lineage view: the declared
+        ancestors (`lineage_ancestors`), the derived models per relation with each group's
+        count and its `pages[relation]` (else `first`) most downloaded members
+        (`lineage_children`), and, when `likely`, the inferred parents (`lineage_likely`)."""
+        ancestors = self.run("lineage_ancestors", id=model_id, depth=4, limit=50)
+        groups = self.run("lineage_children", id=model_id, limit=first)
+        pages = pages or {}
+        out = []
+        for g in groups:
+            n = min(int(pages.get(g["relation"]) or first), int(g["total"]))
+            kids = list(g["children"])
+            for skip in range(first, n, more):  # one cached query per page already shown
+                page = self.run("lineage_children", id=model_id, relation=g["relation"],
+                                skip=skip, limit=min(more, n - skip))
+                kids += page[0]["children"] if page else []
+            out.append({**g, "children": kids})
+        inferred = self.run("lineage_likely", id=model_id, limit=5) if likely else []
+        return ancestors, out, inferred
+
     def top_families(self, limit: int = 15) -> list[dict]:
         return self.run("home_families", limit=limit)
 

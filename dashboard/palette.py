@@ -23,10 +23,13 @@ RELATION_STYLES: dict[str, tuple[str, str, str]] = {
     "finetune": ("#e8590c", "solid", "fine-tune"),
     "quantized": ("#0ca678", "dashed", "quantized"),
     "adapter": ("#ae3ec9", "dotted", "adapter"),
-    "merge": ("#1c7ed6", "double", "merge"),
+    # Cytoscape has no `double` line: a merge is drawn dash-dot (MERGE_DASH), wider
+    "merge": ("#1c7ed6", "dashed", "merge"),
     "unknown": ("#868e96", "dashed", "other / unknown"),
 }
 SIMILAR_COLOR = "#b8c0cc"
+MERGE_DASH = [10, 4, 2, 4]  # dash-dot, in px: Cytoscape's line-dash-pattern
+LIKELY_COLOR = "#f76707"
 
 
 def family_color(family: Any) -> str:

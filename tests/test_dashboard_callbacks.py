@@ -231,16 +231,18 @@ def test_family_error_is_shown_and_an_unexpected_one_logged(data, down, caplog) 
 # --- lineage, console, atlas -----------------------------------------------------------------
 
 def test_lineage_tree_and_status(data) -> None:
-    els, status, head, key = lineage.update(data, state("gpt2", view="lineage"), None)
-    assert key == "gpt2" and "Lineage of " in text(head)
+    els, status, head, key, groups, _ = lineage.update(data, state("gpt2", view="lineage"), None)
+    assert key[0] == "gpt2" and "Lineage of " in text(head)
     roles = {e["data"]["id"]: e["classes"] for e in els if "source" not in e["data"]}
     assert "centre" in roles["gpt2"] and "descendant" in roles["distilgpt2"]
-    up, _, down, _, relations, _ = status.children  # B(0) " ancestors · " B(2) ...
-    assert (up.children, down.children, relations.children) == (0, 2, 2)
+    up, _, down, *_ = status.children  # B(0) " ancestors · " B(2) " direct descendants" ...
+    assert (up.children, down.children) == ("0", "2")
+    assert "to-family" in text(head) and "to-neighbourhood" in text(head)  # one click away
     with pytest.raises(PreventUpdate):  # already drawn
-        lineage.update(data, state("gpt2", view="lineage"), "gpt2")
-    els, status, _, key = lineage.update(data, state("lonely/model-x", view="lineage"), None)
-    assert key == "lonely/model-x" and "No declared parents" in text(status)
+        lineage.update(data, state("gpt2", view="lineage"), key)
+    els, status, _, key, _, _ = lineage.update(data, state("lonely/model-x", view="lineage"),
+                                               None)
+    assert key[0] == "lonely/model-x" and "No declared parents" in text(status)
 
 
 def test_console_answers_errors_refusals_and_graphs(data, down) -> None:

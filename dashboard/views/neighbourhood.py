@@ -13,7 +13,7 @@ import dash_cytoscape as cyto
 from constellation.dashboard import components as ui
 from constellation.dashboard import cyto_styles
 from constellation.dashboard.data import EXPAND_LIMIT, Data, Filters
-from constellation.dashboard.graph_elements import short_name
+from constellation.dashboard.graph_elements import colliding_ids, node_label, short_name
 from constellation.dashboard.neighbourhood_layout import (
     expansion,
     family_counts,
@@ -42,6 +42,21 @@ def layout() -> html.Div:
                                 [
                                     html.Button("Fit", id="nb-fit", className="btn small"),
                                     html.Button("Reset", id="nb-reset", className="btn small"),
+                                    html.Div([
+                                        dcc.Checklist(
+                                            id="nb-edges",
+                                            options=[{"label": " similarity", "value": "similar"},
+                                                     {"label": " lineage", "value": "lineage"}],
+                                            value=["similar", "lineage"], inline=True),
+                                        html.Span("min score", className="muted"),
+                                        dcc.RadioItems(
+                                            id="nb-min-score",
+                                            options=[{"label": " any", "value": 0.0}]
+                                            + [{"label": f" {s}", "value": s}
+                                               for s in (0.6, 0.7, 0.8, 0.9)],
+                                            value=0.0, inline=True,
+                                            inputStyle={"marginLeft": "6px"}),
+                                    ], className="nb-controls"),
                                     # the loading indicator wraps a tiny output, not the graph:
                                     # re-rendering the graph's wrapper would cost each click
                                     dcc.Loading(html.Span(id="nb-busy"), type="dot",
@@ -61,6 +76,7 @@ def layout() -> html.Div:
                                 wheelSensitivity=0.25,
                                 boxSelectionEnabled=False,
                             ),
+                            html.Div(id="nb-hover", className="hover-box"),
                             html.Div(id="nb-status", className="graph-status"),
                         ],
                         className="graph-wrap",
@@ -75,7 +91,9 @@ def layout() -> html.Div:
                             html.Div([html.H4("Families on screen"),
                                       html.Div(id="nb-families", className="legend")],
                                      className="card"),
-                            html.Div([html.H4("Legend"), ui.relation_legend()], className="card"),
+                            html.Div([html.H4("Legend"), ui.relation_legend(),
+                                      html.H4("Outlines", style={"marginTop": "10px"}),
+                                      ui.outline_legend()], className="card"),
                         ],
                     ),
                 ],
@@ -112,6 +130,13 @@ def register(app: Any, data: Data) -> None:
     )
     def _update(state, tap, _reset, fit, key, pic):
         return update(data, state, tap, fit, key, pic, callback_context.triggered_id)
+
+    app.callback(
+        Output("nb-graph", "stylesheet"),
+        Input("nb-edges", "value"),
+        Input("nb-min-score", "value"),
+        prevent_initial_call=True,
+    )(edge_styles)
 
     app.callback(
         Output("nb-node", "children"),
@@ -180,6 +205,14 @@ def _draw(data: Data, state: dict, model_id: str, filters: Filters, new_key: lis
             family_legend(pic))
 
 
+def edge_styles(kinds: list[str] | None, min_score: float | None) -> list[dict]:
+    """The graph's stylesheet with the edge kinds switched off and the similarity links below
+    `min_score` hidden (styles only: nothing is asked of the server, the picture stays)."""
+    return cyto_styles.neighbourhood(show_similar="similar" in (kinds or []),
+                                     show_lineage="lineage" in (kinds or []),
+                                     min_score=float(min_score or 0.0))
+
+
 def node_panel(node: dict | None, state: dict | None) -> html.Div:
     """The side panel of a tapped node: its numbers and links to centre on it or open it."""
     if not node:
@@ -191,19 +224,18 @@ def node_panel(node: dict | None, state: dict | None) -> html.Div:
             html.Div([ui.family_swatch(node.get("family")), html.B(nid)],
                      style={"wordBreak": "break-all"}),
             html.Div(node.get("family") or "no family", className="small muted"),
-            html.Div([ui.stat("downloads", ui.fmt_int(node.get("downloads"))),
+            html.Div([ui.stat("downloads", node.get("downloads_text") or "–"),
                       ui.stat("likes", ui.fmt_int(node.get("likes")))], className="stats"),
             html.Div(node.get("pipeline_tag") or "", className="small muted"),
             html.Div(
                 [
                     dcc.Link("Centre on this model", href=href(st, model=nid, view=VIEW),
                              className="btn small primary", id="nb-open"),
-                    dcc.Link("Details", href=href(st, model=nid, view="details"),
-                             className="btn small"),
                 ],
                 className="row",
                 style={"marginTop": "10px"},
             ),
+            ui.model_links(st, nid, but=VIEW),
         ]
     )
 
@@ -232,6 +264,15 @@ def expand_picture(data: Data, pic: dict, node_id: str, filters: Filters
         if nid in nodes:
             set_classes(nid, " ".join(c for c in nodes[nid][3].split() if c != "new"))
     set_classes(node_id, " ".join([*nodes[node_id][3].split(), "expanded"]).strip())
+    # labels stay unique on screen: new nodes, and old ones whose name a new node shares
+    old_clash = colliding_ids(nodes)
+    clash = colliding_ids([*nodes, *(el["data"]["id"] for el in added
+                                     if "source" not in el["data"])])
+    for nid in sorted((clash - old_clash) & set(nodes)):
+        patch[nodes[nid][2]]["data"]["label"] = node_label(nid, True)
+    for el in added:
+        if "source" not in el["data"]:
+            el["data"]["label"] = node_label(el["data"]["id"], el["data"]["id"] in clash)
     size, new_ids = pic["size"], []
     for el in added:
         patch.append(el)

@@ -1,0 +1,245 @@
+"""Issue 13 in headless Chromium: the explorer answers at a glance.
+
+The bundled sample (loader/sample) is loaded into a fresh database, then, through Cypher, a base
+gets 70 more quantized copies that all share one name (the lineage view must group, count and
+page them, and tell them apart) and one model gets an inferred LIKELY_BASED_ON parent. One test
+per point of the issue; needs /usr/bin/chromium + chromedriver (skipped with a message
+otherwise).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from _dashboard_helpers import (
+    browser_missing,
+    chrome,
+    click_node,
+    cy_edges,
+    cy_nodes,
+    free_port,
+    serve_app,
+    wait_for,
+    wait_idle,
+    wait_until,
+)
+
+pytestmark = pytest.mark.browser
+
+SAMPLE = Path(__file__).resolve().parents[1] / "loader" / "sample" / "models.jsonl"
+BASE = "mistralai/Mistral-7B-v0.1"  # 14 declared children in the sample (11 fine-tunes)
+COPIES = 70  # quantized copies added below, all named like the base's GGUF
+GGUF = "TheBloke/Mistral-7B-v0.1-GGUF"  # gets a likely (inferred) parent
+LIKELY_PARENT = "meta-llama/Llama-2-7b-hf"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _needs_browser():
+    why = browser_missing()
+    if why:
+        pytest.skip(f"browser tests need headless Chromium: {why}")
+
+
+@pytest.fixture(scope="module")
+def graph(graph_db, graph_driver, tmp_path_factory):
+    from constellation.loader.graph.writer import load_artifacts
+    from constellation.loader.pipeline.build import build
+
+    out = tmp_path_factory.mktemp("explorer-artifacts")
+    build([SAMPLE], out, progress=False)
+    load_artifacts(graph_driver, out, database=graph_db.database)
+    with graph_driver.session(database=graph_db.database) as s:
+        s.run("MATCH (p:Model {id: $base}) UNWIND range(0, $n - 1) AS i "
+              "CREATE (c:Model {id: 'copy' + toString(i) + '/Mistral-7B-v0.1-GGUF', "
+              "name: 'Mistral-7B-v0.1-GGUF', author: 'copy' + toString(i), "
+              "downloads: 5000 - i})-[:BASED_ON {relation: 'quantized'}]->(p)",
+              base=BASE, n=COPIES).consume()
+        s.run("MATCH (c:Model {id: $c}), (p:Model {id: $p}) "
+              "CREATE (c)-[:LIKELY_BASED_ON {score: 0.87, relation: 'finetune', rank: 1}]->(p)",
+              c=GGUF, p=LIKELY_PARENT).consume()
+    return graph_db
+
+
+@pytest.fixture(scope="module")
+def base_url(graph):
+    from constellation.dashboard.app import create_app
+
+    with serve_app(create_app(graph), free_port()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chrome() as b:
+        yield b
+
+
+def _open(browser, url: str) -> None:
+    browser.get(url)
+    wait_for(browser, "#status-dot.ok, #status-dot.down")
+    wait_idle(browser)
+
+
+def _text(browser, css: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    return " ".join(e.text for e in browser.find_elements(By.CSS_SELECTOR, css))
+
+
+def _path(browser) -> str:
+    return unquote(browser.execute_script("return location.pathname + location.search"))
+
+
+def _cy(browser, graph: str, js: str):
+    """Run `js` with `cy` bound to the Cytoscape instance of `graph`."""
+    return browser.execute_script(
+        "const cy = window.dash_clientside.constellation.cyOf(arguments[0]);" + js, graph)
+
+
+def _hover(browser, graph: str, node_id: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    node = next(n for n in cy_nodes(browser, graph) if n["id"] == node_id)
+    host = browser.find_element(By.ID, graph)
+    size = host.size
+    ActionChains(browser).move_to_element_with_offset(
+        host, int(node["x"] - size["width"] / 2), int(node["y"] - size["height"] / 2)).perform()
+
+
+# --- point 1: the lineage of a popular base ---------------------------------------------------
+
+def test_lineage_groups_children_by_relation_with_counts_and_pages(browser, base_url):
+    from selenium.webdriver.common.by import By
+
+    _open(browser, f"{base_url}/model/{BASE}?view=lineage")
+    wait_until(lambda: any(n["id"] == "group:quantized" for n in cy_nodes(browser, "lin-graph")),
+               what="the relation groups")
+    labels = _cy(browser, "lin-graph",
+                 "return Object.fromEntries(cy.nodes('.group').map(n => [n.id(), "
+                 "n.data('label')]));")
+    # each relation with its count: 3 sample GGUF/GPTQ copies + 70 added; 11 fine-tunes
+    assert labels["group:quantized"].startswith(f"quantized · {3 + COPIES}")
+    assert labels["group:finetune"].startswith("fine-tune · 11")
+    status = _text(browser, "#lin-status")
+    assert f"{14 + COPIES} direct descendants" in status and "quantized 73" in status
+    assert "showing" in status and "of 84" in status  # the cut says how many there are
+
+    def quantized():
+        return [n for n in cy_nodes(browser, "lin-graph") if n["id"].endswith("-GGUF")
+                or n["id"].endswith("GPTQ") or "bnb" in n["id"]]
+
+    first = quantized()
+    assert len(first) == 10
+    # siblings look like siblings: one column, one per line, most downloaded on top
+    assert len({round(n["px"]) for n in first}) == 1
+    ys = [n["py"] for n in sorted(first, key=lambda n: n["py"])]
+    assert len(set(ys)) == 10
+    centre = next(n for n in cy_nodes(browser, "lin-graph") if n["id"] == BASE)
+    assert all(n["py"] > centre["py"] for n in first)
+    # paging: "show 50 more" for the quantized group
+    button = next(b for b in browser.find_elements(By.CSS_SELECTOR, "#lin-groups button")
+                  if "quantized" in b.find_element(By.XPATH, "..").text)
+    assert button.text == "show 50 more"
+    button.click()
+    wait_until(lambda: len(quantized()) == 60, what="50 more quantized children")
+    wait_idle(browser)
+    assert "top 60" in _cy(browser, "lin-graph",
+                           "return cy.getElementById('group:quantized').data('label');")
+    # seventy copies named Mistral-7B-v0.1-GGUF: every label on screen is different
+    drawn = _cy(browser, "lin-graph",
+                "return cy.nodes().not('.group').map(n => n.data('label'));")
+    assert len(drawn) == len(set(drawn))
+    assert any(label.startswith("copy0/Mistral-7B-v0.1-GGUF") for label in drawn)
+    browser.save_screenshot("/tmp/explorer-shots/lineage.png")
+
+
+def test_lineage_likely_parents_toggle_draws_them_dashed_with_the_score(browser, base_url):
+    from selenium.webdriver.common.by import By
+
+    _open(browser, f"{base_url}/model/{GGUF}?view=lineage")
+    wait_until(lambda: any(n["id"] == BASE for n in cy_nodes(browser, "lin-graph")),
+               what="the declared parent")
+    assert not any(n["id"] == LIKELY_PARENT for n in cy_nodes(browser, "lin-graph"))
+    browser.find_element(By.CSS_SELECTOR, "#lin-likely input").click()
+    wait_until(lambda: any(n["id"] == LIKELY_PARENT for n in cy_nodes(browser, "lin-graph")),
+               what="the likely parent")
+    edge = next(e for e in cy_edges(browser, "lin-graph") if "likely" in e["classes"])
+    assert (edge["source"], edge["target"]) == (LIKELY_PARENT, GGUF)
+    style = _cy(browser, "lin-graph", "const e = cy.edges('.likely')[0]; return "
+                "[e.style('line-style'), e.data('label')];")
+    assert style[0] == "dashed" and "0.87" in style[1]
+    assert "1 likely parent" in _text(browser, "#lin-status")
+
+
+# --- point 2: labels unique on screen, hover ----------------------------------------------------
+
+def test_colliding_names_get_their_owner_and_hover_says_id_downloads_family(browser, base_url):
+    # the base's neighbourhood holds some of the 70 copies named Mistral-7B-v0.1-GGUF
+    _open(browser, f"{base_url}/model/{BASE}?view=neighbourhood")
+    wait_until(lambda: len(cy_nodes(browser, "nb-graph")) > 5, what="neighbourhood nodes")
+    wait_idle(browser)
+    labels = _cy(browser, "nb-graph", "return cy.nodes().map(n => [n.id(), n.data('label')]);")
+    shown = [label for _, label in labels]
+    assert len(shown) == len(set(shown)), "two nodes read the same"
+    copies = [(i, label) for i, label in labels if i.endswith("/Mistral-7B-v0.1-GGUF")]
+    assert len(copies) >= 2 and all(label == i for i, label in copies)  # owner/name
+    assert dict(labels)[BASE] == "Mistral-7B-v0.1"  # a unique name stays short
+    browser.save_screenshot("/tmp/explorer-shots/neighbourhood.png")
+    time.sleep(0.5)  # the fit after the first drawing
+    _hover(browser, "nb-graph", BASE)
+    wait_until(lambda: BASE in _text(browser, "#nb-hover"), what="the hover line")
+    hover = _text(browser, "#nb-hover")
+    assert "downloads" in hover and "mistral" in hover.lower()  # its family label
+
+
+# --- point 5: the neighbourhood's controls -----------------------------------------------------
+
+def test_neighbourhood_edge_toggles_min_score_and_outline_legend(browser, base_url):
+    from selenium.webdriver.common.by import By
+
+    _open(browser, f"{base_url}/model/{BASE}?view=neighbourhood")
+    wait_until(lambda: len(cy_nodes(browser, "nb-graph")) > 5, what="neighbourhood nodes")
+    wait_idle(browser)
+    legend = _text(browser, "#view-neighbourhood .outline-legend")
+    for meaning in ("expanded", "new", "selected"):
+        assert meaning in legend
+
+    def visible(kind: str) -> int:
+        return _cy(browser, "nb-graph", f"return cy.edges('.{kind}').filter(e => e.visible())"
+                                        ".length;")
+
+    assert visible("similar") > 0 and visible("lineage") > 0
+    boxes = browser.find_elements(By.CSS_SELECTOR, "#nb-edges input")
+    boxes[0].click()  # similarity off
+    wait_until(lambda: visible("similar") == 0, what="similarity edges hidden")
+    assert visible("lineage") > 0
+    boxes[1].click()  # lineage off too
+    wait_until(lambda: visible("lineage") == 0, what="lineage edges hidden")
+    boxes[0].click()
+    boxes[1].click()
+    wait_until(lambda: visible("similar") > 0 and visible("lineage") > 0, what="edges back")
+    # a minimum score: only similarity links at or above it stay
+    scores = _cy(browser, "nb-graph", "return cy.edges('.similar').map(e => e.data('score'));")
+    choice = next(label for label in browser.find_elements(By.CSS_SELECTOR, "#nb-min-score label")
+                  if label.text.strip() == "0.8")
+    choice.click()
+    wait_until(lambda: visible("similar") == sum(1 for s in scores if s >= 0.8),
+               what="weak similarity links hidden")
+    assert visible("similar") < len(scores) or min(scores) >= 0.8
+    # after expanding a node, no two labels overlap
+    node = next(n["id"] for n in cy_nodes(browser, "nb-graph") if n["id"] != BASE)
+    before = len(cy_nodes(browser, "nb-graph"))
+    click_node(browser, "nb-graph", node)
+    wait_until(lambda: len(cy_nodes(browser, "nb-graph")) > before or "expanded" in
+               _text(browser, "#nb-status"), what="the expansion")
+    wait_idle(browser)
+    boxes = _cy(browser, "nb-graph", "return cy.nodes().map(n => { const b = n.boundingBox("
+                "{includeLabels: true, includeOverlays: false, includeNodes: false}); "
+                "return [n.id(), b.x1, b.y1, b.x2, b.y2]; });")
+    overlaps = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]
+    assert not overlaps, overlaps[:5]
