@@ -15,6 +15,7 @@ from constellation.dashboard.data import Data, Filters
 from constellation.dashboard.layout import NAV_ORDER, VIEW_MODULES
 from constellation.dashboard.routing import (
     MODEL_VIEWS,
+    SEARCH_PICK,
     build_url,
     empty_filters,
     href,
@@ -59,12 +60,18 @@ def register(app: Any, data: Data) -> None:
 
     @app.callback(
         Output("search", "options"),
+        Output("search", "labels", allow_duplicate=True),
+        Output("search-busy", "children"),
         Input("search-text", "data"),
         Input("state", "data"),
         State("search", "value"),
+        prevent_initial_call=True,
     )
     def _suggest(text, state, value):
-        return suggest(data, text, state, value, callback_context.triggered_id)
+        options = suggest(data, text, state, value, callback_context.triggered_id)
+        found = text and len(text.strip()) >= 2
+        return options, {"no_options_found": f"No model matches “{text.strip()}”." if found
+                         else "Type two letters or more."}, ""
 
     @app.callback(
         Output("f-tag", "options"),
@@ -122,11 +129,14 @@ def _next_state(url_state: dict, picked: str | None, filter_values: Sequence[Any
         return url_state
     state = dict(old or url_state)
     if trigger == "search":
+        if picked and picked.startswith(SEARCH_PICK):
+            return {**state, "view": "search", "extra": {"q": picked[len(SEARCH_PICK):]}}
         if not picked or picked == state.get("model"):
             raise PreventUpdate
         view = state.get("view")
         state["model"] = picked
         state["view"] = view if view in MODEL_VIEWS else "neighbourhood"
+        state["extra"] = {}
     elif trigger == "f-reset":
         state["filters"] = empty_filters()
     else:
@@ -150,6 +160,9 @@ def suggest(data: Data, text: str | None, state: dict | None, value: str | None,
         except UserError:  # the status dot and the views say what is wrong
             rows = []
         options = [search_option(r) for r in rows]
+        if options:  # the page listing every match, from the same ranking
+            options.append({"label": f"All results for “{text.strip()}” →",
+                            "value": SEARCH_PICK + text.strip()})
     elif trigger == "search-text":
         raise PreventUpdate  # keep the last suggestions while the text is being cleared
     if current and current not in {o["value"] for o in options}:
@@ -208,6 +221,9 @@ def register_clientside(app: Any) -> None:
     def js(name: str) -> ClientsideFunction:
         return ClientsideFunction(namespace="constellation", function_name=name)
 
+    # while the suggestions are asked for, the list says so (not "No options found")
+    app.clientside_callback(js("searchPending"), Output("search", "labels"),
+                            Input("search", "search_value"), prevent_initial_call=True)
     # the search box asks the server only once typing pauses
     app.clientside_callback(js("debounceSearch"), Output("search-text", "data"),
                             Input("search", "search_value"), prevent_initial_call=True)

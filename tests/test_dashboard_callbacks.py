@@ -120,7 +120,7 @@ def test_suggestions_keep_the_current_model_and_survive_a_server_down(data, down
     # a filter applies to the suggestions
     options = callbacks.suggest(data, "pythia-70", state(None, min_downloads=100), None,
                                 "search-text")
-    assert [o["value"] for o in options] == [PYTHIA]
+    assert [o["value"] for o in options] == [PYTHIA, "search:pythia-70"]  # + "All results"
     # the shown model stays an option, so the box keeps showing it
     assert callbacks.suggest(data, None, state("gpt2"), None, "state") == [
         {"label": "gpt2", "value": "gpt2"}]
@@ -231,7 +231,8 @@ def test_family_error_is_shown_and_an_unexpected_one_logged(data, down, caplog) 
 # --- lineage, console, atlas -----------------------------------------------------------------
 
 def test_lineage_tree_and_status(data) -> None:
-    els, status, head, key, groups, _ = lineage.update(data, state("gpt2", view="lineage"), None)
+    els, status, head, key, groups, *_ = lineage.update(data, state("gpt2", view="lineage"),
+                                                        None)
     assert key[0] == "gpt2" and "Lineage of " in text(head)
     roles = {e["data"]["id"]: e["classes"] for e in els if "source" not in e["data"]}
     assert "centre" in roles["gpt2"] and "descendant" in roles["distilgpt2"]
@@ -240,7 +241,7 @@ def test_lineage_tree_and_status(data) -> None:
     assert "to-family" in text(head) and "to-neighbourhood" in text(head)  # one click away
     with pytest.raises(PreventUpdate):  # already drawn
         lineage.update(data, state("gpt2", view="lineage"), key)
-    els, status, _, key, _, _ = lineage.update(data, state("lonely/model-x", view="lineage"),
+    els, status, _, key, *_ = lineage.update(data, state("lonely/model-x", view="lineage"),
                                                None)
     assert key[0] == "lonely/model-x" and "No declared parents" in text(status)
 

@@ -243,3 +243,47 @@ def test_neighbourhood_edge_toggles_min_score_and_outline_legend(browser, base_u
     overlaps = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
                 if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]
     assert not overlaps, overlaps[:5]
+
+
+# --- point 3: search says it is searching, and a page lists every result ------------------------
+
+def test_search_shows_searching_then_a_results_page_with_paging(browser, base_url):
+    from selenium.webdriver.common.by import By
+
+    _open(browser, base_url + "/")
+    browser.find_element(By.ID, "search").click()
+    box = wait_for(browser, ".dash-dropdown-content input.dash-dropdown-search")
+    box.send_keys("zzqx-nothing")
+    wait_until(lambda: "Searching" in _text(browser, ".dash-dropdown-content"),
+               what="'Searching…' while the query runs")
+    wait_until(lambda: "No model matches" in _text(browser, ".dash-dropdown-content"),
+               what="the empty answer")
+    for _ in range(len("zzqx-nothing")):
+        box.send_keys("\b")
+    box.send_keys("mistral-7b-v0.1")
+    option = wait_until(lambda: next(
+        (o for o in browser.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option")
+         if o.text.startswith("All results for")), None), what="the 'All results' suggestion")
+    option.click()
+    wait_until(lambda: _path(browser).startswith("/search?q=mistral-7b-v0.1"),
+               what="the results page URL")
+    wait_for(browser, "#search-table td")
+
+    def ids():
+        return [e.text for e in browser.find_elements(
+            By.CSS_SELECTOR, "#search-table td[data-dash-column=link]")]
+
+    first = ids()
+    assert first[0] == BASE  # the exact id leads
+    assert len(first) == 50 and "results 1–50" in _text(browser, "#search-range")
+    browser.find_element(By.ID, "search-next").click()
+    wait_until(lambda: "results 51–" in _text(browser, "#search-range"), what="page 2")
+    second = ids()
+    assert second and not set(second) & set(first)
+    # one click from a result to its lineage
+    link = browser.find_element(By.CSS_SELECTOR, "#search-table td[data-dash-column=open] a")
+    assert "view=family" in link.get_attribute("href")
+    # the page is a URL: reloading it shows the same results
+    _open(browser, f"{base_url}/search?q=mistral-7b-v0.1")
+    wait_for(browser, "#search-table td")
+    assert ids() == first

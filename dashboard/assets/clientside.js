@@ -20,6 +20,12 @@
         constellation: {
             cyOf: cyOf,
 
+            // Typed text: "Searching…" until the suggestions arrive.
+            searchPending: function (text) {
+                return {no_options_found: (text || '').trim().length >= 2
+                    ? 'Searching…' : 'Type two letters or more.'};
+            },
+
             // The search box asks the server only once typing pauses: on a big graph each
             // suggestion query scans the model names, and one per keystroke would queue up.
             debounceSearch: function (text) {
