@@ -287,3 +287,73 @@ def test_search_shows_searching_then_a_results_page_with_paging(browser, base_ur
     _open(browser, f"{base_url}/search?q=mistral-7b-v0.1")
     wait_for(browser, "#search-table td")
     assert ids() == first
+
+
+# --- point 6: state in the URL, one click to a model's views --------------------------------------
+
+def test_expansions_grouping_drill_path_and_console_query_live_in_the_url(browser, base_url):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    # neighbourhood: an expansion is in the URL, and the URL restores it
+    _open(browser, f"{base_url}/model/{BASE}?view=neighbourhood")
+    wait_until(lambda: len(cy_nodes(browser, "nb-graph")) > 5, what="neighbourhood nodes")
+    wait_idle(browser)
+    time.sleep(0.5)
+    target = "mistralai/Mistral-7B-Instruct-v0.1"
+    click_node(browser, "nb-graph", target)
+    wait_until(lambda: f"expand={target}" in _path(browser), what="the expansion in the URL")
+    wait_idle(browser)
+    # one click from the node's panel to its family and lineage
+    panel = wait_for(browser, "#nb-node .to-lineage")
+    assert f"/model/{target}?view=lineage" in unquote(panel.get_attribute("href"))
+    assert browser.find_elements(By.CSS_SELECTOR, "#nb-node .to-family")
+    drawn = {n["id"]: n["classes"] for n in cy_nodes(browser, "nb-graph")}
+    shared = base_url + _path(browser)
+    _open(browser, shared)
+    wait_until(lambda: len(cy_nodes(browser, "nb-graph")) == len(drawn),
+               what="the restored expansion")
+    restored = {n["id"]: n["classes"] for n in cy_nodes(browser, "nb-graph")}
+    assert set(restored) == set(drawn) and "expanded" in restored[target]
+
+    # family: the grouping is in the URL
+    _open(browser, f"{base_url}/model/{BASE}?view=family")
+    wait_for(browser, "#fam-table td")
+    browser.find_elements(By.CSS_SELECTOR, "#fam-by input")[1].click()
+    wait_until(lambda: "by=cluster:0" in _path(browser), what="the grouping in the URL")
+    _open(browser, f"{base_url}/model/{BASE}?view=family&by=cluster:1")
+    wait_for(browser, "#fam-table td")
+    checked = [i.get_attribute("value") for i in
+               browser.find_elements(By.CSS_SELECTOR, "#fam-by input") if i.is_selected()]
+    assert checked == ["cluster:1"]
+
+    # atlas: the drill path is in the URL, restored with its crumbs; "all models" link
+    _open(browser, f"{base_url}/atlas")
+    wait_for(browser, "#atlas-dendro .scatterlayer .point")
+    point = max(browser.find_elements(By.CSS_SELECTOR, "#atlas-dendro .scatterlayer .point"),
+                key=lambda p: float(p.size["width"]))
+    ActionChains(browser).move_to_element(point).click().perform()
+    wait_until(lambda: "path=" in _path(browser), what="the drill path in the URL")
+    link = wait_for(browser, "#atlas-all-models")
+    assert "view=family" in link.get_attribute("href") and "by=cluster" in unquote(
+        link.get_attribute("href"))
+    assert link.text.startswith("All ") and "models of this cluster" in link.text
+    crumbs = wait_until(lambda: (lambda t: t if "▸" in t else None)(
+        _text(browser, "#atlas-crumbs")), what="the drill-down crumb")
+    _open(browser, base_url + _path(browser))
+    wait_until(lambda: _text(browser, "#atlas-crumbs") == crumbs, what="the restored crumbs")
+
+    # console: the query is in the URL, and a shared URL runs it
+    _open(browser, f"{base_url}/console")
+    area = wait_for(browser, "#con-query")
+    from selenium.webdriver.common.keys import Keys
+
+    area.send_keys(Keys.CONTROL, "a")
+    area.send_keys(Keys.DELETE)
+    area.send_keys("MATCH (m:Model) RETURN m.id AS id ORDER BY m.downloads DESC LIMIT 3")
+    browser.find_element(By.ID, "con-run").click()
+    wait_until(lambda: "q=MATCH" in _path(browser), what="the query in the URL")
+    _open(browser, base_url + _path(browser))
+    wait_for(browser, "#con-table td")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#con-table td[data-dash-column=id]")) == 3
+    assert "LIMIT 3" in browser.find_element(By.ID, "con-query").get_attribute("value")

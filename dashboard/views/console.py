@@ -11,7 +11,8 @@ from constellation.dashboard import components as ui
 from constellation.dashboard import cyto_styles
 from constellation.dashboard.console_elements import console_graph_elements
 from constellation.dashboard.data import Data
-from dash import Input, Output, State, dash_table, dcc, html
+from constellation.dashboard.routing import build_url
+from dash import Input, Output, State, callback_context, dash_table, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from constellation.errors import GraphUnreachable, UserError
@@ -54,6 +55,7 @@ def layout() -> html.Div:
                      className="view-head"),
             _editor(),
             dcc.Loading(_results(), type="circle", delay_show=200),
+            dcc.Store(id="con-ran"),  # the query last run (a URL with it is not run twice)
         ],
         id=f"view-{VIEW}",
         className="view",
@@ -126,12 +128,17 @@ def register(app: Any, data: Data) -> None:
         Output("con-table-card", "style"),
         Output("con-graph", "elements"),
         Output("con-graph-card", "style"),
+        Output("con-query", "value", allow_duplicate=True),
+        Output("con-ran", "data"),
+        Output("url", "search", allow_duplicate=True),
         Input("con-run", "n_clicks"),
+        Input("state", "data"),
         State("con-query", "value"),
+        State("con-ran", "data"),
         prevent_initial_call=True,
     )
-    def _run(_n, cypher):
-        return run(data, cypher)
+    def _run(_n, state, cypher, ran):
+        return run_shared(data, state, cypher, ran, callback_context.triggered_id)
 
 
 def pick_example(name: str | None) -> str:
@@ -139,6 +146,22 @@ def pick_example(name: str | None) -> str:
     if name not in EXAMPLES:
         raise PreventUpdate
     return EXAMPLES[name]
+
+
+def run_shared(data: Data, state: dict | None, cypher: str | None, ran: str | None,
+               trigger: str | None) -> tuple:
+    """Run with the query in the URL (`/console?q=...`): Run writes it there, and a shared
+    URL fills the editor and runs it. (`run`'s outputs, the editor text, the query run, the
+    query string.)"""
+    state = state or {}
+    if trigger == "state":
+        q = (state.get("extra") or {}).get("q")
+        if state.get("view") != VIEW or not q or q == ran:
+            raise PreventUpdate
+        return (*run(data, q), q, q, no_update)
+    search = build_url({**state, "view": VIEW,
+                        "extra": {"q": (cypher or "").strip()[:4000]}})[1]
+    return (*run(data, cypher), no_update, (cypher or "").strip(), search)
 
 
 def run(data: Data, cypher: str | None) -> tuple:

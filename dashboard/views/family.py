@@ -7,13 +7,13 @@ from typing import Any
 
 from constellation.dashboard import components as ui
 from constellation.dashboard.data import FAMILY_LIMIT, Data, Filters
-from constellation.dashboard.routing import href
+from constellation.dashboard.routing import build_url, href
 from constellation.dashboard.wordcloud_img import (
     cloud_data_uri,
     download_weight,
     name_word_frequencies,
 )
-from dash import Input, Output, dash_table, dcc, html
+from dash import Input, Output, callback_context, dash_table, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 VIEW = "family"
@@ -52,7 +52,7 @@ def layout() -> html.Div:
     grouping = dcc.RadioItems(
         id="fam-by",
         options=[{"label": " Louvain community", "value": "community"}]
-        + [{"label": f" cluster, level {lv}", "value": f"cluster:{lv}"} for lv in (0, 1, 2)],
+        + [{"label": f" cluster, level {lv}", "value": f"cluster:{lv}"} for lv in range(5)],
         value="community",
         inline=True,
         inputStyle={"marginLeft": "12px"},
@@ -104,7 +104,36 @@ def register(app: Any, data: Data) -> None:
         prevent_initial_call=True,
     )
     def _update(state, by):
+        if callback_context.triggered_id == "state":  # a URL: its grouping, not the radio's
+            by = ((state or {}).get("extra") or {}).get("by") or "community"
         return update(data, state, by)
+
+    @app.callback(
+        Output("fam-by", "value"),
+        Output("url", "search", allow_duplicate=True),
+        Input("state", "data"),
+        Input("fam-by", "value"),
+        prevent_initial_call=True,
+    )
+    def _by(state, by):
+        return grouping_sync(state, by, callback_context.triggered_id)
+
+
+def grouping_sync(state: dict | None, by: str | None, trigger: str | None) -> tuple:
+    """The grouping <-> the URL (`by=cluster:1`): a shared URL sets the radio buttons, a click
+    on them writes the URL. Returns (radio value, query string)."""
+    state = state or {}
+    if state.get("view") != VIEW:
+        raise PreventUpdate
+    in_url = (state.get("extra") or {}).get("by") or "community"
+    if trigger == "fam-by":
+        if (by or "community") == in_url:
+            raise PreventUpdate
+        extra = {**(state.get("extra") or {}), "by": by if by != "community" else None}
+        return no_update, build_url({**state, "extra": extra})[1]
+    if in_url == (by or "community"):
+        raise PreventUpdate
+    return in_url, no_update
 
 
 def update(data: Data, state: dict | None, by: str | None) -> tuple:

@@ -13,15 +13,22 @@ import dash_cytoscape as cyto
 from constellation.dashboard import components as ui
 from constellation.dashboard import cyto_styles
 from constellation.dashboard.data import EXPAND_LIMIT, Data, Filters
-from constellation.dashboard.graph_elements import colliding_ids, node_label, short_name
+from constellation.dashboard.graph_elements import (
+    colliding_ids,
+    node_label,
+    set_classes,
+    short_name,
+    unique_labels,
+)
 from constellation.dashboard.neighbourhood_layout import (
+    expand,
     expansion,
     family_counts,
     neighbourhood_elements,
     picture,
 )
 from constellation.dashboard.palette import family_color
-from constellation.dashboard.routing import href
+from constellation.dashboard.routing import build_url, href
 from dash import Input, Output, Patch, State, callback_context, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
@@ -129,7 +136,17 @@ def register(app: Any, data: Data) -> None:
         prevent_initial_call=True,
     )
     def _update(state, tap, _reset, fit, key, pic):
-        return update(data, state, tap, fit, key, pic, callback_context.triggered_id)
+        trigger = callback_context.triggered_id
+        return update(data, state, tap, fit, key, pic, trigger, replay=trigger != "nb-reset")
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("nb-pic", "data"),
+        State("state", "data"),
+        prevent_initial_call=True,
+    )
+    def _url(pic, state):
+        return expansions_search(state, pic)
 
     app.callback(
         Output("nb-graph", "stylesheet"),
@@ -146,8 +163,27 @@ def register(app: Any, data: Data) -> None:
     )(node_panel)
 
 
+def expanded_ids(pic: dict | None) -> list[str]:
+    """The expanded nodes of a picture other than the centre, in the order they were added."""
+    nodes = (pic or {}).get("nodes") or {}
+    return [nid for nid, v in sorted(nodes.items(), key=lambda kv: kv[1][2])
+            if "expanded" in v[3].split() and "centre" not in v[3].split()]
+
+
+def expansions_search(state: dict | None, pic: dict | None) -> Any:
+    """The query string with the picture's expansions (`expand=a,b`), so the URL restores
+    them; no_update when it says that already."""
+    state = state or {}
+    if state.get("view") != VIEW or not pic:
+        raise PreventUpdate
+    extra = {**(state.get("extra") or {}), "expand": ",".join(expanded_ids(pic))}
+    _, search = build_url({**state, "extra": extra})
+    return search if extra["expand"] != (state.get("extra") or {}).get("expand", "") \
+        else no_update
+
+
 def update(data: Data, state: dict | None, tap: dict | None, fit: int | None, key: Any,
-           pic: dict | None, trigger: str | None) -> tuple:
+           pic: dict | None, trigger: str | None, replay: bool = True) -> tuple:
     """The neighbourhood callback: draw the model's neighbourhood (a new model or new filters),
     expand a tapped node (a patch of the drawn elements), refit (Fit), or redraw (Reset).
 
@@ -167,7 +203,7 @@ def update(data: Data, state: dict | None, tap: dict | None, fit: int | None, ke
             return _expand_tapped(data, pic, (tap.get("data") or {}).get("id"), filters)
         if key == new_key and trigger == "state" and pic:
             raise PreventUpdate  # same model + filters: keep the user's expansions
-        return _draw(data, state, model_id, filters, new_key)
+        return _draw(data, state, model_id, filters, new_key, replay)
     except PreventUpdate:
         raise
     except Exception as exc:  # never a 500: the error takes the graph's place (logged if a bug)
@@ -189,12 +225,25 @@ def _expand_tapped(data: Data, pic: dict, node_id: str | None, filters: Filters)
             family_legend(pic))
 
 
-def _draw(data: Data, state: dict, model_id: str, filters: Filters, new_key: list) -> tuple:
+def _draw(data: Data, state: dict, model_id: str, filters: Filters, new_key: list,
+          replay: bool = True) -> tuple:
     centre = data.model(model_id)
     if centre is None:
         return [], "", _head(model_id, state, None), new_key, None, FIT_LAYOUT, "", None
     rows, edges, hidden = data.related(model_id, filters)
     els, cut = neighbourhood_elements(centre, rows, edges, cap=MAX_NODES)
+    # a shared URL's expansions, replayed in their order (ids no longer on screen are skipped)
+    wanted = [i for i in ((state.get("extra") or {}).get("expand") or "").split(",") if i]
+    for nid in wanted if replay else []:
+        shown = [el["data"]["id"] for el in els if "source" not in el["data"]]
+        if nid not in shown:
+            continue
+        more, more_edges, _ = data.related(nid, filters, limit=EXPAND_LIMIT, shown=shown)
+        els = [restore_new(el) for el in els]
+        els, _, n_cut = expand(els, nid, more, more_edges, cap=MAX_NODES)
+        cut += n_cut
+    if wanted and replay:
+        unique_labels(els)
     pic = picture(els)
     status = _status(pic, cut, None, filters, hidden=hidden)
     if len(els) == 1:
@@ -203,6 +252,15 @@ def _draw(data: Data, state: dict, model_id: str, filters: Filters, new_key: lis
                             ])
     return (els, status, _head(model_id, state, centre), new_key, pic, FIT_LAYOUT, "",
             family_legend(pic))
+
+
+def restore_new(el: dict) -> dict:
+    """An element without the "new" mark (only the latest expansion's nodes keep it)."""
+    cls = str(el.get("classes") or "")
+    if "new" in cls.split():
+        el = {**el, "data": dict(el["data"])}
+        set_classes(el, " ".join(c for c in cls.split() if c != "new"))
+    return el
 
 
 def edge_styles(kinds: list[str] | None, min_score: float | None) -> list[dict]:
