@@ -28,7 +28,7 @@ SEARCH_LIMIT = 15
 SEARCH_SCAN = 300  # matches read before ranking: a common word stops the scan early
 RELATED_LIMIT = 30  # neighbours of each kind in a first view
 EXPAND_LIMIT = 20  # ... and per click: fewer, so a click on a hub stays quick to draw
-FAMILY_LIMIT = 500
+FAMILY_LIMIT = 1000  # family.cypher's largest page
 LINEAGE_LIMIT = 300
 SCATTER_LIMIT = 3000
 WORDS_LIMIT = 40
@@ -244,9 +244,10 @@ class Data:
         return neighbours, edges, hidden
 
     def family(self, model_id: str, filters: Filters = Filters(), limit: int = FAMILY_LIMIT,
-               by: str = "community", level: int = 0) -> list[dict]:
-        """Members of the model's Louvain community, or of its cluster at `level`."""
-        return self.run("family", id=model_id, limit=limit, by=by, level=level,
+               by: str = "community", level: int = 0, skip: int = 0) -> list[dict]:
+        """Members of the model's Louvain community, or of its cluster at `level` (a page:
+        `skip` members, then `limit`)."""
+        return self.run("family", id=model_id, skip=skip, limit=limit, by=by, level=level,
                         **filters.params())
 
     def lineage(self, model_id: str, limit: int = LINEAGE_LIMIT, depth: int = 4) -> list[dict]:

@@ -197,21 +197,23 @@ def test_neighbourhood_unknown_model_filters_and_a_server_down(data, down) -> No
 # --- family ----------------------------------------------------------------------------------
 
 def test_family_table_rows_link_sort_and_filter(data) -> None:
-    head, note, rows, terms, cloud, style = family.update(data, state("gpt2", view="family"),
-                                                          "community")
+    head, note, rows, terms, cloud, style, pages = family.update(
+        data, state("gpt2", view="family"), "community")
     assert [r["id"] for r in rows] == ["gpt2", "distilgpt2", "someone/gpt2-medium-ft"]
     downloads = [r["downloads"] for r in rows]
     assert downloads == sorted(downloads, reverse=True)  # the table's first sort order
     assert {c["id"] for c in family.COLUMNS} <= set(rows[0])  # every column sorts a field
     assert rows[1]["link"] == "[distilgpt2](/model/distilgpt2?view=neighbourhood)"
-    assert "gpt2" in text(head) and "3" in text(head) and note is None and style == {}
+    assert "gpt2" in text(head) and "3" in text(head) and style == {}
+    assert pages == 1 and "Members 1–3 of 3" in note.children
     assert "gpt2" in text(terms) and cloud.src.startswith("data:image/png;base64,")
     # the finest hierarchy cluster instead of the community; a filter
     _, _, rows, *_ = family.update(data, state("gpt2", view="family"), "cluster:0")
     assert [r["id"] for r in rows] == ["gpt2", "distilgpt2"]
-    _, _, rows, *_ = family.update(data, state("gpt2", view="family", min_downloads=50_000),
-                                   "community")
+    head, _, rows, *_ = family.update(data, state("gpt2", view="family", min_downloads=50_000),
+                                      "community")
     assert [r["id"] for r in rows] == ["gpt2"]
+    assert "of 3 members match the filters" in text(head)  # counts what is shown: 1 of 3
     _, box, rows, *_ = family.update(data, state("gpt2", view="family", min_downloads=10**9),
                                      "community")
     assert rows == [] and "No family members match the current filters" in text(box)

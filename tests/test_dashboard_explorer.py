@@ -57,6 +57,12 @@ def graph(graph_db, graph_driver, tmp_path_factory):
               "name: 'Mistral-7B-v0.1-GGUF', author: 'copy' + toString(i), "
               "downloads: 5000 - i})-[:BASED_ON {relation: 'quantized'}]->(p)",
               base=BASE, n=COPIES).consume()
+        # ... and join the base's community, which then has more than one table page
+        s.run("MATCH (p:Model {id: $base})-[:IN_COMMUNITY]->(g:Community) "
+              "MATCH (c:Model) WHERE c.id STARTS WITH 'copy' CREATE (c)-[:IN_COMMUNITY]->(g)",
+              base=BASE).consume()
+        s.run("MATCH (p:Model {id: $base})-[:IN_COMMUNITY]->(g:Community) "
+              "SET g.size = g.size + $n", base=BASE, n=COPIES).consume()
         s.run("MATCH (c:Model {id: $c}), (p:Model {id: $p}) "
               "CREATE (c)-[:LIKELY_BASED_ON {score: 0.87, relation: 'finetune', rank: 1}]->(p)",
               c=GGUF, p=LIKELY_PARENT).consume()
@@ -357,3 +363,39 @@ def test_expansions_grouping_drill_path_and_console_query_live_in_the_url(browse
     wait_for(browser, "#con-table td")
     assert len(browser.find_elements(By.CSS_SELECTOR, "#con-table td[data-dash-column=id]")) == 3
     assert "LIMIT 3" in browser.find_element(By.ID, "con-query").get_attribute("value")
+
+
+# --- point 8: filters inside the queries, counts of what is shown, server-side paging ------------
+
+def test_filters_apply_before_the_top_k_counts_follow_and_the_family_pages(browser, base_url):
+    from selenium.webdriver.common.by import By
+
+    # gpt2 with min downloads 10,000: its qualifying neighbours, not "No similar models"
+    _open(browser, f"{base_url}/model/gpt2?view=neighbourhood&min_downloads=10000")
+    nodes = wait_until(lambda: (lambda ns: ns if len(ns) > 1 else None)(
+        cy_nodes(browser, "nb-graph")), what="gpt2's qualifying neighbours")
+    assert {"gpt2-medium", "gpt2-large"} <= {n["id"] for n in nodes}
+    # the family table pages on the server: 18 sample members + 70 copies
+    _open(browser, f"{base_url}/model/{BASE}?view=family")
+    wait_for(browser, "#fam-table td")
+    total = 18 + COPIES
+    assert f"of {total}" in _text(browser, "#fam-range")
+
+    def ids():
+        return [e.text for e in browser.find_elements(
+            By.CSS_SELECTOR, "#fam-table td[data-dash-column=link]")]
+
+    first = ids()
+    assert len(first) == 50
+    browser.find_element(By.CSS_SELECTOR, "#fam-table .next-page").click()
+    wait_until(lambda: "Members 51–" in _text(browser, "#fam-range"), what="page 2")
+    second = wait_until(lambda: (lambda i: i if i and i != first else None)(ids()),
+                        what="the second page's rows")
+    assert len(second) == total - 50 and not set(second) & set(first)
+    # a filter: the head counts the members it lets through, as many as the rows shown
+    _open(browser, f"{base_url}/model/{BASE}?view=family&min_downloads=4990")
+    wait_for(browser, "#fam-table td")
+    shown = ids()
+    counts = _text(browser, "#fam-counts").lower()  # the stat labels are upper-cased by CSS
+    assert f"of {total} members match the filters" in counts
+    assert counts.split()[0] == str(len(shown))

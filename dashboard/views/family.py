@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from constellation.dashboard import components as ui
-from constellation.dashboard.data import FAMILY_LIMIT, Data, Filters
+from constellation.dashboard.data import Data, Filters
 from constellation.dashboard.routing import build_url, href
 from constellation.dashboard.wordcloud_img import (
     cloud_data_uri,
@@ -17,6 +18,8 @@ from dash import Input, Output, callback_context, dash_table, dcc, html, no_upda
 from dash.exceptions import PreventUpdate
 
 VIEW = "family"
+PAGE = 50  # members per page of the table
+COUNT_CAP = 1000  # members counted under filters (family.cypher's largest page)
 log = logging.getLogger(__name__)
 
 COLUMNS = [
@@ -34,11 +37,12 @@ def layout() -> html.Div:
         id="fam-table",
         columns=COLUMNS,
         data=[],
-        sort_action="native",
+        sort_action="custom",  # within the page (the server pages by downloads)
         sort_by=[{"column_id": "downloads", "direction": "desc"}],
-        filter_action="native",
-        page_action="native",
-        page_size=15,
+        page_action="custom",  # pages come from the server (family.cypher's skip/limit)
+        page_current=0,
+        page_size=PAGE,
+        page_count=1,
         markdown_options={"link_target": "_self"},
         style_as_list_view=True,
         style_cell={**ui.TABLE_CELL, "maxWidth": "420px", "overflow": "hidden",
@@ -99,14 +103,23 @@ def register(app: Any, data: Data) -> None:
         Output("fam-terms", "children"),
         Output("fam-cloud", "children"),
         Output("fam-body", "style"),
+        Output("fam-table", "page_count"),
+        Output("fam-table", "page_current"),
         Input("state", "data"),
         Input("fam-by", "value"),
+        Input("fam-table", "page_current"),
+        Input("fam-table", "sort_by"),
         prevent_initial_call=True,
     )
-    def _update(state, by):
-        if callback_context.triggered_id == "state":  # a URL: its grouping, not the radio's
+    def _update(state, by, page, sort_by):
+        trigger = callback_context.triggered_id
+        if trigger == "state":  # a URL: its grouping, not the radio's
             by = ((state or {}).get("extra") or {}).get("by") or "community"
-        return update(data, state, by)
+        out = update(data, state, by, int(page or 0) if trigger == "fam-table" else 0)
+        rows = sort_rows(out[2], sort_by)
+        if trigger == "fam-table":  # another page or order: the head, terms and cloud stay
+            return (no_update, out[1], rows, no_update, no_update, out[5], out[6], no_update)
+        return (*out[:2], rows, *out[3:], 0)
 
     @app.callback(
         Output("fam-by", "value"),
@@ -136,9 +149,11 @@ def grouping_sync(state: dict | None, by: str | None, trigger: str | None) -> tu
     return in_url, no_update
 
 
-def update(data: Data, state: dict | None, by: str | None) -> tuple:
-    """The family callback: (head, state box, table rows, terms, word cloud, body style) for the
-    model's community (`by` "community") or hierarchy cluster (`by` "cluster:<level>")."""
+def update(data: Data, state: dict | None, by: str | None, page: int = 0) -> tuple:
+    """The family callback: (head, state box, table rows, terms, word cloud, body style, page
+    count) for page `page` (PAGE members, most downloaded first) of the model's community
+    (`by` "community") or hierarchy cluster (`by` "cluster:<level>"). The head counts the
+    members the filters let through, not the whole group."""
     state = state or {}
     model_id = state.get("model")
     if state.get("view") != VIEW or not model_id:
@@ -147,9 +162,13 @@ def update(data: Data, state: dict | None, by: str | None) -> tuple:
     hidden = {"display": "none"}
     try:
         kind, _, level = (by or "community").partition(":")
-        rows = data.family(model_id, filters, by=kind, level=int(level or 0))
+        group = {"by": kind, "level": int(level or 0)}
+        rows = data.family(model_id, filters, skip=page * PAGE, limit=PAGE, **group)
+        matching = None
+        if filters.active():  # count what the filters let through (one capped query)
+            matching = len(data.family(model_id, filters, skip=0, limit=COUNT_CAP, **group))
     except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)
-        return [html.H2("Family")], ui.from_exception(exc, log), [], None, None, hidden
+        return [html.H2("Family")], ui.from_exception(exc, log), [], None, None, hidden, 1
     info = family_info(rows)
     head = [
         html.H2(["Family ", html.Span(f"“{info['label']}”" if info["label"] else "")]),
@@ -160,19 +179,37 @@ def update(data: Data, state: dict | None, by: str | None) -> tuple:
     if not members:
         msg = "No family members match the current filters." if filters.active() else (
             "This model has no family at this level (no similar names above the threshold).")
-        return head, ui.empty(msg), [], None, None, hidden
+        return head, ui.empty(msg), [], None, None, hidden, 1
+    size = int(info["size"] or len(members))
+    shown = size if matching is None else matching
+    count = (ui.stat("members", f"{ui.fmt_int(size)}") if matching is None else
+             ui.stat(f"of {ui.fmt_int(size)} members match the filters",
+                     f"{ui.fmt_int(matching)}{'+' if matching >= COUNT_CAP else ''}"))
     head += [
         html.Span(className="spacer"),
-        html.Div([ui.stat("members", ui.fmt_int(info["size"] or len(members))),
+        html.Div([count,
                   ui.stat("downloads", ui.fmt_int(info["downloads"] or sum(
-                      int(r.get("downloads") or 0) for r in members)))], className="stats"),
+                      int(r.get("downloads") or 0) for r in members)))],
+                 className="stats", id="fam-counts"),
+        ui.model_links(state, model_id, but=VIEW),
     ]
-    note = None
-    if len(members) >= FAMILY_LIMIT:
-        note = html.Div(f"Showing the {FAMILY_LIMIT} most downloaded members.",
-                        className="small cut")
+    pages = max(1, math.ceil(shown / PAGE))
+    note = html.Div(f"Members {page * PAGE + 1:,}–{page * PAGE + len(members):,} of "
+                    f"{shown:,}{'+' if matching is not None and matching >= COUNT_CAP else ''}"
+                    " (most downloaded first; the table's arrows page through all of them)",
+                    className="small muted", id="fam-range")
     terms, cloud = words_and_cloud(members, info)
-    return head, note, table_rows(members, state), terms, cloud, {}
+    return head, note, table_rows(members, state), terms, cloud, {}, pages
+
+
+def sort_rows(rows: list[dict], sort_by: list[dict] | None) -> list[dict]:
+    """The table's rows in the order of its sort arrows (the first column decides first)."""
+    for spec in reversed(sort_by or []):
+        col, desc = spec.get("column_id"), spec.get("direction") == "desc"
+        rows = sorted(rows, key=lambda r, c=col: (r.get(c) is None, r.get(c) or 0
+                                                  if isinstance(r.get(c), int | float)
+                                                  else str(r.get(c) or "")), reverse=desc)
+    return rows
 
 
 def table_rows(members: list[dict], state: dict) -> list[dict]:
