@@ -244,3 +244,27 @@ def test_dendrogram_draws_model_leaves_without_downloads():
     fig = dendrogram_figure(children, grand)
     hovers = " ".join(str(h) for t in fig.data for h in (t.hovertext or ()))
     assert "downloads unknown" in hovers and "5 downloads" in hovers
+
+
+def test_palette_has_no_near_duplicates_and_a_screen_no_shared_colour():
+    def lab(h: str) -> tuple[float, float, float]:
+        rgb = [int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        xyz = ((r * 0.4124 + g * 0.3576 + b * 0.1805) / 0.95047,
+               r * 0.2126 + g * 0.7152 + b * 0.0722,
+               (r * 0.0193 + g * 0.1192 + b * 0.9505) / 1.08883)
+        fx, fy, fz = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz]
+        return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+    colours = palette.PALETTE
+    closest = min(math.dist(lab(a), lab(b)) for i, a in enumerate(colours)
+                  for b in colours[i + 1:])
+    assert closest > 30  # CIELAB ΔE76: the old palette had pairs 6 apart
+    # twenty families on one screen: every one of the first len(PALETTE) its own colour
+    fams = [f"family {i}" for i in range(20)]
+    got = palette.distinct_colors(fams)
+    first = [got[f] for f in fams[: len(colours)]]
+    assert len(set(first)) == len(colours)
+    # a family that would hash onto a colour already on screen gets another one
+    taken = {"a": palette.family_color("b")}
+    assert palette.distinct_colors(["b"], taken)["b"] != taken["a"]

@@ -10,6 +10,7 @@ otherwise).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -399,3 +400,40 @@ def test_filters_apply_before_the_top_k_counts_follow_and_the_family_pages(brows
     counts = _text(browser, "#fam-counts").lower()  # the stat labels are upper-cased by CSS
     assert f"of {total} members match the filters" in counts
     assert counts.split()[0] == str(len(shown))
+
+
+# --- point 10: colours, merge edges, server down -------------------------------------------------
+
+def test_merge_edges_are_drawn_distinctly_and_families_on_screen_differ(browser, base_url):
+    from constellation.dashboard.palette import PALETTE
+
+    merged = "garage-bAInd/Platypus2-70B-instruct"  # merged from two parents in the sample
+    _open(browser, f"{base_url}/model/{merged}?view=neighbourhood")
+    wait_until(lambda: any("merge" in e["classes"] for e in cy_edges(browser, "nb-graph")),
+               what="the merge edges")
+    styles = _cy(browser, "nb-graph", "return cy.edges('.merge').map(e => [e.style('line-style'),"
+                 " e.style('line-dash-pattern'), e.style('width')]);")
+    quant = _cy(browser, "nb-graph", "return cy.edges('.lineage').not('.merge').map(e => "
+                "[e.style('line-style'), e.style('line-dash-pattern')]);")
+    # Cytoscape has no `double`: the merge's own dash-dot pattern, not a solid fallback
+    assert styles and all(s[0] == "dashed" and s[1] == "10 4 2 4" for s in styles), \
+        styles
+    assert all(q[1] != "10 4 2 4" for q in quant)
+    # the families on screen: one colour each, in the graph and in the legend
+    colors = _cy(browser, "nb-graph", "const m = {}; cy.nodes().forEach(n => { if "
+                 "(n.data('family')) m[n.data('family')] = n.data('color'); }); return m;")
+    n = min(len(colors), len(PALETTE))
+    assert len(set(list(colors.values())[:n])) == n, colors
+    assert len(set(colors.values())) == min(len(colors), len(PALETTE))
+
+
+def test_server_down_says_so_instead_of_no_such_model(browser, graph):
+    from constellation.dashboard.app import create_app
+
+    dead = replace(graph, uri=f"bolt://127.0.0.1:{free_port()}")
+    with serve_app(create_app(dead), free_port()) as url:
+        for view, box in (("neighbourhood", "#nb-status"), ("lineage", "#lin-status")):
+            _open(browser, f"{url}/model/gpt2?view={view}")
+            wait_until(lambda b=box: "not reachable" in _text(browser, b),
+                       what=f"the {view}'s 'not reachable'")
+            assert "No model with id" not in _text(browser, "#view-" + view)

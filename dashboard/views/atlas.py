@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from constellation.dashboard import components as ui
 from constellation.dashboard.data import WORDS_SAMPLE, Data, Filters
 from constellation.dashboard.dendrogram import dendrogram_figure
-from constellation.dashboard.palette import NO_FAMILY_COLOR, family_color
+from constellation.dashboard.palette import NO_FAMILY_COLOR, distinct_colors
 from constellation.dashboard.routing import build_url, href
 from dash import ALL, Input, Output, State, callback_context, dash_table, dcc, html, no_update
 from dash.exceptions import PreventUpdate
@@ -418,6 +418,7 @@ def scatter_figures(rows: list[dict]) -> tuple[go.Figure, go.Figure]:
     groups["other"] = []
     for r in rows:
         groups[r.get("family") if r.get("family") in groups else "other"].append(r)
+    palette = distinct_colors(top)  # ten families in one legend: ten different colours
     figs = []
     for xkey, ykey, xtitle, ytitle in (("downloads", "likes", "downloads", "likes"),
                                        ("created_at", "downloads", "created", "downloads")):
@@ -425,7 +426,7 @@ def scatter_figures(rows: list[dict]) -> tuple[go.Figure, go.Figure]:
         for fam, rs in groups.items():
             if not rs:
                 continue
-            color = NO_FAMILY_COLOR if fam == "other" else family_color(fam)
+            color = NO_FAMILY_COLOR if fam == "other" else palette[fam]
             xs = [(_x(r, xkey)) for r in rs]
             fig.add_trace(go.Scattergl(
                 x=xs, y=[max(int(r.get(ykey) or 0), 0) + (1 if ykey != "created_at" else 0)

@@ -7,6 +7,7 @@ layout), so an expansion of a few dozen nodes renders immediately even with hund
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 import dash_cytoscape as cyto
@@ -27,7 +28,7 @@ from constellation.dashboard.neighbourhood_layout import (
     neighbourhood_elements,
     picture,
 )
-from constellation.dashboard.palette import family_color
+from constellation.dashboard.palette import distinct_colors, family_color
 from constellation.dashboard.routing import build_url, href
 from dash import Input, Output, Patch, State, callback_context, dcc, html, no_update
 from dash.exceptions import PreventUpdate
@@ -244,7 +245,9 @@ def _draw(data: Data, state: dict, model_id: str, filters: Filters, new_key: lis
         cut += n_cut
     if wanted and replay:
         unique_labels(els)
+    colors = recolor(els, {})
     pic = picture(els)
+    pic["colors"] = colors
     status = _status(pic, cut, None, filters, hidden=hidden)
     if len(els) == 1:
         status = html.Span(["No similar models or lineage for this model",
@@ -331,6 +334,7 @@ def expand_picture(data: Data, pic: dict, node_id: str, filters: Filters
     for el in added:
         if "source" not in el["data"]:
             el["data"]["label"] = node_label(el["data"]["id"], el["data"]["id"] in clash)
+    colors = recolor(added, pic.get("colors") or {})
     size, new_ids = pic["size"], []
     for el in added:
         patch.append(el)
@@ -342,13 +346,28 @@ def expand_picture(data: Data, pic: dict, node_id: str, filters: Filters
                                        el["data"].get("family") or ""]
             new_ids.append(el["data"]["id"])
         size += 1
-    return patch, {"nodes": nodes, "edges": edge_ids, "size": size, "new": new_ids}, \
+    return patch, {"nodes": nodes, "edges": edge_ids, "size": size, "new": new_ids,
+                   "colors": colors}, \
         len(new_ids), cut, hidden
 
 
+def recolor(elements: list[dict], taken: dict[str, str]) -> dict[str, str]:
+    """Give the family nodes of `elements` colours no other family on screen has (`taken`:
+    the families drawn already); returns the colours of every family on screen."""
+    fams = Counter(el["data"].get("family") for el in elements
+                   if "source" not in el["data"] and el["data"].get("family"))
+    colors = distinct_colors([f for f, _ in fams.most_common()], taken)
+    for el in elements:
+        fam = el["data"].get("family")
+        if "source" not in el["data"] and fam:
+            el["data"]["color"] = colors[fam]
+    return colors
+
+
 def family_legend(pic: dict) -> list:
+    colors = pic.get("colors") or {}
     rows = [html.Div([html.Span(className="legend-dot",
-                                style={"background": family_color(fam)}),
+                                style={"background": colors.get(fam) or family_color(fam)}),
                       html.Span(fam), html.Span(f"{n}", className="muted small")],
                      className="legend-row")
             for fam, n in family_counts(pic)]
