@@ -40,30 +40,48 @@ def layout_tree(
     segments: list[tuple[list[float], list[float]]] = []
     x = 0.0
     child_xs: list[float] = []
-    for c in children:
+    spans = _spans(children)
+    for c, span in zip(children, spans, strict=True):
         c_height = _height(c)
         subs = kids.get(c.get("id"), [])
         if subs:
+            step = span / len(subs)  # the sub-clusters spread over their parent's width
             xs = []
-            for g in subs:
-                points.append({"x": x, "y": _leaf_height(g), "row": dict(g), "depth": 2})
-                xs.append(x)
-                x += 1.0
+            for i, g in enumerate(subs):
+                gx = x + (i + 0.5) * step
+                points.append({"x": gx, "y": _leaf_height(g), "row": dict(g), "depth": 2})
+                xs.append(gx)
             cx = sum(xs) / len(xs)
             for gx, g in zip(xs, subs, strict=True):
                 segments.append(([gx, gx], [_leaf_height(g), c_height]))
             if len(xs) > 1:
                 segments.append(([min(xs), max(xs)], [c_height, c_height]))
         else:
-            cx = x
-            x += 1.0
-        x += 1.0  # a gap between sibling groups (room for their slanted labels)
-        points.append({"x": cx, "y": c_height, "row": dict(c), "depth": 1})
+            cx = x + span / 2
+        points.append({"x": cx, "y": c_height, "row": dict(c), "depth": 1,
+                       "span": (x, x + span)})
+        x += span + 1.0  # a gap between sibling groups (room for their slanted labels)
         child_xs.append(cx)
         segments.append(([cx, cx], [c_height, root_height]))
     if len(child_xs) > 1:
         segments.append(([min(child_xs), max(child_xs)], [root_height, root_height]))
     return points, segments
+
+
+def _spans(children: Sequence[Mapping[str, Any]]) -> list[float]:
+    """The width of each child: its share of the models drawn, so a 7,900-model cluster is
+    drawn wider than a 70-model one (at least one unit; its sub-clusters share it)."""
+    sizes = [max(_size(c), 1.0) for c in children]
+    total = sum(sizes) or 1.0
+    budget = 3.0 * len(children)  # units of width shared by size
+    return [max(1.0, budget * n / total) for n in sizes]
+
+
+def _size(row: Mapping[str, Any]) -> float:
+    try:
+        return float(row.get("size") or 1)
+    except (TypeError, ValueError):
+        return 1.0
 
 
 def _height(row: Mapping[str, Any]) -> float:
@@ -93,6 +111,14 @@ def dendrogram_figure(
         ys += [*sy, None]
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": LINE, "width": 1.4},
                              hoverinfo="skip", showlegend=False))
+    # under each cluster a bar as wide as its share of the models: its size at a glance
+    tops_ = [p for p in points if p["depth"] == 1 and "span" in p]
+    low_ = min((p["y"] for p in points), default=0.0) - 0.025
+    for p in tops_:
+        fig.add_trace(go.Scatter(
+            x=[p["span"][0], p["span"][1]], y=[low_, low_], mode="lines",
+            line={"color": family_color(p["row"].get("label")), "width": 7},
+            hoverinfo="skip", showlegend=False, name="size"))
     for depth, symbol in ((1, "circle"), (2, "circle")):
         pts = [p for p in points if p["depth"] == depth]
         if not pts:
@@ -120,7 +146,7 @@ def dendrogram_figure(
                "tickangle": -40, "tickfont": {"size": 10, "color": "#344054"},
                "showgrid": False, "zeroline": False, "showline": False, "ticks": ""},
         yaxis={"title": "single-linkage distance",
-               "range": [max(0.0, low - 0.04), root_height + 0.04],
+               "range": [low - 0.05, root_height + 0.04],
                "gridcolor": "#f0f2f5", "zeroline": False},
         hoverlabel={"bgcolor": "#fff"},
         clickmode="event",

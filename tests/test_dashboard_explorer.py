@@ -437,3 +437,27 @@ def test_server_down_says_so_instead_of_no_such_model(browser, graph):
             wait_until(lambda b=box: "not reachable" in _text(browser, b),
                        what=f"the {view}'s 'not reachable'")
             assert "No model with id" not in _text(browser, "#view-" + view)
+
+
+# --- point 4: family labels, atlas widths by size -------------------------------------------------
+
+def test_family_labels_follow_downloads_and_atlas_widths_follow_size(browser, base_url):
+    # gpt2's family: named after what its downloads share, not after DialoGPT copies
+    _open(browser, f"{base_url}/model/gpt2?view=neighbourhood")
+    wait_until(lambda: "Neighbourhood of gpt2" in _text(browser, "#nb-head"), what="the head")
+    crumb = _text(browser, "#nb-head .crumb")
+    assert "gpt 2" in crumb and "dialo" not in crumb
+    # the atlas: each top cluster gets a bar as wide as its share of the models
+    _open(browser, f"{base_url}/atlas")
+    wait_for(browser, "#atlas-dendro .scatterlayer .point")
+    bars = browser.execute_script(
+        "const fig = document.getElementById('atlas-dendro').querySelector('.js-plotly-plot');"
+        "const pts = fig.data.filter(t => t.mode === 'markers')[0];"
+        "const bars = fig.data.filter(t => t.name === 'size');"
+        "return [bars.map(b => b.x[1] - b.x[0]), pts.hovertext];")
+    widths, hovers = bars
+    sizes = [int(h.split("<br>")[1].split(" models")[0]) for h in hovers]
+    assert len(widths) == len(sizes) >= 3
+    pairs = sorted(zip(sizes, widths, strict=True))
+    assert all(w1 <= w2 + 1e-9 for (_, w1), (_, w2) in zip(pairs, pairs[1:], strict=False))
+    assert pairs[-1][1] > pairs[0][1]  # the largest cluster is drawn wider than the smallest
