@@ -76,10 +76,15 @@ def register(app: Any, data: Data) -> None:
     @app.callback(
         Output("f-tag", "options"),
         Output("f-license", "options"),
+        Output("f-tag-box", "style"),
+        Output("f-license-box", "style"),
         Input("status-dot", "className"),
     )
     def _filter_options(status_class):
-        return filter_options(data, status_class)
+        tags, licenses = filter_options(data, status_class)
+        # a filter the graph has no values for is no filter: its menu is not shown
+        return (tags, licenses, None if tags else {"display": "none"},
+                None if licenses else {"display": "none"})
 
     @app.callback(
         Output("status-dot", "className"),

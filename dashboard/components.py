@@ -19,7 +19,7 @@ TABLE_CELL = {"fontFamily": FONT, "fontSize": "13px", "padding": "6px 10px", "te
               "border": "none", "borderBottom": "1px solid #e4e7ec"}
 TABLE_HEADER = {"fontWeight": "650", "backgroundColor": "#f8f9fc", "color": "#344054",
                 "borderBottom": "1px solid #d0d5dd"}
-NUMBER = {"specifier": ",d"}  # DataTable format: 1,500,000
+NUMBER = {"specifier": ",d", "nully": "–"}  # DataTable format: 1,500,000; missing: "–"
 _log = logging.getLogger(__name__)
 
 

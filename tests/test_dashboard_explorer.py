@@ -64,6 +64,10 @@ def graph(graph_db, graph_driver, tmp_path_factory):
               base=BASE).consume()
         s.run("MATCH (p:Model {id: $base})-[:IN_COMMUNITY]->(g:Community) "
               "SET g.size = g.size + $n", base=BASE, n=COPIES).consume()
+        # extra input columns, as the paper's CSV brings (params_millions, ...)
+        s.run("MATCH (m:Model {id: $base}) SET m.params_millions = 7241.7, "
+              "m.architecture = 'MistralForCausalLM', m.model_type = 'mistral'",
+              base=BASE).consume()
         s.run("MATCH (c:Model {id: $c}), (p:Model {id: $p}) "
               "CREATE (c)-[:LIKELY_BASED_ON {score: 0.87, relation: 'finetune', rank: 1}]->(p)",
               c=GGUF, p=LIKELY_PARENT).consume()
@@ -461,3 +465,52 @@ def test_family_labels_follow_downloads_and_atlas_widths_follow_size(browser, ba
     pairs = sorted(zip(sizes, widths, strict=True))
     assert all(w1 <= w2 + 1e-9 for (_, w1), (_, w2) in zip(pairs, pairs[1:], strict=False))
     assert pairs[-1][1] > pairs[0][1]  # the largest cluster is drawn wider than the smallest
+
+
+# --- point 7: the metadata the graph holds, missing counts, empty filters -------------------------
+
+def test_details_show_extra_columns_missing_counts_read_dash(browser, base_url, graph,
+                                                             graph_driver):
+    from selenium.webdriver.common.by import By
+
+    _open(browser, f"{base_url}/model/{BASE}?view=details")
+    card = wait_for(browser, "#det-card").text
+    for expected in ("params millions", "7,241.7", "architecture", "MistralForCausalLM",
+                     "model type", "mistral"):
+        assert expected in card, expected
+    assert browser.find_elements(By.CSS_SELECTOR, "#det-card .to-family")  # one click away
+    # a model without a download count: "–" in the family table, the graph and its panel
+    with graph_driver.session(database=graph.database) as s:
+        s.run("MATCH (m:Model {id: 'copy69/Mistral-7B-v0.1-GGUF'}) REMOVE m.downloads").consume()
+    _open(browser, f"{base_url}/search?q=copy69/")
+    wait_for(browser, "#search-table td")
+    assert _text(browser, "#search-table td[data-dash-column=downloads]") == "–"
+    _open(browser, f"{base_url}/model/copy69/Mistral-7B-v0.1-GGUF?view=details")
+    assert "–" in wait_for(browser, "#det-card .stats").text
+    # the sample has pipeline tags and licenses: their menus are shown
+    assert browser.find_element(By.ID, "f-tag-box").is_displayed()
+
+
+def test_filters_without_values_in_the_graph_are_not_shown(browser, graph_db, graph_server):
+    """A graph with models but no pipeline tag or license: no empty menus."""
+    from constellation.dashboard.app import create_app
+    from selenium.webdriver.common.by import By
+
+    from constellation import server
+    from constellation.graph import connect
+
+    name = f"{graph_db.database}_bare"
+    server.create_database(name)
+    try:
+        bare = replace(graph_server, database=name)
+        with connect(bare) as driver, driver.session(database=name) as s:
+            s.run("CREATE (:Model {id: 'a/bare-model', name: 'bare-model', downloads: 5})"
+                  ).consume()
+        with serve_app(create_app(bare), free_port()) as url:
+            _open(browser, f"{url}/model/a/bare-model?view=details")
+            wait_until(lambda: not browser.find_element(By.ID, "f-tag-box").is_displayed(),
+                       what="the tag filter hidden")
+            assert not browser.find_element(By.ID, "f-license-box").is_displayed()
+            assert browser.find_element(By.ID, "f-min").is_displayed()
+    finally:
+        server.drop_database(name)

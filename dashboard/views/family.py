@@ -218,8 +218,9 @@ def table_rows(members: list[dict], state: dict) -> list[dict]:
         {
             "link": f"[{r['id']}]({href(state, model=r['id'], view='neighbourhood')})",
             "id": r["id"],
-            "downloads": int(r.get("downloads") or 0),
-            "likes": int(r.get("likes") or 0),
+            # a missing count stays missing ("–" in the table), never 0
+            "downloads": None if r.get("downloads") is None else int(r["downloads"]),
+            "likes": None if r.get("likes") is None else int(r["likes"]),
             "created": str(r.get("created_at") or "")[:10],
             "pipeline_tag": r.get("pipeline_tag") or "",
             "author": r.get("author") or "",
