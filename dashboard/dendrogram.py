@@ -142,7 +142,8 @@ def dendrogram_figure(
         plot_bgcolor="#fff",
         paper_bgcolor="#fff",
         # the sub-clusters' labels sit under the drawing, slanted so they never overlap
-        xaxis={"tickvals": [p["x"] for p in tops], "ticktext": [_label(p["row"]) for p in tops],
+        xaxis={"tickvals": [p["x"] for p in tops],
+               "ticktext": tick_labels([p["row"] for p in tops]),
                "tickangle": -40, "tickfont": {"size": 10, "color": "#344054"},
                "showgrid": False, "zeroline": False, "showline": False, "ticks": ""},
         yaxis={"title": "single-linkage distance",
@@ -158,6 +159,25 @@ def dendrogram_figure(
 def _label(r: Mapping[str, Any]) -> str:
     lab = str(r.get("label") or r.get("name") or r.get("id") or "")
     return lab if len(lab) <= 24 else lab[:23] + "…"
+
+
+def tick_labels(rows: Sequence[Mapping[str, Any]], width: int = 24) -> list[str]:
+    """Short labels that stay unique: forty `distilgpt2-finetuned-wikitext2-…` leaves differ
+    only at the end, so where two cut labels collide they keep both ends of the full id
+    (owner and all) instead: `distilgpt2-f…ikitext2-v3`."""
+    labels = [_label(r) for r in rows]
+    seen: dict[str, int] = {}
+    for lab in labels:
+        seen[lab] = seen.get(lab, 0) + 1
+    out = []
+    for lab, r in zip(labels, rows, strict=True):
+        if seen[lab] > 1:
+            full = str(r.get("id") if r.get("kind") == "model" else
+                       r.get("label") or r.get("id") or "")
+            half = (width - 1) // 2
+            lab = full if len(full) <= width else full[:half] + "…" + full[-(width - 1 - half):]
+        out.append(lab)
+    return out
 
 
 def _marker(r: Mapping[str, Any]) -> float:

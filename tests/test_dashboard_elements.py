@@ -268,3 +268,15 @@ def test_palette_has_no_near_duplicates_and_a_screen_no_shared_colour():
     # a family that would hash onto a colour already on screen gets another one
     taken = {"a": palette.family_color("b")}
     assert palette.distinct_colors(["b"], taken)["b"] != taken["a"]
+
+
+def test_dendrogram_leaf_labels_stay_unique_when_cut():
+    from constellation.dashboard.dendrogram import tick_labels
+
+    rows = [{"kind": "model", "id": f"user{i}/distilgpt2-finetuned-wikitext2-v{i}",
+             "label": f"distilgpt2-finetuned-wikitext2-v{i}"} for i in range(40)]
+    rows.append({"kind": "model", "id": "gpt2", "label": "gpt2"})
+    labels = tick_labels(rows)
+    assert len(set(labels)) == len(labels) and labels[-1] == "gpt2"
+    assert all(len(label) <= 24 for label in labels)
+    assert labels[0].endswith("wikitext2-v0") and labels[0].startswith("user0/")
