@@ -29,7 +29,7 @@ BASE = [
     },
     {"selector": "node.centre", "style": {
         "border-width": 4, "border-color": "#111827", "font-size": "13px", "font-weight": "bold",
-        "z-index": 10}},
+        "z-index": 10, "text-max-width": "300px"}},
     {"selector": "node.expanded", "style": {"border-width": 3, "border-color": "#4c5fd5"}},
     {"selector": "node.new", "style": {"border-width": 3, "border-color": "#fab005"}},
     {"selector": "node:selected", "style": {"border-width": 4, "border-color": "#f03e3e"}},

@@ -41,13 +41,33 @@ def colliding_ids(ids: Iterable[str]) -> set[str]:
     return {i for same in by_name.values() if len(same) > 1 for i in same}
 
 
-def unique_labels(elements: Sequence[Element]) -> None:
-    """Label the model nodes of `elements` so that no two read the same (see `node_label`)."""
+LABEL_CHARS = 22  # what a node label shows in its 120 px (cyto_styles: text-max-width)
+
+
+def fit_label(label: str, chars: int = LABEL_CHARS) -> str:
+    """A label cut to `chars` in the middle, keeping its end: twenty
+    `Mistral-7B-Instruct-v0.2-…` variants differ in their last words, which an end cut hides."""
+    if len(label) <= chars:
+        return label
+    head = (chars - 1) // 2 - 1
+    return label[:head] + "…" + label[-(chars - 1 - head):]
+
+
+def unique_labels(elements: Sequence[Element], chars: int = LABEL_CHARS) -> None:
+    """Label the model nodes of `elements` so that no two read the same on screen (see
+    `node_label`, `fit_label`; a cut that still collides keeps the whole label)."""
     models = [el for el in elements if "source" not in el["data"]
               and el["data"].get("kind") != "group"]
     clash = colliding_ids(el["data"]["id"] for el in models)
+    full = {el["data"]["id"]: node_label(el["data"]["id"], el["data"]["id"] in clash)
+            for el in models}
+    cut = {i: fit_label(label, chars) for i, label in full.items()}
+    seen: dict[str, int] = defaultdict(int)
+    for label in cut.values():
+        seen[label] += 1
     for el in models:
-        el["data"]["label"] = node_label(el["data"]["id"], el["data"]["id"] in clash)
+        i = el["data"]["id"]
+        el["data"]["label"] = cut[i] if seen[cut[i]] == 1 else full[i]
 
 
 def model_node(

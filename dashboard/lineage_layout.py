@@ -56,7 +56,7 @@ def lineage_elements(
     _likely(model_id, likely, nodes, edges)
     _groups(model_id, groups, nodes, edges)
     out = list(nodes.values())
-    unique_labels(out)
+    unique_labels(out, chars=40)  # a column has room for 40 characters
     for el in out:  # a column lists its members by downloads: say them
         if "descendant" in str(el.get("classes")):
             el["data"]["label"] += f"  ·  {el['data']['downloads_text']}"

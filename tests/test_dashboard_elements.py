@@ -195,6 +195,13 @@ def test_labels_unique_on_screen_and_layout_keeps_them_apart():
     assert len(set(labels)) == len(labels)
     assert "user3/gpt2" in labels and "model-7" in labels  # owner only where names collide
     assert all(e["data"]["hover"].startswith(e["data"]["id"] + " · ") for e in els)
+    # long names that differ only at the end: cut in the middle, so they still differ
+    variants = [{"id": f"o{i}/Mistral-7B-Instruct-v0.2-{w}-GGUF", "score": 0.9}
+                for i, w in enumerate(("Ko-S-Core", "Neural-Story", "DPO", "Code"))]
+    els2, _ = neighbourhood_elements(centre, variants, [])
+    shown = [e["data"]["label"] for e in els2]
+    assert len(set(shown)) == len(shown) and all(len(x) <= 22 for x in shown), shown
+    assert any(x.endswith("DPO-GGUF") for x in shown)
     pts = [(e["position"]["x"], e["position"]["y"]) for e in els]
     assert not any(labels_overlap(a, b) for i, a in enumerate(pts) for b in pts[i + 1:])
     # an expansion next to a crowd: the new labels overlap nothing either

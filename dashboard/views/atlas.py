@@ -214,9 +214,10 @@ def dendro(data: Data, path: list[dict] | None, state: dict | None, loaded: Any,
     state = state or {}
     if state.get("view") != VIEW:
         raise PreventUpdate
-    if trigger == "state" and loaded:
-        raise PreventUpdate
     path = path or []
+    # Every state change redraws (from cached queries): a drill or a crumb writes the URL,
+    # which changes the state, and Dash drops the drill's answer still in flight for this
+    # newer request, which therefore must draw the path rather than do nothing.
     try:
         fig = hierarchy_figure(data, path)
     except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)

@@ -16,6 +16,7 @@ from constellation.dashboard import cyto_styles
 from constellation.dashboard.data import EXPAND_LIMIT, Data, Filters
 from constellation.dashboard.graph_elements import (
     colliding_ids,
+    fit_label,
     node_label,
     set_classes,
     short_name,
@@ -330,10 +331,11 @@ def expand_picture(data: Data, pic: dict, node_id: str, filters: Filters
     clash = colliding_ids([*nodes, *(el["data"]["id"] for el in added
                                      if "source" not in el["data"])])
     for nid in sorted((clash - old_clash) & set(nodes)):
-        patch[nodes[nid][2]]["data"]["label"] = node_label(nid, True)
+        patch[nodes[nid][2]]["data"]["label"] = fit_label(node_label(nid, True))
     for el in added:
         if "source" not in el["data"]:
-            el["data"]["label"] = node_label(el["data"]["id"], el["data"]["id"] in clash)
+            el["data"]["label"] = fit_label(node_label(el["data"]["id"],
+                                                       el["data"]["id"] in clash))
     colors = recolor(added, pic.get("colors") or {})
     size, new_ids = pic["size"], []
     for el in added:
