@@ -61,13 +61,21 @@ def unique_labels(elements: Sequence[Element], chars: int = LABEL_CHARS) -> None
     clash = colliding_ids(el["data"]["id"] for el in models)
     full = {el["data"]["id"]: node_label(el["data"]["id"], el["data"]["id"] in clash)
             for el in models}
-    cut = {i: fit_label(label, chars) for i, label in full.items()}
-    seen: dict[str, int] = defaultdict(int)
-    for label in cut.values():
-        seen[label] += 1
+    # cut labels that still collide try the id cut the same way (its head is the owner), then
+    # the whole label
+    tries = [{i: fit_label(label, chars) for i, label in full.items()},
+             {i: fit_label(i, chars) for i in full}, full]
+    chosen: dict[str, str] = {}
+    for cut in tries:
+        seen: dict[str, int] = defaultdict(int)
+        for label in cut.values():
+            seen[label] += 1
+        taken = set(chosen.values())
+        for i in [i for i in full if i not in chosen]:
+            if seen[cut[i]] == 1 and cut[i] not in taken or cut is full:
+                chosen[i] = cut[i]
     for el in models:
-        i = el["data"]["id"]
-        el["data"]["label"] = cut[i] if seen[cut[i]] == 1 else full[i]
+        el["data"]["label"] = chosen[el["data"]["id"]]
 
 
 def model_node(

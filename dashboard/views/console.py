@@ -12,7 +12,7 @@ from constellation.dashboard import cyto_styles
 from constellation.dashboard.console_elements import console_graph_elements
 from constellation.dashboard.data import Data
 from constellation.dashboard.routing import build_url
-from dash import Input, Output, State, callback_context, dash_table, dcc, html, no_update
+from dash import Input, Output, State, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
 from constellation.errors import GraphUnreachable, UserError
@@ -128,17 +128,35 @@ def register(app: Any, data: Data) -> None:
         Output("con-table-card", "style"),
         Output("con-graph", "elements"),
         Output("con-graph-card", "style"),
-        Output("con-query", "value", allow_duplicate=True),
+        Input("con-run", "n_clicks"),
+        State("con-query", "value"),
+        prevent_initial_call=True,
+    )
+    def _run(_n, cypher):
+        return run(data, cypher)
+
+    @app.callback(
         Output("con-ran", "data"),
         Output("url", "search", allow_duplicate=True),
         Input("con-run", "n_clicks"),
-        Input("state", "data"),
         State("con-query", "value"),
-        State("con-ran", "data"),
+        State("state", "data"),
         prevent_initial_call=True,
     )
-    def _run(_n, state, cypher, ran):
-        return run_shared(data, state, cypher, ran, callback_context.triggered_id)
+    def _to_url(_n, cypher, state):
+        return query_search(state, cypher)
+
+    @app.callback(
+        Output("con-query", "value", allow_duplicate=True),
+        Output("con-run", "n_clicks"),
+        Output("con-ran", "data", allow_duplicate=True),
+        Input("state", "data"),
+        State("con-ran", "data"),
+        State("con-run", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def _from_url(state, ran, clicks):
+        return query_from_url(state, ran, clicks)
 
 
 def pick_example(name: str | None) -> str:
@@ -148,20 +166,20 @@ def pick_example(name: str | None) -> str:
     return EXAMPLES[name]
 
 
-def run_shared(data: Data, state: dict | None, cypher: str | None, ran: str | None,
-               trigger: str | None) -> tuple:
-    """Run with the query in the URL (`/console?q=...`): Run writes it there, and a shared
-    URL fills the editor and runs it. (`run`'s outputs, the editor text, the query run, the
-    query string.)"""
+def query_search(state: dict | None, cypher: str | None) -> tuple[str, str]:
+    """Run writes the query into the URL (`/console?q=...`): (the query run, query string)."""
+    q = (cypher or "").strip()[:4000]
+    return q, build_url({**(state or {}), "view": VIEW, "extra": {"q": q}})[1]
+
+
+def query_from_url(state: dict | None, ran: str | None, clicks: int | None) -> tuple:
+    """A shared URL's query: into the editor, and run (a click on Run); not the query just
+    run from here, whose URL write comes back as a state change."""
     state = state or {}
-    if trigger == "state":
-        q = (state.get("extra") or {}).get("q")
-        if state.get("view") != VIEW or not q or q == ran:
-            raise PreventUpdate
-        return (*run(data, q), q, q, no_update)
-    search = build_url({**state, "view": VIEW,
-                        "extra": {"q": (cypher or "").strip()[:4000]}})[1]
-    return (*run(data, cypher), no_update, (cypher or "").strip(), search)
+    q = ((state.get("extra") or {}).get("q") or "").strip()
+    if state.get("view") != VIEW or not q or q == (ran or "").strip():
+        raise PreventUpdate
+    return q, int(clicks or 0) + 1, q
 
 
 def run(data: Data, cypher: str | None) -> tuple:
