@@ -15,6 +15,7 @@ from constellation.dashboard.data import Data, Filters
 from constellation.dashboard.layout import NAV_ORDER, VIEW_MODULES
 from constellation.dashboard.routing import (
     MODEL_VIEWS,
+    SEARCH_PICK,
     build_url,
     empty_filters,
     href,
@@ -59,20 +60,31 @@ def register(app: Any, data: Data) -> None:
 
     @app.callback(
         Output("search", "options"),
+        Output("search", "labels", allow_duplicate=True),
+        Output("search-busy", "children"),
         Input("search-text", "data"),
         Input("state", "data"),
         State("search", "value"),
+        prevent_initial_call=True,
     )
     def _suggest(text, state, value):
-        return suggest(data, text, state, value, callback_context.triggered_id)
+        options = suggest(data, text, state, value, callback_context.triggered_id)
+        found = text and len(text.strip()) >= 2
+        return options, {"no_options_found": f"No model matches “{text.strip()}”." if found
+                         else "Type two letters or more."}, ""
 
     @app.callback(
         Output("f-tag", "options"),
         Output("f-license", "options"),
+        Output("f-tag-box", "style"),
+        Output("f-license-box", "style"),
         Input("status-dot", "className"),
     )
     def _filter_options(status_class):
-        return filter_options(data, status_class)
+        tags, licenses = filter_options(data, status_class)
+        # a filter the graph has no values for is no filter: its menu is not shown
+        return (tags, licenses, None if tags else {"display": "none"},
+                None if licenses else {"display": "none"})
 
     @app.callback(
         Output("status-dot", "className"),
@@ -122,11 +134,14 @@ def _next_state(url_state: dict, picked: str | None, filter_values: Sequence[Any
         return url_state
     state = dict(old or url_state)
     if trigger == "search":
+        if picked and picked.startswith(SEARCH_PICK):
+            return {**state, "view": "search", "extra": {"q": picked[len(SEARCH_PICK):]}}
         if not picked or picked == state.get("model"):
             raise PreventUpdate
         view = state.get("view")
         state["model"] = picked
         state["view"] = view if view in MODEL_VIEWS else "neighbourhood"
+        state["extra"] = {}
     elif trigger == "f-reset":
         state["filters"] = empty_filters()
     else:
@@ -150,6 +165,9 @@ def suggest(data: Data, text: str | None, state: dict | None, value: str | None,
         except UserError:  # the status dot and the views say what is wrong
             rows = []
         options = [search_option(r) for r in rows]
+        if options:  # the page listing every match, from the same ranking
+            options.append({"label": f"All results for “{text.strip()}” →",
+                            "value": SEARCH_PICK + text.strip()})
     elif trigger == "search-text":
         raise PreventUpdate  # keep the last suggestions while the text is being cleared
     if current and current not in {o["value"] for o in options}:
@@ -208,6 +226,9 @@ def register_clientside(app: Any) -> None:
     def js(name: str) -> ClientsideFunction:
         return ClientsideFunction(namespace="constellation", function_name=name)
 
+    # while the suggestions are asked for, the list says so (not "No options found")
+    app.clientside_callback(js("searchPending"), Output("search", "labels"),
+                            Input("search", "search_value"), prevent_initial_call=True)
     # the search box asks the server only once typing pauses
     app.clientside_callback(js("debounceSearch"), Output("search-text", "data"),
                             Input("search", "search_value"), prevent_initial_call=True)
@@ -218,6 +239,11 @@ def register_clientside(app: Any) -> None:
     # after an expansion, zoom out if new nodes fall outside the viewport
     app.clientside_callback(js("showAllNodes"), Output("nb-shown", "data"),
                             Input("nb-graph", "elements"), prevent_initial_call=True)
+    # hover: id, downloads and family of the node under the mouse
+    for graph, box in (("nb-graph", "nb-hover"), ("lin-graph", "lin-hover")):
+        app.clientside_callback(js("hoverText"), Output(box, "children"),
+                                Input(graph, "mouseoverNodeData"),
+                                Input(graph, "mouseoverEdgeData"), prevent_initial_call=True)
     # console results: size the graph card, then lay out
     app.clientside_callback(js("layoutConsoleGraph"), Output("con-laid-out", "data"),
                             Input("con-graph", "elements"), prevent_initial_call=True)

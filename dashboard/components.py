@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from constellation.dashboard.palette import RELATION_STYLES, SIMILAR_COLOR, family_color
-from dash import html
+from constellation.dashboard.routing import href
+from dash import dcc, html
 
 from constellation.errors import GraphUnreachable, UserError
 
@@ -18,7 +19,7 @@ TABLE_CELL = {"fontFamily": FONT, "fontSize": "13px", "padding": "6px 10px", "te
               "border": "none", "borderBottom": "1px solid #e4e7ec"}
 TABLE_HEADER = {"fontWeight": "650", "backgroundColor": "#f8f9fc", "color": "#344054",
                 "borderBottom": "1px solid #d0d5dd"}
-NUMBER = {"specifier": ",d"}  # DataTable format: 1,500,000
+NUMBER = {"specifier": ",d", "nully": "–"}  # DataTable format: 1,500,000; missing: "–"
 _log = logging.getLogger(__name__)
 
 
@@ -99,6 +100,29 @@ def hub_link(model_id: str) -> html.A:
                   rel="noopener", className="btn small")
 
 
+# node outlines -> what they mean (the styles are in cyto_styles.BASE)
+OUTLINES = (("#111827", "4px", "the model the view is about"),
+            ("#4c5fd5", "3px", "expanded (its neighbours are shown)"),
+            ("#fab005", "3px", "new: added by the last expansion"),
+            ("#f03e3e", "4px", "selected (clicked)"))
+
+
+def outline_legend() -> html.Div:
+    return html.Div([html.Div([html.Span(className="legend-ring",
+                                         style={"border": f"{w} solid {c}"}),
+                               html.Span(text)], className="legend-row")
+                     for c, w, text in OUTLINES], className="legend outline-legend")
+
+
+def model_links(state: dict, model_id: str, but: str | None = None) -> html.Div:
+    """One click from any panel to the model's neighbourhood, family, lineage and details."""
+    views = (("neighbourhood", "Neighbourhood"), ("family", "Family"), ("lineage", "Lineage"),
+             ("details", "Details"))
+    return html.Div([dcc.Link(title, href=href(state, model=model_id, view=v),
+                              className=f"btn small to-{v}")
+                     for v, title in views if v != but], className="row model-links")
+
+
 def family_swatch(family: Any) -> html.Span:
     return html.Span(className="swatch", style={"background": family_color(family)})
 
@@ -111,13 +135,15 @@ def relation_legend(with_similar: bool = True) -> html.Div:
                       style={"borderTop": f"4px solid {SIMILAR_COLOR}"}),
             html.Span("name similarity (width = score)"),
         ], className="legend-row"))
-    for color, style, label in RELATION_STYLES.values():
-        css = "double" if style == "double" else style
-        width = "5px" if style == "double" else "3px"
+    for rel, (color, style, label) in RELATION_STYLES.items():
+        line = ({"height": "4px", "background": "repeating-linear-gradient(90deg, "
+                 f"{color} 0 10px, transparent 10px 14px, {color} 14px 16px, "
+                 "transparent 16px 20px)"}
+                if rel == "merge" else {"borderTop": f"3px {style} {color}"})
         rows.append(html.Div([
-            html.Span(className="legend-line", style={"borderTop": f"{width} {css} {color}"}),
+            html.Span(className="legend-line", style=line),
             html.Span(f"{label} (lineage →)"),
-        ], className="legend-row"))
+        ], className="legend-row", **{"data-relation": rel}))
     rows.append(html.Div([html.Span("Node colour = family, size = log downloads.")],
                          className="hint"))
     return html.Div(rows, className="legend")

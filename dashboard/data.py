@@ -27,7 +27,7 @@ from constellation.errors import GraphUnreachable, UserError, graph_errors
 SEARCH_LIMIT = 15
 RELATED_LIMIT = 30  # neighbours of each kind in a first view
 EXPAND_LIMIT = 20  # ... and per click: fewer, so a click on a hub stays quick to draw
-FAMILY_LIMIT = 500
+FAMILY_LIMIT = 1000  # family.cypher's largest page
 LINEAGE_LIMIT = 300
 SCATTER_LIMIT = 3000
 WORDS_LIMIT = 40
@@ -241,9 +241,10 @@ class Data:
         return neighbours, edges, hidden
 
     def family(self, model_id: str, filters: Filters = Filters(), limit: int = FAMILY_LIMIT,
-               by: str = "community", level: int = 0) -> list[dict]:
-        """Members of the model's Louvain community, or of its cluster at `level`."""
-        return self.run("family", id=model_id, limit=limit, by=by, level=level,
+               by: str = "community", level: int = 0, skip: int = 0) -> list[dict]:
+        """Members of the model's Louvain community, or of its cluster at `level` (a page:
+        `skip` members, then `limit`)."""
+        return self.run("family", id=model_id, skip=skip, limit=limit, by=by, level=level,
                         **filters.params())
 
     def lineage(self, model_id: str, limit: int = LINEAGE_LIMIT, depth: int = 4) -> list[dict]:
@@ -252,6 +253,28 @@ class Data:
         ids = sorted({r["id"] for r in rows if r.get("id")} | {model_id})
         info = {m["id"]: m for m in self.run("explore_models", ids=",".join(ids))}
         return [{**info.get(r.get("id"), {}), **r} for r in rows]
+
+    def lineage_view(self, model_id: str, pages: Mapping[str, int] | None = None,
+                     likely: bool = False, first: int = 10, more: int = 50
+                     ) -> tuple[list, list, list]:
+        """(ancestors, children groups, likely parents) of the lineage view: the declared
+        ancestors (`lineage_ancestors`), the derived models per relation with each group's
+        count and its `pages[relation]` (else `first`) most downloaded members
+        (`lineage_children`), and, when `likely`, the inferred parents (`lineage_likely`)."""
+        ancestors = self.run("lineage_ancestors", id=model_id, depth=4, limit=50)
+        groups = self.run("lineage_children", id=model_id, limit=first)
+        pages = pages or {}
+        out = []
+        for g in groups:
+            n = min(int(pages.get(g["relation"]) or first), int(g["total"]))
+            kids = list(g["children"])
+            for skip in range(first, n, more):  # one cached query per page already shown
+                page = self.run("lineage_children", id=model_id, relation=g["relation"],
+                                skip=skip, limit=min(more, n - skip))
+                kids += page[0]["children"] if page else []
+            out.append({**g, "children": kids})
+        inferred = self.run("lineage_likely", id=model_id, limit=5) if likely else []
+        return ancestors, out, inferred
 
     def top_families(self, limit: int = 15) -> list[dict]:
         return self.run("home_families", limit=limit)

@@ -12,9 +12,11 @@ Usage::
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from constellation.dashboard.components import fmt_int
 from constellation.dashboard.palette import RELATION_STYLES, edge_width, family_color, node_size
 from constellation.loader.ingest.lineage import split_id
 
@@ -25,6 +27,57 @@ def short_name(model_id: str) -> str:
     return split_id(model_id)[1]
 
 
+def node_label(model_id: str, colliding: bool = False) -> str:
+    """A node's label: the name alone, or owner/name (the id) when another node on screen has
+    the same name (ten copies of `gpt2` must not all read "gpt2")."""
+    return str(model_id) if colliding else short_name(str(model_id))
+
+
+def colliding_ids(ids: Iterable[str]) -> set[str]:
+    """The ids whose name (the part after the owner) is shared by another of `ids`."""
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for i in set(ids):
+        by_name[short_name(i).lower()].append(i)
+    return {i for same in by_name.values() if len(same) > 1 for i in same}
+
+
+LABEL_CHARS = 22  # what a node label shows in its 120 px (cyto_styles: text-max-width)
+
+
+def fit_label(label: str, chars: int = LABEL_CHARS) -> str:
+    """A label cut to `chars` in the middle, keeping its end: twenty
+    `Mistral-7B-Instruct-v0.2-…` variants differ in their last words, which an end cut hides."""
+    if len(label) <= chars:
+        return label
+    head = (chars - 1) // 2 - 1
+    return label[:head] + "…" + label[-(chars - 1 - head):]
+
+
+def unique_labels(elements: Sequence[Element], chars: int = LABEL_CHARS) -> None:
+    """Label the model nodes of `elements` so that no two read the same on screen (see
+    `node_label`, `fit_label`; a cut that still collides keeps the whole label)."""
+    models = [el for el in elements if "source" not in el["data"]
+              and el["data"].get("kind") != "group"]
+    clash = colliding_ids(el["data"]["id"] for el in models)
+    full = {el["data"]["id"]: node_label(el["data"]["id"], el["data"]["id"] in clash)
+            for el in models}
+    # cut labels that still collide try the id cut the same way (its head is the owner), then
+    # the whole label
+    tries = [{i: fit_label(label, chars) for i, label in full.items()},
+             {i: fit_label(i, chars) for i in full}, full]
+    chosen: dict[str, str] = {}
+    for cut in tries:
+        seen: dict[str, int] = defaultdict(int)
+        for label in cut.values():
+            seen[label] += 1
+        taken = set(chosen.values())
+        for i in [i for i in full if i not in chosen]:
+            if seen[cut[i]] == 1 and cut[i] not in taken or cut is full:
+                chosen[i] = cut[i]
+    for el in models:
+        el["data"]["label"] = chosen[el["data"]["id"]]
+
+
 def model_node(
     row: Mapping[str, Any], *, role: str = "", position: tuple[float, float] | None = None
 ) -> Element:
@@ -32,10 +85,14 @@ def model_node(
     mid = str(row["id"])
     family = row.get("family")
     data = {
+        # what the hover box shows: enough to tell two look-alike nodes apart
+        "hover": f"{mid} · {fmt_int(row.get('downloads'))} downloads · "
+                 f"{family or 'no family'}",
         "id": mid,
-        "label": row.get("name") or short_name(mid),
+        "label": node_label(mid),
         "family": family if family is not None else "",
-        "downloads": as_int(row.get("downloads")),
+        "downloads": as_int(row.get("downloads")),  # sizes and sorts; "–" below if missing
+        "downloads_text": fmt_int(row.get("downloads")),
         "likes": as_int(row.get("likes")),
         "author": row.get("author") or "",
         "pipeline_tag": row.get("pipeline_tag") or "",

@@ -16,6 +16,7 @@ from constellation.dashboard.views import (
     home,
     lineage,
     neighbourhood,
+    search,
 )
 from dash import dcc, html
 
@@ -27,6 +28,7 @@ VIEW_MODULES = {
     "details": details,
     "atlas": atlas,
     "console": console,
+    "search": search,
 }
 NAV_ORDER = ("neighbourhood", "family", "lineage", "details", "atlas", "console")
 
@@ -46,9 +48,13 @@ def topbar() -> html.Div:
                     clearable=True,
                     debounce=False,
                     maxHeight=420,
+                    labels={"no_options_found": "Type two letters or more."},
                 ),
                 className="search-box",
             ),
+            # spins while the suggestions are being asked for
+            dcc.Loading(html.Span(id="search-busy", className="search-busy"), type="dot",
+                        color="#ffffff", delay_show=0, className="search-spinner"),
             html.Div([html.Span(className="dot", id="status-dot"),
                       html.Span("connecting…", id="status-text")], className="status"),
         ],
@@ -69,10 +75,12 @@ def filters_bar() -> html.Div:
                 [
                     html.Div([html.Label("Pipeline tag"),
                               dcc.Dropdown(id="f-tag", placeholder="any", options=[],
-                                           className="filter-tag")], className="filter"),
+                                           className="filter-tag")], className="filter",
+                             id="f-tag-box"),
                     html.Div([html.Label("License"),
                               dcc.Dropdown(id="f-license", placeholder="any", options=[],
-                                           className="filter-license")], className="filter"),
+                                           className="filter-license")], className="filter",
+                             id="f-license-box"),
                     html.Div([html.Label("Min downloads"),
                               dcc.Input(id="f-min", type="number", min=0, step=1, debounce=True,
                                         placeholder="0", className="num-input")],

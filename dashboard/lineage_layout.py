@@ -1,180 +1,153 @@
-"""The lineage tree: ancestors above, the model in the middle, descendants below (pure functions).
+"""The lineage view: the ancestors as a chain on top, the model, and its derived models grouped
+by relation below, one column per relation (pure functions).
 
 Usage::
 
-    elements = lineage_elements("gpt2", nodes, edges)   # edges: rows child, parent, relation
+    elements = lineage_elements(centre, ancestors, groups, likely)
+    # centre: the model's row; ancestors: `lineage_ancestors` rows; groups: `lineage_children`
+    # rows (relation, total, children); likely: `lineage_likely` rows (drawn only when given)
+
+Siblings share a column (a box named after the relation, with its count), one model per line,
+most downloaded first, each label to the right of its node: however many children a base has,
+no two labels overlap and a column reads as a list of siblings, not as a chain.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from constellation.dashboard.graph_elements import (
     Element,
-    add_class,
-    as_int,
-    edge_elements,
+    lineage_edge,
     model_node,
-    set_classes,
+    unique_labels,
 )
+from constellation.dashboard.palette import RELATION_STYLES
 
-Point = tuple[float, float]
-
-
-@dataclass(frozen=True)
-class Spacing:
-    """Grid of the tree: `dx` between columns, `dy` between generations, `grid_dy` between the
-    rows of a leaf grid `wrap` (at least) columns wide."""
-
-    wrap: int = 6
-    dx: float = 140.0
-    dy: float = 140.0
-    grid_dy: float = 70.0
-
-    def leaf_columns(self, n_leaves: int) -> int:
-        """A wide, shallow grid: ~2 columns per row."""
-        return max(self.wrap, math.ceil(math.sqrt(2 * n_leaves)))
+FIRST_PAGE = 10  # children drawn per relation at first
+MORE = 50  # ... and added per "show 50 more"
+COL_W = 300.0  # px between relation columns (node + a 40-character label)
+ROW_H = 30.0  # px between siblings
+GEN_DY = 120.0  # px between generations
+ANCESTOR_DX = 260.0  # px between ancestors of one generation
 
 
-@dataclass
-class _Tree:
-    """The lineage graph around `model_id` and the layout built on it."""
+def relation_label(relation: Any) -> str:
+    return RELATION_STYLES.get(str(relation), RELATION_STYLES["unknown"])[2]
 
-    model_id: str
-    rows: dict[str, Mapping[str, Any]]
-    parents: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    kids: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # drawn tree
-    pos: dict[str, Point] = field(default_factory=dict)
-    role: dict[str, str] = field(default_factory=dict)
 
-    def popular(self, ids: Iterable[str]) -> list[str]:
-        return sorted(ids, key=lambda i: (-as_int(self.rows[i].get("downloads")), i))
+def group_id(relation: Any) -> str:
+    return f"group:{relation}"
 
 
 def lineage_elements(
-    model_id: str,
-    nodes: Sequence[Mapping[str, Any]],
-    edges: Iterable[Mapping[str, Any]],
-    wrap: int = 6,
-    dx: float = 140.0,
-    dy: float = 140.0,
-    grid_dy: float = 70.0,
+    centre: Mapping[str, Any],
+    ancestors: Sequence[Mapping[str, Any]] = (),
+    groups: Sequence[Mapping[str, Any]] = (),
+    likely: Sequence[Mapping[str, Any]] = (),
 ) -> list[Element]:
-    """Ancestors above, the model in the middle, descendants below: a tidy layered tree.
-
-    `edges` are lineage rows (`child`, `parent`, `relation`). Each subtree gets its own
-    horizontal span with the parent centred over it; a parent's childless children (often dozens
-    of quantisations) are wrapped into a grid `wrap` columns wide under it, so a model with 300
-    derived models stays readable. Models reached twice (merges) are drawn once, under the
-    first parent reached; all their edges are kept.
-    """
-    spacing = Spacing(wrap, dx, dy, grid_dy)
-    lin = [e for e in edge_elements(edges) if e["data"]["kind"] == "lineage"]
-    tree = _tree(model_id, nodes, lin)
-    _descendant_tree(tree)
-    _place_descendants(tree, spacing)
-    _place_ancestors(tree, spacing)
-    _place_rest(tree, spacing)
-    out = [model_node(tree.rows[n], role=tree.role.get(n, ""), position=xy)
-           for n, xy in tree.pos.items()]
-    # edges into a parent's leaf grid are drawn as an org-chart comb instead of a fan
-    leafy = {k for n in list(tree.kids) for k in tree.kids[n] if not tree.kids[k]}
-    for e in lin:
-        if e["data"]["target"] in leafy:
-            set_classes(e, add_class(e["classes"], "comb"))
-    return out + lin
+    """Elements of the lineage view of `centre` (see the module's docstring)."""
+    model_id = str(centre["id"])
+    nodes: dict[str, Element] = {model_id: model_node(centre, role="centre", position=(0, 0))}
+    edges: list[Element] = []
+    _ancestors(model_id, ancestors, nodes, edges)
+    _likely(model_id, likely, nodes, edges)
+    _groups(model_id, groups, nodes, edges)
+    out = list(nodes.values())
+    unique_labels(out, chars=40)  # a column has room for 40 characters
+    for el in out:  # a column lists its members by downloads: say them
+        if "descendant" in str(el.get("classes")):
+            el["data"]["label"] += f"  ·  {el['data']['downloads_text']}"
+    return out + edges
 
 
-def _tree(model_id: str, nodes: Sequence[Mapping[str, Any]], lin: list[Element]) -> _Tree:
-    """Rows by id (a bare row for ids known only from an edge) and both directions of edges."""
-    rows: dict[str, Mapping[str, Any]] = {str(n["id"]): n for n in nodes}
-    rows.setdefault(model_id, {"id": model_id})
-    tree = _Tree(model_id, rows, role={model_id: "centre"})
-    for e in lin:
-        p, c = e["data"]["source"], e["data"]["target"]
-        rows.setdefault(p, {"id": p})
-        rows.setdefault(c, {"id": c})
-        tree.parents[c].append(p)
-        tree.children[p].append(c)
-    return tree
+def _ancestors(model_id: str, rows: Iterable[Mapping[str, Any]], nodes: dict[str, Element],
+               edges: list[Element]) -> None:
+    """One row per generation above the model, centred; the nearest generation first."""
+    layers: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
+    for r in rows:
+        if r.get("id") and str(r["id"]) not in nodes:
+            layers[int(r.get("depth") or 1)].append(r)
+            nodes[str(r["id"])] = {}  # placeholder: placed below
+    for depth, layer in layers.items():
+        for i, r in enumerate(layer):
+            x = (i - (len(layer) - 1) / 2) * ANCESTOR_DX
+            nodes[str(r["id"])] = model_node(r, role="ancestor", position=(x, -depth * GEN_DY))
+    for r in rows:
+        if r.get("child") and r.get("parent"):
+            edges.append(lineage_edge(r["child"], r["parent"], r.get("relation")))
 
 
-def _descendant_tree(tree: _Tree) -> None:
-    """`tree.kids`: a BFS tree of the descendants (the first parent reached wins)."""
-    placed = {tree.model_id}
-    frontier = [tree.model_id]
-    while frontier:
-        nxt = []
-        for n in frontier:
-            for c in tree.popular(tree.children[n]):
-                if c not in placed:
-                    placed.add(c)
-                    tree.kids[n].append(c)
-                    nxt.append(c)
-        frontier = nxt
+def _likely(model_id: str, rows: Sequence[Mapping[str, Any]], nodes: dict[str, Element],
+            edges: list[Element]) -> None:
+    """Inferred parents: on the first row above, right of the declared ones, linked dashed."""
+    row_y = -GEN_DY
+    xs = [n["position"]["x"] for n in nodes.values() if n and n["position"]["y"] == row_y]
+    x = (max(xs) + ANCESTOR_DX) if xs else 0.0
+    for r in rows:
+        pid = str(r.get("id") or "")
+        if not pid or pid == model_id:
+            continue
+        if pid not in nodes:
+            nodes[pid] = model_node(r, role="ancestor likely", position=(x, row_y))
+            x += ANCESTOR_DX
+        edges.append(likely_edge(model_id, pid, r.get("score"), r.get("relation")))
 
 
-def _place_descendants(tree: _Tree, sp: Spacing) -> None:
-    """The model at the top of its descendants; each inner subtree in its own span of columns,
-    a node's leaves in a grid after its inner subtrees."""
-    kids = tree.kids
-    widths: dict[str, int] = {}
-
-    def width(n: str) -> int:  # columns of n's subtree
-        if n not in widths:
-            inner = [k for k in kids[n] if kids[k]]
-            leaves = len(kids[n]) - len(inner)
-            widths[n] = max(1, sum(width(k) for k in inner) + min(leaves, sp.leaf_columns(leaves)))
-        return widths[n]
-
-    stack = [(tree.model_id, 0, 0.0)]  # iterative: deep chains must not hit the recursion limit
-    while stack:
-        n, x0, y = stack.pop()
-        tree.pos[n] = ((x0 + width(n) / 2 - 0.5) * sp.dx, y)
-        x = x0
-        inner = [k for k in kids[n] if kids[k]]
-        leaves = [k for k in kids[n] if not kids[k]]
-        for k in inner:
-            stack.append((k, x, y + sp.dy))
-            x += width(k)
-        c = sp.leaf_columns(len(leaves))
-        for i, leaf in enumerate(leaves):
-            tree.pos[leaf] = ((x + i % c) * sp.dx, y + sp.dy + (i // c) * sp.grid_dy)
-        for k in kids[n]:
-            tree.role.setdefault(k, "descendant")
+def likely_edge(child: str, parent: str, score: Any, relation: Any) -> Element:
+    """An inferred (LIKELY_BASED_ON) link, drawn parent -> child, dashed, its score on hover."""
+    try:
+        sc = round(float(score), 3)
+    except (TypeError, ValueError):
+        sc = None
+    rel = str(relation or "")
+    hover = f"likely {rel or 'parent'}" + (f" · score {sc:.2f}" if sc is not None else "")
+    return {
+        "data": {"id": f"likely:{child}>{parent}", "source": parent, "target": child,
+                 "score": sc, "relation": rel, "label": hover, "kind": "likely",
+                 "cls": "likely"},
+        "classes": "likely",
+    }
 
 
-def _place_ancestors(tree: _Tree, sp: Spacing) -> None:
-    """One layer per generation above the model, each centred over it."""
-    cx = tree.pos[tree.model_id][0]
-    frontier = [tree.model_id]
-    gen = 0
-    seen = {tree.model_id}
-    while frontier:
-        gen -= 1
-        layer = []
-        for n in frontier:
-            for p in tree.popular(tree.parents[n]):
-                if p not in seen and p not in tree.pos:
-                    seen.add(p)
-                    layer.append(p)
-        for i, p in enumerate(layer):
-            tree.pos[p] = (cx + (i - (len(layer) - 1) / 2) * sp.dx, gen * sp.dy)
-            tree.role[p] = "ancestor"
-        frontier = layer
+def _groups(model_id: str, groups: Sequence[Mapping[str, Any]], nodes: dict[str, Element],
+            edges: list[Element]) -> None:
+    """One column per relation under the model: a box (its label says the relation, how many
+    children it has and how many are drawn), the members one per line by downloads."""
+    shown_groups = [g for g in groups if g.get("children")]
+    for i, g in enumerate(shown_groups):
+        rel = str(g.get("relation") or "unknown")
+        gid = group_id(rel)
+        total = int(g.get("total") or 0)
+        kids = [k for k in g["children"] if k.get("id") and str(k["id"]) not in nodes]
+        x_col = (i - (len(shown_groups) - 1) / 2) * COL_W
+        color = RELATION_STYLES.get(rel, RELATION_STYLES["unknown"])[0]
+        head = f"{relation_label(rel)} · {total:,}"
+        if len(g["children"]) < total:
+            head += f" (top {len(g['children']):,} by downloads)"
+        nodes[gid] = {"data": {"id": gid, "label": head, "relation": rel, "total": total,
+                               "color": color, "kind": "group", "cls": "group"},
+                      "classes": "group", "selectable": False}
+        for j, k in enumerate(kids):
+            el = model_node(k, role="descendant",
+                            position=(x_col - COL_W / 2 + 40, GEN_DY + j * ROW_H))
+            el["data"]["parent"] = gid
+            el["data"]["relation"] = rel
+            el["data"]["children"] = int(k.get("children") or 0)
+            nodes[str(k["id"])] = el
+        edge = lineage_edge(gid, model_id, rel)
+        edge["data"]["id"] = f"grp:{rel}"
+        edge["classes"] += " togroup"  # ends at the top of the column, not in its middle
+        edge["data"]["cls"] = edge["classes"]
+        edges.append(edge)
 
 
-def _place_rest(tree: _Tree, sp: Spacing) -> None:
-    """Anything else the query returned (e.g. co-parents of a merge) goes on rows below."""
-    rest = tree.popular(i for i in tree.rows if i not in tree.pos)
-    if not rest:
-        return
-    bottom = max(y for _, y in tree.pos.values()) + sp.dy
-    for i, nid in enumerate(rest):
-        tree.pos[nid] = ((i % sp.wrap) * sp.dx, bottom + (i // sp.wrap) * sp.grid_dy)
-        tree.role[nid] = "other"
+def graph_height(elements: Sequence[Element], lo: int = 640, hi: int = 4000) -> int:
+    """Pixels of graph a lineage needs to be read at zoom ~1: a long column of siblings makes
+    the page scroll rather than shrinking every label out of sight."""
+    ys = [el["position"]["y"] for el in elements if "position" in el]
+    if not ys:
+        return lo
+    return int(max(lo, min(hi, max(ys) - min(ys) + 200)))

@@ -27,6 +27,7 @@ from constellation.dashboard.graph_elements import (
     position_of,
     restore_classes,
     set_classes,
+    unique_labels,
 )
 
 RING_GAP = 120.0
@@ -75,7 +76,8 @@ def neighbourhood_elements(
     ordered = sorted(uniq, key=lambda r: -as_float(r.get("score"), 2.0))  # lineage-only first
     cut = max(0, len(ordered) - (cap - 1))
     ordered = ordered[: cap - 1]
-    positions = ring_positions(len(ordered))
+    # rings, then nudged so that no two labels overlap (the centre's included)
+    positions = _relax(ring_positions(len(ordered)), [(0.0, 0.0)])
     # within each ring, order by family so same-coloured nodes sit together
     placed: list[Element] = [model_node(centre, role="centre expanded", position=(0.0, 0.0))]
     i = 0
@@ -87,6 +89,7 @@ def neighbourhood_elements(
             placed.append(model_node(row, position=pos))
         i += k
         ring += 1
+    unique_labels(placed)
     ids = {el["data"]["id"] for el in placed}
     return placed + edges_within(edges, ids), cut
 
@@ -207,34 +210,42 @@ def fan_positions(n: int, origin: tuple[float, float], direction: float, radius:
     return out
 
 
+LABEL_W = 124.0  # px a label needs side by side (text-max-width 120 + a gap) ...
+LABEL_H = 44.0  # ... and above/below (a node plus its one-line label under it)
+
+
 def _relax(points: list[tuple[float, float]], fixed: list[tuple[float, float]],
-           min_dist: float = 55.0, rounds: int = 12) -> list[tuple[float, float]]:
-    """Push new points away from fixed points (and each other) closer than `min_dist`."""
-    pts = [list(p) for p in points]
-    if not pts:
-        return []
-    # bucket fixed points in a grid so this stays ~linear at a few hundred nodes
-    cell = min_dist
+           width: float = LABEL_W, height: float = LABEL_H) -> list[tuple[float, float]]:
+    """Move each new point (in order) to the nearest free spot, spiralling out from where it
+    was asked to go, so that its label overlaps no fixed point's or earlier new point's label:
+    none closer than `width` side by side and `height` above/below at once."""
     grid: dict[tuple[int, int], list[tuple[float, float]]] = defaultdict(list)
-    for p in fixed:
-        grid[(int(p[0] // cell), int(p[1] // cell))].append(p)
-    for _ in range(rounds):
-        moved = False
-        for i, p in enumerate(pts):
-            gx, gy = int(p[0] // cell), int(p[1] // cell)
-            near = [q for dx in (-1, 0, 1) for dy in (-1, 0, 1)
-                    for q in grid.get((gx + dx, gy + dy), ())]
-            near += [tuple(q) for j, q in enumerate(pts) if j != i]
-            for q in near:
-                dx, dy = p[0] - q[0], p[1] - q[1]
-                d = math.hypot(dx, dy)
-                if d < min_dist:
-                    if d < 1e-6:
-                        dx, dy, d = 1.0, 0.5, 1.118
-                    push = (min_dist - d) / 2 + 1
-                    p[0] += dx / d * push
-                    p[1] += dy / d * push
-                    moved = True
-        if not moved:
-            break
-    return [(p[0], p[1]) for p in pts]
+
+    def cell(p: tuple[float, float]) -> tuple[int, int]:
+        return int(math.floor(p[0] / width)), int(math.floor(p[1] / height))
+
+    def free(p: tuple[float, float]) -> bool:
+        gx, gy = cell(p)
+        return not any(abs(p[0] - q[0]) < width and abs(p[1] - q[1]) < height
+                       for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+                       for q in grid.get((gx + dx, gy + dy), ()))
+
+    for q in fixed:
+        grid[cell(q)].append(q)
+    out: list[tuple[float, float]] = []
+    for p in points:
+        spot = p
+        step = 0
+        while not free(spot):  # rings of 16 candidates, 18 px further out each time
+            step += 1
+            r, k = 18.0 * ((step + 15) // 16), step % 16
+            a = 2 * math.pi * k / 16
+            spot = (p[0] + r * math.cos(a) * width / height, p[1] + r * math.sin(a))
+        grid[cell(spot)].append(spot)
+        out.append(spot)
+    return out
+
+
+def labels_overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether the labels of nodes at `a` and `b` would overlap (the box `_relax` keeps)."""
+    return abs(a[0] - b[0]) < LABEL_W - 1 and abs(a[1] - b[1]) < LABEL_H - 1

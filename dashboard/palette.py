@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-# Colour-blind-friendly-ish categorical palette; a family keeps its colour across views/sessions.
+# Categorical palette, picked greedily for distance in CIELAB (every pair at least ΔE 33 apart,
+# none near the no-family grey or too light for a white page); a family keeps its colour across
+# views and sessions (a hash), and `distinct_colors` keeps two families on one screen apart.
 PALETTE = (
-    "#4c6ef5", "#f08c00", "#2f9e44", "#e03131", "#7048e8", "#0c8599", "#d6336c", "#5c940d",
-    "#1971c2", "#e8590c", "#9c36b5", "#099268", "#c2255c", "#364fc7", "#a61e4d", "#087f5b",
-    "#862e9c", "#d9480f", "#1864ab", "#66a80f",
+    "#1f77b4", "#09bf09", "#e50b0b", "#e50be5", "#72611c", "#99265f", "#2fbfa2", "#0b4ce5",
+    "#e5a40b", "#e58067", "#05721b", "#a2bf2f", "#9f56bf", "#337272", "#39c3e5", "#780be5",
+    "#e50b62", "#e50ba4",
 )
 NO_FAMILY_COLOR = "#adb5bd"
 
@@ -23,10 +26,13 @@ RELATION_STYLES: dict[str, tuple[str, str, str]] = {
     "finetune": ("#e8590c", "solid", "fine-tune"),
     "quantized": ("#0ca678", "dashed", "quantized"),
     "adapter": ("#ae3ec9", "dotted", "adapter"),
-    "merge": ("#1c7ed6", "double", "merge"),
+    # Cytoscape has no `double` line: a merge is drawn dash-dot (MERGE_DASH), wider
+    "merge": ("#1c7ed6", "dashed", "merge"),
     "unknown": ("#868e96", "dashed", "other / unknown"),
 }
 SIMILAR_COLOR = "#b8c0cc"
+MERGE_DASH = [10, 4, 2, 4]  # dash-dot, in px: Cytoscape's line-dash-pattern
+LIKELY_COLOR = "#f76707"
 
 
 def family_color(family: Any) -> str:
@@ -34,6 +40,25 @@ def family_color(family: Any) -> str:
     if family is None or family == "" or (isinstance(family, float) and math.isnan(family)):
         return NO_FAMILY_COLOR
     return PALETTE[zlib.crc32(str(family).encode()) % len(PALETTE)]
+
+
+def distinct_colors(families: Iterable[Any], taken: Mapping[str, str] | None = None
+                    ) -> dict[str, str]:
+    """Colours for the families on one screen, most important first: each keeps its own
+    (`family_color`) unless a family before it (or in `taken`) has it, then it gets the next
+    free palette colour. Once every colour is used, colours repeat."""
+    out = dict(taken or {})
+    used = set(out.values())
+    for fam in families:
+        key = str(fam)
+        if fam in (None, "") or key in out:
+            continue
+        start = PALETTE.index(family_color(fam))
+        free = [PALETTE[(start + i) % len(PALETTE)] for i in range(len(PALETTE))]
+        color = next((c for c in free if c not in used), free[0])
+        out[key] = color
+        used.add(color)
+    return out
 
 
 def node_size(downloads: Any) -> float:

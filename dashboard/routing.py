@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, quote, unquote, urlencode
 from constellation.queries.runner import INT64_MAX
 
 MODEL_VIEWS = ("neighbourhood", "family", "lineage", "details")
-GLOBAL_VIEWS = ("atlas", "console")
+GLOBAL_VIEWS = ("atlas", "console", "search")
 VIEWS = MODEL_VIEWS + GLOBAL_VIEWS
 DEFAULT_MODEL_VIEW = "neighbourhood"
 
@@ -30,7 +30,15 @@ VIEW_TITLES = {
     "details": "Details",
     "atlas": "Atlas",
     "console": "Cypher console",
+    "search": "Search results",
 }
+
+# view-specific state kept in the query string (only the shown view's keys are written):
+# the search text / console query, the family grouping, the neighbourhood's expanded nodes
+# (comma-separated ids) and the atlas drill path (cluster ids, top first).
+EXTRA_KEYS = {"search": ("q",), "console": ("q",), "family": ("by",),
+              "neighbourhood": ("expand",), "atlas": ("path",)}
+SEARCH_PICK = "search:"  # a suggestion value that opens the results page for the text after it
 
 # query-string key -> filter key
 FILTER_KEYS = {
@@ -89,7 +97,8 @@ def parse_url(pathname: str | None, search: str | None) -> dict[str, Any]:
             filters[fkey] = raw[:10]
         else:
             filters[fkey] = raw
-    return {"model": model, "view": view, "filters": filters}
+    extra = {k: qs[k] for k in EXTRA_KEYS.get(view, ()) if qs.get(k)}
+    return {"model": model, "view": view, "filters": filters, "extra": extra}
 
 
 def build_url(state: dict[str, Any]) -> tuple[str, str]:
@@ -110,11 +119,18 @@ def build_url(state: dict[str, Any]) -> tuple[str, str]:
         value = (state.get("filters") or {}).get(fkey)
         if value not in (None, "", 0):
             params[key] = value
+    extra = state.get("extra") or {}
+    for key in EXTRA_KEYS.get(view, ()):
+        if extra.get(key):
+            params[key] = extra[key]
     search = ("?" + urlencode(params)) if params else ""
     return pathname, search
 
 
 def href(state: dict[str, Any], **changes: Any) -> str:
-    """The link to `state` with some keys changed, e.g. href(state, view="family")."""
+    """The link to `state` with some keys changed, e.g. href(state, view="family"); another
+    view or model starts without the view's own state (expansions, drill path...)."""
+    if any(k in changes for k in ("view", "model")) and "extra" not in changes:
+        changes["extra"] = {}
     pathname, search = build_url({**state, **changes})
     return pathname + search

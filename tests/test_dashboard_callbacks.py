@@ -120,7 +120,7 @@ def test_suggestions_keep_the_current_model_and_survive_a_server_down(data, down
     # a filter applies to the suggestions
     options = callbacks.suggest(data, "pythia-70", state(None, min_downloads=100), None,
                                 "search-text")
-    assert [o["value"] for o in options] == [PYTHIA]
+    assert [o["value"] for o in options] == [PYTHIA, "search:pythia-70"]  # + "All results"
     # the shown model stays an option, so the box keeps showing it
     assert callbacks.suggest(data, None, state("gpt2"), None, "state") == [
         {"label": "gpt2", "value": "gpt2"}]
@@ -197,21 +197,23 @@ def test_neighbourhood_unknown_model_filters_and_a_server_down(data, down) -> No
 # --- family ----------------------------------------------------------------------------------
 
 def test_family_table_rows_link_sort_and_filter(data) -> None:
-    head, note, rows, terms, cloud, style = family.update(data, state("gpt2", view="family"),
-                                                          "community")
+    head, note, rows, terms, cloud, style, pages = family.update(
+        data, state("gpt2", view="family"), "community")
     assert [r["id"] for r in rows] == ["gpt2", "distilgpt2", "someone/gpt2-medium-ft"]
     downloads = [r["downloads"] for r in rows]
     assert downloads == sorted(downloads, reverse=True)  # the table's first sort order
     assert {c["id"] for c in family.COLUMNS} <= set(rows[0])  # every column sorts a field
     assert rows[1]["link"] == "[distilgpt2](/model/distilgpt2?view=neighbourhood)"
-    assert "gpt2" in text(head) and "3" in text(head) and note is None and style == {}
+    assert "gpt2" in text(head) and "3" in text(head) and style == {}
+    assert pages == 1 and "Members 1–3 of 3" in note.children
     assert "gpt2" in text(terms) and cloud.src.startswith("data:image/png;base64,")
     # the finest hierarchy cluster instead of the community; a filter
     _, _, rows, *_ = family.update(data, state("gpt2", view="family"), "cluster:0")
     assert [r["id"] for r in rows] == ["gpt2", "distilgpt2"]
-    _, _, rows, *_ = family.update(data, state("gpt2", view="family", min_downloads=50_000),
-                                   "community")
+    head, _, rows, *_ = family.update(data, state("gpt2", view="family", min_downloads=50_000),
+                                      "community")
     assert [r["id"] for r in rows] == ["gpt2"]
+    assert "of 3 members match the filters" in text(head)  # counts what is shown: 1 of 3
     _, box, rows, *_ = family.update(data, state("gpt2", view="family", min_downloads=10**9),
                                      "community")
     assert rows == [] and "No family members match the current filters" in text(box)
@@ -231,16 +233,19 @@ def test_family_error_is_shown_and_an_unexpected_one_logged(data, down, caplog) 
 # --- lineage, console, atlas -----------------------------------------------------------------
 
 def test_lineage_tree_and_status(data) -> None:
-    els, status, head, key = lineage.update(data, state("gpt2", view="lineage"), None)
-    assert key == "gpt2" and "Lineage of " in text(head)
+    els, status, head, key, groups, *_ = lineage.update(data, state("gpt2", view="lineage"),
+                                                        None)
+    assert key[0] == "gpt2" and "Lineage of " in text(head)
     roles = {e["data"]["id"]: e["classes"] for e in els if "source" not in e["data"]}
     assert "centre" in roles["gpt2"] and "descendant" in roles["distilgpt2"]
-    up, _, down, _, relations, _ = status.children  # B(0) " ancestors · " B(2) ...
-    assert (up.children, down.children, relations.children) == (0, 2, 2)
+    up, _, down, *_ = status.children  # B(0) " ancestors · " B(2) " direct descendants" ...
+    assert (up.children, down.children) == ("0", "2")
+    assert "to-family" in text(head) and "to-neighbourhood" in text(head)  # one click away
     with pytest.raises(PreventUpdate):  # already drawn
-        lineage.update(data, state("gpt2", view="lineage"), "gpt2")
-    els, status, _, key = lineage.update(data, state("lonely/model-x", view="lineage"), None)
-    assert key == "lonely/model-x" and "No declared parents" in text(status)
+        lineage.update(data, state("gpt2", view="lineage"), key)
+    els, status, _, key, *_ = lineage.update(data, state("lonely/model-x", view="lineage"),
+                                               None)
+    assert key[0] == "lonely/model-x" and "No declared parents" in text(status)
 
 
 def test_console_answers_errors_refusals_and_graphs(data, down) -> None:

@@ -147,22 +147,70 @@ def test_expand_adds_new_nodes_without_moving_old_ones_and_respects_cap():
     assert n == 0 and len(same) == len(out)
 
 
-def test_lineage_tree_puts_ancestors_above_and_descendants_below():
-    edges = [{"child": f"q{i}", "parent": "m", "relation": "quantized"} for i in range(40)]
-    edges += [{"child": "ft", "parent": "m", "relation": "finetune"},
-              {"child": "ft2", "parent": "ft", "relation": "finetune"},
-              {"child": "m", "parent": "base", "relation": "finetune"},
-              {"child": "base", "parent": "root", "relation": "finetune"}]
-    els = lineage_elements("m", [{"id": "m", "downloads": 5}], edges)
+def test_lineage_groups_siblings_by_relation_under_an_ancestor_chain():
+    ancestors = [{"id": "base", "depth": 1, "child": "m", "parent": "base",
+                  "relation": "finetune"},
+                 {"id": "root", "depth": 2, "child": "base", "parent": "root",
+                  "relation": "finetune"}]
+    groups = [{"relation": "quantized", "total": 73,
+               "children": [{"id": f"o{i}/m-GGUF", "downloads": 100 - i} for i in range(40)]},
+              {"relation": "finetune", "total": 2,
+               "children": [{"id": "ft", "downloads": 9, "children": 1},
+                            {"id": "ft2", "downloads": None}]}]
+    likely = [{"id": "guess", "score": 0.81, "relation": "finetune"}]
+    els = lineage_elements({"id": "m", "downloads": 5}, ancestors, groups, likely)
     pos = {e["data"]["id"]: e["position"] for e in els if "position" in e}
-    assert len(pos) == 45
-    assert pos["root"]["y"] < pos["base"]["y"] < pos["m"]["y"] < pos["ft"]["y"] < pos["ft2"]["y"]
-    assert all(pos[f"q{i}"]["y"] > pos["m"]["y"] for i in range(40))
-    # the 40 leaves are wrapped into a grid, not one 40-wide row
-    rows = {pos[f"q{i}"]["y"] for i in range(40)}
-    assert 3 <= len(rows) <= 8
-    assert len({(p["x"], p["y"]) for p in pos.values()}) == len(pos)  # no two on one spot
-    assert any("comb" in e["classes"] for e in els if "source" in e["data"])
+    assert pos["root"]["y"] < pos["base"]["y"] < pos["m"]["y"] < pos["ft"]["y"]
+    # siblings of one relation share a column (one x), one per line, by downloads
+    quant = [pos[f"o{i}/m-GGUF"] for i in range(40)]
+    assert len({p["x"] for p in quant}) == 1
+    assert [p["y"] for p in quant] == sorted(p["y"] for p in quant)
+    assert len({p["y"] for p in quant}) == 40
+    assert pos["ft"]["x"] != quant[0]["x"]  # another relation, another column
+    group = {e["data"]["id"]: e for e in els if e["data"].get("kind") == "group"}
+    assert group["group:quantized"]["data"]["label"] == "quantized · 73 (top 40 by downloads)"
+    assert group["group:finetune"]["data"]["label"] == "fine-tune · 2"
+    kids = [e for e in els if e["data"].get("parent") == "group:quantized"]
+    assert len(kids) == 40
+    # forty copies named m-GGUF: each label names its owner, and says its downloads
+    labels = [e["data"]["label"] for e in kids]
+    assert len(set(labels)) == 40 and labels[0] == "o0/m-GGUF  ·  100"
+    ft2 = next(e for e in els if e["data"]["id"] == "ft2")
+    assert ft2["data"]["label"].endswith("–")  # a missing count is "–", never "0"
+    # the inferred parent: its own dashed edge with the score on hover
+    edge = next(e for e in els if e["data"].get("kind") == "likely")
+    assert (edge["data"]["source"], edge["data"]["target"]) == ("guess", "m")
+    assert "0.81" in edge["data"]["label"] and edge["classes"] == "likely"
+    assert pos["guess"]["y"] == pos["base"]["y"]
+
+
+def test_labels_unique_on_screen_and_layout_keeps_them_apart():
+    from constellation.dashboard.neighbourhood_layout import labels_overlap
+
+    centre = {"id": "openai-community/gpt2", "downloads": 10}
+    rows = [{"id": f"user{i}/gpt2", "score": 0.9} for i in range(10)]
+    rows += [{"id": f"x/model-{i}", "score": 0.8} for i in range(40)]
+    els, _ = neighbourhood_elements(centre, rows, [])
+    labels = [e["data"]["label"] for e in els]
+    assert len(set(labels)) == len(labels)
+    assert "user3/gpt2" in labels and "model-7" in labels  # owner only where names collide
+    assert all(e["data"]["hover"].startswith(e["data"]["id"] + " · ") for e in els)
+    # long names that differ only at the end: cut in the middle, so they still differ
+    variants = [{"id": f"o{i}/Mistral-7B-Instruct-v0.2-{w}-GGUF", "score": 0.9}
+                for i, w in enumerate(("Ko-S-Core", "Neural-Story", "DPO", "Code"))]
+    els2, _ = neighbourhood_elements(centre, variants, [])
+    shown = [e["data"]["label"] for e in els2]
+    assert len(set(shown)) == len(shown) and all(len(x) <= 22 for x in shown), shown
+    assert any(x.endswith("DPO-GGUF") for x in shown)
+    pts = [(e["position"]["x"], e["position"]["y"]) for e in els]
+    assert not any(labels_overlap(a, b) for i, a in enumerate(pts) for b in pts[i + 1:])
+    # an expansion next to a crowd: the new labels overlap nothing either
+    more = [{"id": f"y/new-{i}", "score": 0.7} for i in range(20)]
+    added, n, _ = expand(els, "x/model-3", more, [])
+    new = [(e["position"]["x"], e["position"]["y"]) for e in added[len(els):]
+           if "position" in e]
+    assert n == 20 and len(new) == 20
+    assert not any(labels_overlap(a, b) for a in new for b in pts + [q for q in new if q != a])
 
 
 def test_console_graph_elements_from_runner_json():
@@ -203,3 +251,39 @@ def test_dendrogram_draws_model_leaves_without_downloads():
     fig = dendrogram_figure(children, grand)
     hovers = " ".join(str(h) for t in fig.data for h in (t.hovertext or ()))
     assert "downloads unknown" in hovers and "5 downloads" in hovers
+
+
+def test_palette_has_no_near_duplicates_and_a_screen_no_shared_colour():
+    def lab(h: str) -> tuple[float, float, float]:
+        rgb = [int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        xyz = ((r * 0.4124 + g * 0.3576 + b * 0.1805) / 0.95047,
+               r * 0.2126 + g * 0.7152 + b * 0.0722,
+               (r * 0.0193 + g * 0.1192 + b * 0.9505) / 1.08883)
+        fx, fy, fz = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz]
+        return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+    colours = palette.PALETTE
+    closest = min(math.dist(lab(a), lab(b)) for i, a in enumerate(colours)
+                  for b in colours[i + 1:])
+    assert closest > 30  # CIELAB ΔE76: the old palette had pairs 6 apart
+    # twenty families on one screen: every one of the first len(PALETTE) its own colour
+    fams = [f"family {i}" for i in range(20)]
+    got = palette.distinct_colors(fams)
+    first = [got[f] for f in fams[: len(colours)]]
+    assert len(set(first)) == len(colours)
+    # a family that would hash onto a colour already on screen gets another one
+    taken = {"a": palette.family_color("b")}
+    assert palette.distinct_colors(["b"], taken)["b"] != taken["a"]
+
+
+def test_dendrogram_leaf_labels_stay_unique_when_cut():
+    from constellation.dashboard.dendrogram import tick_labels
+
+    rows = [{"kind": "model", "id": f"user{i}/distilgpt2-finetuned-wikitext2-v{i}",
+             "label": f"distilgpt2-finetuned-wikitext2-v{i}"} for i in range(40)]
+    rows.append({"kind": "model", "id": "gpt2", "label": "gpt2"})
+    labels = tick_labels(rows)
+    assert len(set(labels)) == len(labels) and labels[-1] == "gpt2"
+    assert all(len(label) <= 24 for label in labels)
+    assert labels[0].endswith("wikitext2-v0") and labels[0].startswith("user0/")

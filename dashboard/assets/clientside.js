@@ -20,6 +20,12 @@
         constellation: {
             cyOf: cyOf,
 
+            // Typed text: "Searching…" until the suggestions arrive.
+            searchPending: function (text) {
+                return {no_options_found: (text || '').trim().length >= 2
+                    ? 'Searching…' : 'Type two letters or more.'};
+            },
+
             // The search box asks the server only once typing pauses: on a big graph each
             // suggestion query scans the model names, and one per keystroke would queue up.
             debounceSearch: function (text) {
@@ -61,6 +67,23 @@
                     }
                 }, 50);
                 return window.dash_clientside.no_update;
+            },
+
+            // The hover line under a graph: the node's id, downloads and family (or a link's
+            // relation / score), so look-alike nodes can be told apart without a click.
+            hoverText: function (node, edge) {
+                const ctx = window.dash_clientside.callback_context;
+                const prop = (ctx.triggered[0] || {}).prop_id || '';
+                const d = prop.endsWith('mouseoverEdgeData') ? edge : node;
+                if (!d) { return ''; }
+                if (d.hover) { return d.hover; }
+                if (d.kind === 'group' || d.kind === 'lineage' || d.kind === 'likely') {
+                    return d.label || '';
+                }
+                if (d.kind === 'similar') {
+                    return 'name similarity ' + d.source + ' – ' + d.target + ' · score ' + d.score;
+                }
+                return d.id || '';
             },
 
             // Console results: the graph card was hidden when Cytoscape mounted; size it, then

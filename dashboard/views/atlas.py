@@ -11,12 +11,12 @@ import plotly.graph_objects as go
 from constellation.dashboard import components as ui
 from constellation.dashboard.data import WORDS_SAMPLE, Data, Filters
 from constellation.dashboard.dendrogram import dendrogram_figure
-from constellation.dashboard.palette import NO_FAMILY_COLOR, family_color
-from constellation.dashboard.routing import build_url
+from constellation.dashboard.palette import NO_FAMILY_COLOR, distinct_colors
+from constellation.dashboard.routing import build_url, href
 from dash import ALL, Input, Output, State, callback_context, dash_table, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from constellation.errors import GraphUnreachable
+from constellation.errors import GraphUnreachable, UserError
 
 VIEW = "atlas"
 log = logging.getLogger(__name__)
@@ -120,6 +120,24 @@ def register(app: Any, data: Data) -> None:
         return drill(data, click, crumbs, path, state, callback_context.triggered_id)
 
     @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("atlas-path", "data"),
+        State("state", "data"),
+        prevent_initial_call=True,
+    )
+    def _path_to_url(path, state):
+        return path_search(path, state)
+
+    @app.callback(
+        Output("atlas-path", "data", allow_duplicate=True),
+        Input("state", "data"),
+        State("atlas-path", "data"),
+        prevent_initial_call=True,
+    )
+    def _url_to_path(state, path):
+        return path_from_url(data, state, path)
+
+    @app.callback(
         Output("atlas-scatter-likes", "figure"),
         Output("atlas-scatter-dates", "figure"),
         Output("atlas-scatter-note", "children"),
@@ -153,15 +171,53 @@ def register(app: Any, data: Data) -> None:
         return open_point(c1, c2, state, callback_context.triggered_id)
 
 
+def _path_ids(path: list[dict] | None) -> str:
+    return ",".join(str(p["id"]) for p in path or [])
+
+
+def path_search(path: list[dict] | None, state: dict | None) -> Any:
+    """The drill path in the query string (`path=12,40`: cluster ids, top first)."""
+    state = state or {}
+    if state.get("view") != VIEW:
+        raise PreventUpdate
+    ids = _path_ids(path)
+    if ids == ((state.get("extra") or {}).get("path") or ""):
+        raise PreventUpdate
+    return build_url({**state, "extra": {**(state.get("extra") or {}), "path": ids}})[1]
+
+
+def path_from_url(data: Data, state: dict | None, path: list[dict] | None) -> list[dict]:
+    """A shared URL's drill path, its crumbs read back from the clusters (unknown ids are
+    dropped)."""
+    state = state or {}
+    if state.get("view") != VIEW:
+        raise PreventUpdate
+    wanted = (state.get("extra") or {}).get("path") or ""
+    if wanted == _path_ids(path):
+        raise PreventUpdate
+    crumbs = []
+    for raw in [x for x in wanted.split(",") if x.strip()]:
+        try:
+            rows = data.run("atlas_cluster", cluster=int(raw), limit=1)
+        except (ValueError, UserError):
+            continue
+        if rows and rows[0].get("id") is not None:
+            info = rows[0]
+            crumbs.append({"id": int(info["id"]), "label": info.get("label"),
+                           "threshold": info.get("threshold"), "level": info.get("level")})
+    return crumbs
+
+
 def dendro(data: Data, path: list[dict] | None, state: dict | None, loaded: Any,
            trigger: str | None) -> tuple[go.Figure, Any]:
     """The dendrogram under the drill-down `path` and its breadcrumb."""
     state = state or {}
     if state.get("view") != VIEW:
         raise PreventUpdate
-    if trigger == "state" and loaded:
-        raise PreventUpdate
     path = path or []
+    # Every state change redraws (from cached queries): a drill or a crumb writes the URL,
+    # which changes the state, and Dash drops the drill's answer still in flight for this
+    # newer request, which therefore must draw the path rather than do nothing.
     try:
         fig = hierarchy_figure(data, path)
     except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)
@@ -342,6 +398,12 @@ def cluster_panel(info: dict, rows: list[dict], state: dict) -> html.Div:
         html.H4("Most downloaded", style={"marginTop": "12px"}),
         html.Ul([html.Li(dcc.Link(r["model"], href=_model_href(state, r["model"])))
                  for r in models], style={"paddingLeft": "18px", "margin": 0}),
+        # every member: the family view of the top model, grouped by this cluster's level
+        dcc.Link(f"All {ui.fmt_int(info.get('size'))} models of this cluster →",
+                 href=href(state, model=models[0]["model"], view="family",
+                           extra={"by": f"cluster:{int(info.get('level') or 0)}"}),
+                 className="btn small", id="atlas-all-models")
+        if models else None,
     ])
 
 
@@ -357,6 +419,7 @@ def scatter_figures(rows: list[dict]) -> tuple[go.Figure, go.Figure]:
     groups["other"] = []
     for r in rows:
         groups[r.get("family") if r.get("family") in groups else "other"].append(r)
+    palette = distinct_colors(top)  # ten families in one legend: ten different colours
     figs = []
     for xkey, ykey, xtitle, ytitle in (("downloads", "likes", "downloads", "likes"),
                                        ("created_at", "downloads", "created", "downloads")):
@@ -364,7 +427,7 @@ def scatter_figures(rows: list[dict]) -> tuple[go.Figure, go.Figure]:
         for fam, rs in groups.items():
             if not rs:
                 continue
-            color = NO_FAMILY_COLOR if fam == "other" else family_color(fam)
+            color = NO_FAMILY_COLOR if fam == "other" else palette[fam]
             xs = [(_x(r, xkey)) for r in rs]
             fig.add_trace(go.Scattergl(
                 x=xs, y=[max(int(r.get(ykey) or 0), 0) + (1 if ykey != "created_at" else 0)

@@ -11,6 +11,7 @@ from constellation.dashboard import components as ui
 from constellation.dashboard import cyto_styles
 from constellation.dashboard.console_elements import console_graph_elements
 from constellation.dashboard.data import Data
+from constellation.dashboard.routing import build_url
 from dash import Input, Output, State, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -54,6 +55,7 @@ def layout() -> html.Div:
                      className="view-head"),
             _editor(),
             dcc.Loading(_results(), type="circle", delay_show=200),
+            dcc.Store(id="con-ran"),  # the query last run (a URL with it is not run twice)
         ],
         id=f"view-{VIEW}",
         className="view",
@@ -133,12 +135,51 @@ def register(app: Any, data: Data) -> None:
     def _run(_n, cypher):
         return run(data, cypher)
 
+    @app.callback(
+        Output("con-ran", "data"),
+        Output("url", "search", allow_duplicate=True),
+        Input("con-run", "n_clicks"),
+        State("con-query", "value"),
+        State("state", "data"),
+        prevent_initial_call=True,
+    )
+    def _to_url(_n, cypher, state):
+        return query_search(state, cypher)
+
+    @app.callback(
+        Output("con-query", "value", allow_duplicate=True),
+        Output("con-run", "n_clicks"),
+        Output("con-ran", "data", allow_duplicate=True),
+        Input("state", "data"),
+        State("con-ran", "data"),
+        State("con-run", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def _from_url(state, ran, clicks):
+        return query_from_url(state, ran, clicks)
+
 
 def pick_example(name: str | None) -> str:
     """The example query picked in the dropdown."""
     if name not in EXAMPLES:
         raise PreventUpdate
     return EXAMPLES[name]
+
+
+def query_search(state: dict | None, cypher: str | None) -> tuple[str, str]:
+    """Run writes the query into the URL (`/console?q=...`): (the query run, query string)."""
+    q = (cypher or "").strip()[:4000]
+    return q, build_url({**(state or {}), "view": VIEW, "extra": {"q": q}})[1]
+
+
+def query_from_url(state: dict | None, ran: str | None, clicks: int | None) -> tuple:
+    """A shared URL's query: into the editor, and run (a click on Run); not the query just
+    run from here, whose URL write comes back as a state change."""
+    state = state or {}
+    q = ((state.get("extra") or {}).get("q") or "").strip()
+    if state.get("view") != VIEW or not q or q == (ran or "").strip():
+        raise PreventUpdate
+    return q, int(clicks or 0) + 1, q
 
 
 def run(data: Data, cypher: str | None) -> tuple:

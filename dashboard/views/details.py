@@ -47,13 +47,47 @@ def update(data: Data, state: dict | None) -> Any:
     if m is None:
         return ui.empty(f"No model with id “{model_id}” in the graph.",
                         "Use the search box above to find one.")
-    return details_card(m, state)
+    try:
+        rows = data.run("model_properties", id=model_id)
+        props = (rows[0].get("props") or {}) if rows else {}
+    except Exception as exc:  # the card without the extra columns, and the reason logged
+        log.warning("extra properties of %s not read: %s", model_id, exc)
+        props = {}
+    return details_card(m, state, props)
 
 
-def details_card(m: dict, state: dict) -> html.Div:
+# properties the card shows already, or that are the build's bookkeeping
+SHOWN = frozenset({"id", "name", "author", "downloads", "likes", "created_at", "last_modified",
+                   "pipeline_tag", "library_name", "license", "tags", "family", "community",
+                   "cluster", "external", "row_hash", "similar_hash", "row"})
+
+
+def extra_rows(props: dict) -> list[tuple[str, str]]:
+    """(name, value) of every stored property the card does not show otherwise, e.g.
+    `params_millions` from the paper's CSV; numbers formatted, missing ones as "–"."""
+    out = []
+    for key in sorted(props):
+        if key in SHOWN or key.startswith("_"):
+            continue
+        v = props[key]
+        if isinstance(v, bool) or v is None:
+            text = "–" if v is None else str(v).lower()
+        elif isinstance(v, int):
+            text = f"{v:,}"
+        elif isinstance(v, float):
+            text = f"{v:,.1f}" if v == v else "–"  # NaN: no value
+        elif isinstance(v, list):
+            text = ", ".join(str(x) for x in v) or "–"
+        else:
+            text = str(v) or "–"
+        out.append((key.replace("_", " "), text))
+    return out
+
+
+def details_card(m: dict, state: dict, props: dict | None = None) -> html.Div:
     mid = m["id"]
     owner, name = split_id(mid)
-    rows = _metadata(m, state, owner)
+    rows = _metadata(m, state, owner) + extra_rows(props or {})
     return html.Div(
         [
             html.Div(
@@ -64,13 +98,8 @@ def details_card(m: dict, state: dict) -> html.Div:
                               ui.stat("likes", ui.fmt_int(m.get("likes"))),
                               ui.stat("created", ui.fmt_date(m.get("created_at")))],
                              className="stats"),
-                    html.Div([
-                        ui.hub_link(mid),
-                        dcc.Link("Neighbourhood", href=href(state, view="neighbourhood"),
-                                 className="btn small"),
-                        dcc.Link("Lineage", href=href(state, view="lineage"),
-                                 className="btn small"),
-                    ], className="row", style={"marginTop": "8px"}),
+                    html.Div([ui.hub_link(mid), ui.model_links(state, mid, but=VIEW)],
+                             className="row", style={"marginTop": "8px"}),
                 ],
                 className="card",
             ),

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from constellation.dashboard import components as ui
-from constellation.dashboard.data import FAMILY_LIMIT, Data, Filters
-from constellation.dashboard.routing import href
+from constellation.dashboard.data import Data, Filters
+from constellation.dashboard.routing import build_url, href
 from constellation.dashboard.wordcloud_img import (
     cloud_data_uri,
     download_weight,
     name_word_frequencies,
 )
-from dash import Input, Output, dash_table, dcc, html
+from dash import Input, Output, callback_context, dash_table, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 VIEW = "family"
+PAGE = 50  # members per page of the table
+COUNT_CAP = 1000  # members counted under filters (family.cypher's largest page)
 log = logging.getLogger(__name__)
 
 COLUMNS = [
@@ -34,11 +37,12 @@ def layout() -> html.Div:
         id="fam-table",
         columns=COLUMNS,
         data=[],
-        sort_action="native",
+        sort_action="custom",  # within the page (the server pages by downloads)
         sort_by=[{"column_id": "downloads", "direction": "desc"}],
-        filter_action="native",
-        page_action="native",
-        page_size=15,
+        page_action="custom",  # pages come from the server (family.cypher's skip/limit)
+        page_current=0,
+        page_size=PAGE,
+        page_count=1,
         markdown_options={"link_target": "_self"},
         style_as_list_view=True,
         style_cell={**ui.TABLE_CELL, "maxWidth": "420px", "overflow": "hidden",
@@ -52,7 +56,7 @@ def layout() -> html.Div:
     grouping = dcc.RadioItems(
         id="fam-by",
         options=[{"label": " Louvain community", "value": "community"}]
-        + [{"label": f" cluster, level {lv}", "value": f"cluster:{lv}"} for lv in (0, 1, 2)],
+        + [{"label": f" cluster, level {lv}", "value": f"cluster:{lv}"} for lv in range(5)],
         value="community",
         inline=True,
         inputStyle={"marginLeft": "12px"},
@@ -99,17 +103,57 @@ def register(app: Any, data: Data) -> None:
         Output("fam-terms", "children"),
         Output("fam-cloud", "children"),
         Output("fam-body", "style"),
+        Output("fam-table", "page_count"),
+        Output("fam-table", "page_current"),
+        Input("state", "data"),
+        Input("fam-by", "value"),
+        Input("fam-table", "page_current"),
+        Input("fam-table", "sort_by"),
+        prevent_initial_call=True,
+    )
+    def _update(state, by, page, sort_by):
+        trigger = callback_context.triggered_id
+        if trigger == "state":  # a URL: its grouping, not the radio's
+            by = ((state or {}).get("extra") or {}).get("by") or "community"
+        out = update(data, state, by, int(page or 0) if trigger == "fam-table" else 0)
+        rows = sort_rows(out[2], sort_by)
+        if trigger == "fam-table":  # another page or order: the head, terms and cloud stay
+            return (no_update, out[1], rows, no_update, no_update, out[5], out[6], no_update)
+        return (*out[:2], rows, *out[3:], 0)
+
+    @app.callback(
+        Output("fam-by", "value"),
+        Output("url", "search", allow_duplicate=True),
         Input("state", "data"),
         Input("fam-by", "value"),
         prevent_initial_call=True,
     )
-    def _update(state, by):
-        return update(data, state, by)
+    def _by(state, by):
+        return grouping_sync(state, by, callback_context.triggered_id)
 
 
-def update(data: Data, state: dict | None, by: str | None) -> tuple:
-    """The family callback: (head, state box, table rows, terms, word cloud, body style) for the
-    model's community (`by` "community") or hierarchy cluster (`by` "cluster:<level>")."""
+def grouping_sync(state: dict | None, by: str | None, trigger: str | None) -> tuple:
+    """The grouping <-> the URL (`by=cluster:1`): a shared URL sets the radio buttons, a click
+    on them writes the URL. Returns (radio value, query string)."""
+    state = state or {}
+    if state.get("view") != VIEW:
+        raise PreventUpdate
+    in_url = (state.get("extra") or {}).get("by") or "community"
+    if trigger == "fam-by":
+        if (by or "community") == in_url:
+            raise PreventUpdate
+        extra = {**(state.get("extra") or {}), "by": by if by != "community" else None}
+        return no_update, build_url({**state, "extra": extra})[1]
+    if in_url == (by or "community"):
+        raise PreventUpdate
+    return in_url, no_update
+
+
+def update(data: Data, state: dict | None, by: str | None, page: int = 0) -> tuple:
+    """The family callback: (head, state box, table rows, terms, word cloud, body style, page
+    count) for page `page` (PAGE members, most downloaded first) of the model's community
+    (`by` "community") or hierarchy cluster (`by` "cluster:<level>"). The head counts the
+    members the filters let through, not the whole group."""
     state = state or {}
     model_id = state.get("model")
     if state.get("view") != VIEW or not model_id:
@@ -118,9 +162,13 @@ def update(data: Data, state: dict | None, by: str | None) -> tuple:
     hidden = {"display": "none"}
     try:
         kind, _, level = (by or "community").partition(":")
-        rows = data.family(model_id, filters, by=kind, level=int(level or 0))
+        group = {"by": kind, "level": int(level or 0)}
+        rows = data.family(model_id, filters, skip=page * PAGE, limit=PAGE, **group)
+        matching = None
+        if filters.active():  # count what the filters let through (one capped query)
+            matching = len(data.family(model_id, filters, skip=0, limit=COUNT_CAP, **group))
     except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)
-        return [html.H2("Family")], ui.from_exception(exc, log), [], None, None, hidden
+        return [html.H2("Family")], ui.from_exception(exc, log), [], None, None, hidden, 1
     info = family_info(rows)
     head = [
         html.H2(["Family ", html.Span(f"“{info['label']}”" if info["label"] else "")]),
@@ -131,19 +179,37 @@ def update(data: Data, state: dict | None, by: str | None) -> tuple:
     if not members:
         msg = "No family members match the current filters." if filters.active() else (
             "This model has no family at this level (no similar names above the threshold).")
-        return head, ui.empty(msg), [], None, None, hidden
+        return head, ui.empty(msg), [], None, None, hidden, 1
+    size = int(info["size"] or len(members))
+    shown = size if matching is None else matching
+    count = (ui.stat("members", f"{ui.fmt_int(size)}") if matching is None else
+             ui.stat(f"of {ui.fmt_int(size)} members match the filters",
+                     f"{ui.fmt_int(matching)}{'+' if matching >= COUNT_CAP else ''}"))
     head += [
         html.Span(className="spacer"),
-        html.Div([ui.stat("members", ui.fmt_int(info["size"] or len(members))),
+        html.Div([count,
                   ui.stat("downloads", ui.fmt_int(info["downloads"] or sum(
-                      int(r.get("downloads") or 0) for r in members)))], className="stats"),
+                      int(r.get("downloads") or 0) for r in members)))],
+                 className="stats", id="fam-counts"),
+        ui.model_links(state, model_id, but=VIEW),
     ]
-    note = None
-    if len(members) >= FAMILY_LIMIT:
-        note = html.Div(f"Showing the {FAMILY_LIMIT} most downloaded members.",
-                        className="small cut")
+    pages = max(1, math.ceil(shown / PAGE))
+    note = html.Div(f"Members {page * PAGE + 1:,}–{page * PAGE + len(members):,} of "
+                    f"{shown:,}{'+' if matching is not None and matching >= COUNT_CAP else ''}"
+                    " (most downloaded first; the table's arrows page through all of them)",
+                    className="small muted", id="fam-range")
     terms, cloud = words_and_cloud(members, info)
-    return head, note, table_rows(members, state), terms, cloud, {}
+    return head, note, table_rows(members, state), terms, cloud, {}, pages
+
+
+def sort_rows(rows: list[dict], sort_by: list[dict] | None) -> list[dict]:
+    """The table's rows in the order of its sort arrows (the first column decides first)."""
+    for spec in reversed(sort_by or []):
+        col, desc = spec.get("column_id"), spec.get("direction") == "desc"
+        rows = sorted(rows, key=lambda r, c=col: (r.get(c) is None, r.get(c) or 0
+                                                  if isinstance(r.get(c), int | float)
+                                                  else str(r.get(c) or "")), reverse=desc)
+    return rows
 
 
 def table_rows(members: list[dict], state: dict) -> list[dict]:
@@ -152,8 +218,9 @@ def table_rows(members: list[dict], state: dict) -> list[dict]:
         {
             "link": f"[{r['id']}]({href(state, model=r['id'], view='neighbourhood')})",
             "id": r["id"],
-            "downloads": int(r.get("downloads") or 0),
-            "likes": int(r.get("likes") or 0),
+            # a missing count stays missing ("–" in the table), never 0
+            "downloads": None if r.get("downloads") is None else int(r["downloads"]),
+            "likes": None if r.get("likes") is None else int(r["likes"]),
             "created": str(r.get("created_at") or "")[:10],
             "pipeline_tag": r.get("pipeline_tag") or "",
             "author": r.get("author") or "",

@@ -236,6 +236,7 @@ def _family_tables(
         "min_share": params.min_term_share,
         "corpus": corpus,
         "words": families.term_words(vocab),
+        "weights": downloads,  # labels name what most of a family's downloads share
     }
     terms = families.group_terms(community, term_counts, vocab, **options)
     comm = _group_table(community, downloads, terms, params)
@@ -247,7 +248,8 @@ def _family_tables(
     same = _same_members(cluster_table)
     own = same[flat] == flat
     rows = np.tile(np.arange(n), levels)[own]
-    distinct = families.group_terms(flat[own], term_counts[rows], vocab, **options)
+    distinct = families.group_terms(flat[own], term_counts[rows], vocab,
+                                    **{**options, "weights": downloads[rows]})
     clus = _group_table(flat, np.tile(downloads, levels), [distinct[c] for c in same], params)
     clus.insert(0, "cluster", np.arange(len(clus), dtype=np.int64))
     clus = cluster_table.merge(clus.drop(columns="size"), on="cluster", how="left")

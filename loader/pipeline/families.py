@@ -9,6 +9,12 @@ name's word uni/bi-grams plus the owner, so `huggingtweets/<handle>` models are 
 owner. A unigram already inside a chosen bigram is skipped (`llama 2 · 13b · chat`, not
 `llama 2 · llama · 2`).
 
+With `weights` (the models' downloads), `p` is the geometric mean of the share of the group's
+models and the share of the group's downloads that have the term: a family is named after what
+most of its downloads share, so 40 fine-tunes called `gpt2-police-pdg` with no downloads do not
+name the family of gpt2 (13.6M downloads), and one popular model's own words (its owner) do not
+name a family of hundreds either. A group without downloads falls back to the model share.
+
 Usage::
 
     terms = group_terms(groups, counts, vocabulary, top=10)   # list[list[str]] per group id
@@ -51,16 +57,18 @@ def group_terms(
     min_share: float = 0.0,
     corpus: np.ndarray | None = None,
     words: tuple[np.ndarray, np.ndarray] | None = None,
+    weights: np.ndarray | None = None,
 ) -> list[list[str]]:
     """Top distinguishing terms of each group id 0..G-1 (groups[i] = group of model i).
 
     A term must be in at least `min_share` of the group's models: in the 3,000 `huggingtweets`
     models grouped by owner, a `0` in 1% of the handles is no name of the family. `corpus` is
     each term's share of all models (default: of the rows given); `words` is `term_words(vocab)`,
-    for callers that label several groupings over one vocabulary."""
+    for callers that label several groupings over one vocabulary; `weights` (per model, e.g.
+    downloads) weigh the share by popularity (see the module's docstring)."""
     groups = np.asarray(groups, dtype=np.int64)
     n_groups = int(groups.max()) + 1 if len(groups) else 0
-    g, term = _ranked_terms(groups, n_groups, counts, top, min_share, corpus)
+    g, term = _ranked_terms(groups, n_groups, counts, top, min_share, corpus, weights)
     kept = _adds_a_word(g, term, vocab, words)
     g, term = g[kept], term[kept]
     rank = np.arange(len(g)) - np.searchsorted(g, g)
@@ -77,6 +85,7 @@ def _ranked_terms(
     top: int,
     min_share: float,
     corpus: np.ndarray | None,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(group, term) candidates of `group_terms`, by group, best first within each group."""
     member = sp.csr_matrix(
@@ -85,20 +94,49 @@ def _ranked_terms(
     )
     tf = (member @ counts).tocsr()  # groups x terms: members containing the term
     tf.sum_duplicates()
+    tf.sort_indices()
     sizes = np.bincount(groups, minlength=n_groups).astype(np.float64)
     if corpus is None:
         corpus = corpus_share(counts)
     rows = np.repeat(np.arange(n_groups), np.diff(tf.indptr))
     share = tf.data / sizes[rows]  # share of the group's models with the term
+    if weights is not None:
+        share = _popular_share(groups, n_groups, counts, weights, tf, rows, share)
     # share x log-lift over the corpus: frequent in the group and rare elsewhere
-    score = share * np.log(share / np.maximum(corpus[tf.indices], 1e-12))
+    # (a term only models without downloads have: share 0, score 0, ranked after the rest)
+    score = share * np.log(np.maximum(share, 1e-12) / np.maximum(corpus[tf.indices], 1e-12))
+    # rounded: a rebuild that drops one model elsewhere moves the corpus shares a hair, which
+    # must not swap two near-equal terms of an unchanged group (its node would be rewritten)
+    score = np.round(score, 2)
     # candidates per group: best first, ties by term text order (vocab index), deterministic
     order = np.lexsort((tf.indices, -score, rows))
     # only each group's 3*top best are considered (a generous margin for skipped terms)
     rank = np.arange(len(order)) - tf.indptr[rows[order]]
     # (a group's best term stays even below min_share, so every group has a name)
-    order = order[(rank < 3 * top) & ((share[order] >= min_share) | (rank == 0))]
+    # (a term only members without downloads have, share 0 once weighted, names nothing)
+    keep = (share[order] >= min_share) & (share[order] > 0)
+    order = order[(rank < 3 * top) & (keep | (rank == 0))]
     return rows[order], tf.indices[order]
+
+
+def _popular_share(groups: np.ndarray, n_groups: int, counts: sp.csr_matrix,
+                   weights: np.ndarray, tf: sp.csr_matrix, rows: np.ndarray,
+                   share: np.ndarray) -> np.ndarray:
+    """sqrt(model share x download share) of each (group, term) entry of `tf`; the model share
+    alone where the group has no downloads."""
+    w = np.maximum(np.nan_to_num(np.asarray(weights, dtype=np.float64)), 0.0)
+    member = sp.csr_matrix((w, (groups, np.arange(len(groups)))), shape=(n_groups, len(groups)))
+    tw = (member @ counts).tocsr()  # groups x terms: downloads of the members with the term
+    tw.sum_duplicates()
+    tw.sort_indices()
+    total = np.bincount(groups, weights=w, minlength=n_groups)
+    # align tw's entries on tf's (same pattern, minus terms whose members have no downloads)
+    tw_full = sp.csr_matrix((tw.data, tw.indices, tw.indptr), shape=tf.shape)
+    dl = np.asarray(tw_full[rows, tf.indices]).ravel()
+    has = total[rows] > 0
+    out = share.copy()
+    out[has] = np.sqrt(share[has] * dl[has] / total[rows][has])
+    return out
 
 
 def _adds_a_word(
