@@ -108,7 +108,10 @@ def fit(
     raw = ranker.predict_proba(cal_X)[:, 1]
     calibrator = lr_cls(C=1.0, max_iter=1000)
     calibrator.fit(_calibration_inputs(cal_pairs["child"].to_numpy(), raw), cal_y)
-    relation = rel.fit(corpus, train, pairs[y], X[y], seed)
+    # relations from every sampled child's true links (the calibration children's too)
+    true_pairs = pd.concat([pairs[y], cal_pairs[cal_y]], ignore_index=True)
+    true_X = pd.concat([X[y], cal_X[cal_y]], ignore_index=True)
+    relation = rel.fit(corpus, train, true_pairs, true_X, seed)
     log.info("trained on %s candidate pairs of %s children", f"{len(X):,}", f"{len(children):,}")
     return LineageModel(ranker, calibrator, relation, stats, len(X))
 
