@@ -485,7 +485,7 @@ def test_details_show_extra_columns_missing_counts_read_dash(browser, base_url, 
     # a model without a download count: "–" in the family table, the graph and its panel
     with graph_driver.session(database=graph.database) as s:
         s.run("MATCH (m:Model {id: 'copy69/Mistral-7B-v0.1-GGUF'}) REMOVE m.downloads").consume()
-    _open(browser, f"{base_url}/search?q=copy69/")
+    _open(browser, f"{base_url}/search?q=copy69/Mistral-7B-v0.1-GGUF")  # its exact id
     wait_for(browser, "#search-table td")
     assert _text(browser, "#search-table td[data-dash-column=downloads]") == "–"
     _open(browser, f"{base_url}/model/copy69/Mistral-7B-v0.1-GGUF?view=details")
