@@ -92,11 +92,12 @@ def sample_ids(driver: Any, db: str, n: int, seed: int, models: Path | None = No
         "RETURN DISTINCT a.name AS a", ids=top + rand, database_=db).records]
     count = driver.execute_query("MATCH (m:Model) RETURN count(m) AS n",
                                  database_=db).records[0]["n"]
-    top_level = driver.execute_query("MATCH (c:Cluster) WHERE c.size_rank = 1 "
-                                     "RETURN max(c.level) AS l", database_=db).records[0]["l"]
-    # the largest cluster of each level: the atlas panels' worst case
-    big = [r["id"] for r in driver.execute_query(
-        "MATCH (c:Cluster) WHERE c.size_rank IN [1, 2] RETURN c.id AS id", database_=db).records]
+    rankings = {r["id"]: r["ids"] for r in driver.execute_query(
+        "MATCH (r:GroupRanking) WHERE r.id STARTS WITH 'cluster:' AND r.id ENDS WITH ':members' "
+        "RETURN r.id AS id, r.ids[..2] AS ids", database_=db).records}
+    top_level = max((int(k.split(":")[1]) for k in rankings), default=0)
+    # the two largest clusters of each level: the atlas panels' worst case
+    big = [c for ids in rankings.values() for c in ids]
     return {"models": top + rand, "lineage": with_lineage or (top + rand), "pairs": pairs,
             "authors": authors[:n], "count": count, "top_level": top_level or 0,
             "big_clusters": big}

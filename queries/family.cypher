@@ -25,10 +25,11 @@ CALL {
   WHERE g.level = $level
   RETURN g
 }
-// The first members come from the group's `top` list (its most downloaded members, stored by
+// The first members come from the group's GroupTop (its 50 most downloaded members, stored by
 // the loader): a page that fits in it, or any page of a group it holds whole, reads no other
 // member. Deeper pages and filtered pages of large groups walk the members.
-WITH m, g, coalesce(g.top, []) AS top
+OPTIONAL MATCH (t:GroupTop {id: $by + ':' + toString(g.id)})
+WITH m, g, coalesce(t.ids, []) AS top
 WITH m, g, top, g.size <= size(top) OR ($skip + $limit <= size(top)
      AND $pipeline_tag IS NULL AND $license IS NULL AND $min_downloads = 0
      AND $created_from IS NULL AND $created_to IS NULL) AS from_top

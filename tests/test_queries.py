@@ -700,3 +700,31 @@ def test_path_between_two_children_goes_at_most_through_the_parent(hf_dep) -> No
     declared = set(edges.loc[edges["source"] == ZEPHYR, "target"]) | set(
         edges.loc[edges["target"] == ZEPHYR, "source"])
     assert declared <= neighbours
+
+
+def test_search_reads_a_common_word_past_its_first_chunk(graph_server, tmp_path) -> None:
+    """A word held by more models than its Term keeps (FIRST_CHUNK) goes on in Posting chunks:
+    `common rare` finds the `rare` models that only the second chunk holds, by downloads."""
+    from constellation.loader.graph.summaries import FIRST_CHUNK
+
+    from constellation import server
+
+    n = FIRST_CHUNK + 50
+    records = [{"id": f"org{i}/common-model-{i}" + ("-rare" if i >= FIRST_CHUNK + 20 else ""),
+                "downloads": 10_000 - i} for i in range(n)]  # fmt: skip
+    source = tmp_path / "models.json"
+    source.write_text(json.dumps(records))
+    name = f"t_search_chunks_{tmp_path.name[-6:]}".replace("-", "_")
+    config, driver = _loaded_graph(graph_server, name, [source], tmp_path / "artifacts")
+    try:
+        rows = run_query(driver, "search", {"q": "common rare", "limit": 5},
+                         database=config.database)  # fmt: skip
+        first = FIRST_CHUNK + 20
+        assert ids(rows) == [f"org{i}/common-model-{i}-rare" for i in range(first, first + 5)]
+        assert all(r["match"] == 4 for r in rows)  # each word, not the text as typed
+        deep = run_query(driver, "search", {"q": "common", "skip": n - 3, "limit": 10},
+                         database=config.database)  # fmt: skip
+        assert len(deep) == 3 and ids(deep)[-1].startswith(f"org{n - 1}/")
+    finally:
+        driver.close()
+        server.drop_database(name)

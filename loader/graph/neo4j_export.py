@@ -51,13 +51,13 @@ def _kind(values: list[Any]) -> str:
             kinds.add("double")
         elif isinstance(v, list):  # ints only (summaries' downloads, children): long[]
             ints = all(isinstance(x, int) and not isinstance(x, bool) for x in v)
-            kinds.add("long[]" if v and ints else "string[]")
+            kinds.add("[]" if not v else "long[]" if ints else "string[]")
         else:
             kinds.add("string")
     if kinds <= {"long", "double"} and "double" in kinds:
         return "double"
-    if kinds == {"long[]", "string[]"}:  # some lists empty: they carry no type
-        return "long[]"
+    if "[]" in kinds:  # an empty list carries no type: the others' type, else text
+        kinds = (kinds - {"[]"}) or {"string[]"}
     if len(kinds) == 1:
         return kinds.pop()
     return "string"  # mixed or empty: text, as neo4j-admin would read it anyway

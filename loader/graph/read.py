@@ -237,20 +237,12 @@ def model_table(
 
 
 def group_table(
-    frame: pd.DataFrame,
-    key: str,
-    path: Path,
-    skipped: list[str],
-    parent: str | None = None,
-    extra: dict[str, dict[Any, Any]] | None = None,
+    frame: pd.DataFrame, key: str, path: Path, skipped: list[str], parent: str | None = None
 ) -> NodeTable:
-    """Community/Cluster rows: `key` becomes the `id` property; `parent` becomes a link list;
-    `extra` adds properties by key (the summaries: `top`, ranks, `children`)."""
+    """Community/Cluster rows: `key` becomes the `id` property; `parent` becomes a link list."""
     names = [n for n in _property_columns(frame, path, skipped) if n not in (key, parent)]
     keys = _py_values(frame[key])
     props = {"id": keys, **{name: _py_values(frame[name]) for name in names}}
-    for name, values in (extra or {}).items():
-        props[name] = [values.get(k) for k in keys]
     links = {"parent": _one(_py_values(frame[parent]))} if parent else {}
     digests = _hash_rows({**props, **links})
     props["row_hash"] = digests
@@ -268,29 +260,20 @@ def serving_table(frame: pd.DataFrame) -> NodeTable:
 
 def _summaries(
     models: NodeTable, communities: pd.DataFrame, clusters: pd.DataFrame
-) -> tuple[dict[str, dict], dict[str, dict], dict[str, NodeTable]]:
-    """(community extras, cluster extras, serving tables): see summaries.py."""
+) -> dict[str, NodeTable]:
+    """The serving tables by label: see summaries.py."""
     frame = summaries.serving_frame(models.props)
     community_top, cluster_top = summaries.member_tops(frame, clusters)
     terms, postings = summaries.search_index(frame)
-    community_extra = {
-        "top": community_top,
-        "size_rank": summaries.ranks(communities, "community", "size", "downloads"),
-        "downloads_rank": summaries.ranks(communities, "community", "downloads", "size"),
-    }
-    cluster_extra = {
-        "top": cluster_top,
-        "children": summaries.children(clusters),
-        "size_rank": summaries.ranks(clusters, "cluster", "size", "downloads", "level"),
-        "downloads_rank": summaries.ranks(clusters, "cluster", "downloads", "size", "level"),
-    }
-    serving = {
+    tops = summaries.group_tops(community_top, cluster_top, summaries.children(clusters))
+    return {
         "Term": serving_table(terms),
         "Posting": serving_table(postings),
         "Facet": serving_table(summaries.facets(frame)),
         "Ranking": serving_table(summaries.rankings(frame)),
+        "GroupRanking": serving_table(summaries.group_rankings(communities, clusters)),
+        "GroupTop": serving_table(tops),
     }
-    return community_extra, cluster_extra, serving
 
 
 def edge_set(
@@ -365,15 +348,12 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     similarity = similarity.assign(score=similarity["score"].astype("float64"))
     skipped: list[str] = []
     model_nodes = model_table(models, external, folder / "models.parquet", skipped)
-    community_extra, cluster_extra, serving = _summaries(
-        model_nodes, tables["communities"], tables["clusters"]
-    )
+    serving = _summaries(model_nodes, tables["communities"], tables["clusters"])
     art = Artifacts(
         manifest=manifest,
         models=model_nodes,
         communities=group_table(
-            tables["communities"], "community", folder / "communities.parquet", skipped,
-            extra=community_extra,
+            tables["communities"], "community", folder / "communities.parquet", skipped
         ),
         clusters=group_table(
             tables["clusters"].sort_values("level", ascending=False),
@@ -381,7 +361,6 @@ def read_artifacts(folder: str | Path) -> Artifacts:
             folder / "clusters.parquet",
             skipped,
             "parent",
-            extra=cluster_extra,
         ),  # fmt: skip
         similar=edge_set(similarity, "source", ("target", "score"), ("target",)),
         lineage=edge_set(

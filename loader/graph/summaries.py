@@ -6,18 +6,21 @@
 
 Pure functions over DataFrames. The graph can sort a few thousand rows quickly but not 1M: an
 unfiltered "most downloaded" page, the largest families or a common search word each read or
-sort a large part of the graph (bench/results/queries.md, before). So the loader stores, next
-to what they summarise:
-- on every Community and Cluster: `top` (its most downloaded members, best first), `size_rank`
-  and `downloads_rank` (its place among its kind, per level for clusters) and, on clusters,
-  `children` (the largest sub-clusters);
-- `Ranking` nodes: the most downloaded / liked / recent models (`by_metadata` without filters);
+sort a large part of the graph (bench/results/queries.md, before). So the loader stores:
+- a `GroupTop` per community and cluster: its most downloaded members (`ids`, best first) and,
+  for clusters, its largest sub-clusters (`children`);
+- `Ranking` nodes: the most downloaded / liked / recent models (`by_metadata` without filters),
+  and `GroupRanking` nodes: the largest / most downloaded groups of each kind and level
+  (`top_families`, the home page, the atlas);
 - `Facet` nodes: the values of the filters with their model counts;
 - `Term` and `Posting` nodes: for each lower-cased word of the ids, the models holding it,
   most downloaded first (the first FIRST_CHUNK on the Term, the rest in Posting chunks).
 
-Every ordering here is the one the queries use (downloads descending with missing ones last,
-then id), so a page read from a summary equals the page the full query would sort.
+They are nodes of their own, not properties of the groups: a group's place or top members
+change whenever a model changes, and the group nodes (the ids in shared URLs) would then be
+rewritten by every refresh. Every ordering here is the one the queries use (downloads
+descending with missing ones last, then id), so a page read from a summary equals the page the
+full query would sort.
 """
 
 from __future__ import annotations
@@ -30,9 +33,7 @@ import pandas as pd
 TOP_MEMBERS = 50  # `top` of a community or cluster: the first family / atlas pages
 TOP_CHILDREN = 50  # `children` of a cluster: the atlas drill-down
 RANKING_SIZE = 1000  # models per Ranking: by_metadata pages without filters up to this row
-# Groups with a stored place: top_families pages up to this row. Not every group: places of
-# small groups tie and shift by one whenever a group's size changes, which would rewrite
-# thousands of group nodes on a refresh (docs/design.md).
+# Groups in a stored Ranking: top_families pages up to this row beyond which it sorts.
 RANK_LIMIT = 1000
 FIRST_CHUNK = 100  # ids of a word on its Term node: the search box's candidates
 CHUNK = 1000  # ids per Posting node after the first chunk
@@ -132,31 +133,51 @@ def member_tops(
     return communities, tops
 
 
-def ranks(
-    frame: pd.DataFrame, key: str, by: str, then: str, level: str | None = None,
-    limit: int = RANK_LIMIT,
-) -> dict:
-    """key -> 1-based place by `by` descending, then `then` descending, then key (per `level`),
-    for the first `limit` places.
+def group_order(frame: pd.DataFrame, key: str, by: str, then: str) -> list[Any]:
+    """Group ids by `by` descending, then `then` descending, then id (top_families' order)."""
+    order = np.lexsort((frame[key].to_numpy(), -_rank_key(frame[then]), -_rank_key(frame[by])))
+    return frame[key].to_numpy(dtype=object)[order].tolist()
+
+
+def group_rankings(
+    communities: pd.DataFrame, clusters: pd.DataFrame, limit: int = RANK_LIMIT
+) -> pd.DataFrame:
+    """GroupRanking rows: `community:members|downloads` and, per level,
+    `cluster:<level>:members|downloads`, each the first `limit` group ids in that order.
 
     >>> groups = pd.DataFrame({"cluster": [7, 8, 9, 5], "size": [3, 3, 9, 1],
     ...                        "downloads": [10, 20, 0, 5], "level": [0, 0, 0, 1]})
-    >>> ranks(groups, "cluster", "size", "downloads", "level")
-    {9: 1, 8: 2, 7: 3, 5: 1}
-    >>> ranks(groups, "cluster", "size", "downloads", limit=2)
-    {9: 1, 8: 2}
+    >>> group_rankings(groups.rename(columns={"cluster": "community"}), groups, limit=2).values
+    array([['community:members', list([9, 8])],
+           ['community:downloads', list([8, 7])],
+           ['cluster:0:members', list([9, 8])],
+           ['cluster:0:downloads', list([8, 7])],
+           ['cluster:1:members', list([5])],
+           ['cluster:1:downloads', list([5])]], dtype=object)
     """
-    order = np.lexsort((
-        frame[key].to_numpy(), -_rank_key(frame[then]), -_rank_key(frame[by]),
-        *((frame[level].to_numpy(),) if level else ()),
-    ))  # fmt: skip
-    ordered = frame.iloc[order]
-    if level:
-        place = ordered.groupby(level, sort=False).cumcount() + 1
-    else:
-        place = pd.Series(np.arange(1, len(ordered) + 1), index=ordered.index)
-    keep = (place <= limit).to_numpy()
-    return dict(zip(ordered[key][keep].tolist(), place[keep].tolist(), strict=True))
+    rows = []
+    parts = [("community", "community", communities)] + [
+        (f"cluster:{level}", "cluster", part) for level, part in clusters.groupby("level")
+    ]
+    orders = (("members", "size", "downloads"), ("downloads", "downloads", "size"))
+    for name, key, part in parts:
+        for order, by, then in orders:
+            rows.append({"id": f"{name}:{order}", "ids": group_order(part, key, by, then)[:limit]})
+    return pd.DataFrame(rows, columns=["id", "ids"])
+
+
+def group_tops(
+    community_top: dict[Any, list[str]], cluster_top: dict[Any, list[str]],
+    kids: dict[Any, list[int]],
+) -> pd.DataFrame:
+    """GroupTop rows: id (`community:<id>` / `cluster:<id>`), ids (top members), children."""
+    rows = [{"id": f"community:{k}", "ids": v, "children": None}
+            for k, v in community_top.items()]
+    rows += [{"id": f"cluster:{k}", "ids": v, "children": kids.get(k)}
+             for k, v in cluster_top.items()]
+    rows += [{"id": f"cluster:{k}", "ids": [], "children": v}
+             for k, v in kids.items() if k not in cluster_top]
+    return pd.DataFrame(rows, columns=["id", "ids", "children"])
 
 
 def children(clusters: pd.DataFrame, k: int = TOP_CHILDREN) -> dict[Any, list[int]]:

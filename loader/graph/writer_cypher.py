@@ -27,9 +27,11 @@ CONSTRAINTS = [
     "CREATE CONSTRAINT posting_id IF NOT EXISTS FOR (n:Posting) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT facet_id IF NOT EXISTS FOR (n:Facet) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT ranking_id IF NOT EXISTS FOR (n:Ranking) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT group_ranking_id IF NOT EXISTS FOR (n:GroupRanking) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT group_top_id IF NOT EXISTS FOR (n:GroupTop) REQUIRE n.id IS UNIQUE",
 ]
 # Labels of the read-side summaries, in write order (each keyed by `id`, no relationships).
-SERVING_LABELS = ("Term", "Posting", "Facet", "Ranking")
+SERVING_LABELS = ("Term", "Posting", "Facet", "Ranking", "GroupRanking", "GroupTop")
 
 INDEXES = [
     "CREATE INDEX model_name IF NOT EXISTS FOR (n:Model) ON (n.name)",
@@ -43,10 +45,6 @@ INDEXES = [
     "CREATE INDEX model_created_at IF NOT EXISTS FOR (n:Model) ON (n.created_at)",
     "CREATE INDEX cluster_level IF NOT EXISTS FOR (n:Cluster) ON (n.level)",
     "CREATE INDEX community_size IF NOT EXISTS FOR (n:Community) ON (n.size)",
-    "CREATE INDEX community_size_rank IF NOT EXISTS FOR (n:Community) ON (n.size_rank)",
-    "CREATE INDEX community_downloads_rank IF NOT EXISTS FOR (n:Community) ON (n.downloads_rank)",
-    "CREATE INDEX cluster_size_rank IF NOT EXISTS FOR (n:Cluster) ON (n.size_rank)",
-    "CREATE INDEX cluster_downloads_rank IF NOT EXISTS FOR (n:Cluster) ON (n.downloads_rank)",
     "CREATE INDEX facet_kind IF NOT EXISTS FOR (n:Facet) ON (n.kind)",
 ]
 
