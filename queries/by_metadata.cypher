@@ -3,6 +3,8 @@
 // @param tag string = null  A Hub tag, e.g. `gguf`
 // @param license string = null  e.g. `apache-2.0`
 // @param library string = null  e.g. `transformers`
+// @param dataset string = null  Only models trained on this dataset (TRAINED_ON), e.g. `squad_v2`
+// @param paper string = null  Only models citing this arXiv id (CITES), e.g. `1810.04805`
 // @param pipeline_tag string = null  e.g. `text-generation`
 // @param created_from date = null  Created on/after this date
 // @param created_to date(end) = null  Created on/before this date (a whole day when date-only)
@@ -12,11 +14,12 @@
 // @param limit int(1..1000) = 20  Rows per page
 // Every filter is optional. Without any, a page within the first 1,000 rows reads the stored
 // `Ranking` of that order (the loader's list of the first model ids). Otherwise the candidates
-// come from the first given of author, tag, license, library (an indexed node and its
-// relationships), else from the downloads index when min_downloads > 0, else from all models
+// come from the first given of dataset, paper, author, tag, license, library (an indexed node
+// and its relationships), else from the downloads index when min_downloads > 0, else from all models
 // (a scan); the other filters are then checked on the model's own properties.
 OPTIONAL MATCH (r:Ranking {id: $order})
-WITH CASE WHEN $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
+WITH CASE WHEN $dataset IS NULL AND $paper IS NULL
+           AND $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
            AND $pipeline_tag IS NULL AND $created_from IS NULL AND $created_to IS NULL
            AND $min_downloads = 0 AND $skip + $limit <= size(coalesce(r.ids, []))
       THEN r.ids[..$skip + $limit] END AS ranked
@@ -28,28 +31,41 @@ CALL {
   RETURN m
   UNION
   WITH ranked
-  WITH ranked WHERE ranked IS NULL AND $author IS NOT NULL
+  WITH ranked WHERE ranked IS NULL AND $dataset IS NOT NULL
+  MATCH (:Dataset {id: $dataset})<-[:TRAINED_ON]-(m:Model)
+  RETURN m
+  UNION
+  WITH ranked
+  WITH ranked WHERE ranked IS NULL AND $dataset IS NULL AND $paper IS NOT NULL
+  MATCH (:Paper {arxiv_id: $paper})<-[:CITES]-(m:Model)
+  RETURN m
+  UNION
+  WITH ranked
+  WITH ranked WHERE ranked IS NULL AND $dataset IS NULL AND $paper IS NULL
+    AND $author IS NOT NULL
   MATCH (:Author {name: $author})<-[:PUBLISHED_BY]-(m:Model)
   RETURN m
   UNION
   WITH ranked
-  WITH ranked WHERE ranked IS NULL AND $author IS NULL AND $tag IS NOT NULL
+  WITH ranked WHERE ranked IS NULL AND $dataset IS NULL AND $paper IS NULL
+    AND $author IS NULL AND $tag IS NOT NULL
   MATCH (:Tag {name: $tag})<-[:TAGGED]-(m:Model)
   RETURN m
   UNION
   WITH ranked
-  WITH ranked WHERE ranked IS NULL AND $author IS NULL AND $tag IS NULL AND $license IS NOT NULL
+  WITH ranked WHERE ranked IS NULL AND $dataset IS NULL AND $paper IS NULL
+    AND $author IS NULL AND $tag IS NULL AND $license IS NOT NULL
   MATCH (:License {name: $license})<-[:LICENSED_UNDER]-(m:Model)
   RETURN m
   UNION
   WITH ranked
-  WITH ranked WHERE ranked IS NULL
+  WITH ranked WHERE ranked IS NULL AND $dataset IS NULL AND $paper IS NULL
     AND $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NOT NULL
   MATCH (:Library {name: $library})<-[:USES_LIBRARY]-(m:Model)
   RETURN m
   UNION
   WITH ranked
-  WITH ranked WHERE ranked IS NULL
+  WITH ranked WHERE ranked IS NULL AND $dataset IS NULL AND $paper IS NULL
     AND $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
     AND $min_downloads > 0
   MATCH (m:Model)
@@ -57,14 +73,16 @@ CALL {
   RETURN m
   UNION
   WITH ranked
-  WITH ranked WHERE ranked IS NULL
+  WITH ranked WHERE ranked IS NULL AND $dataset IS NULL AND $paper IS NULL
     AND $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
     AND $min_downloads = 0
   MATCH (m:Model)
   RETURN m
 }
 WITH m
-WHERE ($author IS NULL OR m.author = $author)
+WHERE ($dataset IS NULL OR EXISTS { (m)-[:TRAINED_ON]->(:Dataset {id: $dataset}) })
+  AND ($paper IS NULL OR EXISTS { (m)-[:CITES]->(:Paper {arxiv_id: $paper}) })
+  AND ($author IS NULL OR m.author = $author)
   AND ($tag IS NULL OR $tag IN m.tags)
   AND ($license IS NULL OR m.license = $license)
   AND ($library IS NULL OR m.library_name = $library)

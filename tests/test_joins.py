@@ -285,6 +285,16 @@ def test_trained_on_models_and_families(joined):
     assert {r["family_id"]: r["models"] for r in families} == expected
     assert sum(r["models"] for r in families) == 3 and len(families) < 3  # two share a family
     assert run("trained_on", dataset="no/such-dataset") == []
+    # by_metadata's dataset and paper filters: the same models, combinable with the others
+    rows = run("by_metadata", dataset="simplescaling/s1K-1.1", limit=100)
+    assert {r["id"] for r in rows} == trained
+    both = run("by_metadata", dataset="simplescaling/s1K-1.1", author="allura-org")
+    assert {r["id"] for r in both} == {m for m in trained if m.startswith("allura-org/")}
+    cites = tables["cites"]
+    paper = cites["arxiv_id"].value_counts().index[0]
+    rows = run("by_metadata", paper=paper, limit=1000)
+    assert {r["id"] for r in rows} == set(cites.loc[cites["arxiv_id"] == paper, "model"])
+    assert run("by_metadata", dataset="no/such-dataset") == []
 
 
 @pytest.mark.shared
