@@ -57,6 +57,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "clusters.parquet": (
         "cluster", "level", "threshold", "parent", "size", "downloads", "label", "terms",
     ),
+    "words.parquet": ("word", "count", "share"),  # the corpus's name words (Word nodes)
     # joins (JOIN_TABLES); other columns of datasets/spaces are node properties
     "datasets.parquet": ("id",),
     "trained_on.parquet": ("model", "dataset", "origin"),

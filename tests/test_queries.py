@@ -591,6 +591,9 @@ def test_constellation_stored_pages_equal_the_walks(constellation) -> None:
     walk = run("family", id="gpt2", by="cluster", level=top_level, limit=1000)
     page = run("family", id="gpt2", by="cluster", level=top_level, limit=10)
     assert ids(page) == ids(walk)[:10] and len(walk) > 10
+    words = pd.read_parquet(out / "words.parquet")  # the build's words, loaded as Word nodes
+    top = words.sort_values(["count", "word"], ascending=[False, True]).head(10)
+    assert [r["word"] for r in run("atlas_words", limit=10)] == top["word"].tolist()
     filters = {r["value"]: r["models"] for r in run("filter_pipeline_tags")}
     assert filters == models["pipeline_tag"].value_counts().to_dict()
     for order, column in (("downloads", "downloads"), ("likes", "likes")):

@@ -259,9 +259,11 @@ def serving_table(frame: pd.DataFrame) -> NodeTable:
 
 
 def _summaries(
-    models: NodeTable, communities: pd.DataFrame, clusters: pd.DataFrame
+    models: NodeTable, communities: pd.DataFrame, clusters: pd.DataFrame,
+    words: pd.DataFrame | None,
 ) -> dict[str, NodeTable]:
-    """The serving tables by label: see summaries.py."""
+    """The serving tables by label: see summaries.py; `Word` is the build's words.parquet (the
+    corpus's most common name words, the paper's Table 1)."""
     frame = summaries.serving_frame(models.props)
     community_top, cluster_top = summaries.member_tops(frame, clusters)
     terms, postings = summaries.search_index(frame)
@@ -273,6 +275,10 @@ def _summaries(
         "Ranking": serving_table(summaries.rankings(frame)),
         "GroupRanking": serving_table(summaries.group_rankings(communities, clusters)),
         "GroupTop": serving_table(tops),
+        "Word": serving_table(
+            pd.DataFrame(columns=["id", "word", "count", "share"]) if words is None else
+            words.assign(id=words["word"])[["id", "word", "count", "share"]].astype(object)
+        ),
     }
 
 
@@ -348,7 +354,10 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     similarity = similarity.assign(score=similarity["score"].astype("float64"))
     skipped: list[str] = []
     model_nodes = model_table(models, external, folder / "models.parquet", skipped)
-    serving = _summaries(model_nodes, tables["communities"], tables["clusters"])
+    # every build writes words.parquet; hand-made artifacts may not (then no Word nodes)
+    words = (_read_parquet(folder, "words.parquet", build_id)
+             if (folder / "words.parquet").is_file() else None)  # fmt: skip
+    serving = _summaries(model_nodes, tables["communities"], tables["clusters"], words)
     art = Artifacts(
         manifest=manifest,
         models=model_nodes,

@@ -29,9 +29,10 @@ CONSTRAINTS = [
     "CREATE CONSTRAINT ranking_id IF NOT EXISTS FOR (n:Ranking) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT group_ranking_id IF NOT EXISTS FOR (n:GroupRanking) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT group_top_id IF NOT EXISTS FOR (n:GroupTop) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT word_id IF NOT EXISTS FOR (n:Word) REQUIRE n.id IS UNIQUE",
 ]
 # Labels of the read-side summaries, in write order (each keyed by `id`, no relationships).
-SERVING_LABELS = ("Term", "Posting", "Facet", "Ranking", "GroupRanking", "GroupTop")
+SERVING_LABELS = ("Term", "Posting", "Facet", "Ranking", "GroupRanking", "GroupTop", "Word")
 
 INDEXES = [
     "CREATE INDEX model_name IF NOT EXISTS FOR (n:Model) ON (n.name)",
