@@ -287,3 +287,15 @@ def test_dendrogram_leaf_labels_stay_unique_when_cut():
     assert len(set(labels)) == len(labels) and labels[-1] == "gpt2"
     assert all(len(label) <= 24 for label in labels)
     assert labels[0].endswith("wikitext2-v0") and labels[0].startswith("user0/")
+
+
+def test_created_scatter_without_dates_says_so() -> None:
+    """Issue 13, point 9: no creation dates draw a message, not an empty year-2000 axis."""
+    from constellation.dashboard.views.atlas import scatter_figures
+
+    rows = [{"id": f"m{i}", "downloads": i, "likes": 1, "family": "f"} for i in range(5)]
+    likes, created = scatter_figures(rows)
+    assert likes.data and not created.data
+    assert "creation date" in created.layout.annotations[0].text
+    dated = [{**r, "created_at": f"2024-01-0{i + 1}T00:00:00Z"} for i, r in enumerate(rows)]
+    assert scatter_figures(dated)[1].data  # with dates, the points are drawn

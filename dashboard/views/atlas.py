@@ -423,6 +423,10 @@ def scatter_figures(rows: list[dict]) -> tuple[go.Figure, go.Figure]:
     figs = []
     for xkey, ykey, xtitle, ytitle in (("downloads", "likes", "downloads", "likes"),
                                        ("created_at", "downloads", "created", "downloads")):
+        if xkey == "created_at" and not any(r.get("created_at") for r in rows):
+            # no date at all: say so, not an empty axis around the year 2000
+            figs.append(_blank("No model here has a creation date."))
+            continue
         fig = go.Figure()
         for fam, rs in groups.items():
             if not rs:
