@@ -21,31 +21,53 @@ WITH toLower(trim($q)) AS q
 WITH q, [w IN split(replace(replace(replace(q, '/', ' '), '-', ' '), '_', ' '), ' ')
          WHERE w <> ''] AS words
 // The last word may be half typed: it is a whole word only when it is the only one.
-WITH q, words, CASE WHEN size(words) > 1 THEN words[..size(words) - 1] ELSE words END AS whole
+WITH q, words, CASE WHEN size(words) > 1 THEN words[..size(words) - 1] ELSE words END AS whole,
+     trim($q) AS typed, words[size(words) - 1] AS last
+// (ArcadeDB uses an index for a bound variable, not for an expression inside a pattern, nor for
+// STARTS WITH on a variable: hence the bound names and the 3-letter `prefix` lookups)
 CALL {
   // the id exactly as typed (an index lookup)
-  WITH q
-  MATCH (m:Model {id: trim($q)})
+  WITH typed
+  MATCH (m:Model {id: typed})
   RETURN m.id AS id
   UNION
-  // the rarest whole word's models, most downloaded first, until enough hold every word
-  WITH q, words, whole
-  MATCH (t:Term)
-  WHERE t.id IN whole
+  // the rarest whole word's models, most downloaded first, until enough hold every word; none
+  // when a whole word is no word of any id, or no word begins with the last one
+  WITH words, whole, last, substring(last, 0, 3) AS p3
+  OPTIONAL MATCH (x:Term {prefix: p3})
+  WITH words, whole, last, any(id IN collect(x.id) WHERE id STARTS WITH last) AS begun
+  WHERE begun OR size(last) < 3
+  UNWIND whole AS w
+  MATCH (t:Term {id: w})
+  WITH words, whole, collect(t) AS ts
+  WHERE all(w IN whole WHERE any(t IN ts WHERE t.id = w))
+  UNWIND ts AS t
   WITH words, t
   ORDER BY t.n, t.id
   LIMIT 1
-  UNWIND range(0, t.chunks - 1) AS c
-  OPTIONAL MATCH (p:Posting {id: t.id + '#' + toString(c)})
-  WITH words, CASE WHEN c = 0 THEN t.ids ELSE p.ids END AS ids,
-       CASE WHEN c = 0 THEN t.downloads ELSE p.downloads END AS dls
-  WITH words, ids, dls, [i IN range(0, size(ids) - 1)
-                         WHERE CASE WHEN dls[i] < 0 THEN 0 ELSE dls[i] END >= $min_downloads
-                           AND all(w IN words WHERE ' ' + replace(replace(replace(
-                               toLower(ids[i]), '/', ' '), '-', ' '), '_', ' ') CONTAINS ' ' + w)]
-       AS hits
-  UNWIND hits AS i
-  MATCH (m:Model {id: ids[i]})
+  // each chunk is read only while the page is not full (reduce stops calling for more); with a
+  // filter on the model itself, every chunk (its hits may fail it)
+  UNWIND (CASE WHEN t.chunks > 1 THEN range(1, t.chunks - 1) ELSE [null] END) AS c
+  WITH words, t, t.id + '#' + toString(c) AS key
+  OPTIONAL MATCH (p:Posting {id: key})
+  WITH words, t, collect(p) AS posts,
+       CASE WHEN $pipeline_tag IS NULL AND $license IS NULL AND $created_from IS NULL
+            AND $created_to IS NULL THEN $skip + $limit ELSE 1000000000 END AS need
+  WITH reduce(acc = [i IN range(0, size(t.ids) - 1)
+                     WHERE CASE WHEN t.downloads[i] < 0 THEN 0 ELSE t.downloads[i] END
+                           >= $min_downloads
+                       AND all(w IN words WHERE ' ' + replace(replace(replace(
+                           toLower(t.ids[i]), '/', ' '), '-', ' '), '_', ' ') CONTAINS ' ' + w)
+                     | t.ids[i]],
+              p IN posts | CASE WHEN size(acc) >= need THEN acc ELSE acc + [
+                  i IN range(0, size(p.ids) - 1)
+                  WHERE CASE WHEN p.downloads[i] < 0 THEN 0 ELSE p.downloads[i] END
+                        >= $min_downloads
+                    AND all(w IN words WHERE ' ' + replace(replace(replace(
+                        toLower(p.ids[i]), '/', ' '), '-', ' '), '_', ' ') CONTAINS ' ' + w)
+                  | p.ids[i]] END) AS hits
+  UNWIND hits AS hid
+  MATCH (m:Model {id: hid})
   WHERE ($pipeline_tag IS NULL OR m.pipeline_tag = $pipeline_tag)
     AND ($license IS NULL OR m.license = $license)
     AND ($created_from IS NULL OR m.created_at >= $created_from)
@@ -56,10 +78,10 @@ CALL {
   UNION
   // one word of 3+ letters: the most downloaded models of the 20 words it begins that hold the
   // most downloaded models (each word's first models are on its Term)
-  WITH words
-  WITH words WHERE size(words) = 1 AND size(words[0]) >= 3
-  MATCH (t:Term)
-  WHERE t.id STARTS WITH words[0]
+  WITH words, last
+  WITH last, substring(last, 0, 3) AS p3 WHERE size(words) = 1 AND size(last) >= 3
+  MATCH (t:Term {prefix: p3})
+  WHERE t.id STARTS WITH last
   WITH t
   ORDER BY t.best DESC, t.id
   LIMIT 20
@@ -67,13 +89,17 @@ CALL {
   WITH t.ids[i] AS id, t.downloads[i] AS dl
   WHERE CASE WHEN dl < 0 THEN 0 ELSE dl END >= $min_downloads
   WITH DISTINCT id, dl
+  ORDER BY dl DESC, id
+  // without a filter on the model only the page's candidates are looked up
+  WITH collect(id) AS ids
+  UNWIND (CASE WHEN $pipeline_tag IS NULL AND $license IS NULL AND $created_from IS NULL
+               AND $created_to IS NULL THEN ids[..$skip + $limit] ELSE ids END) AS id
   MATCH (m:Model {id: id})
   WHERE ($pipeline_tag IS NULL OR m.pipeline_tag = $pipeline_tag)
     AND ($license IS NULL OR m.license = $license)
     AND ($created_from IS NULL OR m.created_at >= $created_from)
     AND ($created_to IS NULL OR m.created_at <= $created_to)
-  WITH m, dl
-  ORDER BY dl DESC, m.id
+  WITH m
   LIMIT $skip + $limit
   RETURN m.id AS id
 }

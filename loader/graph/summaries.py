@@ -236,7 +236,8 @@ def search_index(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(terms, postings) of the ids' words, each word's models most downloaded first.
 
     terms: id (the word), n (models), best (their highest downloads), chunks, ids, downloads
-    (the first FIRST_CHUNK models and their downloads, -1 when unknown);
+    (the first FIRST_CHUNK models and their downloads, -1 when unknown), prefix (its first
+    PREFIX_MIN letters);
     postings: id (`word#chunk`, chunk 1…), ids, downloads (CHUNK models each, in order).
 
     >>> terms, postings = search_index(pd.DataFrame(
@@ -283,4 +284,7 @@ def search_index(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     width = int(chunk.max(initial=0)) + 1
     names = [f"{vocab[r // width]}#{r % width}" for r in runs]
     postings = pd.DataFrame({"id": names, "ids": pid_lists, "downloads": pdl_lists})
+    # the first PREFIX_MIN letters, indexed: ArcadeDB serves `STARTS WITH` from an index only
+    # for a query parameter, so search finds a typed word's beginnings by this equality
+    terms["prefix"] = [w[:PREFIX_MIN] if len(w) >= PREFIX_MIN else None for w in terms["id"]]
     return terms, postings

@@ -47,6 +47,7 @@ INDEXES = [
     "CREATE INDEX cluster_level IF NOT EXISTS FOR (n:Cluster) ON (n.level)",
     "CREATE INDEX community_size IF NOT EXISTS FOR (n:Community) ON (n.size)",
     "CREATE INDEX facet_kind IF NOT EXISTS FOR (n:Facet) ON (n.kind)",
+    "CREATE INDEX term_prefix IF NOT EXISTS FOR (n:Term) ON (n.prefix)",
 ]
 
 # joins (issue 14): datasets, papers, tasks, Spaces
