@@ -250,8 +250,10 @@ def group_table(
 
 
 def serving_table(frame: pd.DataFrame) -> NodeTable:
-    """Summary rows (`id` first, values already plain Python) as a NodeTable with row hashes."""
-    props = {col: frame[col].tolist() for col in frame.columns}
+    """Summary rows (`id` first, values already plain Python) as a NodeTable with row hashes;
+    a missing value (None, or the NaN pandas may make of it) is None: the property is absent."""
+    props = {col: [None if v is None or (isinstance(v, float) and v != v) else v
+                   for v in frame[col].tolist()] for col in frame.columns}
     keys = props["id"]
     digests = _hash_rows(props)
     props["row_hash"] = digests
