@@ -285,6 +285,12 @@ class Data:
         so that the sample is large enough, found with cheap index-range counts."""
         base = filters.params()
         floor = int(base["min_downloads"] or 0)
+        if not floor and not any(v for k, v in base.items() if k != "min_downloads"):
+            # no filter: the most downloaded models, stored by the loader (no count, no scan)
+            rows = self.run("atlas_scatter", limit=limit, **base)
+            if rows:
+                floor = min(max(int(r.get("downloads") or 0), 0) for r in rows)
+                return sorted(rows, key=lambda r: (-(r.get("downloads") or 0), r["id"])), floor
         for f in (10**k for k in range(9, -1, -1)):
             if f <= floor:
                 break

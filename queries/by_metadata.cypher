@@ -12,7 +12,7 @@
 // @param order choice(downloads|likes|created) = downloads  Sort key (descending)
 // @param skip int(0..) = 0  Rows to skip (paging)
 // @param limit int(1..1000) = 20  Rows per page
-// Every filter is optional. Without any, a page within the first 1,000 rows reads the stored
+// Every filter is optional. Without any, a page within the first 3,000 rows reads the stored
 // `Ranking` of that order (the loader's list of the first model ids). Otherwise the candidates
 // come from the first given of dataset, paper, author, tag, license, library (an indexed node
 // and its relationships), else from the downloads index when min_downloads > 0, else from all models

@@ -596,6 +596,9 @@ def test_constellation_stored_pages_equal_the_walks(constellation) -> None:
     assert [r["word"] for r in run("atlas_words", limit=10)] == top["word"].tolist()
     filters = {r["value"]: r["models"] for r in run("filter_pipeline_tags")}
     assert filters == models["pipeline_tag"].value_counts().to_dict()
+    scatter = run("atlas_scatter", limit=50)  # no filter: the stored most downloaded models
+    assert sorted(ids(scatter)) == sorted(
+        models.sort_values(["downloads", "id"], ascending=[False, True])["id"].head(50))
     for order, column in (("downloads", "downloads"), ("likes", "likes")):
         expected = models.sort_values([column, "id"], ascending=[False, True])["id"]
         got = run("by_metadata", order=order, skip=10, limit=10)  # from the stored Ranking

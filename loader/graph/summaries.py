@@ -32,7 +32,8 @@ import pandas as pd
 
 TOP_MEMBERS = 50  # `top` of a community or cluster: the first family / atlas pages
 TOP_CHILDREN = 50  # `children` of a cluster: the atlas drill-down
-RANKING_SIZE = 1000  # models per Ranking: by_metadata pages without filters up to this row
+# models per Ranking: by_metadata pages without filters up to this row, and the atlas scatter
+RANKING_SIZE = 3000
 # Groups in a stored Ranking: top_families pages up to this row beyond which it sorts.
 RANK_LIMIT = 1000
 FIRST_CHUNK = 100  # ids of a word on its Term node: the search box's candidates
