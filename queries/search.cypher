@@ -53,13 +53,8 @@ CALL {
   WITH words, t, collect(p) AS posts,
        CASE WHEN $pipeline_tag IS NULL AND $license IS NULL AND $created_from IS NULL
             AND $created_to IS NULL THEN $skip + $limit ELSE 1000000000 END AS need
-  WITH reduce(acc = [i IN range(0, size(t.ids) - 1)
-                     WHERE CASE WHEN t.downloads[i] < 0 THEN 0 ELSE t.downloads[i] END
-                           >= $min_downloads
-                       AND all(w IN words WHERE ' ' + replace(replace(replace(
-                           toLower(t.ids[i]), '/', ' '), '-', ' '), '_', ' ') CONTAINS ' ' + w)
-                     | t.ids[i]],
-              p IN posts | CASE WHEN size(acc) >= need THEN acc ELSE acc + [
+  // the Term holds the first chunk itself (`ids`, `downloads`, like a Posting)
+  WITH reduce(acc = [], p IN [t] + posts | CASE WHEN size(acc) >= need THEN acc ELSE acc + [
                   i IN range(0, size(p.ids) - 1)
                   WHERE CASE WHEN p.downloads[i] < 0 THEN 0 ELSE p.downloads[i] END
                         >= $min_downloads

@@ -411,7 +411,7 @@ def bulk_load(
     server.close_database(database)
     try:
         write_plan(path, p, timings, heap)
-    except BaseException as exc:
+    except BaseException as exc:  # Ctrl-C included: the server gets its database back, re-raised
         server.open_database(database)
         _mark_failed(config, build_id, exc)
         raise

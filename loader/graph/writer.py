@@ -483,7 +483,7 @@ def load_artifacts(
     w.write(start)
     try:
         counts = _sync_graph(w, art, build_id)
-    except BaseException as exc:
+    except BaseException as exc:  # Ctrl-C included: the Build says why it stopped, re-raised
         _mark_unfinished(w, build_id, exc)
         raise
     counts["seconds"] = round(time.perf_counter() - started, 3)
