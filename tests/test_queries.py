@@ -275,6 +275,8 @@ def test_search_exact_id_then_downloads_then_match(small) -> None:
     ]  # fmt: skip
     assert ids(small("search", q="pythia", license="mit")) == [CHAT, GGUF]
     assert small("search", q="no-such-thing") == []
+    for blank in (" ", "///", "-_ ", "a"):  # no word, or a letter that is none: no rows, no error
+        assert small("search", q=blank) == [], blank
 
 
 def test_by_metadata_each_filter(small) -> None:
