@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from constellation.loader.graph import stream
 from constellation.loader.graph.bulk import bulk_load
 from constellation.loader.graph.neo4j_export import export_neo4j_admin
 from constellation.loader.graph.writer import load_artifacts
@@ -110,7 +111,12 @@ def _graph(config: GraphConfig) -> dict:
     }  # fmt: skip
 
 
-def test_bulk_load_makes_the_incremental_writers_graph(built: Path, fresh) -> None:
+@pytest.mark.parametrize("chunk", [None, 3], ids=["one-chunk", "chunks-of-3"])
+def test_bulk_load_makes_the_incremental_writers_graph(
+    built: Path, fresh, chunk: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if chunk:  # the streams cut models, edges and hashes into chunks: a hash must see all of
+        monkeypatch.setattr(stream, "CHUNK", chunk)  # its owner's edges across the cuts
     bulk_db, ref_db = fresh(), fresh()
     counts = bulk_load(bulk_db, built)
     with connect(ref_db) as driver:

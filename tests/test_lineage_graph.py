@@ -1,4 +1,4 @@
-"""Inferred lineage in the graph: LIKELY_BASED_ON written by the incremental writer and planned by
+"""Inferred lineage in the graph: LIKELY_BASED_ON written by the incremental writer and streamed by
 the bulk path, and the queries that read it (lineage's `inferred`, model, family_inferred_links)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from _queries_helpers import write_small_artifacts
 from constellation.loader.artifacts import INFERRED, write_extra_table
-from constellation.loader.graph.bulk import plan
+from constellation.loader.graph.stream import graph_stream
 from constellation.loader.graph.read import read_artifacts
 from constellation.loader.graph.writer import load_artifacts
 from constellation.queries.runner import run_query
@@ -43,11 +43,12 @@ def _run(graph_driver, graph_db, name, **params):
     return run_query(graph_driver, name, params, database=graph_db.database)
 
 
-def test_bulk_plan_has_the_likely_links(folder):
-    edges = plan(read_artifacts(folder)).edges["LIKELY_BASED_ON"]
-    got = sorted(zip(edges.sources, edges.targets, edges.props["score"], strict=True))
+def test_bulk_stream_has_the_likely_links(folder):
+    chunks = list(graph_stream(folder).edges["LIKELY_BASED_ON"].chunks())
+    got = sorted((s, t, p) for src, dst, props in chunks
+                 for s, t, p in zip(src, dst, props["score"], strict=True))  # fmt: skip
     assert got == [(P410, P160, 0.2), (P410, P70, 0.91), ("lonely/model-x", "gpt2", 0.3)]
-    assert edges.props["relation"] and edges.props["rank"]
+    assert all(props["relation"] and props["rank"] for _, _, props in chunks)
 
 
 def test_dangling_likely_parent_is_one_clear_error(tmp_path):

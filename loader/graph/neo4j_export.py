@@ -2,7 +2,7 @@
 
     constellation export --neo4j-admin DIR --artifacts ARTIFACTS
 
-writes into DIR, for the graph `constellation load` makes (`bulk.plan`, bookkeeping hashes
+writes into DIR, for the graph `constellation load` makes (`stream.graph_stream`, bookkeeping hashes
 included, so a later incremental `load` of the same artifacts writes nothing):
 
 - `nodes_<Label>.csv`: `:ID(<Label>)` (an ID space per label: model ids and cluster numbers never
@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from constellation.loader.graph import writer_cypher as cy
-from constellation.loader.graph.bulk import LABEL_KEYS, Nodes, Plan, plan, summary_counts
-from constellation.loader.graph.writer import Artifacts, read_artifacts
+from constellation.loader.graph.stream import LABEL_KEYS, GraphStream, graph_stream, summary_counts
 
 from constellation.errors import UserError
 
@@ -102,12 +101,12 @@ def _write(path: Path, header: list[str], lines: list[str]) -> bool:
     return any("\n" in line or "\r" in line for line in lines)
 
 
-def node_columns(label: str, nodes: Nodes) -> list[tuple[str, str | None, str]]:
+def node_columns(label: str, columns_: dict[str, list[Any]]) -> list[tuple[str, str | None, str]]:
     """(header entry, property or None, type) per column: the ID first, then `:LABEL`, then
     the properties. A text key (Model id, names) is the ID and its property at once; a number
     (Community, Cluster) gets an ID column of its own, which neo4j-admin does not store."""
     key = LABEL_KEYS.get(label, "id")
-    columns = _columns(nodes.columns)
+    columns = _columns(columns_)
     out: list[tuple[str, str | None, str]] = []
     if columns.get(key, "string") == "string":
         out.append((f"{key}:ID({label})", key, "string"))
@@ -121,19 +120,35 @@ def node_columns(label: str, nodes: Nodes) -> list[tuple[str, str | None, str]]:
     return out
 
 
-def _build_row(art: Artifacts, p: Plan) -> dict[str, Any]:
+def _build_row(g: GraphStream) -> dict[str, Any]:
     """The Build node a completed `load` leaves (status complete, current)."""
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    counts = summary_counts(art, p)
+    counts = summary_counts(g)
     return {
-        "id": str(art.manifest["build_id"]),
+        "id": str(g.manifest["build_id"]),
         "status": "complete",
         "started_at": now,
-        "manifest": json.dumps(art.manifest, sort_keys=True, default=str),
+        "manifest": json.dumps(g.manifest, sort_keys=True, default=str),
         "current": True,
         "loaded_at": now,
         "counts": json.dumps(counts, sort_keys=True),
     }
+
+
+def _nodes_file(out: Path, label: str, names: list[str], rows: list[dict[str, Any]]) -> bool:
+    """nodes_<label>.csv; True if some field holds a line break."""
+    key = LABEL_KEYS.get(label, "id")
+    columns = node_columns(label, {n: [row.get(n) for row in rows] for n in names})
+    lines = []
+    for row in rows:
+        fields = []
+        for entry, name, kind in columns:
+            if name is not None:
+                fields.append(_field(row.get(name), kind, f"{label} {row.get(key)!r} {name}"))
+            else:  # the ID of a numeric key, or the label
+                fields.append(_quote(str(row[key])) if entry.startswith(":ID") else label)
+        lines.append(",".join(fields))
+    return _write(out / f"nodes_{label}.csv", [c[0] for c in columns], lines)
 
 
 def export_neo4j_admin(artifacts_dir: str | Path, out: str | Path) -> dict[str, int]:
@@ -141,44 +156,44 @@ def export_neo4j_admin(artifacts_dir: str | Path, out: str | Path) -> dict[str, 
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise UserError(f"--neo4j-admin {out}: folder is not empty (give a new or empty one)")
-    art = read_artifacts(artifacts_dir)
-    p = plan(art)
+    g = graph_stream(artifacts_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     multiline = False
     node_args, rel_args = [], []
-    build_row = _build_row(art, p)
-    vertices = {**p.vertices, "Build": Nodes({k: [v] for k, v in build_row.items()})}
-    for label, nodes in vertices.items():
-        key = LABEL_KEYS.get(label, "id")
-        columns = node_columns(label, nodes)
-        lines = []
-        for row in nodes.rows():
-            fields = []
-            for entry, name, kind in columns:
-                if name is not None:
-                    fields.append(_field(row.get(name), kind, f"{label} {row.get(key)!r} {name}"))
-                else:  # the ID of a numeric key, or the label
-                    fields.append(_quote(str(row[key])) if entry.startswith(":ID") else label)
-            lines.append(",".join(fields))
-        name = f"nodes_{label}.csv"
-        multiline |= _write(out / name, [c[0] for c in columns], lines)
-        written[name] = len(nodes)
-        node_args.append(f"--nodes={name}")
-    for rel, edges in p.edges.items():
-        kinds = _columns(edges.props)
+    for label, vertices in g.vertices.items():
+        rows = [row for chunk in vertices.chunks() for row in chunk]
+        multiline |= _nodes_file(out, label, vertices.names, rows)
+        written[f"nodes_{label}.csv"] = len(rows)
+        node_args.append(f"--nodes=nodes_{label}.csv")
+    for rel, edges in g.edges.items():
+        sources: list[Any] = []
+        targets: list[Any] = []
+        props: dict[str, list[Any]] = {}
+        for src, dst, chunk_props in edges.chunks():
+            sources += src
+            targets += dst
+            for name, values in (chunk_props or {}).items():
+                props.setdefault(name, []).extend(v.item() if hasattr(v, "item") else v
+                                                  for v in values)  # fmt: skip
+        edges.count = len(sources)
+        kinds = _columns(props)
         header = [f":START_ID({edges.source_label})", f":END_ID({edges.target_label})", ":TYPE"]
         header += [n if k == "string" else f"{n}:{k}" for n, k in kinds.items()]
         lines = []
-        for i, (src, dst) in enumerate(zip(edges.sources, edges.targets, strict=True)):
+        for i, (src, dst) in enumerate(zip(sources, targets, strict=True)):
             fields = [_quote(str(src)), _quote(str(dst)), rel]
-            fields += [_field(edges.props[n][i], k, f"{rel} {src!r}->{dst!r} {n}")
+            fields += [_field(props[n][i], k, f"{rel} {src!r}->{dst!r} {n}")
                        for n, k in kinds.items()]  # fmt: skip
             lines.append(",".join(fields))
         name = f"rels_{rel}.csv"
         multiline |= _write(out / name, header, lines)
-        written[name] = len(edges)
+        written[name] = len(sources)
         rel_args.append(f"--relationships={name}")
+    build_row = _build_row(g)
+    multiline |= _nodes_file(out, "Build", list(build_row), [build_row])
+    written["nodes_Build.csv"] = 1
+    node_args.append("--nodes=nodes_Build.csv")
     (out / "schema.cypher").write_text(";\n".join([*cy.CONSTRAINTS, *cy.INDEXES]) + ";\n")
     command = [
         "neo4j-admin database import full", *node_args, *rel_args,

@@ -92,8 +92,8 @@ class Artifacts:
     serving: dict[str, NodeTable] = field(default_factory=dict)
     # likely links (LIKELY_BASED_ON) from inferred_lineage.parquet; empty without that file
     inferred: EdgeSet = field(default_factory=lambda: inferred_edges(None))
-    # joins (issue 14; `_read_joins`): Dataset and Space nodes; the models' TRAINED_ON, CITES
-    # and FOR_TASK targets are link lists of `models`
+    # joins (issue 14; `join_nodes`, `add_model_joins`): Dataset and Space nodes; the models'
+    # TRAINED_ON, CITES and FOR_TASK targets are link lists of `models`
     datasets: NodeTable | None = None
     spaces: NodeTable | None = None
 
@@ -141,7 +141,7 @@ def _fail_dangling(path: Path, column: str, values: Iterable[Any], what: str) ->
         raise UserError(f"{path}: column {column}: {len(bad)} value(s) not in {what}: {shown}")
 
 
-def _py_values(series: pd.Series) -> list[Any]:
+def py_values(series: pd.Series) -> list[Any]:
     """A column as plain Python values the driver can send (None for missing), vectorised."""
     if pd.api.types.is_datetime64_any_dtype(series):
         stamps = pd.to_datetime(series, utc=True)
@@ -203,23 +203,33 @@ def _one(values: list[Any]) -> list[list[Any]]:
     return [[] if v is None else [v] for v in values]
 
 
-def model_table(
+def model_props(
     models: pd.DataFrame, external_ids: list[str], path: Path, skipped: list[str]
-) -> NodeTable:
-    """Model rows (+ `external` stubs for lineage endpoints outside the corpus), column-wise."""
+) -> dict[str, list[Any]]:
+    """Model properties column-wise (+ `external` stubs for lineage endpoints outside the
+    corpus, after the models). Row-wise: the rows of a slice of `models` are that slice's."""
     names = _property_columns(models, path, skipped)
-    props = {name: _py_values(models[name]) for name in names}
+    props = {name: py_values(models[name]) for name in names}
     props["external"] = [False] * len(models)
     if external_ids:
         owners, names = split_ids(pd.Series(external_ids, dtype="string"))
         stub = {
             "id": external_ids,
-            "name": _py_values(names),
-            "author": _py_values(owners),
+            "name": py_values(names),
+            "author": py_values(owners),
             "external": [True] * len(external_ids),
         }
         for name in props:
             props[name] = props[name] + stub.get(name, [None] * len(external_ids))
+    return props
+
+
+def model_table(
+    models: pd.DataFrame, external_ids: list[str], path: Path, skipped: list[str]
+) -> NodeTable:
+    """Model rows (+ `external` stubs for lineage endpoints), column-wise, with their links
+    (author, tags, …) and row hashes."""
+    props = model_props(models, external_ids, path, skipped)
     keys = props["id"]
     tags = props.get("tags") or [None] * len(keys)
     links = {
@@ -241,9 +251,9 @@ def group_table(
 ) -> NodeTable:
     """Community/Cluster rows: `key` becomes the `id` property; `parent` becomes a link list."""
     names = [n for n in _property_columns(frame, path, skipped) if n not in (key, parent)]
-    keys = _py_values(frame[key])
-    props = {"id": keys, **{name: _py_values(frame[name]) for name in names}}
-    links = {"parent": _one(_py_values(frame[parent]))} if parent else {}
+    keys = py_values(frame[key])
+    props = {"id": keys, **{name: py_values(frame[name]) for name in names}}
+    links = {"parent": _one(py_values(frame[parent]))} if parent else {}
     digests = _hash_rows({**props, **links})
     props["row_hash"] = digests
     return NodeTable(keys, props, links, dict(zip(keys, digests, strict=True)))
@@ -260,13 +270,14 @@ def serving_table(frame: pd.DataFrame) -> NodeTable:
     return NodeTable(keys, props, {}, dict(zip(keys, digests, strict=True)))
 
 
-def _summaries(
-    models: NodeTable, communities: pd.DataFrame, clusters: pd.DataFrame,
+def serving_tables(
+    props: dict[str, list[Any]], communities: pd.DataFrame, clusters: pd.DataFrame,
     words: pd.DataFrame | None,
 ) -> dict[str, NodeTable]:
-    """The serving tables by label: see summaries.py; `Word` is the build's words.parquet (the
-    corpus's most common name words, the paper's Table 1)."""
-    frame = summaries.serving_frame(models.props)
+    """The serving tables by label, from the Model nodes' properties (`model_props`; the
+    columns of SERVING_COLUMNS are enough): see summaries.py; `Word` is the build's
+    words.parquet (the corpus's most common name words, the paper's Table 1)."""
+    frame = summaries.serving_frame(props)
     community_top, cluster_top = summaries.member_tops(frame, clusters)
     terms, postings = summaries.search_index(frame)
     tops = summaries.group_tops(community_top, cluster_top, summaries.children(clusters))
@@ -284,28 +295,45 @@ def _summaries(
     }
 
 
+def sorted_edges(
+    frame: pd.DataFrame, owner: str, fields: tuple[str, ...], key_fields: tuple[str, ...]
+) -> pd.DataFrame:
+    """Edges sorted by owner (then fields), one per owner and key: the order of edge hashes."""
+    frame = frame[[owner, *fields]].sort_values([owner, *fields], kind="stable")
+    return frame.drop_duplicates([owner, *key_fields], keep="first").reset_index(drop=True)
+
+
+def owner_runs(owners: np.ndarray) -> tuple[list[int], list[int]]:
+    """Start and end positions of each owner's run in sorted owners."""
+    if len(owners) == 0:
+        return [], []
+    change = np.flatnonzero(owners[1:] != owners[:-1]) + 1
+    return np.concatenate([[0], change]).tolist(), np.concatenate([change, [len(owners)]]).tolist()
+
+
+def edge_hash(columns: list[list[Any]], lo: int, hi: int) -> str:
+    """The digest of one owner's edges: rows lo..hi of its fields' Python values."""
+    text = repr([col[lo:hi] for col in columns]).encode()
+    return hashlib.blake2b(text, digest_size=12).hexdigest()
+
+
 def edge_set(
     frame: pd.DataFrame, owner: str, fields: tuple[str, ...], key_fields: tuple[str, ...]
 ) -> EdgeSet:
     """Group edges by owner and hash each owner's edge list (order-independent)."""
-    frame = frame[[owner, *fields]].sort_values([owner, *fields], kind="stable")
-    frame = frame.drop_duplicates([owner, *key_fields], keep="first").reset_index(drop=True)
+    frame = sorted_edges(frame, owner, fields, key_fields)
     edges = EdgeSet(frame=frame, owner=owner, fields=fields, key_fields=key_fields)
     # every field present even with no edges: owners whose stored edges must all go read it
     edges.values = {col: [] for col in fields}
     if frame.empty:
         return edges
     owners = frame[owner].to_numpy(dtype=object)
-    change = np.flatnonzero(owners[1:] != owners[:-1]) + 1
-    starts = np.concatenate([[0], change]).tolist()
-    ends = np.concatenate([change, [len(frame)]]).tolist()
-    edges.values = {col: _py_values(frame[col]) for col in fields}
+    edges.values = {col: py_values(frame[col]) for col in fields}
     columns = list(edges.values.values())
-    for lo, hi in zip(starts, ends, strict=True):
+    for lo, hi in zip(*owner_runs(owners), strict=True):
         key = owners[lo]
         edges.bounds[key] = (lo, hi)
-        text = repr([col[lo:hi] for col in columns]).encode()
-        edges.hashes[key] = hashlib.blake2b(text, digest_size=12).hexdigest()
+        edges.hashes[key] = edge_hash(columns, lo, hi)
     return edges
 
 
@@ -324,22 +352,40 @@ def inferred_edges(frame: pd.DataFrame | None) -> EdgeSet:
     return edge_set(frame, "child", INFERRED_FIELDS, ("parent",))
 
 
-def read_inferred(folder: Path, build_id: str, ids: set[Any]) -> EdgeSet:
+def _inferred_frame(folder: Path, build_id: str, ids: pd.Series) -> pd.DataFrame | None:
     """The folder's inferred_lineage.parquet, checked like the other files (same build, columns,
-    kinds, both ends built models); no file: no likely links."""
+    kinds, both ends built models), self-links dropped; no file: None."""
     name = "inferred_lineage.parquet"
     if not (folder / name).is_file():
-        return inferred_edges(None)
+        return None
     frame = _read_parquet(folder, name, build_id)
     path = folder / name
     for col in ("child", "parent"):
         if frame[col].isna().any():
             raise UserError(f"{path}: column {col}: {int(frame[col].isna().sum())} empty id(s)")
-        _fail_dangling(path, col, set(frame[col]) - ids, "models.parquet")
-    return inferred_edges(frame[frame["child"] != frame["parent"]])
+        _fail_dangling(path, col, _missing(frame[col], ids), "models.parquet")
+    return frame[frame["child"] != frame["parent"]]
 
 
-def read_artifacts(folder: str | Path) -> Artifacts:
+@dataclass
+class Tables:
+    """The artifacts as checked DataFrames: where `read_artifacts` (the writer's tables) and
+    the bulk path's chunked streams (`stream.py`) both start."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    models: pd.DataFrame
+    similarity: pd.DataFrame  # score as float64
+    lineage: pd.DataFrame  # with `origin`, no self-links
+    communities: pd.DataFrame
+    clusters: pd.DataFrame  # parents before children (level descending)
+    words: pd.DataFrame | None
+    external: list[str]  # lineage endpoints outside the corpus: stub Model nodes
+    inferred: pd.DataFrame | None
+    joins: dict[str, pd.DataFrame]  # datasets, trained_on, cites, spaces, uses (checked)
+
+
+def read_tables(folder: str | Path) -> Tables:
     """Read and check every artifact the graph needs; UserError names the bad file/column."""
     folder = Path(folder)
     manifest = _read_manifest(folder)
@@ -351,39 +397,58 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     _check_references(folder, tables)
     models = tables["models"]
     lineage = _checked_lineage(folder / "lineage.parquet", tables["lineage"])
-    external = sorted((set(lineage["child"]) | set(lineage["parent"])) - set(models["id"]))
+    ends = pd.concat([lineage["child"], lineage["parent"]], ignore_index=True)
+    external = sorted(set(_missing(ends, models["id"])))
     similarity = tables["similarity"]
-    similarity = similarity.assign(score=similarity["score"].astype("float64"))
-    skipped: list[str] = []
-    model_nodes = model_table(models, external, folder / "models.parquet", skipped)
     # every build writes words.parquet; hand-made artifacts may not (then no Word nodes)
     words = (_read_parquet(folder, "words.parquet", build_id)
              if (folder / "words.parquet").is_file() else None)  # fmt: skip
-    serving = _summaries(model_nodes, tables["communities"], tables["clusters"], words)
-    art = Artifacts(
+    all_ids = pd.concat([models["id"], pd.Series(external, dtype=object)], ignore_index=True)
+    return Tables(
+        folder=folder,
         manifest=manifest,
+        models=models,
+        similarity=similarity.assign(score=similarity["score"].astype("float64")),
+        lineage=lineage,
+        communities=tables["communities"],
+        clusters=tables["clusters"].sort_values("level", ascending=False),
+        words=words,
+        external=external,
+        inferred=_inferred_frame(folder, build_id, models["id"]),
+        joins=_join_tables(folder, build_id, models["id"], all_ids),
+    )
+
+
+def read_artifacts(folder: str | Path) -> Artifacts:
+    """Read and check every artifact the graph needs, as the writer's column-wise tables with
+    their hashes; UserError names the bad file/column."""
+    t = read_tables(folder)
+    folder = t.folder
+    skipped: list[str] = []
+    model_nodes = model_table(t.models, t.external, folder / "models.parquet", skipped)
+    add_model_joins(model_nodes, join_links(t.joins))
+    serving = serving_tables(model_nodes.props, t.communities, t.clusters, t.words)
+    datasets, spaces = join_nodes(folder, t.joins, skipped)
+    return Artifacts(
+        manifest=t.manifest,
         models=model_nodes,
         communities=group_table(
-            tables["communities"], "community", folder / "communities.parquet", skipped
+            t.communities, "community", folder / "communities.parquet", skipped
         ),
-        clusters=group_table(
-            tables["clusters"].sort_values("level", ascending=False),
-            "cluster",
-            folder / "clusters.parquet",
-            skipped,
-            "parent",
-        ),  # fmt: skip
-        similar=edge_set(similarity, "source", ("target", "score"), ("target",)),
-        lineage=edge_set(
-            lineage, "child", ("parent", "relation", "origin"), ("parent", "relation")
-        ),
-        external=len(external),
+        clusters=group_table(t.clusters, "cluster", folder / "clusters.parquet", skipped, "parent"),
+        similar=edge_set(t.similarity, "source", SIMILAR_FIELDS, ("target",)),
+        lineage=edge_set(t.lineage, "child", LINEAGE_FIELDS, ("parent", "relation")),
+        external=len(t.external),
         skipped_columns=skipped,
         serving=serving,
-        inferred=read_inferred(folder, build_id, set(models["id"].tolist())),
+        inferred=inferred_edges(t.inferred),
+        datasets=datasets,
+        spaces=spaces,
     )
-    _read_joins(folder, build_id, tables["models"], art, skipped)
-    return art
+
+
+SIMILAR_FIELDS = ("target", "score")
+LINEAGE_FIELDS = ("parent", "relation", "origin")
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
@@ -401,6 +466,21 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
+def _missing(values: pd.Series, known: pd.Series) -> list[Any]:
+    """The distinct values (missing ones aside) that are not in `known`.
+
+    Arrow's is_in (hashing, in C++) rather than Python sets or pandas' isin on Arrow strings,
+    which iterates in Python: 7M similarity endpoints at 1M models."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    have = pa.array(values.dropna())
+    if len(have) == 0:
+        return []
+    inside = pc.is_in(have, value_set=pa.array(known.dropna()).cast(have.type))
+    return pc.unique(pc.filter(have, pc.invert(inside))).to_pylist()
+
+
 def _check_references(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     """Unique model ids; every community, cluster, parent cluster and similarity endpoint exists."""
     models, clusters = tables["models"], tables["clusters"]
@@ -410,17 +490,8 @@ def _check_references(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     dup = models["id"][models["id"].duplicated()]
     if len(dup):
         _fail_dangling(mpath, "id", dup, "unique ids (duplicates)")
-    # Arrow's is_in (hashing, in C++) rather than Python sets or pandas' isin on Arrow strings,
-    # which iterates in Python: 7M similarity endpoints at 1M models
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     ids = models["id"]
-
-    def missing(values: pd.Series, known: pd.Series) -> list[Any]:
-        have = pa.array(values.dropna())
-        inside = pc.is_in(have, value_set=pa.array(known.dropna()).cast(have.type))
-        return pc.unique(pc.filter(have, pc.invert(inside))).to_pylist()
+    missing = _missing
 
     communities = tables["communities"]["community"]
     _fail_dangling(mpath, "community", missing(models["community"], communities),
@@ -461,17 +532,12 @@ def _join_frame(folder: Path, name: str, build_id: str) -> pd.DataFrame:
     return frame
 
 
-def _link_lists(keys: list[Any], frame: pd.DataFrame, owner: str, target: str) -> list[list]:
-    """Per key, the sorted distinct `target` values of its rows in `frame`."""
+def _link_map(frame: pd.DataFrame, owner: str, target: str) -> dict[Any, list[Any]]:
+    """Owner -> its sorted distinct `target` values in `frame`."""
     frame = frame[[owner, target]].drop_duplicates().sort_values([owner, target])
     owners = frame[owner].to_numpy(dtype=object)
     targets = frame[target].to_numpy(dtype=object).tolist()
-    found: dict[Any, list[Any]] = {}
-    if len(owners):
-        change = (np.flatnonzero(owners[1:] != owners[:-1]) + 1).tolist()
-        for lo, hi in zip([0, *change], [*change, len(owners)], strict=True):
-            found[owners[lo]] = targets[lo:hi]
-    return [found.get(k, []) for k in keys]
+    return {owners[lo]: targets[lo:hi] for lo, hi in zip(*owner_runs(owners), strict=True)}
 
 
 def _rehash(nodes: NodeTable, links: tuple[str, ...]) -> None:
@@ -485,40 +551,60 @@ def _rehash(nodes: NodeTable, links: tuple[str, ...]) -> None:
             nodes.hashes[key] = digests[r]
 
 
-def _read_joins(
-    folder: Path, build_id: str, models: pd.DataFrame, art: Artifacts, skipped: list[str]
-) -> None:
-    """Dataset and Space nodes, and the models' TRAINED_ON / CITES / FOR_TASK link lists.
-
-    Every dataset a model names must be in datasets.parquet (UserError otherwise); a Space's USES
-    of a model the graph does not hold is left out (a Space lists models of the whole Hub)."""
+def _join_tables(
+    folder: Path, build_id: str, ids: pd.Series, all_ids: pd.Series
+) -> dict[str, pd.DataFrame]:
+    """datasets, trained_on, cites, spaces and uses, checked: every dataset a model names must
+    be in datasets.parquet (UserError otherwise); a Space's USES of a model the graph does not
+    hold (`all_ids`: stubs included) is left out (a Space lists models of the whole Hub)."""
     tables = {
         name: _join_frame(folder, f"{name}.parquet", build_id)
         for name in ("datasets", "trained_on", "cites", "spaces", "uses")
     }
-    ids = set(models["id"])
     trained, cites = tables["trained_on"], tables["cites"]
     tpath = folder / "trained_on.parquet"
-    _fail_dangling(tpath, "model", set(trained["model"]) - ids, "models.parquet")
+    _fail_dangling(tpath, "model", _missing(trained["model"], ids), "models.parquet")
     _fail_dangling(
-        tpath, "dataset", set(trained["dataset"]) - set(tables["datasets"]["id"]),
+        tpath, "dataset", _missing(trained["dataset"], tables["datasets"]["id"]),
         "datasets.parquet",
     )  # fmt: skip
-    _fail_dangling(folder / "cites.parquet", "model", set(cites["model"]) - ids, "models.parquet")
-    m = art.models
-    m.links["datasets"] = _link_lists(m.keys, trained, "model", "dataset")
-    m.links["papers"] = _link_lists(m.keys, cites, "model", "arxiv_id")
+    _fail_dangling(folder / "cites.parquet", "model", _missing(cites["model"], ids),
+                   "models.parquet")  # fmt: skip
+    uses = tables["uses"]
+    _fail_dangling(
+        folder / "uses.parquet", "space", _missing(uses["space"], tables["spaces"]["id"]),
+        "spaces.parquet",
+    )  # fmt: skip
+    if len(uses):
+        outside = set(_missing(uses["model"], all_ids))
+        tables["uses"] = uses[~uses["model"].isin(outside)] if outside else uses
+    return tables
+
+
+def join_links(joins: dict[str, pd.DataFrame]) -> dict[str, dict[Any, list[Any]]]:
+    """Model id -> its TRAINED_ON datasets and CITES papers (sorted, distinct)."""
+    return {
+        "datasets": _link_map(joins["trained_on"], "model", "dataset"),
+        "papers": _link_map(joins["cites"], "model", "arxiv_id"),
+    }
+
+
+def add_model_joins(m: NodeTable, links: dict[str, dict[Any, list[Any]]]) -> None:
+    """The models' TRAINED_ON / CITES / FOR_TASK link lists, mixed into their row hashes."""
+    m.links["datasets"] = [links["datasets"].get(k, []) for k in m.keys]
+    m.links["papers"] = [links["papers"].get(k, []) for k in m.keys]
     # pipeline_tag is in the row hash already, so FOR_TASK needs no rehash
     m.links["task"] = _one(m.props.get("pipeline_tag") or [None] * len(m.keys))
     _rehash(m, ("datasets", "papers"))
-    art.datasets = group_table(tables["datasets"], "id", folder / "datasets.parquet", skipped)
-    uses = tables["uses"]
-    _fail_dangling(
-        folder / "uses.parquet", "space", set(uses["space"]) - set(tables["spaces"]["id"]),
-        "spaces.parquet",
-    )  # fmt: skip
-    uses = uses[uses["model"].isin(set(m.keys))]  # the models the graph holds (stubs too)
-    spaces = tables["spaces"]
-    art.spaces = group_table(spaces, "id", folder / "spaces.parquet", skipped)
-    art.spaces.links["models"] = _link_lists(art.spaces.keys, uses, "space", "model")
-    _rehash(art.spaces, ("models",))
+
+
+def join_nodes(
+    folder: Path, joins: dict[str, pd.DataFrame], skipped: list[str]
+) -> tuple[NodeTable, NodeTable]:
+    """Dataset nodes, and Space nodes with their USES link lists."""
+    datasets = group_table(joins["datasets"], "id", folder / "datasets.parquet", skipped)
+    spaces = group_table(joins["spaces"], "id", folder / "spaces.parquet", skipped)
+    uses = _link_map(joins["uses"], "space", "model")
+    spaces.links["models"] = [uses.get(k, []) for k in spaces.keys]
+    _rehash(spaces, ("models",))
+    return datasets, spaces

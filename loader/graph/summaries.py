@@ -43,14 +43,15 @@ PREFIX_MIN = 3  # a search word this long also finds the words it begins (see se
 WORD_SEPARATORS = r"[/\-_ ]+"
 FACETS = ("pipeline_tag", "license", "library_name")
 RANKINGS = {"downloads": "downloads", "likes": "likes", "created": "created_at"}
+# the Model properties the summaries read
+SERVING_COLUMNS = ("id", "downloads", "likes", "created_at", "community", "cluster", *FACETS)
 
 
 def serving_frame(props: dict[str, list[Any]]) -> pd.DataFrame:
     """The Model nodes' columns the summaries need (external stubs included), from the
     writer's column-wise properties."""
     n = len(props["id"])
-    cols = ("id", "downloads", "likes", "created_at", "community", "cluster", *FACETS)
-    frame = pd.DataFrame({c: props.get(c) or [None] * n for c in cols})
+    frame = pd.DataFrame({c: props.get(c) or [None] * n for c in SERVING_COLUMNS})
     frame["id_rank"] = id_ranks(frame["id"])
     return frame
 

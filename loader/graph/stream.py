@@ -1,0 +1,341 @@
+"""The graph a first load makes, streamed from the artifacts a chunk at a time (the bulk paths).
+
+    g = graph_stream("artifacts/")         # read and checked as `read_artifacts`: UserError
+    for label, vertices in g.vertices.items():
+        for rows in vertices.chunks():     # dicts of the present properties, hashes included
+            ...
+    for rel, edges in g.edges.items():
+        for sources, targets, props in edges.chunks():   # endpoint keys, property columns
+            ...
+
+`read_artifacts` holds every row as Python values, because the writer diffs them with the
+graph: 8.4 GB at 1M models before the engine started, so a 3M load would not fit
+(bench/results/load.md). A first load needs each row once: these streams make the rows a chunk
+at a time from the checked DataFrames, with read.py's own functions (properties, links, row
+and edge hashes), so the graph is the writer's (tests/test_bulk.py) and a later incremental load
+of the same artifacts writes nothing.
+
+Vertices stream in order (`GraphStream.vertices`), then edges. The Model vertices' pass also
+collects the models' links (author, tags, datasets …): the Author, Tag … vertices and the
+PUBLISHED_BY, TAGGED … edges read them, so they come after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from constellation.loader.graph import read, summaries
+from constellation.loader.graph import writer_cypher as cy
+from constellation.loader.graph.read import NodeTable, Tables
+
+CHUNK = 100_000  # rows per chunk
+
+# Model links: relationship type -> (link list of read.model_table / add_model_joins, target
+# label, target key).
+MODEL_LINKS = {
+    "PUBLISHED_BY": ("author", "Author", "name"),
+    "TAGGED": ("tags", "Tag", "name"),
+    "LICENSED_UNDER": ("license", "License", "name"),
+    "USES_LIBRARY": ("library", "Library", "name"),
+    "IN_COMMUNITY": ("community", "Community", "id"),
+    "IN_CLUSTER": ("cluster", "Cluster", "id"),
+    # joins (issue 14)
+    "TRAINED_ON": ("datasets", "Dataset", "id"),
+    "CITES": ("papers", "Paper", "arxiv_id"),
+    "FOR_TASK": ("task", "Task", "name"),
+}
+# Vertex labels in write order, with the property that identifies a row.
+LABEL_KEYS = {
+    "Community": "id", "Cluster": "id", "Model": "id",
+    "Author": "name", "Tag": "name", "License": "name", "Library": "name",
+    "Dataset": "id", "Paper": "arxiv_id", "Task": "name",
+    **{label: "id" for label in cy.SERVING_LABELS},
+    "Space": "id",
+}  # fmt: skip
+# inferred lineage (loader/lineage): likely links, a type of their own, owned by the child
+INFERRED_EDGE = "LIKELY_BASED_ON"
+EDGE_TYPES = ("CHILD_OF", *MODEL_LINKS, "SIMILAR_TO", "BASED_ON", INFERRED_EDGE, "USES")
+
+Rows = list[dict[str, Any]]
+EdgeChunk = tuple[list[Any], list[Any], dict[str, Any] | None]
+
+
+def present(names: list[str], columns: list[list[Any]]) -> Rows:
+    """Rows of columns as dicts without the None values (`SET n = {…}` drops them)."""
+    return [
+        {name: value for name, value in zip(names, values, strict=True) if value is not None}
+        for values in zip(*columns, strict=True)
+    ]
+
+
+@dataclass
+class VertexStream:
+    """The vertices of one label: `names` (property order), and their rows chunk by chunk."""
+
+    label: str
+    names: list[str]
+    chunks: Callable[[], Iterator[Rows]]
+    count: int | None = None  # None until streamed (link targets: after the Model pass)
+
+
+@dataclass
+class EdgeStream:
+    """The edges of one type, chunk by chunk: source keys, target keys, property columns
+    (None: no properties; numpy arrays or lists, one value per edge)."""
+
+    rel: str
+    source_label: str
+    target_label: str
+    chunks: Callable[[], Iterator[EdgeChunk]]
+    count: int | None = None
+
+
+@dataclass
+class GraphStream:
+    tables: Tables
+    vertices: dict[str, VertexStream]
+    edges: dict[str, EdgeStream]
+    skipped_columns: list[str] = field(default_factory=list)
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.tables.manifest
+
+
+def _table(label: str, table: NodeTable) -> VertexStream:
+    names, columns = list(table.props), list(table.props.values())
+
+    def chunks() -> Iterator[Rows]:
+        for lo in range(0, len(table.keys), CHUNK):
+            yield present(names, [c[lo : lo + CHUNK] for c in columns])
+
+    return VertexStream(label, names, chunks, len(table.keys))
+
+
+def _link_edges(
+    rel: str, source: str, target: str, keys: list[Any], lists: list[list[Any]]
+) -> EdgeStream:
+    """Edges from per-key link lists (CHILD_OF, USES)."""
+
+    def chunks() -> Iterator[EdgeChunk]:
+        sources = [k for k, targets in zip(keys, lists, strict=True) for _ in targets]
+        targets = [t for targets in lists for t in targets]
+        for lo in range(0, len(sources), CHUNK):
+            yield sources[lo : lo + CHUNK], targets[lo : lo + CHUNK], None
+
+    return EdgeStream(rel, source, target, chunks, sum(len(t) for t in lists))
+
+
+def _edge_set(rel: str, edges: read.EdgeSet, props: tuple[str, ...]) -> EdgeStream:
+    """Model -> Model edges of an EdgeSet (lineage, inferred lineage)."""
+    target = edges.fields[0]
+
+    def chunks() -> Iterator[EdgeChunk]:
+        owners = edges.frame[edges.owner].tolist()
+        for lo in range(0, len(owners), CHUNK):
+            hi = lo + CHUNK
+            yield (owners[lo:hi], edges.values[target][lo:hi],
+                   {p: edges.values[p][lo:hi] for p in props})  # fmt: skip
+
+    return EdgeStream(rel, "Model", "Model", chunks, len(edges))
+
+
+class _Similar:
+    """SIMILAR_TO, sorted by source as the writer's EdgeSet: each model's edge hash (one pass
+    before the Model vertices) and the edges (a second pass), chunks cut at owner changes so
+    a hash sees all of its owner's edges."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = read.sorted_edges(frame, "source", read.SIMILAR_FIELDS, ("target",))
+        sources = pa.array(self.frame["source"])
+        n = len(sources)
+        if n > 1:
+            change = pc.not_equal(sources[1:], sources[:-1]).to_numpy(zero_copy_only=False)
+            starts = np.flatnonzero(change) + 1
+        else:
+            starts = np.array([], dtype="int64")
+        # chunk ends: the first owner start at or after each multiple of CHUNK
+        at = np.searchsorted(starts, np.arange(CHUNK, n, CHUNK))
+        cuts = np.unique(starts[at[at < len(starts)]]).tolist()
+        self.bounds = [(lo, hi) for lo, hi in zip([0, *cuts], [*cuts, n], strict=True) if hi > lo]
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def hashes(self) -> dict[Any, str]:
+        out: dict[Any, str] = {}
+        for lo, hi in self.bounds:
+            part = self.frame.iloc[lo:hi]
+            owners = part["source"].to_numpy(dtype=object)
+            columns = [read.py_values(part[f]) for f in read.SIMILAR_FIELDS]
+            for a, b in zip(*read.owner_runs(owners), strict=True):
+                out[owners[a]] = read.edge_hash(columns, a, b)
+        return out
+
+    def chunks(self) -> Iterator[EdgeChunk]:
+        for lo, hi in self.bounds:
+            part = self.frame.iloc[lo:hi]
+            yield (part["source"].tolist(), part["target"].tolist(),
+                   {"score": part["score"].to_numpy(dtype="float64")})  # fmt: skip
+
+
+class _Links:
+    """The models' links, collected while the Model vertices stream: per link, the targets in
+    first-seen order (the writer's MERGE order) and each edge as (model position, target code)."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, dict[Any, int]] = {link: {} for link, _, _ in MODEL_LINKS.values()}
+        self.pairs: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {
+            link: ([], []) for link in self.names
+        }
+        self.keys: list[Any] = []
+        self.done = False
+
+    def add(self, m: NodeTable) -> None:
+        offset = len(self.keys)
+        self.keys.extend(m.keys)
+        for link, names in self.names.items():
+            models, codes = [], []
+            for i, targets in enumerate(m.links[link]):
+                for t in targets:
+                    models.append(offset + i)
+                    codes.append(names.setdefault(t, len(names)))
+            self.pairs[link][0].append(np.asarray(models, dtype="int64"))
+            self.pairs[link][1].append(np.asarray(codes, dtype="int64"))
+
+    def _ready(self) -> None:
+        if not self.done:
+            raise RuntimeError("model links read before the Model vertices were streamed")
+
+    def vertices(self, label: str, key: str, link: str) -> VertexStream:
+        def chunks() -> Iterator[Rows]:
+            self._ready()
+            names = list(self.names[link])
+            stream.count = len(names)
+            for lo in range(0, len(names), CHUNK):
+                yield [{key: n} for n in names[lo : lo + CHUNK]]
+
+        stream = VertexStream(label, [key], chunks)
+        return stream
+
+    def edges(self, rel: str, label: str, link: str) -> EdgeStream:
+        def chunks() -> Iterator[EdgeChunk]:
+            self._ready()
+            models = np.concatenate([np.empty(0, "int64"), *self.pairs[link][0]])
+            codes = np.concatenate([np.empty(0, "int64"), *self.pairs[link][1]])
+            names = list(self.names[link])
+            stream.count = len(models)
+            for lo in range(0, len(models), CHUNK):
+                hi = lo + CHUNK
+                yield ([self.keys[i] for i in models[lo:hi].tolist()],
+                       [names[c] for c in codes[lo:hi].tolist()], None)  # fmt: skip
+
+        stream = EdgeStream(rel, "Model", label, chunks)
+        return stream
+
+
+def _models(t: Tables, hashes: dict[str, dict[Any, str]], links: _Links) -> VertexStream:
+    path = t.folder / "models.parquet"
+    names_seen: list[str] = []
+    joins = read.join_links(t.joins)
+    n = len(t.models)
+    parts = [(lo, min(lo + CHUNK, n), []) for lo in range(0, n, CHUNK)]
+    parts.append((0, 0, t.external))  # the external stubs, after the models (as the writer)
+
+    def chunks() -> Iterator[Rows]:
+        for lo, hi, external in parts:
+            if hi == lo and not external:
+                continue
+            m = read.model_table(t.models.iloc[lo:hi], external, path, [])
+            read.add_model_joins(m, joins)
+            for name, owned in hashes.items():
+                m.props[name] = [owned.get(k) for k in m.keys]
+            links.add(m)
+            names_seen[:] = list(m.props)
+            yield present(list(m.props), list(m.props.values()))
+        links.done = True
+
+    stream = VertexStream("Model", names_seen, chunks, n + len(t.external))
+    return stream
+
+
+def graph_stream(folder: Any) -> GraphStream:
+    """The vertices and edges of a first load of `folder` (UserError if anything is off)."""
+    t = read.read_tables(folder)
+    skipped: list[str] = []
+    read.model_props(t.models.iloc[:0], [], t.folder / "models.parquet", skipped)
+    communities = read.group_table(
+        t.communities, "community", t.folder / "communities.parquet", skipped
+    )
+    clusters = read.group_table(
+        t.clusters, "cluster", t.folder / "clusters.parquet", skipped, "parent"
+    )
+    lineage = read.edge_set(t.lineage, "child", read.LINEAGE_FIELDS, ("parent", "relation"))
+    inferred = read.inferred_edges(t.inferred)
+    similar = _Similar(t.similarity)
+    t.similarity = t.similarity.iloc[:0]  # the sorted copy is the one kept (GBs at 3M)
+    hashes = {
+        "similar_hash": similar.hashes(),
+        "lineage_hash": lineage.hashes,
+        "inferred_hash": inferred.hashes,
+    }
+    serving_cols = [c for c in summaries.SERVING_COLUMNS if c in t.models.columns]
+    serving = read.serving_tables(
+        read.model_props(t.models[serving_cols], t.external, t.folder / "models.parquet", []),
+        t.communities, t.clusters, t.words,
+    )  # fmt: skip
+    datasets, spaces = read.join_nodes(t.folder, t.joins, skipped)
+    links = _Links()
+    vertices: dict[str, VertexStream] = {
+        "Community": _table("Community", communities),
+        "Cluster": _table("Cluster", clusters),
+        "Model": _models(t, hashes, links),
+    }
+    edges: dict[str, EdgeStream] = {
+        "CHILD_OF": _link_edges("CHILD_OF", "Cluster", "Cluster", clusters.keys,
+                                clusters.links["parent"]),
+    }  # fmt: skip
+    for rel, (link, label, key) in MODEL_LINKS.items():
+        if label not in vertices:
+            vertices[label] = links.vertices(label, key, link)
+        edges[rel] = links.edges(rel, label, link)
+    # Dataset vertices are datasets.parquet's rows (with their properties): it names every
+    # dataset a model links to
+    vertices["Dataset"] = _table("Dataset", datasets)
+    for label in cy.SERVING_LABELS:
+        vertices[label] = _table(label, serving[label])
+    vertices["Space"] = _table("Space", spaces)
+    edges["SIMILAR_TO"] = EdgeStream("SIMILAR_TO", "Model", "Model", similar.chunks, len(similar))
+    edges["BASED_ON"] = _edge_set("BASED_ON", lineage, ("relation", "origin"))
+    edges[INFERRED_EDGE] = _edge_set(INFERRED_EDGE, inferred, ("score", "relation", "rank"))
+    edges["USES"] = _link_edges("USES", "Space", "Model", spaces.keys, spaces.links["models"])
+    return GraphStream(t, vertices, edges, skipped)
+
+
+def summary_counts(g: GraphStream) -> dict[str, Any]:
+    """Counts in the writer's shape (`writer.summary` prints them): everything created. After
+    the streams were consumed (link targets are counted on the way)."""
+
+    def created(n: int | None) -> dict[str, int]:
+        return {"created": n or 0, "updated": 0, "unchanged": 0, "deleted": 0}
+
+    v, e = g.vertices, g.edges
+    return {
+        "build_id": str(g.manifest["build_id"]),
+        "communities": created(v["Community"].count),
+        "clusters": created(v["Cluster"].count),
+        "models": {**created(v["Model"].count), "external": len(g.tables.external)},
+        "summaries": created(sum(v[label].count or 0 for label in cy.SERVING_LABELS)),
+        "similar_to": created(e["SIMILAR_TO"].count),
+        "based_on": created(e["BASED_ON"].count),
+        "likely_based_on": created(e[INFERRED_EDGE].count),
+        "skipped_columns": g.skipped_columns,
+        "datasets": created(v["Dataset"].count),
+        "spaces": created(v["Space"].count),
+    }
