@@ -166,6 +166,19 @@ def test_bulk_load_refuses_a_database_that_is_not_empty(
     assert _rows(config, "MATCH (n) RETURN n.text AS text") == [{"text": "keep me"}]
 
 
+@pytest.mark.parametrize("heap", ["6", "lots", "100m", "-4g"])
+def test_a_bad_bulk_heap_is_one_line_before_anything_is_written(
+    built: Path, fresh, heap: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    config = fresh()
+    monkeypatch.setenv("CONSTELLATION_BULK_HEAP", heap)
+    monkeypatch.setenv("NEO4J_DATABASE", config.database)
+    assert main(["load", "--artifacts", str(built), "--bulk"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "CONSTELLATION_BULK_HEAP=" in err and "4g" in err and "\n" not in err
+    assert _rows(config, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+
+
 def test_an_unfinished_bulk_load_is_refused_with_the_way_out(built: Path, fresh) -> None:
     config = fresh()
 

@@ -28,6 +28,7 @@ import gc
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -166,24 +167,49 @@ java.util.logging.FileHandler.count = 1
 """
 
 
-def _engine_options(heap: str) -> dict[str, Any]:
+def bulk_heap() -> tuple[str, int]:
+    """The engine's heap (`CONSTELLATION_BULK_HEAP`, e.g. 4g or 3072m) and its page cache in MB:
+    a quarter of the heap. The engine's default page cache is 4 GB (at most 80 % of the heap),
+    which a first load only writes through: it made the heap, and the process, grow to 6 GB
+    at 100k models as at 1M (bench/results/load.md)."""
+    heap = os.environ.get("CONSTELLATION_BULK_HEAP", DEFAULT_BULK_HEAP).strip()
+    match = re.fullmatch(r"(\d+)([mMgG])", heap)
+    mb = int(match.group(1)) * (1024 if match.group(2) in "gG" else 1) if match else 0
+    if mb < 512:
+        raise UserError(
+            f"CONSTELLATION_BULK_HEAP={heap!r}: give the engine's heap as a size such as 4g or "
+            "3072m (at least 512m)"
+        )
+    return heap, mb // 4
+
+
+def _engine_options(heap: str, page_mb: int) -> dict[str, Any]:
     """JVM options for the engine in this process. Its log goes to `bulk.log` next to the
-        server's (the engine's default is ./log in the working directory); only errors reach stderr: its
-    warnings are routine there (a line per index sub-file it creates, hundreds at 1M models)."""
+    server's (the engine's default is ./log in the working directory); only errors reach
+    stderr: its warnings are routine there (a line per index sub-file it creates, hundreds at
+    1M models)."""
     from constellation import server
 
     home = server.paths().home
     config = home / "bulk-log.properties"
     config.write_text(_LOG_CONFIG.format(log=home / "bulk.log"))
     os.environ.setdefault("ARCADEDB_JVM_ERROR_FILE", str(home / "bulk-hs_err_pid%p.log"))
-    return {"heap_size": heap, "jvm_args": [f"-Djava.util.logging.config.file={config}"]}
+    return {
+        "heap_size": heap,
+        "jvm_args": [
+            f"-Djava.util.logging.config.file={config}",
+            f"-Darcadedb.maxPageRAM={page_mb}",
+        ],
+    }
 
 
-def write_stream(path: Path, g: GraphStream, timings: dict[str, float], heap: str) -> None:
+def write_stream(
+    path: Path, g: GraphStream, timings: dict[str, float], heap: tuple[str, int]
+) -> None:
     """Write the streams into the (closed) database at `path` with the engine's GraphBatch."""
     import arcadedb_embedded as arcadedb
 
-    db = arcadedb.open_database(str(path), jvm_kwargs=_engine_options(heap))
+    db = arcadedb.open_database(str(path), jvm_kwargs=_engine_options(*heap))
     try:
         with _timed(timings, "bulk schema"):
             for label in LABEL_KEYS:
@@ -246,6 +272,7 @@ def bulk_load(
             "for Neo4j use `constellation export --neo4j-admin DIR` and neo4j-admin (README)"
         )
     database = config.database
+    heap = bulk_heap()  # a bad setting fails here, before anything is read or written
     with connect(config) as driver:
         empty, n = _is_empty(driver, database)
         unfinished = driver.execute_query(UNFINISHED, database_=database).records
@@ -279,7 +306,6 @@ def bulk_load(
                 session.run(statement).consume()
             session.execute_write(lambda tx: _build_started(tx, build_id, now, manifest))
     # No Bolt connection is open from here: the server closes the database for this process.
-    heap = os.environ.get("CONSTELLATION_BULK_HEAP", DEFAULT_BULK_HEAP)
     if on_stage:
         on_stage("bulk")
     log.info("the server closes database %s while this process writes its files", database)
