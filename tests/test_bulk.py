@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from constellation.loader.artifacts import INFERRED, write_extra_table
 from constellation.loader.graph import stream
 from constellation.loader.graph.bulk import bulk_load
 from constellation.loader.graph.neo4j_export import export_neo4j_admin
@@ -57,6 +58,14 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         source = root / "models.json"
         source.write_text(json.dumps(RECORDS, ensure_ascii=False))
     build([source], root / "artifacts", progress=False)
+    if request.param == "lineage":  # and likely links (infer-lineage's table), one of them 1.0
+        likely = pd.DataFrame({
+            "child": ["bob/base-7b-chat-GGUF", "bob/base-7b-chat-GGUF", "bob/base-7b-GGUF"],
+            "parent": ["acme/base-7b-chat", "acme/base-7b", "acme/base-7b-chat"],
+            "score": [0.91, 1.0, 0.25], "relation": ["quantized", "quantized", None],
+            "rank": [1, 2, 1],
+        })  # fmt: skip
+        write_extra_table(root / "artifacts", INFERRED, likely)
     return root / "artifacts"
 
 
@@ -125,6 +134,7 @@ def test_bulk_load_makes_the_incremental_writers_graph(
     bulk, ref = _graph(bulk_db), _graph(ref_db)
     assert bulk["labels"] == ref["labels"] and ref["labels"]["Model"] > 0
     assert bulk["types"] == ref["types"] and ref["types"]["BASED_ON"] > 0
+    assert ref["types"].get("LIKELY_BASED_ON", 0) == (3 if "lineage" in str(built) else 0)
     assert bulk["indexes"] == ref["indexes"] and len(ref["indexes"]) >= 19
     for build_rows in (bulk["build"], ref["build"]):
         build_rows[0]["keys"] = sorted(build_rows[0]["keys"])

@@ -48,7 +48,7 @@ def test_bulk_stream_has_the_likely_links(folder):
     got = sorted((s, t, p) for src, dst, props in chunks
                  for s, t, p in zip(src, dst, props["score"], strict=True))  # fmt: skip
     assert got == [(P410, P160, 0.2), (P410, P70, 0.91), ("lonely/model-x", "gpt2", 0.3)]
-    assert all(props["relation"] and props["rank"] for _, _, props in chunks)
+    assert all(len(props["relation"]) and len(props["rank"]) for _, _, props in chunks)
 
 
 def test_dangling_likely_parent_is_one_clear_error(tmp_path):

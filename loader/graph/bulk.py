@@ -93,6 +93,10 @@ _CHUNK = 100_000  # rows per crossing into the engine
 # engine's defaults for 10M edges (5M each) ran a 4 GB heap out of memory at 1M models.
 EDGE_BUFFER = 500_000
 DEFERRED_EDGES = 1_000_000
+# Records per transaction inside the engine's batch. Without WAL its default is one transaction
+# per flush, and close() then updates the head pointers of every vertex with edges (2.8M at 1M
+# models) in one transaction: out of heap with 4 GB (bench/results/load.md).
+COMMIT_EVERY = 100_000
 
 
 def _create_vertices(batch: Any, label: str, rows: list[dict[str, Any]]) -> list[str]:
@@ -140,6 +144,11 @@ def _edges_json(sources: list[str], targets: list[str], props: dict[str, Any]) -
     return "[" + ",".join(rows.to_pylist()) + "]"
 
 
+def _plain(values: Any) -> list[Any]:
+    """Python values (numpy arrays hold numpy scalars, which JSON refuses)."""
+    return values.tolist() if hasattr(values, "tolist") else list(values)
+
+
 def _create_edges(batch: Any, rel: str, src: list[str], dst: list[str], props: Any) -> None:
     if props:
         text = _edges_json(src, dst, props)
@@ -150,7 +159,7 @@ def _create_edges(batch: Any, rel: str, src: list[str], dst: list[str], props: A
             batcher.newEdgesJson(batch._java_graph_batch, rel, text)
             return
         names = list(props)
-        columns = [list(props[n]) for n in names]
+        columns = [_plain(props[n]) for n in names]
         batch.new_edges(src, rel, dst, present(names, columns))
     else:
         batch.new_edges(src, rel, dst)
@@ -222,6 +231,7 @@ def write_stream(
             expected_edge_count=max(known, 1),
             batch_size=EDGE_BUFFER,
             max_deferred_incoming_edges=DEFERRED_EDGES,
+            commit_every=COMMIT_EVERY,
         ) as batch:
             for label, vertices in g.vertices.items():
                 log.info("writing %s vertices …", label)

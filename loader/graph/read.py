@@ -295,12 +295,38 @@ def serving_tables(
     }
 
 
+def sort_codes(column: pd.Series) -> tuple[np.ndarray, Any]:
+    """Integer codes that sort as the column's values do (text by code point, missing values
+    last), and the distinct values they index (None for numbers: the codes are the values)."""
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        values = pd.to_numeric(column).astype("float64").to_numpy()
+        return np.where(np.isnan(values), np.inf, values), None
+    codes, uniques = pd.factorize(column, sort=True, use_na_sentinel=True)
+    return np.where(codes < 0, len(uniques), codes), uniques
+
+
+def edge_order(
+    frame: pd.DataFrame, owner: str, fields: tuple[str, ...], key_fields: tuple[str, ...]
+) -> np.ndarray:
+    """Row positions of the edges sorted by owner, then fields, keeping one edge per owner and
+    key (the first): the order of the edge hashes. On integer codes, not on the text itself
+    (23M similarity edges at 3M models)."""
+    if frame.empty:
+        return np.arange(0)
+    names = [owner, *fields]
+    keys = {name: sort_codes(frame[name])[0] for name in names}
+    order = np.lexsort([keys[name] for name in reversed(names)])
+    ident = [keys[name][order] for name in (owner, *key_fields)]
+    same = np.logical_and.reduce([k[1:] == k[:-1] for k in ident])
+    return order[np.r_[True, ~same]]
+
+
 def sorted_edges(
     frame: pd.DataFrame, owner: str, fields: tuple[str, ...], key_fields: tuple[str, ...]
 ) -> pd.DataFrame:
     """Edges sorted by owner (then fields), one per owner and key: the order of edge hashes."""
-    frame = frame[[owner, *fields]].sort_values([owner, *fields], kind="stable")
-    return frame.drop_duplicates([owner, *key_fields], keep="first").reset_index(drop=True)
+    order = edge_order(frame, owner, fields, key_fields)
+    return frame[[owner, *fields]].iloc[order].reset_index(drop=True)
 
 
 def owner_runs(owners: np.ndarray) -> tuple[list[int], list[int]]:
@@ -342,14 +368,16 @@ def edge_set(
 INFERRED_FIELDS = ("parent", "score", "relation", "rank")
 
 
-def inferred_edges(frame: pd.DataFrame | None) -> EdgeSet:
-    """LIKELY_BASED_ON edges owned by their child (child -> parent), keyed by parent."""
+def inferred_frame(frame: pd.DataFrame | None) -> pd.DataFrame:
+    """inferred_lineage rows with their kinds (an empty table without the file)."""
     if frame is None:
         frame = pd.DataFrame({c: [] for c in ("child", *INFERRED_FIELDS)})
-    frame = frame.assign(
-        score=frame["score"].astype("float64"), rank=frame["rank"].astype("int64")
-    )
-    return edge_set(frame, "child", INFERRED_FIELDS, ("parent",))
+    return frame.assign(score=frame["score"].astype("float64"), rank=frame["rank"].astype("int64"))
+
+
+def inferred_edges(frame: pd.DataFrame | None) -> EdgeSet:
+    """LIKELY_BASED_ON edges owned by their child (child -> parent), keyed by parent."""
+    return edge_set(inferred_frame(frame), "child", INFERRED_FIELDS, ("parent",))
 
 
 def _inferred_frame(folder: Path, build_id: str, ids: pd.Series) -> pd.DataFrame | None:

@@ -28,8 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from constellation.loader.graph import read, summaries
 from constellation.loader.graph import writer_cypher as cy
 from constellation.loader.graph.read import NodeTable, Tables
@@ -132,57 +130,67 @@ def _link_edges(
     return EdgeStream(rel, source, target, chunks, sum(len(t) for t in lists))
 
 
-def _edge_set(rel: str, edges: read.EdgeSet, props: tuple[str, ...]) -> EdgeStream:
-    """Model -> Model edges of an EdgeSet (lineage, inferred lineage)."""
-    target = edges.fields[0]
+class _Owned:
+    """Model -> Model edges owned by one end (SIMILAR_TO by its source, BASED_ON and
+    LIKELY_BASED_ON by the child) in the writer's EdgeSet order (`read.edge_order`): each
+    owner's edge hash (a pass before the Model vertices) and the edges (a second pass), in
+    chunks cut where the owner changes, so a hash sees all of its owner's edges. Text columns
+    are kept as integer codes into their distinct values, not as 23M strings (3M models)."""
 
-    def chunks() -> Iterator[EdgeChunk]:
-        owners = edges.frame[edges.owner].tolist()
-        for lo in range(0, len(owners), CHUNK):
-            hi = lo + CHUNK
-            yield (owners[lo:hi], edges.values[target][lo:hi],
-                   {p: edges.values[p][lo:hi] for p in props})  # fmt: skip
-
-    return EdgeStream(rel, "Model", "Model", chunks, len(edges))
-
-
-class _Similar:
-    """SIMILAR_TO, sorted by source as the writer's EdgeSet: each model's edge hash (one pass
-    before the Model vertices) and the edges (a second pass), chunks cut at owner changes so
-    a hash sees all of its owner's edges."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = read.sorted_edges(frame, "source", read.SIMILAR_FIELDS, ("target",))
-        sources = pa.array(self.frame["source"])
-        n = len(sources)
-        if n > 1:
-            change = pc.not_equal(sources[1:], sources[:-1]).to_numpy(zero_copy_only=False)
-            starts = np.flatnonzero(change) + 1
-        else:
-            starts = np.array([], dtype="int64")
+    def __init__(
+        self, frame: pd.DataFrame, owner: str, fields: tuple[str, ...], key_fields: tuple[str, ...]
+    ) -> None:
+        self.names = (owner, *fields)
+        order = read.edge_order(frame, owner, fields, key_fields)
+        self.columns: dict[str, tuple[np.ndarray, Any]] = {}
+        for name in self.names:
+            codes, uniques = read.sort_codes(frame[name])
+            if uniques is None:  # numbers: the values themselves, in the column's dtype
+                self.columns[name] = (frame[name].to_numpy()[order], None)
+            else:  # codes into the distinct values, None last (the code of a missing value)
+                values = np.append(np.asarray(uniques, dtype=object), None)
+                self.columns[name] = (codes[order].astype("int32"), values)
+        owners = self.columns[owner][0]
+        n = len(order)
+        starts = np.flatnonzero(owners[1:] != owners[:-1]) + 1 if n > 1 else np.arange(0)
         # chunk ends: the first owner start at or after each multiple of CHUNK
         at = np.searchsorted(starts, np.arange(CHUNK, n, CHUNK))
         cuts = np.unique(starts[at[at < len(starts)]]).tolist()
         self.bounds = [(lo, hi) for lo, hi in zip([0, *cuts], [*cuts, n], strict=True) if hi > lo]
+        self.n = n
 
     def __len__(self) -> int:
-        return len(self.frame)
+        return self.n
+
+    def _values(self, name: str, lo: int, hi: int) -> list[Any]:
+        """Python values of rows lo..hi, as read.py_values makes them for the writer."""
+        data, uniques = self.columns[name]
+        if uniques is None:
+            return read.py_values(pd.Series(data[lo:hi]))
+        return uniques[data[lo:hi]].tolist()
 
     def hashes(self) -> dict[Any, str]:
         out: dict[Any, str] = {}
+        owner, *fields = self.names
         for lo, hi in self.bounds:
-            part = self.frame.iloc[lo:hi]
-            owners = part["source"].to_numpy(dtype=object)
-            columns = [read.py_values(part[f]) for f in read.SIMILAR_FIELDS]
+            owners = np.asarray(self._values(owner, lo, hi), dtype=object)
+            columns = [self._values(f, lo, hi) for f in fields]
             for a, b in zip(*read.owner_runs(owners), strict=True):
                 out[owners[a]] = read.edge_hash(columns, a, b)
         return out
 
-    def chunks(self) -> Iterator[EdgeChunk]:
-        for lo, hi in self.bounds:
-            part = self.frame.iloc[lo:hi]
-            yield (part["source"].tolist(), part["target"].tolist(),
-                   {"score": part["score"].to_numpy(dtype="float64")})  # fmt: skip
+    def stream(self, rel: str, props: tuple[str, ...]) -> EdgeStream:
+        owner, target = self.names[0], self.names[1]
+
+        def chunks() -> Iterator[EdgeChunk]:
+            for lo, hi in self.bounds:
+                columns: dict[str, Any] = {}
+                for p in props:
+                    data, uniques = self.columns[p]
+                    columns[p] = data[lo:hi] if uniques is None else uniques[data[lo:hi]].tolist()
+                yield self._values(owner, lo, hi), self._values(target, lo, hi), columns
+
+        return EdgeStream(rel, "Model", "Model", chunks, self.n)
 
 
 class _Links:
@@ -276,14 +284,14 @@ def graph_stream(folder: Any) -> GraphStream:
     clusters = read.group_table(
         t.clusters, "cluster", t.folder / "clusters.parquet", skipped, "parent"
     )
-    lineage = read.edge_set(t.lineage, "child", read.LINEAGE_FIELDS, ("parent", "relation"))
-    inferred = read.inferred_edges(t.inferred)
-    similar = _Similar(t.similarity)
-    t.similarity = t.similarity.iloc[:0]  # the sorted copy is the one kept (GBs at 3M)
+    similar = _Owned(t.similarity, "source", read.SIMILAR_FIELDS, ("target",))
+    t.similarity = t.similarity.iloc[:0]  # kept as codes from here (GBs of text at 3M)
+    lineage = _Owned(t.lineage, "child", read.LINEAGE_FIELDS, ("parent", "relation"))
+    inferred = _Owned(read.inferred_frame(t.inferred), "child", read.INFERRED_FIELDS, ("parent",))
     hashes = {
         "similar_hash": similar.hashes(),
-        "lineage_hash": lineage.hashes,
-        "inferred_hash": inferred.hashes,
+        "lineage_hash": lineage.hashes(),
+        "inferred_hash": inferred.hashes(),
     }
     serving_cols = [c for c in summaries.SERVING_COLUMNS if c in t.models.columns]
     serving = read.serving_tables(
@@ -311,9 +319,9 @@ def graph_stream(folder: Any) -> GraphStream:
     for label in cy.SERVING_LABELS:
         vertices[label] = _table(label, serving[label])
     vertices["Space"] = _table("Space", spaces)
-    edges["SIMILAR_TO"] = EdgeStream("SIMILAR_TO", "Model", "Model", similar.chunks, len(similar))
-    edges["BASED_ON"] = _edge_set("BASED_ON", lineage, ("relation", "origin"))
-    edges[INFERRED_EDGE] = _edge_set(INFERRED_EDGE, inferred, ("score", "relation", "rank"))
+    edges["SIMILAR_TO"] = similar.stream("SIMILAR_TO", ("score",))
+    edges["BASED_ON"] = lineage.stream("BASED_ON", ("relation", "origin"))
+    edges[INFERRED_EDGE] = inferred.stream(INFERRED_EDGE, ("score", "relation", "rank"))
     edges["USES"] = _link_edges("USES", "Space", "Model", spaces.keys, spaces.links["models"])
     return GraphStream(t, vertices, edges, skipped)
 
