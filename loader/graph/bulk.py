@@ -53,9 +53,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Heap of the engine in this process; the server keeps its own (CONSTELLATION_HEAP). 4g ran out
-# in GraphBatch.close() at 1M models (bench/results/load.md).
-DEFAULT_BULK_HEAP = "6g"
+# Heap of the engine in this process; the server keeps its own (CONSTELLATION_HEAP). Enough at 1M
+# models with a page cache of a quarter of it and commits every COMMIT_EVERY records
+# (bench/results/load.md).
+DEFAULT_BULK_HEAP = "4g"
 # Labels that are edge endpoints: their vertices' RIDs are kept until the edges are written.
 ENDPOINTS = {"Community", "Cluster", "Model", "Author", "Tag", "License", "Library", "Dataset",
              "Paper", "Task", "Space"}  # fmt: skip
