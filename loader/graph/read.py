@@ -272,7 +272,7 @@ def serving_table(frame: pd.DataFrame) -> NodeTable:
 
 def serving_tables(
     props: dict[str, list[Any]], communities: pd.DataFrame, clusters: pd.DataFrame,
-    words: pd.DataFrame | None,
+    words: pd.DataFrame | None, trained_on: pd.DataFrame,
 ) -> dict[str, NodeTable]:
     """The serving tables by label, from the Model nodes' properties (`model_props`; the
     columns of SERVING_COLUMNS are enough): see summaries.py; `Word` is the build's
@@ -284,7 +284,8 @@ def serving_tables(
     return {
         "Term": serving_table(terms),
         "Posting": serving_table(postings),
-        "Facet": serving_table(summaries.facets(frame)),
+        "Facet": serving_table(summaries.facets(
+            frame, trained_on[["model", "dataset"]].drop_duplicates()["dataset"])),
         "Ranking": serving_table(summaries.rankings(frame)),
         "GroupRanking": serving_table(summaries.group_rankings(communities, clusters)),
         "GroupTop": serving_table(tops),
@@ -455,7 +456,9 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     skipped: list[str] = []
     model_nodes = model_table(t.models, t.external, folder / "models.parquet", skipped)
     add_model_joins(model_nodes, join_links(t.joins))
-    serving = serving_tables(model_nodes.props, t.communities, t.clusters, t.words)
+    serving = serving_tables(
+        model_nodes.props, t.communities, t.clusters, t.words, t.joins["trained_on"]
+    )
     datasets, spaces = join_nodes(folder, t.joins, skipped)
     return Artifacts(
         manifest=t.manifest,

@@ -189,11 +189,20 @@ def children(clusters: pd.DataFrame, k: int = TOP_CHILDREN) -> dict[Any, list[in
     return _firsts(parents[order], clusters["cluster"].to_numpy(dtype=object)[order], k)
 
 
-def facets(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per filter value: id (`kind:value`), kind, value, models."""
+def facets(frame: pd.DataFrame, datasets: pd.Series | None = None) -> pd.DataFrame:
+    """One row per filter value: id (`kind:value`), kind, value, models. `datasets`: the
+    dataset of each (model, dataset) TRAINED_ON link, for the kind `dataset`.
+
+    >>> facets(pd.DataFrame({"pipeline_tag": ["a", "a", None], "license": None,
+    ...     "library_name": None}), pd.Series(["d1", "d2", "d1"]))[["id", "models"]].values.tolist()
+    [['pipeline_tag:a', 2], ['dataset:d1', 2], ['dataset:d2', 1]]
+    """
     parts = []
-    for kind in FACETS:
-        counts = frame[kind].dropna().value_counts()
+    columns = {kind: frame[kind] for kind in FACETS}
+    if datasets is not None:
+        columns["dataset"] = datasets
+    for kind, column in columns.items():
+        counts = column.dropna().value_counts()
         parts.append(pd.DataFrame({
             "id": [f"{kind}:{v}" for v in counts.index], "kind": kind,
             "value": counts.index.astype(str), "models": counts.to_numpy(dtype="int64"),
