@@ -8,15 +8,41 @@
 // model, `models` = 1 (the page is cut before families are looked up). By family: `models` is
 // the number of the family's members trained on the dataset, `downloads` their sum, `id` the
 // most downloaded of them. Rows by downloads, then id.
+// The first page comes from the dataset's GroupTop (its 50 most downloaded models and 50 first
+// families, stored by the loader); deeper pages walk the dataset's TRAINED_ON links.
+OPTIONAL MATCH (t:GroupTop {id: 'dataset:' + $dataset})
+WITH t, t IS NOT NULL AND CASE $by WHEN 'model'
+       THEN $skip + $limit <= size(t.ids) OR t.models_n <= size(t.ids)
+       ELSE $skip + $limit <= size(t.families) OR t.families_n <= size(t.families) END AS from_top
 CALL {
-  WITH 1 AS one WHERE $by = 'model'
+  WITH t, from_top
+  WITH t WHERE from_top AND $by = 'model'
+  UNWIND range($skip, $skip + $limit - 1) AS i
+  WITH t.ids[i] AS mid, i
+  MATCH (m:Model {id: mid})
+  OPTIONAL MATCH (m)-[:IN_COMMUNITY]->(c:Community)
+  RETURN m AS top, c, 1 AS models, coalesce(m.downloads, 0) AS downloads
+  UNION
+  WITH t, from_top
+  WITH t WHERE from_top AND $by = 'family'
+  UNWIND range($skip, $skip + $limit - 1) AS i
+  WITH t.family_tops[i] AS mid, t.families[i] AS cid, t.family_models[i] AS models,
+       t.family_downloads[i] AS downloads
+  WHERE mid IS NOT NULL
+  MATCH (top:Model {id: mid})
+  OPTIONAL MATCH (top)-[:IN_COMMUNITY]->(c:Community)
+  RETURN top, c, models, downloads
+  UNION
+  WITH t, from_top
+  WITH 1 AS one WHERE NOT from_top AND $by = 'model'
   MATCH (:Dataset {id: $dataset})<-[:TRAINED_ON]-(m:Model)
   WITH m ORDER BY coalesce(m.downloads, -1) DESC, m.id
   SKIP $skip LIMIT $limit
   OPTIONAL MATCH (m)-[:IN_COMMUNITY]->(c:Community)
   RETURN m AS top, c, 1 AS models, coalesce(m.downloads, 0) AS downloads
   UNION
-  WITH 1 AS one WHERE $by = 'family'
+  WITH t, from_top
+  WITH 1 AS one WHERE NOT from_top AND $by = 'family'
   MATCH (:Dataset {id: $dataset})<-[:TRAINED_ON]-(m:Model)
   OPTIONAL MATCH (m)-[:IN_COMMUNITY]->(c:Community)
   WITH coalesce('family:' + toString(c.id), m.id) AS grp, c, collect(m) AS ms, count(m) AS models,

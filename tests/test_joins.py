@@ -285,6 +285,13 @@ def test_trained_on_models_and_families(joined):
     assert {r["family_id"]: r["models"] for r in families} == expected
     assert sum(r["models"] for r in families) == 3 and len(families) < 3  # two share a family
     assert run("trained_on", dataset="no/such-dataset") == []
+    # the first page read from the dataset's stored GroupTop is the page the walk sorts
+    for dataset in t["dataset"].value_counts().index[:5]:
+        for by in ("model", "family"):
+            stored = run("trained_on", dataset=dataset, by=by, limit=20)
+            walked = run("trained_on", dataset=dataset, by=by, limit=1000)[:20]
+            assert stored == walked and stored, (dataset, by)
+            assert run("trained_on", dataset=dataset, by=by, skip=1, limit=3) == walked[1:4]
     # by_metadata's dataset and paper filters: the same models, combinable with the others
     rows = run("by_metadata", dataset="simplescaling/s1K-1.1", limit=100)
     assert {r["id"] for r in rows} == trained

@@ -280,7 +280,10 @@ def serving_tables(
     frame = summaries.serving_frame(props)
     community_top, cluster_top = summaries.member_tops(frame, clusters)
     terms, postings = summaries.search_index(frame)
-    tops = summaries.group_tops(community_top, cluster_top, summaries.children(clusters))
+    tops = pd.concat([
+        summaries.group_tops(community_top, cluster_top, summaries.children(clusters)),
+        summaries.dataset_tops(frame, trained_on),
+    ], ignore_index=True)  # fmt: skip
     return {
         "Term": serving_table(terms),
         "Posting": serving_table(postings),

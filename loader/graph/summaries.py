@@ -182,6 +182,60 @@ def group_tops(
     return pd.DataFrame(rows, columns=["id", "ids", "children"])
 
 
+def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBERS) -> pd.DataFrame:
+    """GroupTop rows of the datasets (`dataset:<id>`), the first page of `trained_on`: the k
+    most downloaded models trained on each (`ids`), and its k families by the downloads of
+    those members (`families`: community ids, -1 for a model without community, a family
+    alone; with `family_models`, `family_downloads` and `family_tops`, the most downloaded
+    member), and how many models and families it has in all (`models_n`, `families_n`).
+
+    >>> frame = pd.DataFrame({"id": ["a", "b", "c"], "downloads": [5, 9, None],
+    ...                       "community": [1, 1, None]})
+    >>> trained = pd.DataFrame({"model": ["a", "b", "c"], "dataset": ["d", "d", "d"]})
+    >>> dataset_tops(frame, trained).iloc[0][["id", "ids", "families", "family_tops"]].tolist()
+    ['dataset:d', ['b', 'a', 'c'], [1, -1], ['b', 'c']]
+    """
+    columns = ["id", "ids", "families", "family_models", "family_downloads", "family_tops",
+               "models_n", "families_n"]
+    links = trained[["model", "dataset"]].drop_duplicates()
+    pos = pd.Index(frame["id"]).get_indexer(links["model"])
+    keep = pos >= 0
+    if not keep.any():
+        return pd.DataFrame(columns=columns)
+    place = np.empty(len(frame), dtype="int64")
+    place[by_popularity(frame)] = np.arange(len(frame))
+    pos = pos[keep]
+    ids = frame["id"].to_numpy(dtype=object)
+    community = _ints(frame["community"])[pos]
+    df = pd.DataFrame({
+        "dataset": links["dataset"].to_numpy(dtype=object)[keep], "model": ids[pos],
+        "place": place[pos], "community": community,
+        "downloads": np.maximum(_rank_key(frame["downloads"]), 0).astype("int64")[pos],
+        "group": np.where(community >= 0, community.astype(str), "m:" + ids[pos].astype(str)),
+    }).sort_values(["dataset", "place"], kind="stable")  # fmt: skip
+    tops = df.groupby("dataset", sort=False)["model"].apply(lambda s: s.head(k).tolist())
+    sizes = df.groupby("dataset", sort=False).agg(models=("model", "size"),
+                                                  families=("group", "nunique"))  # fmt: skip
+    fam = (df.groupby(["dataset", "group"], sort=False)
+             .agg(models=("model", "size"), downloads=("downloads", "sum"),
+                  top=("model", "first"), community=("community", "first"))
+             .reset_index()
+             .sort_values(["dataset", "downloads", "top"], ascending=[True, False, True])
+             .groupby("dataset", sort=False).head(k))  # fmt: skip
+    rows = []
+    for dataset, part in fam.groupby("dataset", sort=False):
+        rows.append({
+            "id": f"dataset:{dataset}", "ids": tops[dataset],
+            "families": part["community"].astype(int).tolist(),
+            "family_models": part["models"].astype(int).tolist(),
+            "family_downloads": part["downloads"].astype(int).tolist(),
+            "family_tops": part["top"].tolist(),
+            "models_n": int(sizes.at[dataset, "models"]),
+            "families_n": int(sizes.at[dataset, "families"]),
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
 def children(clusters: pd.DataFrame, k: int = TOP_CHILDREN) -> dict[Any, list[int]]:
     """cluster -> its k largest sub-clusters (size descending, then id)."""
     parents = _ints(clusters["parent"])
