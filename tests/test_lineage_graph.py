@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from _queries_helpers import write_small_artifacts
 from constellation.loader.artifacts import INFERRED, write_extra_table
-from constellation.loader.graph.stream import graph_stream
 from constellation.loader.graph.read import read_artifacts
+from constellation.loader.graph.stream import graph_stream
 from constellation.loader.graph.writer import load_artifacts
 from constellation.queries.runner import run_query
 
