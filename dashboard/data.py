@@ -29,7 +29,9 @@ RELATED_LIMIT = 30  # neighbours of each kind in a first view
 EXPAND_LIMIT = 20  # ... and per click: fewer, so a click on a hub stays quick to draw
 FAMILY_LIMIT = 1000  # family.cypher's largest page
 LINEAGE_LIMIT = 300
-SCATTER_LIMIT = 3000
+# atlas scatter points: the browser draws them as SVG (views/atlas.py, scatter_figure);
+# 1,000 keep the atlas page near its 1.5 s target at 1M models
+SCATTER_LIMIT = 1000
 WORDS_LIMIT = 40
 MAX_LEVEL = 12  # highest hierarchy level probed for the top of the dendrogram
 WORDS_SAMPLE = 20000  # names read when the graph has no Word nodes
