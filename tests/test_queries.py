@@ -581,6 +581,7 @@ def test_constellation_stored_pages_equal_the_walks(constellation) -> None:
     expected = clusters[clusters["level"] == top_level].sort_values(
         ["size", "downloads", "cluster"], ascending=[False, False, True])
     assert [r["id"] for r in biggest] == expected["cluster"].head(3).tolist()
+    assert run("atlas_top_clusters", limit=3) == biggest  # no level: the highest there is
     root = biggest[0]["id"]
     under = models[[ancestor(int(c), top_level) == root for c in models["cluster"]]]
     best = under.sort_values(["downloads", "id"], ascending=[False, True])["id"].head(8)
