@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 TOP_CLUSTERS = 14  # clusters drawn at the top of the hierarchy
 PER_PARENT = 10  # sub-clusters (or models) drawn under each
 SCATTER_FAMILIES = 10  # families with their own colour in the scatter plots
+# spinners only for answers slower than this: an animated spinner repaints all the while, and
+# the four of the first load cost headless Chromium ~0.3 s of CPU (bench/results/dashboard.md)
+SPINNER_DELAY_MS = 250
 FONT = {"family": "Liberation Sans, DejaVu Sans, Arial, sans-serif"}
 
 
@@ -43,7 +46,7 @@ def layout() -> html.Div:
                                      className="row"),
                             dcc.Loading(dcc.Graph(id="atlas-dendro", config=graph_cfg,
                                                   figure=_blank()),
-                                        type="circle", delay_show=250),
+                                        type="circle", delay_show=SPINNER_DELAY_MS),
                         ],
                         className="card",
                     ),
@@ -56,7 +59,8 @@ def layout() -> html.Div:
             # one figure, two panels, one legend for both
             html.Div([html.H4("Downloads vs likes · created vs downloads"),
                       dcc.Loading(dcc.Graph(id="atlas-scatter", config=graph_cfg,
-                                            figure=_blank()), type="circle")],
+                                            figure=_blank()), type="circle",
+                                  delay_show=SPINNER_DELAY_MS)],
                      className="card", style={"marginTop": "14px"}),
             html.Div(id="atlas-scatter-note", className="small muted", style={"margin": "6px 2px"}),
             _words_row(graph_cfg),
@@ -72,11 +76,13 @@ def _words_row(graph_cfg: dict) -> html.Div:
     return html.Div(
         [
             html.Div([html.H4("Most common words in model names (paper's Table 1)"),
-                      dcc.Loading(html.Div(id="atlas-words"), type="circle")],
+                      dcc.Loading(html.Div(id="atlas-words"), type="circle",
+                                  delay_show=SPINNER_DELAY_MS)],
                      className="card"),
             html.Div([html.H4("Word shares"),
                       dcc.Loading(dcc.Graph(id="atlas-words-bar", config=graph_cfg,
-                                            figure=_blank()), type="circle")],
+                                            figure=_blank()), type="circle",
+                                  delay_show=SPINNER_DELAY_MS)],
                      className="card"),
         ],
         className="grid-2e",
