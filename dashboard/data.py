@@ -29,9 +29,10 @@ RELATED_LIMIT = 30  # neighbours of each kind in a first view
 EXPAND_LIMIT = 20  # ... and per click: fewer, so a click on a hub stays quick to draw
 FAMILY_LIMIT = 1000  # family.cypher's largest page
 LINEAGE_LIMIT = 300
-SCATTER_LIMIT = 3000
+# atlas scatter points: the browser draws them as SVG (views/atlas.py, scatter_figure);
+# 1,000 keep the atlas page near its 1.5 s target at 1M models
+SCATTER_LIMIT = 1000
 WORDS_LIMIT = 40
-MAX_LEVEL = 12  # highest hierarchy level probed for the top of the dendrogram
 WORDS_SAMPLE = 20000  # names read when the graph has no Word nodes
 CACHE_SIZE = 512
 CACHE_TTL_S = 300.0
@@ -310,13 +311,8 @@ class Data:
         return self.run("atlas_name_words", limit=limit, sample=WORDS_SAMPLE), False
 
     def top_clusters(self, limit: int = 24) -> list[dict]:
-        """The largest clusters of the highest hierarchy level there is (probed downwards,
-        each probe an index lookup)."""
-        for level in range(MAX_LEVEL, -1, -1):
-            rows = self.run("atlas_top_clusters", level=level, limit=limit)
-            if rows:
-                return rows
-        return []
+        """The largest clusters of the highest hierarchy level there is (one query)."""
+        return self.run("atlas_top_clusters", limit=limit)
 
     def console(self, cypher: str) -> Any:
         from constellation.queries.console import DEFAULT_TIMEOUT, run_readonly

@@ -273,8 +273,7 @@ def test_console_answers_errors_refusals_and_graphs(data, down) -> None:
 
 def test_atlas_clicks_open_models_and_drill_into_clusters(data) -> None:
     st = state(None, view="atlas")
-    path, search = atlas.open_point(None, {"points": [{"customdata": ["gpt2"]}]}, st,
-                                    "atlas-scatter-dates")
+    path, search = atlas.open_point({"points": [{"customdata": ["gpt2"]}]}, st)
     assert (path, search) == ("/model/gpt2", "?view=neighbourhood")
     leaf = {"points": [{"customdata": ["distilgpt2", "model"]}]}
     assert atlas.drill(data, leaf, [], [], st, "atlas-dendro")[2:] == (

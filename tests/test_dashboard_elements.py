@@ -291,11 +291,27 @@ def test_dendrogram_leaf_labels_stay_unique_when_cut():
 
 def test_created_scatter_without_dates_says_so() -> None:
     """Issue 13, point 9: no creation dates draw a message, not an empty year-2000 axis."""
-    from constellation.dashboard.views.atlas import scatter_figures
+    from constellation.dashboard.views.atlas import scatter_figure
 
     rows = [{"id": f"m{i}", "downloads": i, "likes": 1, "family": "f"} for i in range(5)]
-    likes, created = scatter_figures(rows)
-    assert likes.data and not created.data
-    assert "creation date" in created.layout.annotations[0].text
+    fig = scatter_figure(rows)
+    assert [t["xaxis"] for t in fig["data"]] == ["x"]  # the likes panel only
+    assert "creation date" in fig["layout"]["annotations"][0]["text"]
+    assert fig["layout"]["xaxis2"]["visible"] is False
     dated = [{**r, "created_at": f"2024-01-0{i + 1}T00:00:00Z"} for i, r in enumerate(rows)]
-    assert scatter_figures(dated)[1].data  # with dates, the points are drawn
+    both = scatter_figure(dated)["data"]  # with dates, the points are drawn in both panels
+    assert [t["xaxis"] for t in both] == ["x", "x2"] and both[1]["x"][0] == "2024-01-01T00:00:00"
+
+
+def test_scatter_panels_share_one_legend_entry_per_family() -> None:
+    """One figure for both panels (one WebGL set-up in the browser): each family is one
+    legend entry whose click hides it in both panels."""
+    from constellation.dashboard.views.atlas import scatter_figure
+
+    rows = [{"id": f"m{i}", "downloads": 10 * i, "likes": i, "family": "ab"[i % 2],
+             "created_at": "2024-01-01"} for i in range(6)]  # fmt: skip
+    traces = scatter_figure(rows)["data"]
+    assert [(t["legendgroup"], t["showlegend"]) for t in traces] == [
+        ("a", True), ("a", False), ("b", True), ("b", False)]
+    assert traces[0]["customdata"] == ["m0", "m2", "m4"] and traces[0]["y"] == [1, 3, 5]
+    assert traces[1]["y"] == [1, 21, 41]  # downloads + 1 on the log axis

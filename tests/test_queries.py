@@ -581,6 +581,7 @@ def test_constellation_stored_pages_equal_the_walks(constellation) -> None:
     expected = clusters[clusters["level"] == top_level].sort_values(
         ["size", "downloads", "cluster"], ascending=[False, False, True])
     assert [r["id"] for r in biggest] == expected["cluster"].head(3).tolist()
+    assert run("atlas_top_clusters", limit=3) == biggest  # no level: the highest there is
     root = biggest[0]["id"]
     under = models[[ancestor(int(c), top_level) == root for c in models["cluster"]]]
     best = under.sort_values(["downloads", "id"], ascending=[False, True])["id"].head(8)
@@ -733,6 +734,23 @@ def test_search_reads_a_common_word_past_its_first_chunk(graph_server, tmp_path)
         deep = run_query(driver, "search", {"q": "common", "skip": n - 3, "limit": 10},
                          database=config.database)  # fmt: skip
         assert len(deep) == 3 and ids(deep)[-1].startswith(f"org{n - 1}/")
+
+        def found(**params: object) -> list[str]:
+            return ids(run_query(driver, "search", params, database=config.database))
+
+        # min_downloads keeps the head of each chunk (its downloads fall): rare models 120-122
+        floor = 10_000 - (first + 2)
+        assert found(q="common rare", min_downloads=floor) == [
+            f"org{i}/common-model-{i}-rare" for i in range(first, first + 3)]
+        # a half-typed last word that begins a word, one that begins none
+        assert found(q="common rar", limit=2) == ids(rows)[:2]
+        assert found(q="common rzz") == []
+        # a word without Posting chunks as the rarest: `rare` (30 models) with `common`
+        assert found(q="rare-common", limit=50) == [
+            f"org{i}/common-model-{i}-rare" for i in range(first, n)]
+        # a half-typed single word pages through the words it begins
+        assert found(q="commo", skip=3, limit=2) == ["org3/common-model-3",
+                                                      "org4/common-model-4"]
     finally:
         driver.close()
         server.drop_database(name)

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 TOP_CLUSTERS = 14  # clusters drawn at the top of the hierarchy
 PER_PARENT = 10  # sub-clusters (or models) drawn under each
 SCATTER_FAMILIES = 10  # families with their own colour in the scatter plots
+# spinners only for answers slower than this: an animated spinner repaints all the while, and
+# the four of the first load cost headless Chromium ~0.3 s of CPU (bench/results/dashboard.md)
+SPINNER_DELAY_MS = 250
 FONT = {"family": "Liberation Sans, DejaVu Sans, Arial, sans-serif"}
 
 
@@ -43,7 +46,7 @@ def layout() -> html.Div:
                                      className="row"),
                             dcc.Loading(dcc.Graph(id="atlas-dendro", config=graph_cfg,
                                                   figure=_blank()),
-                                        type="circle", delay_show=250),
+                                        type="circle", delay_show=SPINNER_DELAY_MS),
                         ],
                         className="card",
                     ),
@@ -53,20 +56,12 @@ def layout() -> html.Div:
                 ],
                 className="grid-2",
             ),
-            html.Div(
-                [
-                    html.Div([html.H4("Downloads vs likes"),
-                              dcc.Loading(dcc.Graph(id="atlas-scatter-likes", config=graph_cfg,
-                                                    figure=_blank()), type="circle")],
-                             className="card"),
-                    html.Div([html.H4("Created vs downloads"),
-                              dcc.Loading(dcc.Graph(id="atlas-scatter-dates", config=graph_cfg,
-                                                    figure=_blank()), type="circle")],
-                             className="card"),
-                ],
-                className="grid-2e",
-                style={"marginTop": "14px"},
-            ),
+            # one figure, two panels, one legend for both
+            html.Div([html.H4("Downloads vs likes · created vs downloads"),
+                      dcc.Loading(dcc.Graph(id="atlas-scatter", config=graph_cfg,
+                                            figure=_blank()), type="circle",
+                                  delay_show=SPINNER_DELAY_MS)],
+                     className="card", style={"marginTop": "14px"}),
             html.Div(id="atlas-scatter-note", className="small muted", style={"margin": "6px 2px"}),
             _words_row(graph_cfg),
             dcc.Store(id="atlas-path", data=[]),
@@ -81,11 +76,13 @@ def _words_row(graph_cfg: dict) -> html.Div:
     return html.Div(
         [
             html.Div([html.H4("Most common words in model names (paper's Table 1)"),
-                      dcc.Loading(html.Div(id="atlas-words"), type="circle")],
+                      dcc.Loading(html.Div(id="atlas-words"), type="circle",
+                                  delay_show=SPINNER_DELAY_MS)],
                      className="card"),
             html.Div([html.H4("Word shares"),
                       dcc.Loading(dcc.Graph(id="atlas-words-bar", config=graph_cfg,
-                                            figure=_blank()), type="circle")],
+                                            figure=_blank()), type="circle",
+                                  delay_show=SPINNER_DELAY_MS)],
                      className="card"),
         ],
         className="grid-2e",
@@ -138,8 +135,7 @@ def register(app: Any, data: Data) -> None:
         return path_from_url(data, state, path)
 
     @app.callback(
-        Output("atlas-scatter-likes", "figure"),
-        Output("atlas-scatter-dates", "figure"),
+        Output("atlas-scatter", "figure"),
         Output("atlas-scatter-note", "children"),
         Output("atlas-loaded", "data"),
         Input("state", "data"),
@@ -162,13 +158,12 @@ def register(app: Any, data: Data) -> None:
     @app.callback(
         Output("url", "pathname", allow_duplicate=True),
         Output("url", "search", allow_duplicate=True),
-        Input("atlas-scatter-likes", "clickData"),
-        Input("atlas-scatter-dates", "clickData"),
+        Input("atlas-scatter", "clickData"),
         State("state", "data"),
         prevent_initial_call=True,
     )
-    def _open_point(c1, c2, state):
-        return open_point(c1, c2, state, callback_context.triggered_id)
+    def _open_point(click, state):
+        return open_point(click, state)
 
 
 def _path_ids(path: list[dict] | None) -> str:
@@ -262,8 +257,8 @@ def drill(data: Data, click: dict | None, crumbs: list | None, path: list[dict] 
 
 
 def scatter(data: Data, state: dict | None, loaded: Any) -> tuple:
-    """(downloads-vs-likes figure, created-vs-downloads figure, note, loaded key); `loaded` is
-    the filter key drawn now (not redrawn)."""
+    """(the scatter figure, note, loaded key); `loaded` is the filter key drawn now (not
+    redrawn)."""
     state = state or {}
     if state.get("view") != VIEW:
         raise PreventUpdate
@@ -274,18 +269,16 @@ def scatter(data: Data, state: dict | None, loaded: Any) -> tuple:
     try:
         rows, floor = data.scatter(filters)
     except Exception as exc:  # never a 500: the view says what went wrong (logged if a bug)
-        msg = _exc_text(exc)
-        return _blank(msg), _blank(msg), ui.from_exception(exc, log), None
+        return _blank(_exc_text(exc)), ui.from_exception(exc, log), None
     if not rows:  # the scatter shows models with a download count only
         msg = ("No models match the filters." if filters.active()
                else "No model in this graph has a download count.")
-        return _blank(msg), _blank(msg), msg, key
-    likes, dates = scatter_figures(rows)
+        return _blank(msg), msg, key
     note = (f"{len(rows):,} models" + (f" with at least {floor:,} downloads" if floor else "")
             + (" matching the filters" if filters.active() else "")
             + f", coloured by their {SCATTER_FAMILIES} most common families. "
               "Click a point to open the model.")
-    return likes, dates, note, key
+    return scatter_figure(rows), note, key
 
 
 def words(data: Data, state: dict | None, current: Any) -> tuple:
@@ -333,10 +326,8 @@ def words_bar(rows: list[dict]) -> go.Figure:
     return bar
 
 
-def open_point(c1: dict | None, c2: dict | None, state: dict | None, trigger: str | None
-               ) -> tuple[str, str]:
+def open_point(click: dict | None, state: dict | None) -> tuple[str, str]:
     """A click on a scatter point: the URL of that model's neighbourhood."""
-    click = c1 if trigger == "atlas-scatter-likes" else c2
     if not click or not click.get("points"):
         raise PreventUpdate
     mid = click["points"][0].get("customdata")
@@ -412,7 +403,17 @@ def _model_href(state: dict, model_id: str) -> str:
     return p + s
 
 
-def scatter_figures(rows: list[dict]) -> tuple[go.Figure, go.Figure]:
+# the two panels of the scatter figure: (x key, y key, x title, y title, axis suffix)
+PANELS = (("downloads", "likes", "downloads", "likes", ""),
+          ("created_at", "downloads", "created", "downloads", "2"))
+
+
+def scatter_figure(rows: list[dict]) -> dict:
+    """Downloads vs likes (left) and created vs downloads (right) in one figure, a trace per
+    family in both panels, one legend entry toggling both. SVG, not WebGL: a WebGL plot costs
+    headless Chromium ~1 s of set-up whatever the points, SVG ~0.4 s per 1,000 points
+    (SCATTER_LIMIT; bench/results/dashboard.md). A plain dict, not `go.Figure`: plotly's
+    validation of every point costs the callback time and changes nothing."""
     fams = Counter(r.get("family") for r in rows if r.get("family"))
     top = [f for f, _ in fams.most_common(SCATTER_FAMILIES)]
     groups: dict[str, list[dict]] = {f: [] for f in top}
@@ -420,38 +421,47 @@ def scatter_figures(rows: list[dict]) -> tuple[go.Figure, go.Figure]:
     for r in rows:
         groups[r.get("family") if r.get("family") in groups else "other"].append(r)
     palette = distinct_colors(top)  # ten families in one legend: ten different colours
-    figs = []
-    for xkey, ykey, xtitle, ytitle in (("downloads", "likes", "downloads", "likes"),
-                                       ("created_at", "downloads", "created", "downloads")):
-        if xkey == "created_at" and not any(r.get("created_at") for r in rows):
-            # no date at all: say so, not an empty axis around the year 2000
-            figs.append(_blank("No model here has a creation date."))
+    dated = any(r.get("created_at") for r in rows)
+    traces: list[dict] = []
+    for fam, rs in groups.items():
+        if not rs:
             continue
-        fig = go.Figure()
-        for fam, rs in groups.items():
-            if not rs:
+        color = NO_FAMILY_COLOR if fam == "other" else palette[fam]
+        ids = [r["id"] for r in rs]
+        for xkey, ykey, xtitle, ytitle, axis in PANELS:
+            if xkey == "created_at" and not dated:
                 continue
-            color = NO_FAMILY_COLOR if fam == "other" else palette[fam]
-            xs = [(_x(r, xkey)) for r in rs]
-            fig.add_trace(go.Scattergl(
-                x=xs, y=[max(int(r.get(ykey) or 0), 0) + (1 if ykey != "created_at" else 0)
-                         for r in rs],
-                mode="markers", name=str(fam)[:28],
-                marker={"color": color, "size": 6, "opacity": 0.75 if fam != "other" else 0.35},
-                customdata=[r["id"] for r in rs],
-                hovertemplate="<b>%{customdata}</b><br>" + xtitle + ": %{x}<br>" + ytitle
-                              + ": %{y}<extra>" + str(fam)[:40] + "</extra>",
-            ))
-        fig.update_layout(
-            height=400, margin={"l": 60, "r": 10, "t": 10, "b": 50},
-            plot_bgcolor="#fff", paper_bgcolor="#fff", font=FONT,
-            legend={"font": {"size": 10}, "itemsizing": "constant"},
-            xaxis={"title": xtitle + (" (+1, log)" if xkey == "downloads" else ""),
-                   "type": "log" if xkey == "downloads" else "date", "gridcolor": "#f0f2f5"},
-            yaxis={"title": ytitle + " (+1, log)", "type": "log", "gridcolor": "#f0f2f5"},
-        )
-        figs.append(fig)
-    return figs[0], figs[1]
+            traces.append({
+                "type": "scatter", "mode": "markers", "name": str(fam)[:28],
+                "legendgroup": str(fam), "showlegend": not axis,
+                "xaxis": "x" + axis, "yaxis": "y" + axis,
+                "x": [_x(r, xkey) for r in rs],
+                "y": [max(int(r.get(ykey) or 0), 0) + 1 for r in rs],
+                "marker": {"color": color, "size": 6,
+                           "opacity": 0.75 if fam != "other" else 0.35},
+                "customdata": ids,
+                "hovertemplate": "<b>%{customdata}</b><br>" + xtitle + ": %{x}<br>" + ytitle
+                                 + ": %{y}<extra>" + str(fam)[:40] + "</extra>",
+            })
+    grid = "#f0f2f5"
+    layout: dict[str, Any] = {
+        "height": 440, "margin": {"l": 60, "r": 10, "t": 10, "b": 50},
+        "plot_bgcolor": "#fff", "paper_bgcolor": "#fff", "font": FONT,
+        "legend": {"font": {"size": 10}, "itemsizing": "constant"},
+        "xaxis": {"title": {"text": "downloads (+1, log)"}, "type": "log", "gridcolor": grid,
+                  "domain": [0, 0.42]},
+        "yaxis": {"title": {"text": "likes (+1, log)"}, "type": "log", "gridcolor": grid},
+        "xaxis2": {"title": {"text": "created"}, "type": "date", "gridcolor": grid,
+                   "domain": [0.52, 0.94], "anchor": "y2", "visible": dated},
+        "yaxis2": {"title": {"text": "downloads (+1, log)"}, "type": "log", "gridcolor": grid,
+                   "anchor": "x2", "visible": dated},
+    }
+    if not dated:  # no date at all: say so, not an empty axis around the year 2000
+        layout["annotations"] = [{"text": "No model here has a creation date.",
+                                  "showarrow": False, "xref": "paper", "yref": "paper",
+                                  "x": 0.73, "y": 0.5,
+                                  "font": {"size": 13, "color": "#667085"}}]
+    return {"data": traces, "layout": layout}
 
 
 def _x(r: dict, key: str) -> Any:
