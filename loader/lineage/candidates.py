@@ -175,14 +175,10 @@ def make_corpus(models: pd.DataFrame, similarity: pd.DataFrame) -> Corpus:
     per_stem = sp.csr_matrix(
         (np.ones(len(indices), np.float32), indices, indptr), shape=(len(stem_text), len(vocab))
     )
-    created = pd.to_datetime(models.get("created_at"), utc=True, errors="coerce")
-    days = (
-        created.astype("int64").to_numpy() / 86_400e9
-        if created is not None
-        else np.full(n, np.nan)
-    )
-    if created is not None:
-        days = np.where(created.isna().to_numpy(), np.nan, days)
+    days = np.full(n, np.nan)
+    if "created_at" in models.columns:  # (pd.to_datetime(None) is one NaT, not a column)
+        created = pd.to_datetime(models["created_at"], utc=True, errors="coerce")
+        days = np.where(created.isna(), np.nan, created.astype("int64").to_numpy() / 86_400e9)
 
     row_of = pd.Index(ids)
     src = row_of.get_indexer(similarity["source"].astype(str).to_numpy(dtype=object))
@@ -376,7 +372,8 @@ def _group_pairs(groups: np.ndarray, train: TrainEdges, rows: np.ndarray) -> pd.
 
 def candidates(corpus: Corpus, train: TrainEdges, rows: np.ndarray) -> pd.DataFrame:
     """Candidate parents of the children `rows`: child, cand, from_* flags, sim, sub_len,
-    sub_start, sib_votes, sib_score (one row per pair; no self pairs, no younger parent)."""
+    sub_start, sib_votes, sib_score (one row per pair; no self pairs, no younger parent, no
+    declared child of the child)."""
     rows = np.unique(np.asarray(rows, np.int64))
     nbr = corpus.nbr
     in_rows = np.isin(nbr["src"].to_numpy(), rows)
@@ -412,7 +409,10 @@ def candidates(corpus: Corpus, train: TrainEdges, rows: np.ndarray) -> pd.DataFr
     cc = corpus.created[out["child"].to_numpy()]
     pc_ = corpus.created[out["cand"].to_numpy()]
     younger = pc_ > cc  # NaN compares False: unknown dates keep the pair
-    out = out[~younger].reset_index(drop=True)
+    # nor one of its own declared children (a model without a parent is often itself a base
+    # that its quantised copies, close in name and similarity, declare as theirs)
+    own_child = train.has(out["cand"].to_numpy(), out["child"].to_numpy(), corpus.n)
+    out = out[~younger & ~own_child].reset_index(drop=True)
     for col in parts:
         out[col] = out[col].fillna(0).astype(np.int8)
     out["sim"] = out["sim"].fillna(0).astype(np.float32)

@@ -18,7 +18,7 @@ Usage::
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MAX_TRAIN_CHILDREN = 20_000  # enough for the trees; bounds time and memory at 1M models
 CHUNK = 100_000  # children per inference chunk (bounds memory)
 CALIBRATION_SHARE = 0.2
+FOLDS = 5  # training children are seen held out, a fifth at a time
 
 
 @dataclass
@@ -68,19 +69,61 @@ def _calibration_inputs(child: np.ndarray, raw: np.ndarray) -> np.ndarray:
     return np.column_stack([_logit(raw), _logit(share), (raw >= best).astype(float)])
 
 
-def training_rows(
-    corpus: Corpus, train: TrainEdges, stats: Stats, children: np.ndarray
+def held_out_rows(
+    corpus: Corpus, train: TrainEdges, children: np.ndarray
 ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
-    pairs = candidates(corpus, train, children)
-    X = pair_features(corpus, train, pairs, stats)
+    """Candidates, features and labels of `children` as if none of them declared a parent:
+    candidates and every count come from the links of the other children only."""
+    held = train.without(children, corpus.n)
+    pairs = candidates(corpus, held, children)
+    X = pair_features(corpus, held, pairs, make_stats(corpus, held))
     y = train.has(pairs["child"].to_numpy(), pairs["cand"].to_numpy(), corpus.n)
     return pairs, X, y
 
 
+def training_rows(
+    corpus: Corpus, train: TrainEdges, children: np.ndarray, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Held-out rows of `children` in FOLDS folds. Leave-one-out features alone are not enough:
+    the candidates themselves came from the child's own link (its owner's and stem group's
+    usual parents include it), which a child without a declared parent never has."""
+    parts = [
+        held_out_rows(corpus, train, fold)
+        for fold in np.array_split(rng.permutation(children), FOLDS)
+        if len(fold)
+    ]
+    return (
+        pd.concat([x[0] for x in parts], ignore_index=True),
+        pd.concat([x[1] for x in parts], ignore_index=True),
+        np.concatenate([x[2] for x in parts]),
+    )
+
+
+def arch_hidden_share(corpus: Corpus, children: np.ndarray, like: np.ndarray | None) -> float:
+    """Share of the arch-known training children whose architecture to hide so that they lack
+    it as often as the models to be ranked (`like`) do. hf-dep, for one, records no
+    architecture for most models that declare no parent: a ranker trained on children that
+    all have one relies on it and is overconfident without it."""
+    if like is None or len(like) == 0 or len(children) == 0:
+        return 0.0
+    want = float(np.mean(corpus.arch[like] < 0))
+    have = float(np.mean(corpus.arch[children] < 0))
+    return max(0.0, (want - have) / (1.0 - have)) if have < 1 else 0.0
+
+
+def hide_arch(corpus: Corpus, rows: np.ndarray) -> Corpus:
+    """The corpus with the architecture of `rows` unknown."""
+    arch = corpus.arch.copy()
+    arch[rows] = -1
+    return replace(corpus, arch=arch)
+
+
 def fit(
-    corpus: Corpus, train: TrainEdges, seed: int = 0, max_children: int = MAX_TRAIN_CHILDREN
+    corpus: Corpus, train: TrainEdges, seed: int = 0, max_children: int = MAX_TRAIN_CHILDREN,
+    like: np.ndarray | None = None,
 ) -> LineageModel:
-    """Train ranker, calibration and relation classifier on the training links."""
+    """Train ranker, calibration and relation classifier on the training links. `like`: rows
+    of the models the ranker will rank (their architecture's absence is matched)."""
     hgb_cls, lr_cls = _sklearn()
     children = np.unique(train.child)
     if len(children) < 10:
@@ -91,20 +134,23 @@ def fit(
     rng = np.random.default_rng(seed)
     if len(children) > max_children:
         children = rng.choice(children, max_children, replace=False)
-    stats = make_stats(corpus, train)
+    stats = make_stats(corpus, train)  # inference sees the real corpus
+    share = arch_hidden_share(corpus, children, like)
+    if share > 0:
+        known = children[corpus.arch[children] >= 0]
+        hidden = rng.choice(known, int(round(len(known) * share)), replace=False)
+        corpus = hide_arch(corpus, hidden)
+        log.info("architecture hidden for %.0f%% of the training children", 100 * share)
     calib_children = rng.choice(
         children, max(int(len(children) * CALIBRATION_SHARE), 1), replace=False
     )
     fit_children = np.setdiff1d(children, calib_children)
-    pairs, X, y = training_rows(corpus, train, stats, fit_children)
+    pairs, X, y = training_rows(corpus, train, fit_children, rng)
     if y.all() or not y.any():
         raise UserError("declared lineage gives no usable training pairs (all one label)")
     ranker = hgb_cls(max_iter=200, learning_rate=0.1, max_leaf_nodes=31, random_state=seed)
     ranker.fit(X, y)
-    held = train.without(calib_children, corpus.n)
-    cal_pairs = candidates(corpus, held, calib_children)
-    cal_X = pair_features(corpus, held, cal_pairs, make_stats(corpus, held))
-    cal_y = train.has(cal_pairs["child"].to_numpy(), cal_pairs["cand"].to_numpy(), corpus.n)
+    cal_pairs, cal_X, cal_y = held_out_rows(corpus, train, calib_children)
     raw = ranker.predict_proba(cal_X)[:, 1]
     calibrator = lr_cls(C=1.0, max_iter=1000)
     calibrator.fit(_calibration_inputs(cal_pairs["child"].to_numpy(), raw), cal_y)
