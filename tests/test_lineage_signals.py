@@ -86,3 +86,44 @@ def test_architecture_hidden_as_often_as_in_the_models_to_rank():
     alpha = pairs["cand"].to_numpy() == hidden.rows(["base/Alpha-7B"])[0]
     agree = X["arch_agree"].to_numpy()[alpha]
     assert agree.tolist() == [0.0, 1.0]  # u0's architecture hidden, u1's kept
+
+
+def test_upstream_child_and_owner_links_features():
+    """`child_children`: how many models declare the child as their parent (an upstream model's
+    own parent is more often a base than a habit); `owner_links`: how many training links the
+    child's owner has besides the child's own (how much its habits are worth). Both also feed
+    the calibration."""
+    rows = [("base/Alpha-7B", "llama"), ("org/Mid-7B", "llama"), ("org/Leaf-7B", "llama")]
+    rows += [(f"q{i}/Mid-7B-GGUF-{i}", "llama") for i in range(3)]
+    links = [("org/Leaf-7B", "base/Alpha-7B", "finetune")]
+    links += [(f"q{i}/Mid-7B-GGUF-{i}", "org/Mid-7B", "quantized") for i in range(3)]
+    corpus, train = _corpus(rows, links)
+    kids = corpus.rows(["org/Mid-7B", "org/Leaf-7B"])
+    pairs = candidates(corpus, train, kids)
+    X = pair_features(corpus, train, pairs, make_stats(corpus, train))
+    by_child = X.assign(child=corpus.ids[pairs["child"].to_numpy()]).groupby("child").first()
+    assert by_child.loc["org/Mid-7B", "child_children"] == np.float32(np.log1p(3))
+    assert by_child.loc["org/Leaf-7B", "child_children"] == 0.0
+    # org has one training link (Leaf's): Mid sees it, Leaf does not count its own
+    assert by_child.loc["org/Mid-7B", "owner_links"] == np.float32(np.log1p(1))
+    assert by_child.loc["org/Leaf-7B", "owner_links"] == 0.0
+    raw = np.full(len(pairs), 0.5)
+    inputs = ranker._calibration_inputs(pairs["child"].to_numpy(), raw, X)
+    assert inputs.shape == (len(pairs), 5)
+    assert set(inputs[:, 3].round(4)) == {0.0, round(float(np.log1p(3)), 4)}
+
+
+def test_architecture_prior_offers_ten_parents():
+    """A fine-tune named after nothing: its parent is the 7th most used parent of its
+    architecture and size, still proposed (the prior offers ten, not five)."""
+    rows = [(f"base/B{k}-7B", "llama") for k in range(8)] + [("x/Nameless-7B", "llama")]
+    links = []
+    for k in range(8):  # base k has 10 - k children
+        rows += [(f"u{k}/F{k}x{j}-7B", "llama") for j in range(10 - k)]
+        links += [(f"u{k}/F{k}x{j}-7B", f"base/B{k}-7B", "finetune") for j in range(10 - k)]
+    corpus, train = _corpus(rows, links)
+    pairs = candidates(corpus, train, corpus.rows(["x/Nameless-7B"]))
+    got = _cands(corpus, pairs, "x/Nameless-7B")
+    assert {f"base/B{k}-7B" for k in range(8)} <= got
+    prior = pairs[pairs["from_prior"] == 1]
+    assert len(prior) == 8

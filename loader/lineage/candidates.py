@@ -45,7 +45,8 @@ ARCH_COLUMNS = ("architecture", "model_type", "config.model_type", "arch")
 RELATIONS = ("finetune", "quantized", "adapter", "merge")
 STEM_HEADS = 5  # most popular same-stem models offered as candidates
 SUB_HEADS = 3  # ... for a stem found inside the child's stem
-TOP_PARENTS = 5  # parents offered per owner / stem group / architecture-and-size group
+TOP_PARENTS = 5  # parents offered per owner / stem group
+PRIOR_PARENTS = 10  # ... per architecture-and-size group and per architecture
 MAX_STEM_TOKENS = 10  # longer names: runs are looked up within the first ten tokens
 
 
@@ -363,9 +364,11 @@ def _sibling_pairs(corpus: Corpus, train: TrainEdges, rows: np.ndarray) -> pd.Da
     )
 
 
-def _group_pairs(groups: np.ndarray, train: TrainEdges, rows: np.ndarray) -> pd.DataFrame:
+def _group_pairs(
+    groups: np.ndarray, train: TrainEdges, rows: np.ndarray, k: int = TOP_PARENTS
+) -> pd.DataFrame:
     top = group_parent_counts(groups, train)
-    top = top[top.groupby("group").cumcount() < TOP_PARENTS][["group", "cand"]]
+    top = top[top.groupby("group").cumcount() < k][["group", "cand"]]
     child = pd.DataFrame({"child": rows, "group": groups[rows]})
     return child[child["group"] >= 0].merge(top, on="group")[["child", "cand"]]
 
@@ -381,7 +384,7 @@ def candidates(corpus: Corpus, train: TrainEdges, rows: np.ndarray) -> pd.DataFr
     stem = _stem_pairs(corpus, train, rows)
     sib = _sibling_pairs(corpus, train, rows)
     both, arch = prior_groups(corpus)
-    prior = pd.concat([_group_pairs(both, train, rows), _group_pairs(arch, train, rows)])
+    prior = pd.concat([_group_pairs(g, train, rows, PRIOR_PARENTS) for g in (both, arch)])
     owner = _group_pairs(corpus.owner, train, rows)
     stem_sib = _group_pairs(corpus.stem, train, rows)
     parts = {

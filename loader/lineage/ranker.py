@@ -61,12 +61,18 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def _calibration_inputs(child: np.ndarray, raw: np.ndarray) -> np.ndarray:
+def _calibration_inputs(child: np.ndarray, raw: np.ndarray, X: pd.DataFrame) -> np.ndarray:
+    """The ranker's probability, its share among the child's candidates, whether it is first,
+    and what the child shows of itself: an upstream model (one with declared children) or
+    one whose owner has few links is right less often at the same raw score."""
     frame = pd.DataFrame({"child": child, "raw": raw})
     total = frame.groupby("child")["raw"].transform("sum").to_numpy()
     best = frame.groupby("child")["raw"].transform("max").to_numpy()
     share = raw / np.maximum(total, 1e-9)
-    return np.column_stack([_logit(raw), _logit(share), (raw >= best).astype(float)])
+    return np.column_stack([
+        _logit(raw), _logit(share), (raw >= best).astype(float),
+        X["child_children"].to_numpy(np.float64), X["owner_links"].to_numpy(np.float64),
+    ])  # fmt: skip
 
 
 def held_out_rows(
@@ -153,7 +159,7 @@ def fit(
     cal_pairs, cal_X, cal_y = held_out_rows(corpus, train, calib_children)
     raw = ranker.predict_proba(cal_X)[:, 1]
     calibrator = lr_cls(C=1.0, max_iter=1000)
-    calibrator.fit(_calibration_inputs(cal_pairs["child"].to_numpy(), raw), cal_y)
+    calibrator.fit(_calibration_inputs(cal_pairs["child"].to_numpy(), raw, cal_X), cal_y)
     # relations from every sampled child's true links (the calibration children's too)
     true_pairs = pd.concat([pairs[y], cal_pairs[cal_y]], ignore_index=True)
     true_X = pd.concat([X[y], cal_X[cal_y]], ignore_index=True)
@@ -164,7 +170,7 @@ def fit(
 
 def score_pairs(model: LineageModel, pairs: pd.DataFrame, X: pd.DataFrame) -> np.ndarray:
     raw = model.ranker.predict_proba(X[FEATURES])[:, 1]
-    inputs = _calibration_inputs(pairs["child"].to_numpy(), raw)
+    inputs = _calibration_inputs(pairs["child"].to_numpy(), raw, X)
     return model.calibrator.predict_proba(inputs)[:, 1]
 
 
