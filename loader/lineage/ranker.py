@@ -2,12 +2,12 @@
 a score is the chance that the candidate is a declared parent.
 
 Training rows are the candidates of (a sample of) the children with training links, labelled by
-those links. A fifth of the sampled children is kept back to fit the calibration: a logistic
-regression on the ranker's probability, its share among the child's candidates and whether it
-ranks first (a candidate's chance depends on its rivals, not on itself alone). Their features are
-computed with all their links removed, exactly as a child without a declared parent is seen at
-inference (leave-one-out alone still lets its hidden siblings vote, which made scores
-overconfident).
+those links, each computed with the links of its fold of children removed (`training_rows`):
+exactly as a child without a declared parent is seen at inference. A fifth of the sampled
+children is kept back, seen the same way, to fit the calibration: a logistic regression on the
+ranker's probability, its share among the child's candidates, whether it ranks first (a
+candidate's chance depends on its rivals, not on itself alone) and two things the child shows of
+itself (declared children, its owner's link count).
 
 Usage::
 
