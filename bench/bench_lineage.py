@@ -6,6 +6,7 @@
     python bench/bench_lineage.py --reports /tmp/lineage-reports/*.json   # tables only
     python bench/bench_lineage.py --artifacts /tmp/hf --lineage edges_c952a70.csv \
         --later edges_HEAD_5f6e81b.csv   # learn from one snapshot, guess the next one's new links
+                                         # (--seeds: the training sample's and calibration's)
 
 Prints the evaluation table per seed and their mean, the figures per relation (mean over the
 seeds), and the reliability table of the first candidates' scores (pooled over the seeds).
@@ -88,16 +89,16 @@ def main() -> int:
         from constellation.loader import artifacts
         from constellation.loader.lineage.evaluate import evaluate_later, read_lineage
 
-        report = evaluate_later(
-            artifacts.read_table(args.artifacts, "models"),
-            artifacts.read_table(args.artifacts, "similarity"),
-            read_lineage(args.artifacts, [args.lineage] if args.lineage else None),
-            read_lineage(args.artifacts, [args.later]),
-        )
-        if args.save:
-            Path(args.save).mkdir(parents=True, exist_ok=True)
-            Path(args.save, "later.json").write_text(json.dumps(report, indent=2))
-        reports = [report]
+        models = artifacts.read_table(args.artifacts, "models")
+        similarity = artifacts.read_table(args.artifacts, "similarity")
+        declared = read_lineage(args.artifacts, [args.lineage] if args.lineage else None)
+        later = read_lineage(args.artifacts, [args.later])
+        reports = []
+        for seed in (int(s) for s in args.seeds.split(",")):  # training sample, calibration
+            reports.append(evaluate_later(models, similarity, declared, later, seed=seed))
+            if args.save:
+                Path(args.save).mkdir(parents=True, exist_ok=True)
+                Path(args.save, f"later-{seed}.json").write_text(json.dumps(reports[-1], indent=2))
     elif args.reports:
         reports = [json.loads(Path(p).read_text()) for p in args.reports]
     else:

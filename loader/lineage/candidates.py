@@ -45,7 +45,8 @@ ARCH_COLUMNS = ("architecture", "model_type", "config.model_type", "arch")
 RELATIONS = ("finetune", "quantized", "adapter", "merge")
 STEM_HEADS = 5  # most popular same-stem models offered as candidates
 SUB_HEADS = 3  # ... for a stem found inside the child's stem
-TOP_PARENTS = 5  # parents offered per owner / stem group / architecture-and-size group
+TOP_PARENTS = 5  # parents offered per owner / stem group
+PRIOR_PARENTS = 10  # ... per architecture-and-size group and per architecture
 MAX_STEM_TOKENS = 10  # longer names: runs are looked up within the first ten tokens
 
 
@@ -175,14 +176,10 @@ def make_corpus(models: pd.DataFrame, similarity: pd.DataFrame) -> Corpus:
     per_stem = sp.csr_matrix(
         (np.ones(len(indices), np.float32), indices, indptr), shape=(len(stem_text), len(vocab))
     )
-    created = pd.to_datetime(models.get("created_at"), utc=True, errors="coerce")
-    days = (
-        created.astype("int64").to_numpy() / 86_400e9
-        if created is not None
-        else np.full(n, np.nan)
-    )
-    if created is not None:
-        days = np.where(created.isna().to_numpy(), np.nan, days)
+    days = np.full(n, np.nan)
+    if "created_at" in models.columns:  # (pd.to_datetime(None) is one NaT, not a column)
+        created = pd.to_datetime(models["created_at"], utc=True, errors="coerce")
+        days = np.where(created.isna(), np.nan, created.astype("int64").to_numpy() / 86_400e9)
 
     row_of = pd.Index(ids)
     src = row_of.get_indexer(similarity["source"].astype(str).to_numpy(dtype=object))
@@ -367,16 +364,19 @@ def _sibling_pairs(corpus: Corpus, train: TrainEdges, rows: np.ndarray) -> pd.Da
     )
 
 
-def _group_pairs(groups: np.ndarray, train: TrainEdges, rows: np.ndarray) -> pd.DataFrame:
+def _group_pairs(
+    groups: np.ndarray, train: TrainEdges, rows: np.ndarray, k: int = TOP_PARENTS
+) -> pd.DataFrame:
     top = group_parent_counts(groups, train)
-    top = top[top.groupby("group").cumcount() < TOP_PARENTS][["group", "cand"]]
+    top = top[top.groupby("group").cumcount() < k][["group", "cand"]]
     child = pd.DataFrame({"child": rows, "group": groups[rows]})
     return child[child["group"] >= 0].merge(top, on="group")[["child", "cand"]]
 
 
 def candidates(corpus: Corpus, train: TrainEdges, rows: np.ndarray) -> pd.DataFrame:
     """Candidate parents of the children `rows`: child, cand, from_* flags, sim, sub_len,
-    sub_start, sib_votes, sib_score (one row per pair; no self pairs, no younger parent)."""
+    sub_start, sib_votes, sib_score (one row per pair; no self pairs, no younger parent, no
+    declared child of the child)."""
     rows = np.unique(np.asarray(rows, np.int64))
     nbr = corpus.nbr
     in_rows = np.isin(nbr["src"].to_numpy(), rows)
@@ -384,7 +384,7 @@ def candidates(corpus: Corpus, train: TrainEdges, rows: np.ndarray) -> pd.DataFr
     stem = _stem_pairs(corpus, train, rows)
     sib = _sibling_pairs(corpus, train, rows)
     both, arch = prior_groups(corpus)
-    prior = pd.concat([_group_pairs(both, train, rows), _group_pairs(arch, train, rows)])
+    prior = pd.concat([_group_pairs(g, train, rows, PRIOR_PARENTS) for g in (both, arch)])
     owner = _group_pairs(corpus.owner, train, rows)
     stem_sib = _group_pairs(corpus.stem, train, rows)
     parts = {
@@ -412,7 +412,10 @@ def candidates(corpus: Corpus, train: TrainEdges, rows: np.ndarray) -> pd.DataFr
     cc = corpus.created[out["child"].to_numpy()]
     pc_ = corpus.created[out["cand"].to_numpy()]
     younger = pc_ > cc  # NaN compares False: unknown dates keep the pair
-    out = out[~younger].reset_index(drop=True)
+    # nor one of its own declared children (a model without a parent is often itself a base
+    # that its quantised copies, close in name and similarity, declare as theirs)
+    own_child = train.has(out["cand"].to_numpy(), out["child"].to_numpy(), corpus.n)
+    out = out[~younger & ~own_child].reset_index(drop=True)
     for col in parts:
         out[col] = out[col].fillna(0).astype(np.int8)
     out["sim"] = out["sim"].fillna(0).astype(np.float32)

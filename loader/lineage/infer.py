@@ -29,11 +29,11 @@ def infer_tables(
     """(likely links of the models that declare no parent, how many models declare none)."""
     corpus = make_corpus(models, similarity)
     train = TrainEdges.from_lineage(corpus, lineage)
-    model = ranker.fit(corpus, train, seed=seed)
     declared = np.zeros(corpus.n, bool)
     child_rows = corpus.rows(lineage["child"].astype(str))
     declared[child_rows[child_rows >= 0]] = True
     rows = np.flatnonzero(~declared)
+    model = ranker.fit(corpus, train, seed=seed, like=rows)
     ranked = ranker.rank(model, corpus, train, rows, top=top)
     ranked = ranked[ranked["score"] >= min_score]
     ranked["rank"] = ranked.groupby("child").cumcount() + 1

@@ -2,12 +2,12 @@
 a score is the chance that the candidate is a declared parent.
 
 Training rows are the candidates of (a sample of) the children with training links, labelled by
-those links. A fifth of the sampled children is kept back to fit the calibration: a logistic
-regression on the ranker's probability, its share among the child's candidates and whether it
-ranks first (a candidate's chance depends on its rivals, not on itself alone). Their features are
-computed with all their links removed, exactly as a child without a declared parent is seen at
-inference (leave-one-out alone still lets its hidden siblings vote, which made scores
-overconfident).
+those links, each computed with the links of its fold of children removed (`training_rows`):
+exactly as a child without a declared parent is seen at inference. A fifth of the sampled
+children is kept back, seen the same way, to fit the calibration: a logistic regression on the
+ranker's probability, its share among the child's candidates, whether it ranks first (a
+candidate's chance depends on its rivals, not on itself alone) and two things the child shows of
+itself (declared children, its owner's link count).
 
 Usage::
 
@@ -18,7 +18,7 @@ Usage::
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MAX_TRAIN_CHILDREN = 20_000  # enough for the trees; bounds time and memory at 1M models
 CHUNK = 100_000  # children per inference chunk (bounds memory)
 CALIBRATION_SHARE = 0.2
+FOLDS = 5  # training children are seen held out, a fifth at a time
 
 
 @dataclass
@@ -60,27 +61,75 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def _calibration_inputs(child: np.ndarray, raw: np.ndarray) -> np.ndarray:
+def _calibration_inputs(child: np.ndarray, raw: np.ndarray, X: pd.DataFrame) -> np.ndarray:
+    """The ranker's probability, its share among the child's candidates, whether it is first,
+    and what the child shows of itself: an upstream model (one with declared children) or
+    one whose owner has few links is right less often at the same raw score."""
     frame = pd.DataFrame({"child": child, "raw": raw})
     total = frame.groupby("child")["raw"].transform("sum").to_numpy()
     best = frame.groupby("child")["raw"].transform("max").to_numpy()
     share = raw / np.maximum(total, 1e-9)
-    return np.column_stack([_logit(raw), _logit(share), (raw >= best).astype(float)])
+    return np.column_stack([
+        _logit(raw), _logit(share), (raw >= best).astype(float),
+        X["child_children"].to_numpy(np.float64), X["owner_links"].to_numpy(np.float64),
+    ])  # fmt: skip
 
 
-def training_rows(
-    corpus: Corpus, train: TrainEdges, stats: Stats, children: np.ndarray
+def held_out_rows(
+    corpus: Corpus, train: TrainEdges, children: np.ndarray
 ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
-    pairs = candidates(corpus, train, children)
-    X = pair_features(corpus, train, pairs, stats)
+    """Candidates, features and labels of `children` as if none of them declared a parent:
+    candidates and every count come from the links of the other children only."""
+    held = train.without(children, corpus.n)
+    pairs = candidates(corpus, held, children)
+    X = pair_features(corpus, held, pairs, make_stats(corpus, held))
     y = train.has(pairs["child"].to_numpy(), pairs["cand"].to_numpy(), corpus.n)
     return pairs, X, y
 
 
+def training_rows(
+    corpus: Corpus, train: TrainEdges, children: np.ndarray, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Held-out rows of `children` in FOLDS folds. Leave-one-out features alone are not enough:
+    the candidates themselves came from the child's own link (its owner's and stem group's
+    usual parents include it), which a child without a declared parent never has."""
+    parts = [
+        held_out_rows(corpus, train, fold)
+        for fold in np.array_split(rng.permutation(children), FOLDS)
+        if len(fold)
+    ]
+    return (
+        pd.concat([x[0] for x in parts], ignore_index=True),
+        pd.concat([x[1] for x in parts], ignore_index=True),
+        np.concatenate([x[2] for x in parts]),
+    )
+
+
+def arch_hidden_share(corpus: Corpus, children: np.ndarray, like: np.ndarray | None) -> float:
+    """Share of the arch-known training children whose architecture to hide so that they lack
+    it as often as the models to be ranked (`like`) do. hf-dep, for one, records no
+    architecture for most models that declare no parent: a ranker trained on children that
+    all have one relies on it and is overconfident without it."""
+    if like is None or len(like) == 0 or len(children) == 0:
+        return 0.0
+    want = float(np.mean(corpus.arch[like] < 0))
+    have = float(np.mean(corpus.arch[children] < 0))
+    return max(0.0, (want - have) / (1.0 - have)) if have < 1 else 0.0
+
+
+def hide_arch(corpus: Corpus, rows: np.ndarray) -> Corpus:
+    """The corpus with the architecture of `rows` unknown."""
+    arch = corpus.arch.copy()
+    arch[rows] = -1
+    return replace(corpus, arch=arch)
+
+
 def fit(
-    corpus: Corpus, train: TrainEdges, seed: int = 0, max_children: int = MAX_TRAIN_CHILDREN
+    corpus: Corpus, train: TrainEdges, seed: int = 0, max_children: int = MAX_TRAIN_CHILDREN,
+    like: np.ndarray | None = None,
 ) -> LineageModel:
-    """Train ranker, calibration and relation classifier on the training links."""
+    """Train ranker, calibration and relation classifier on the training links. `like`: rows
+    of the models the ranker will rank (their architecture's absence is matched)."""
     hgb_cls, lr_cls = _sklearn()
     children = np.unique(train.child)
     if len(children) < 10:
@@ -91,23 +140,26 @@ def fit(
     rng = np.random.default_rng(seed)
     if len(children) > max_children:
         children = rng.choice(children, max_children, replace=False)
-    stats = make_stats(corpus, train)
+    stats = make_stats(corpus, train)  # inference sees the real corpus
+    share = arch_hidden_share(corpus, children, like)
+    if share > 0:
+        known = children[corpus.arch[children] >= 0]
+        hidden = rng.choice(known, int(round(len(known) * share)), replace=False)
+        corpus = hide_arch(corpus, hidden)
+        log.info("architecture hidden for %.0f%% of the training children", 100 * share)
     calib_children = rng.choice(
         children, max(int(len(children) * CALIBRATION_SHARE), 1), replace=False
     )
     fit_children = np.setdiff1d(children, calib_children)
-    pairs, X, y = training_rows(corpus, train, stats, fit_children)
+    pairs, X, y = training_rows(corpus, train, fit_children, rng)
     if y.all() or not y.any():
         raise UserError("declared lineage gives no usable training pairs (all one label)")
     ranker = hgb_cls(max_iter=200, learning_rate=0.1, max_leaf_nodes=31, random_state=seed)
     ranker.fit(X, y)
-    held = train.without(calib_children, corpus.n)
-    cal_pairs = candidates(corpus, held, calib_children)
-    cal_X = pair_features(corpus, held, cal_pairs, make_stats(corpus, held))
-    cal_y = train.has(cal_pairs["child"].to_numpy(), cal_pairs["cand"].to_numpy(), corpus.n)
+    cal_pairs, cal_X, cal_y = held_out_rows(corpus, train, calib_children)
     raw = ranker.predict_proba(cal_X)[:, 1]
     calibrator = lr_cls(C=1.0, max_iter=1000)
-    calibrator.fit(_calibration_inputs(cal_pairs["child"].to_numpy(), raw), cal_y)
+    calibrator.fit(_calibration_inputs(cal_pairs["child"].to_numpy(), raw, cal_X), cal_y)
     # relations from every sampled child's true links (the calibration children's too)
     true_pairs = pd.concat([pairs[y], cal_pairs[cal_y]], ignore_index=True)
     true_X = pd.concat([X[y], cal_X[cal_y]], ignore_index=True)
@@ -118,7 +170,7 @@ def fit(
 
 def score_pairs(model: LineageModel, pairs: pd.DataFrame, X: pd.DataFrame) -> np.ndarray:
     raw = model.ranker.predict_proba(X[FEATURES])[:, 1]
-    inputs = _calibration_inputs(pairs["child"].to_numpy(), raw)
+    inputs = _calibration_inputs(pairs["child"].to_numpy(), raw, X)
     return model.calibrator.predict_proba(inputs)[:, 1]
 
 

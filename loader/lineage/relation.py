@@ -19,6 +19,10 @@ import pandas as pd
 from constellation.loader.lineage.candidates import RELATIONS, Corpus, TrainEdges
 from constellation.loader.lineage.features import FEATURES
 
+# how many links the owner has and how many children the child has say how far to trust a
+# candidate, not what kind of link it is
+RELATION_FEATURES = [f for f in FEATURES if f not in ("owner_links", "child_children")]
+
 
 @dataclass
 class RelationModel:
@@ -43,12 +47,12 @@ def fit(
     if len(classes) == 1:
         return RelationModel(None, RELATIONS[int(classes[0])])
     clf = HistGradientBoostingClassifier(max_iter=150, random_state=seed)
-    clf.fit(X[FEATURES][known], y[known])
+    clf.fit(X[RELATION_FEATURES][known], y[known])
     return RelationModel(clf, RELATIONS[int(np.bincount(y[known]).argmax())])
 
 
 def predict(model: RelationModel, X: pd.DataFrame) -> np.ndarray:
     if model.classifier is None or len(X) == 0:
         return np.full(len(X), model.constant, dtype=object)
-    codes = model.classifier.predict(X[FEATURES])
+    codes = model.classifier.predict(X[RELATION_FEATURES])
     return np.asarray(RELATIONS, dtype=object)[codes.astype(np.int64)]
