@@ -37,7 +37,7 @@ CACHE_SIZE = 512
 CACHE_TTL_S = 300.0
 # Whole-graph summaries that cost a scan: kept for an hour (they change only with a new load).
 SLOW_QUERIES = frozenset({"filter_pipeline_tags", "filter_licenses", "atlas_words",
-                          "atlas_name_words", "home_families", "atlas_top_clusters"})
+                          "atlas_names", "home_families", "atlas_top_clusters"})
 LONG_TTL_S = 3600.0
 DOWN_RECHECK_S = 30.0  # after a connection failure, ping first for this long
 
@@ -302,12 +302,17 @@ class Data:
         return sorted(rows, key=lambda r: (-(r.get("downloads") or 0), r["id"])), floor
 
     def words(self, limit: int = WORDS_LIMIT) -> tuple[list[dict], bool]:
-        """(rows, exact): the build's word table when the graph holds it, else words counted
-        from a sample of names (`exact` False)."""
+        """(rows, exact): the build's word table when the graph holds it, else the words of a
+        sample of names (`exact` False), split by the build's tokenizer all the same."""
         rows = self.run("atlas_words", limit=limit)
         if rows:
             return rows, True
-        return self.run("atlas_name_words", limit=limit, sample=WORDS_SAMPLE), False
+        from constellation.dashboard.wordcloud_img import name_word_frequencies
+
+        names = [r["name"] for r in self.run("atlas_names", sample=WORDS_SAMPLE)]
+        counts = name_word_frequencies(names, generic=True)
+        top = sorted(counts.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]
+        return [{"word": w, "count": int(c), "share": c / len(names)} for w, c in top], False
 
     def top_clusters(self, limit: int = 24) -> list[dict]:
         """The largest clusters of the highest hierarchy level there is (probed downwards,
