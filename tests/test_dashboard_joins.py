@@ -159,14 +159,14 @@ def test_family_view_sums_up_what_its_members_are_trained_on(browser, base_url, 
     community = models.loc[models["id"] == member, "community"].item()
     family = set(models.loc[models["community"] == community, "id"])
     counts = t[t["model"].isin(family)].groupby("dataset")["model"].nunique()
-    top = counts.sort_values(ascending=False)
+    top = sorted(counts.items(), key=lambda dc: (-dc[1], dc[0]))  # the query's order
     _open(browser, f"{base_url}/model/{member}?view=family")
     wait_for(browser, "#fam-datasets li")
     rows = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#fam-datasets li")]
     links = _links(browser, "#fam-datasets a")
     assert len(rows) == min(10, len(top))
     first = rows[0]
-    assert first.startswith(top.index[0]) and f"{top.iloc[0]} member" in first
+    assert first.startswith(top[0][0]) and f"{top[0][1]} member" in first
     assert all(url == f"https://huggingface.co/datasets/{d}" for d, url in links.items())
     assert set(links) <= set(counts.index)
     # a family none of whose members names a dataset
