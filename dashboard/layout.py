@@ -47,6 +47,9 @@ def topbar() -> html.Div:
                     searchable=True,
                     clearable=True,
                     debounce=False,
+                    # the server ranks the suggestions (exact id, then downloads): the box keeps
+                    # that order instead of re-ranking them by its own text match
+                    search_order="original",
                     maxHeight=420,
                     labels={"no_options_found": "Type two letters or more."},
                 ),
