@@ -180,37 +180,43 @@ def requests_after_tap(browser: Any) -> list[tuple[float, float]]:
         ".map(e => [e.startTime - window.__t_tap, e.duration]);")
 
 
-# The search box, timed in the page: each `input` event (a key) and, once after the last key,
-# the first frame painted with a suggestion that holds the typed text; the Dash requests sent
-# in between come from the Resource Timing entries.
+# The search box, timed in the page: each `input` event (a key) and the frame painted after the
+# last time the list of suggestions holding the typed text grew (the dropdown draws its first
+# option, then the rest); the Dash requests sent in between come from Resource Timing.
 SEARCH_TIMING_JS = """
 const box = arguments[0], frag = arguments[1].toLowerCase();
 const t = window.__sug = {key: null, shown: null, painted: null, n: 0};
-box.addEventListener('input', () => { t.key = performance.now(); t.shown = null; });
+box.addEventListener('input', () => {
+  t.key = performance.now(); t.shown = null; t.painted = null; t.n = 0;
+});
 const obs = new MutationObserver(() => {
-  if (t.key === null || t.shown !== null) { return; }
-  const opts = [...document.querySelectorAll('.dash-dropdown-option')]
-    .filter(o => o.textContent.toLowerCase().includes(frag));
-  if (!opts.length) { return; }
-  t.shown = performance.now(); t.n = opts.length;
-  requestAnimationFrame(() => { t.painted = performance.now(); });
+  if (t.key === null) { return; }
+  const n = [...document.querySelectorAll('.dash-dropdown-option')]
+    .filter(o => o.textContent.toLowerCase().includes(frag)).length;
+  if (n <= t.n) { return; }
+  const now = performance.now();
+  t.n = n; t.shown = now; t.painted = null;
+  requestAnimationFrame(() => { if (t.shown === now) { t.painted = performance.now(); } });
 });
 obs.observe(document.body, {childList: true, subtree: true, characterData: true});
 """
+SETTLED_MS = 250  # no more suggestions drawn for this long: the list is complete
 
 
 def start_search_timing(browser: Any, box: Any, fragment: str) -> None:
-    """Record, in the page, the last key typed in `box` and when suggestions for `fragment`
-    are painted (see `typing_to_suggestions`)."""
+    """Record, in the page, the last key typed in `box` and when the suggestions for
+    `fragment` are painted (see `typing_to_suggestions`)."""
     browser.execute_script(SEARCH_TIMING_JS, box, fragment)
 
 
 def typing_to_suggestions(browser: Any) -> dict | None:
-    """After `start_search_timing` and typing: None until the suggestions are painted, then
-    {"ms": last key -> first frame with them, "options": how many hold the text, "requests":
-    [(start after the last key, duration)] of the Dash requests sent after it}."""
+    """After `start_search_timing` and typing: None until the suggestions are painted and
+    settled, then {"ms": last key -> the frame showing the whole list, "options": how many
+    hold the text, "requests": [(start after the last key, duration)] of the Dash requests
+    sent after it}."""
     return browser.execute_script(
-        "const t = window.__sug; if (!t || t.painted === null) { return null; }"
+        "const t = window.__sug; if (!t || t.painted === null"
+        f" || performance.now() - t.painted < {SETTLED_MS}) {{ return null; }}"
         "return {ms: t.painted - t.key, options: t.n, requests: performance"
         ".getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component')"
         " && e.startTime >= t.key).map(e => [e.startTime - t.key, e.duration])};")
