@@ -70,9 +70,7 @@ def register(app: Any, data: Data) -> None:
     )
     def _suggest(text, state, value):
         options = suggest(data, text, state, value, callback_context.triggered_id)
-        found = text and len(text.strip()) >= 2
-        return options, {"no_options_found": f"No model matches “{text.strip()}”." if found
-                         else "Type two letters or more."}, ""
+        return options, {"no_options_found": no_options_text(text, options)}, ""
 
     @app.callback(
         Output("f-tag", "options"),
@@ -177,6 +175,17 @@ def suggest(data: Data, text: str | None, state: dict | None, value: str | None,
 
 
 FILTER_MENUS = ("filter_pipeline_tags", "filter_licenses", "filter_datasets")
+
+
+def no_options_text(text: str | None, options: list[dict]) -> str:
+    """What the box says when it lists no option. With matches it keeps "Searching…": the
+    dropdown draws the new text one frame before the options, which must not read "No model
+    matches" while they come."""
+    if not text or len(text.strip()) < 2:
+        return "Type two letters or more."
+    if any(str(o["value"]).startswith(SEARCH_PICK) for o in options):
+        return "Searching…"
+    return f"No model matches “{text.strip()}”."
 
 
 def filter_options(data: Data, status_class: str | None) -> tuple[list[dict], ...]:

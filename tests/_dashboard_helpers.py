@@ -185,13 +185,18 @@ def requests_after_tap(browser: Any) -> list[tuple[float, float]]:
 # option, then the rest); the Dash requests sent in between come from Resource Timing.
 SEARCH_TIMING_JS = """
 const box = arguments[0], frag = arguments[1].toLowerCase();
-const t = window.__sug = {key: null, shown: null, painted: null, n: 0};
+const t = window.__sug = {key: null, shown: null, painted: null, n: 0, said: []};
 box.addEventListener('input', () => {
   t.key = performance.now(); t.shown = null; t.painted = null; t.n = 0;
 });
 const obs = new MutationObserver(() => {
   if (t.key === null) { return; }
-  const n = [...document.querySelectorAll('.dash-dropdown-option')]
+  // what the "no options" line said on the way (it must not say "no match" while they come)
+  for (const e of document.querySelectorAll('.dash-dropdown-options span.dash-dropdown-option')) {
+    if (!t.said.includes(e.textContent)) { t.said.push(e.textContent); }
+  }
+  // options only: the "no options" line is a .dash-dropdown-option too, and may hold the text
+  const n = [...document.querySelectorAll('.dash-dropdown-options [role=option]')]
     .filter(o => o.textContent.toLowerCase().includes(frag)).length;
   if (n <= t.n) { return; }
   const now = performance.now();
@@ -212,12 +217,12 @@ def start_search_timing(browser: Any, box: Any, fragment: str) -> None:
 def typing_to_suggestions(browser: Any) -> dict | None:
     """After `start_search_timing` and typing: None until the suggestions are painted and
     settled, then {"ms": last key -> the frame showing the whole list, "options": how many
-    hold the text, "requests": [(start after the last key, duration)] of the Dash requests
-    sent after it}."""
+    hold the text, "said": the texts the "no options" line showed meanwhile, "requests":
+    [(start after the last key, duration)] of the Dash requests sent after it}."""
     return browser.execute_script(
         "const t = window.__sug; if (!t || t.painted === null"
         f" || performance.now() - t.painted < {SETTLED_MS}) {{ return null; }}"
-        "return {ms: t.painted - t.key, options: t.n, requests: performance"
+        "return {ms: t.painted - t.key, options: t.n, said: t.said, requests: performance"
         ".getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component')"
         " && e.startTime >= t.key).map(e => [e.startTime - t.key, e.duration])};")
 

@@ -83,6 +83,10 @@ def _links(browser, css: str) -> dict[str, str]:
     return {a.text: a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, css)}
 
 
+def _content(element) -> str:
+    return (element.get_attribute("textContent") or "").strip()
+
+
 def _expected(built, model: str) -> tuple[set[str], set[str]]:
     t, c = built["trained_on"], built["cites"]
     return (set(t.loc[t["model"] == model, "dataset"]), set(c.loc[c["model"] == model, "arxiv_id"]))
@@ -194,10 +198,19 @@ def test_trained_on_dataset_filter(browser, base_url, built):
     browser.find_element(By.ID, "f-dataset").click()
     box = wait_for(browser, ".dash-dropdown-content input.dash-dropdown-search")
     box.send_keys("s1K-1.1")
-    option = wait_until(lambda: next(
-        (o for o in browser.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option")
-         if o.text.startswith(S1K + " (")), None), what="the dataset's option")
-    assert option.text == f"{S1K} ({len(trained)})"
+
+    def dataset_option():
+        return next((o for o in browser.find_elements(
+            By.CSS_SELECTOR, ".dash-dropdown-options [role=option]")
+            if _content(o).startswith(S1K + " (")), None)
+
+    try:
+        option = wait_until(dataset_option, what="the dataset's option")
+    except TimeoutError:
+        shown = browser.execute_script("return [...document.querySelectorAll("
+                                       "'.dash-dropdown-option')].map(o => o.textContent);")
+        raise AssertionError(f"no option for {S1K} among {shown[:20]}") from None
+    assert _content(option) == f"{S1K} ({len(trained)})"
     option.click()
     box.send_keys(Keys.ESCAPE)
     wait_until(lambda: f"dataset={S1K}" in unquote(browser.current_url), what="the URL")
