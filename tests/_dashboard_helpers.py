@@ -181,8 +181,8 @@ def requests_after_tap(browser: Any) -> list[tuple[float, float]]:
 
 
 # The search box, timed in the page: each `input` event (a key) and the frame painted after the
-# last time the list of suggestions holding the typed text grew (the dropdown draws its first
-# option, then the rest); the Dash requests sent in between come from Resource Timing.
+# last time the list of suggestions holding the typed text grew (counted once it has settled);
+# the Dash requests sent in between come from Resource Timing.
 SEARCH_TIMING_JS = """
 const box = arguments[0], frag = arguments[1].toLowerCase();
 const t = window.__sug = {key: null, shown: null, painted: null, n: 0, said: []};
