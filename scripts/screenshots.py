@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             shoot(b, out / "neighbourhood.png", 880)
 
         for view, height, shown in (("family", 1000, model), ("lineage", 1100, args.lineage),
-                                    ("details", 900, args.details or model)):
+                                    ("details", 1700, args.details or model)):
             if view not in only:
                 continue
             b.set_window_size(1440, height + 143)
