@@ -14,6 +14,7 @@ local server of CONSTELLATION_HOME), then for N seeded models opens
     flock /tmp/constellation-bench.lock python bench/bench_dashboard.py \
         --artifacts /tmp/graph-bench/art-1m --n 30 --seed 7 --out bench/results/dashboard.md
     python bench/bench_dashboard.py --n 10 --views     # + open every other view (figures)
+    python bench/bench_dashboard.py --n 0 --views --search llama,mistral,qwen   # no clicks
 
 With `--artifacts` the models and the click targets are chosen from `models.parquet` /
 `similarity.parquet` / `lineage.parquet` (a seeded random sample of models with at least one
@@ -358,6 +359,8 @@ def time_view(browser: Any, url: str, ready: str, active: str, timeout: float) -
 
 
 def time_search(browser: Any, base: str, fragment: str, timeout: float) -> dict:
+    """Type `fragment` in the search box of a fresh page: last key -> the first frame painted
+    with suggestions holding it, measured in the page (typing pause, request, drawing)."""
     from selenium.webdriver.common.by import By
 
     browser.get(base + "/")
@@ -365,13 +368,18 @@ def time_search(browser: Any, base: str, fragment: str, timeout: float) -> dict:
     dh.wait_idle(browser, timeout=timeout)
     browser.find_element(By.ID, "search").click()
     box = dh.wait_for(browser, ".dash-dropdown-content input.dash-dropdown-search")
-    t0 = time.perf_counter()
+    dh.start_search_timing(browser, box, fragment)
     box.send_keys(fragment)
-    opts = dh.wait_until(lambda: [o for o in browser.find_elements(
-        By.CSS_SELECTOR, ".dash-dropdown-option") if fragment.lower() in o.text.lower()],
-        timeout=timeout, step=0.02, what=f"suggestions for {fragment!r}")
-    return {"ms": (time.perf_counter() - t0) * 1000, "error": "",
-            "note": f"{len(opts)} suggestions (incl. the 250 ms typing pause)"}
+    t = dh.wait_until(lambda: dh.typing_to_suggestions(browser), timeout=timeout, step=0.02,
+                      what=f"suggestions for {fragment!r}")
+    pause = browser.execute_script(
+        "return window.dash_clientside.constellation.SEARCH_PAUSE_MS;")
+    reqs = t["requests"]
+    sent, took = (reqs[0][0], reqs[0][1]) if reqs else (None, None)
+    return {"ms": t["ms"], "error": "",
+            "note": f"{t['options']} suggestions; last key → request sent {fmt(sent)} "
+                    f"(typing pause {pause} ms), request {fmt(took)}, "
+                    f"{len(reqs)} request(s) after the last key"}
 
 
 def time_drill(browser: Any, base: str, rank: int, timeout: float) -> dict:
@@ -414,10 +422,11 @@ def check_views(browser: Any, base: str, models: list[str], fragment: str, timeo
         except Exception as exc:  # noqa: BLE001 - reported in the table
             out.append((f"atlas drill-down (#{rank} largest)", "",
                         {"ms": None, "error": str(exc)[:120]}))
-    try:
-        out.append(("search", fragment, time_search(browser, base, fragment, timeout)))
-    except TimeoutError as exc:
-        out.append(("search", fragment, {"ms": None, "error": str(exc)[:120]}))
+    for text in [f.strip() for f in fragment.split(",") if f.strip()]:
+        try:
+            out.append(("search", text, time_search(browser, base, text, timeout)))
+        except TimeoutError as exc:
+            out.append(("search", text, {"ms": None, "error": str(exc)[:120]}))
     for mid in models:
         for view, ready in VIEW_READY.items():
             url = f"{base}/model/{quote(mid, safe='/')}?view={view}"
@@ -499,7 +508,8 @@ def report(args: argparse.Namespace, size: dict, mach: dict, server: str, browse
     if views:
         lines += ["Other views (browser.get → content shown and no callback pending, page load "
                   "included; drill-down: click on a cluster → its panel and sub-clusters; "
-                  "search: typing → suggestions):", "",
+                  "search: last key typed → first frame painted with the suggestions, in the "
+                  "page):", "",
                   "| view | model / text | ms | error |", "|---|---|---:|---|"]
         lines += [f"| {v} | {m} | {fmt(r['ms'])} | {r['error'] or r.get('note', '')} |"
                   for v, m, r in views]
@@ -511,7 +521,9 @@ def report(args: argparse.Namespace, size: dict, mach: dict, server: str, browse
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=30, help="models to open and click in (default 30)")
+    ap.add_argument("--n", type=int, default=30,
+                    help="models to open and click in (default 30; 0 with --views: the other "
+                         "views and the search only)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--artifacts", type=Path,
                     help="the build the graph was loaded from: models and click targets are "
@@ -524,7 +536,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--views", action="store_true",
                     help="also time home, atlas, search and family/lineage/details")
     ap.add_argument("--view-models", type=int, default=3)
-    ap.add_argument("--search", default="llama", help="fragment typed for the search timing")
+    ap.add_argument("--search", default="llama",
+                    help="text typed for the search timing; several, comma-separated, are "
+                         "each typed in a fresh page (distinct texts: no cached answer)")
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--out", type=Path, help="append the Markdown report to this file")
     args = ap.parse_args(argv)
@@ -545,7 +559,9 @@ def main(argv: list[str] | None = None) -> int:
     size = graph_size(data)
     print(f"graph: {size}", file=sys.stderr)
     nb = None
-    if args.artifacts:
+    if not args.n:  # views only (--views): no click measured
+        sample = []
+    elif args.artifacts:
         t0 = time.perf_counter()
         from constellation.dashboard.data import EXPAND_LIMIT
 
@@ -556,7 +572,8 @@ def main(argv: list[str] | None = None) -> int:
         sample = graph_sample(data, args.n + args.warmup, args.seed)
     # the warm-up models are the last random ones; the others in a seeded order, so that the
     # hubs are not all measured first
-    warm, sample = sample[len(sample) - args.warmup:], sample[:len(sample) - args.warmup]
+    cut = max(len(sample) - args.warmup, 0)
+    warm, sample = sample[cut:], sample[:cut]
     random.Random(args.seed).shuffle(sample)
     app = create_app(config, data=data)
     rec.hook(app.server)
@@ -606,7 +623,7 @@ def main(argv: list[str] | None = None) -> int:
         with args.out.open("a") as f:
             f.write("\n" + text)
         print(f"appended to {args.out}", file=sys.stderr)
-    return 0 if clicks else 1
+    return 0 if clicks or views else 1
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ FILTER_INPUTS = (
     ("f-min", "value", "min_downloads"),
     ("f-dates", "start_date", "created_from"),
     ("f-dates", "end_date", "created_to"),
+    ("f-dataset", "value", "dataset"),
 )
 
 
@@ -69,22 +70,21 @@ def register(app: Any, data: Data) -> None:
     )
     def _suggest(text, state, value):
         options = suggest(data, text, state, value, callback_context.triggered_id)
-        found = text and len(text.strip()) >= 2
-        return options, {"no_options_found": f"No model matches “{text.strip()}”." if found
-                         else "Type two letters or more."}, ""
+        return options, {"no_options_found": no_options_text(text, options)}, ""
 
     @app.callback(
         Output("f-tag", "options"),
         Output("f-license", "options"),
+        Output("f-dataset", "options"),
         Output("f-tag-box", "style"),
         Output("f-license-box", "style"),
+        Output("f-dataset-box", "style"),
         Input("status-dot", "className"),
     )
     def _filter_options(status_class):
-        tags, licenses = filter_options(data, status_class)
+        menus = filter_options(data, status_class)
         # a filter the graph has no values for is no filter: its menu is not shown
-        return (tags, licenses, None if tags else {"display": "none"},
-                None if licenses else {"display": "none"})
+        return (*menus, *(None if m else {"display": "none"} for m in menus))
 
     @app.callback(
         Output("status-dot", "className"),
@@ -105,9 +105,8 @@ def route(pathname: str | None, search: str | None, picked: str | None,
     new_path, new_search = build_url(state)
     f = state["filters"]
     # the controls follow the state only when it came from elsewhere (URL, reset)
-    controls = ([f["pipeline_tag"], f["license"], f["min_downloads"], f["created_from"],
-                 f["created_to"]] if trigger in (None, "url", "f-reset")
-                else [no_update] * len(FILTER_INPUTS))
+    controls = ([f[key] for _cid, _prop, key in FILTER_INPUTS]
+                if trigger in (None, "url", "f-reset") else [no_update] * len(FILTER_INPUTS))
     has_model = bool(state.get("model"))
     hrefs = [href(state, view=v) for v in NAV_ORDER]
     nav_classes = [
@@ -175,19 +174,31 @@ def suggest(data: Data, text: str | None, state: dict | None, value: str | None,
     return options
 
 
-def filter_options(data: Data, status_class: str | None) -> tuple[list[dict], list[dict]]:
-    """The pipeline tags and licenses of the graph, with their model counts, once it answers."""
+FILTER_MENUS = ("filter_pipeline_tags", "filter_licenses", "filter_datasets")
+
+
+def no_options_text(text: str | None, options: list[dict]) -> str:
+    """What the box says when it lists no option. With matches it keeps "Searching…": the
+    dropdown draws the new text one frame before the options, which must not read "No model
+    matches" while they come."""
+    if not text or len(text.strip()) < 2:
+        return "Type two letters or more."
+    if any(str(o["value"]).startswith(SEARCH_PICK) for o in options):
+        return "Searching…"
+    return f"No model matches “{text.strip()}”."
+
+
+def filter_options(data: Data, status_class: str | None) -> tuple[list[dict], ...]:
+    """The pipeline tags, licenses and datasets (trained on) of the graph, with their model
+    counts, once it answers (`FILTER_MENUS`' order)."""
     if status_class != "dot ok":
         raise PreventUpdate
     try:
-        tags = data.run("filter_pipeline_tags", limit=200)
-        licenses = data.run("filter_licenses", limit=200)
+        menus = [data.run(name, limit=200) for name in FILTER_MENUS]
     except UserError:  # the options stay empty; the status dot says why
         raise PreventUpdate from None
-    return ([{"label": f"{r['value']} ({ui.fmt_int(r['models'])})", "value": r["value"]}
-             for r in tags],
-            [{"label": f"{r['value']} ({ui.fmt_int(r['models'])})", "value": r["value"]}
-             for r in licenses])
+    return tuple([{"label": f"{r['value']} ({ui.fmt_int(r['models'])})", "value": r["value"]}
+                  for r in rows] for rows in menus)
 
 
 def status(data: Data) -> tuple[str, Any, Any]:

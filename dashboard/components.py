@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import quote
 
 from constellation.dashboard.palette import RELATION_STYLES, SIMILAR_COLOR, family_color
 from constellation.dashboard.routing import href
+from constellation.loader.ingest.lineage import normalise_id
+from constellation.loader.pipeline.joins import normalise_arxiv_id, normalise_dataset_id
 from dash import dcc, html
 
 from constellation.errors import GraphUnreachable, UserError
@@ -93,6 +96,35 @@ def chips(items: Iterable[Any], grey: bool = False, limit: int = 40) -> html.Div
     if extra > 0:
         kids.append(html.Span(f"+{extra} more", className="chip grey"))
     return html.Div(kids, className="chips")
+
+
+# Pages of the ids a model is joined with (issue 14): the URL prefix and the rule an id must
+# pass unchanged (the loader's own normalisers), so an id stored in the graph becomes a link
+# only when it is a clean Hub or arXiv id: never a `javascript:` URL, markup or a path escape.
+JOIN_PAGES: dict[str, tuple[str, Callable[[object], str | None]]] = {
+    "dataset": ("https://huggingface.co/datasets/", normalise_dataset_id),
+    "paper": ("https://arxiv.org/abs/", normalise_arxiv_id),
+    "space": ("https://huggingface.co/spaces/", normalise_id),
+}
+
+
+def join_url(kind: str, ident: Any) -> str | None:
+    """The page of a dataset / paper (arXiv) / Space id, or None when it is not a clean id."""
+    prefix, rule = JOIN_PAGES[kind]
+    if not isinstance(ident, str) or rule(ident) != ident:
+        return None
+    if any(not part.strip(".") for part in ident.split("/")):  # "..": out of the prefix
+        return None
+    return prefix + quote(ident, safe="/")
+
+
+def join_link(kind: str, ident: Any) -> Any:
+    """A link to the id's page, or the id as plain text when it is not a clean id."""
+    url = join_url(kind, ident)
+    if url is None:
+        return html.Span(str(ident), className="join-id bad-id", title="not a valid id: no link")
+    return html.A(str(ident), href=url, target="_blank", rel="noopener noreferrer",
+                  className="join-id")
 
 
 def hub_link(model_id: str) -> html.A:

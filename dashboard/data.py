@@ -37,14 +37,14 @@ WORDS_SAMPLE = 20000  # names read when the graph has no Word nodes
 CACHE_SIZE = 512
 CACHE_TTL_S = 300.0
 # Whole-graph summaries that cost a scan: kept for an hour (they change only with a new load).
-SLOW_QUERIES = frozenset({"filter_pipeline_tags", "filter_licenses", "atlas_words",
-                          "atlas_name_words", "home_families", "atlas_top_clusters"})
+SLOW_QUERIES = frozenset({"filter_pipeline_tags", "filter_licenses", "filter_datasets",
+                          "atlas_words", "atlas_names", "home_families", "atlas_top_clusters"})
 LONG_TTL_S = 3600.0
 DOWN_RECHECK_S = 30.0  # after a connection failure, ping first for this long
 
 
 FILTER_PARAMS = frozenset(
-    {"pipeline_tag", "license", "min_downloads", "created_from", "created_to"})
+    {"pipeline_tag", "license", "min_downloads", "created_from", "created_to", "dataset"})
 
 
 
@@ -58,6 +58,7 @@ class Filters:
     min_downloads: int | None = None
     created_from: str | None = None  # YYYY-MM-DD, compared with ISO strings in the graph
     created_to: str | None = None
+    dataset: str | None = None  # trained on this dataset (TRAINED_ON)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any] | None) -> Filters:
@@ -70,6 +71,7 @@ class Filters:
             min_downloads=min_downloads(d.get("min_downloads")),
             created_from=(d.get("created_from") or None),
             created_to=(d.get("created_to") or None),
+            dataset=d.get("dataset") or None,
         )
 
     def params(self) -> dict[str, Any]:
@@ -90,6 +92,8 @@ class Filters:
         if self.pipeline_tag and row.get("pipeline_tag") != self.pipeline_tag:
             return False
         if self.license and row.get("license") != self.license:
+            return False
+        if self.dataset and self.dataset not in (row.get("datasets") or ()):
             return False
         if self.min_downloads and int(row.get("downloads") or 0) < self.min_downloads:
             return False
@@ -160,10 +164,11 @@ class Data:
         """Run the named query `name` (cached); connection problems -> GraphUnreachable.
 
         Filter parameters (`Filters.params()`) the query does not declare are left out; use
-        `filterable(name)` to tell the user when a view could not apply them.
+        `unfiltered(name, filters)` to tell the user when a view could not apply some.
         """
-        if not self.filterable(name):
-            params = {k: v for k, v in params.items() if k not in FILTER_PARAMS}
+        declared = self._declared(name)
+        if declared is not None:
+            params = {k: v for k, v in params.items() if k not in FILTER_PARAMS or k in declared}
         key = (name, _freeze(params))
         hit = self._cache.get(key)
         if hit is not None:
@@ -179,14 +184,23 @@ class Data:
         self._cache.put(key, rows, LONG_TTL_S if name in SLOW_QUERIES else None)
         return rows
 
-    def filterable(self, name: str) -> bool:
-        """Whether the named query takes the explorer's filter parameters."""
+    @staticmethod
+    def _declared(name: str) -> frozenset[str] | None:
+        """The named query's parameters (None for an unknown query: the runner says so)."""
         from constellation.queries.runner import get_query
 
         try:
-            return FILTER_PARAMS <= set(get_query(name).params)
-        except UserError:  # an unknown query fails later, with the runner's message
-            return True
+            return frozenset(get_query(name).params)
+        except UserError:
+            return None
+
+    def unfiltered(self, name: str, filters: Filters) -> list[str]:
+        """The active filters the named query cannot apply (it does not declare them)."""
+        declared = self._declared(name)
+        if declared is None:
+            return []
+        return [k for k, v in asdict(filters).items() if v not in (None, "", 0)
+                and k not in declared]
 
     def clear_cache(self) -> None:
         self._cache.clear()
@@ -303,12 +317,17 @@ class Data:
         return sorted(rows, key=lambda r: (-(r.get("downloads") or 0), r["id"])), floor
 
     def words(self, limit: int = WORDS_LIMIT) -> tuple[list[dict], bool]:
-        """(rows, exact): the build's word table when the graph holds it, else words counted
-        from a sample of names (`exact` False)."""
+        """(rows, exact): the build's word table when the graph holds it, else the words of a
+        sample of names (`exact` False), split by the build's tokenizer all the same."""
         rows = self.run("atlas_words", limit=limit)
         if rows:
             return rows, True
-        return self.run("atlas_name_words", limit=limit, sample=WORDS_SAMPLE), False
+        from constellation.dashboard.wordcloud_img import name_word_frequencies
+
+        names = [r["name"] for r in self.run("atlas_names", sample=WORDS_SAMPLE)]
+        counts = name_word_frequencies(names, generic=True)
+        top = sorted(counts.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]
+        return [{"word": w, "count": int(c), "share": c / len(names)} for w, c in top], False
 
     def top_clusters(self, limit: int = 24) -> list[dict]:
         """The largest clusters of the highest hierarchy level there is (one query)."""

@@ -44,27 +44,35 @@ def colliding_ids(ids: Iterable[str]) -> set[str]:
 LABEL_CHARS = 22  # what a node label shows in its 120 px (cyto_styles: text-max-width)
 
 
-def fit_label(label: str, chars: int = LABEL_CHARS) -> str:
-    """A label cut to `chars` in the middle, keeping its end: twenty
-    `Mistral-7B-Instruct-v0.2-…` variants differ in their last words, which an end cut hides."""
+def fit_label(label: str, chars: int = LABEL_CHARS, tail: int | None = None) -> str:
+    """A label cut to `chars` in the middle, keeping its end (its last `tail` characters;
+    default: a little more than half): twenty `Mistral-7B-Instruct-v0.2-…` variants differ in
+    their last words, which an end cut hides."""
     if len(label) <= chars:
         return label
-    head = (chars - 1) // 2 - 1
-    return label[:head] + "…" + label[-(chars - 1 - head):]
+    if tail is None:
+        tail = chars - 1 - ((chars - 1) // 2 - 1)
+    tail = max(1, min(tail, chars - 2))
+    return label[:chars - 1 - tail] + "…" + label[-tail:]
 
 
 def unique_labels(elements: Sequence[Element], chars: int = LABEL_CHARS) -> None:
     """Label the model nodes of `elements` so that no two read the same on screen (see
-    `node_label`, `fit_label`; a cut that still collides keeps the whole label)."""
+    `node_label`, `fit_label`). Labels that a middle cut makes alike keep more of their end
+    ("Lily-Cy…3.0bpw-h6-exl2", "Lily-Cy…4.0bpw-h6-exl2"), then more of their start; only a
+    label no cut of `chars` tells apart stays whole (and may be cut by the style's width)."""
     models = [el for el in elements if "source" not in el["data"]
               and el["data"].get("kind") != "group"]
     clash = colliding_ids(el["data"]["id"] for el in models)
     full = {el["data"]["id"]: node_label(el["data"]["id"], el["data"]["id"] in clash)
             for el in models}
-    # cut labels that still collide try the id cut the same way (its head is the owner), then
-    # the whole label
-    tries = [{i: fit_label(label, chars) for i, label in full.items()},
-             {i: fit_label(i, chars) for i in full}, full]
+    base_tail = len(fit_label("x" * (chars + 1), chars).split("…")[1])
+    tries = [{i: fit_label(label, chars) for i, label in full.items()}]
+    tries += [{i: fit_label(label, chars, tail) for i, label in full.items()}
+              for tail in range(base_tail + 1, chars - 1)]  # more of the end
+    tries += [{i: fit_label(label, chars, tail) for i, label in full.items()}
+              for tail in range(base_tail - 1, 0, -1)]  # more of the start
+    tries += [{i: fit_label(i, chars) for i in full}, full]
     chosen: dict[str, str] = {}
     for cut in tries:
         seen: dict[str, int] = defaultdict(int)

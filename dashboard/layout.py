@@ -47,6 +47,9 @@ def topbar() -> html.Div:
                     searchable=True,
                     clearable=True,
                     debounce=False,
+                    # the server ranks the suggestions (exact id, then downloads): the box keeps
+                    # that order instead of re-ranking them by its own text match
+                    search_order="original",
                     maxHeight=420,
                     labels={"no_options_found": "Type two letters or more."},
                 ),
@@ -81,6 +84,10 @@ def filters_bar() -> html.Div:
                               dcc.Dropdown(id="f-license", placeholder="any", options=[],
                                            className="filter-license")], className="filter",
                              id="f-license-box"),
+                    html.Div([html.Label("Trained on dataset"),
+                              dcc.Dropdown(id="f-dataset", placeholder="any", options=[],
+                                           className="filter-dataset")], className="filter",
+                             id="f-dataset-box"),
                     html.Div([html.Label("Min downloads"),
                               dcc.Input(id="f-min", type="number", min=0, step=1, debounce=True,
                                         placeholder="0", className="num-input")],

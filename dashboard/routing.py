@@ -1,6 +1,7 @@
 """URLs <-> explorer state, so any view can be shared or reloaded (pure functions).
 
-`/model/<id>?view=<view>&tag=..&license=..&min_downloads=..&from=YYYY-MM-DD&to=YYYY-MM-DD`
+`/model/<id>?view=<view>&tag=..&license=..&min_downloads=..&from=YYYY-MM-DD&to=YYYY-MM-DD
+&dataset=..`
 for a model, `/atlas` and `/console` for the views that need none, `/` for the home page.
 
 Usage::
@@ -47,6 +48,7 @@ FILTER_KEYS = {
     "min_downloads": "min_downloads",
     "from": "created_from",
     "to": "created_to",
+    "dataset": "dataset",
 }
 
 

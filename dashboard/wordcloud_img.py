@@ -21,9 +21,12 @@ from constellation.dashboard.palette import PALETTE
 STOP = {"hf", "the", "and", "of", "a", "model", "v", "b"}
 
 
-def name_word_frequencies(ids: Iterable[str], weights: Iterable[float] | None = None
-                          ) -> Counter[str]:
-    """Token counts over model names (owner stripped), optionally weighted (e.g. log downloads)."""
+def name_word_frequencies(ids: Iterable[str], weights: Iterable[float] | None = None,
+                          generic: bool = False) -> Counter[str]:
+    """Word counts over model names (owner stripped), each word once per model, optionally
+    weighted (e.g. log downloads). The words are the build's (`pipeline.names.tokenize`, as in
+    words.parquet and the family terms): "Llama-3.1-8B" gives `llama`, `3.1`, `8b` everywhere.
+    `generic` keeps what a cloud leaves out (one-letter tokens, `STOP`), as the build counts."""
     from constellation.loader.ingest.lineage import split_id
     from constellation.loader.pipeline.names import tokenize
 
@@ -32,7 +35,7 @@ def name_word_frequencies(ids: Iterable[str], weights: Iterable[float] | None = 
     for i, mid in enumerate(ids):
         w = ws[i] if ws is not None else 1.0
         for tok in set(tokenize(split_id(str(mid))[1])):
-            if tok not in STOP and len(tok) > 1:
+            if generic or (tok not in STOP and len(tok) > 1):
                 counts[tok] += w
     return counts
 

@@ -7,6 +7,7 @@
 // @param min_downloads int(0..) = 0  Only neighbours with at least this many downloads
 // @param created_from date = null  Only neighbours created on or after this date
 // @param created_to date = null  Only neighbours created on or before this date/time
+// @param dataset string = null  Only neighbours trained on this dataset (TRAINED_ON)
 // One row per neighbour and link: `score` for SIMILAR_TO rows, `relation` and `direction`
 // (parent|child, seen from the model) for BASED_ON rows; a model both similar and related
 // comes twice. Node columns are what the explorer draws (family colour, size by downloads).
@@ -26,6 +27,7 @@ CALL {
     AND coalesce(n.downloads, 0) >= $min_downloads
     AND ($created_from IS NULL OR n.created_at >= $created_from)
     AND ($created_to IS NULL OR n.created_at <= $created_to)
+    AND ($dataset IS NULL OR EXISTS { (n)-[:TRAINED_ON]->(:Dataset {id: $dataset}) })
   WITH n, r.score AS score
   ORDER BY score DESC, n.id
   LIMIT $limit
@@ -38,6 +40,7 @@ CALL {
     AND coalesce(n.downloads, 0) >= $min_downloads
     AND ($created_from IS NULL OR n.created_at >= $created_from)
     AND ($created_to IS NULL OR n.created_at <= $created_to)
+    AND ($dataset IS NULL OR EXISTS { (n)-[:TRAINED_ON]->(:Dataset {id: $dataset}) })
   WITH n, r
   ORDER BY coalesce(n.downloads, -1) DESC, n.id
   LIMIT $lineage_limit
@@ -50,6 +53,7 @@ CALL {
     AND coalesce(n.downloads, 0) >= $min_downloads
     AND ($created_from IS NULL OR n.created_at >= $created_from)
     AND ($created_to IS NULL OR n.created_at <= $created_to)
+    AND ($dataset IS NULL OR EXISTS { (n)-[:TRAINED_ON]->(:Dataset {id: $dataset}) })
   WITH n, r
   ORDER BY coalesce(n.downloads, -1) DESC, n.id
   LIMIT $lineage_limit

@@ -9,6 +9,7 @@
 // @param min_downloads int(0..) = 0  Only members with at least this many downloads
 // @param created_from date = null  Only members created on/after this date
 // @param created_to date(end) = null  Only members created on/before this date (a whole day when date-only)
+// @param dataset string = null  Only members trained on this dataset (TRAINED_ON)
 // One row per member (the model itself included, `is_self`), with the group's id, label and
 // size on every row. The cluster at `level` is found by walking CHILD_OF up from the model's
 // finest cluster; its members are the models of every finest cluster below it.
@@ -32,7 +33,7 @@ OPTIONAL MATCH (t:GroupTop {id: $by + ':' + toString(g.id)})
 WITH m, g, coalesce(t.ids, []) AS top
 WITH m, g, top, g.size <= size(top) OR ($skip + $limit <= size(top)
      AND $pipeline_tag IS NULL AND $license IS NULL AND $min_downloads = 0
-     AND $created_from IS NULL AND $created_to IS NULL) AS from_top
+     AND $created_from IS NULL AND $created_to IS NULL AND $dataset IS NULL) AS from_top
 CALL {
   WITH g, top, from_top
   WITH top WHERE from_top
@@ -56,6 +57,7 @@ WHERE ($pipeline_tag IS NULL OR x.pipeline_tag = $pipeline_tag)
   AND coalesce(x.downloads, 0) >= $min_downloads
   AND ($created_from IS NULL OR x.created_at >= $created_from)
   AND ($created_to IS NULL OR x.created_at <= $created_to)
+  AND ($dataset IS NULL OR EXISTS { (x)-[:TRAINED_ON]->(:Dataset {id: $dataset}) })
 WITH m, g, x
 ORDER BY coalesce(x.downloads, -1) DESC, x.id
 SKIP $skip LIMIT $limit

@@ -6,7 +6,11 @@ then::
     python scripts/screenshots.py --url http://127.0.0.1:8050 --out docs/screenshots
 
 Drives headless Chromium (/usr/bin/chromium + /usr/bin/chromedriver) through each view of one
-model (default: meta-llama/Llama-2-7b-hf from the bundled sample).
+model (default: meta-llama/Llama-2-7b-hf from the bundled sample). `--only` takes some of the
+shots, so each can be taken on the graph that shows it best (the README's: see its "Tests and
+screenshots"): the lineage of a base with hundreds of derived models and a neighbourhood of
+look-alike names on the hf-dep graph, the details of a model with datasets, papers and Spaces on
+the shared fixtures.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -43,6 +48,9 @@ def shoot(browser, path: Path, height: int = 1000) -> None:
     print(f"wrote {path}", file=sys.stderr)
 
 
+SHOTS = ("home", "search", "neighbourhood", "family", "lineage", "details", "atlas", "console")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--url", default="http://127.0.0.1:8050")
@@ -53,7 +61,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="a neighbour to click in the neighbourhood shot")
     ap.add_argument("--lineage", default="meta-llama/Llama-2-7b-chat-hf",
                     help="the model of the lineage shot (one with parents and children)")
+    ap.add_argument("--details", help="the model of the details shot (default: --model)")
+    ap.add_argument("--only", default=",".join(SHOTS),
+                    help=f"comma-separated shots to take (default all: {','.join(SHOTS)})")
     args = ap.parse_args(argv)
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    if unknown := only - set(SHOTS):
+        print(f"unknown shot(s) {', '.join(sorted(unknown))}: pick from {', '.join(SHOTS)}",
+              file=sys.stderr)
+        return 2
     if why := browser_missing():
         print(f"cannot take screenshots: {why}", file=sys.stderr)
         return 2
@@ -67,49 +83,57 @@ def main(argv: list[str] | None = None) -> int:
         b.get(base + "/")
         wait_for(b, "#status-dot.ok", timeout=60)
         settle(b)
-        shoot(b, out / "home.png", 900)
+        if "home" in only:
+            shoot(b, out / "home.png", 900)
 
-        b.find_element(By.ID, "search").click()
-        box = wait_for(b, ".dash-dropdown-content input.dash-dropdown-search")
-        box.send_keys("llama-2")
-        wait_for(b, ".dash-dropdown-option")
-        time.sleep(1.0)
-        shoot(b, out / "search.png", 700)
-        box.send_keys(Keys.ESCAPE)
+        if "search" in only:
+            b.find_element(By.ID, "search").click()
+            box = wait_for(b, ".dash-dropdown-content input.dash-dropdown-search")
+            box.send_keys("llama-2")
+            wait_for(b, ".dash-dropdown-option")
+            time.sleep(1.0)
+            shoot(b, out / "search.png", 700)
+            box.send_keys(Keys.ESCAPE)
 
-        b.set_window_size(1440, 880 + 143)  # the whole graph on screen before clicking in it
-        b.get(f"{base}/model/{model}?view=neighbourhood")
-        wait_until(lambda: cy_nodes(b, "nb-graph"), timeout=60, what="neighbourhood")
-        settle(b)
-        before = len(cy_nodes(b, "nb-graph"))
-        if any(n["id"] == args.expand for n in cy_nodes(b, "nb-graph")):
-            click_node(b, "nb-graph", args.expand)
-            wait_until(lambda: len(cy_nodes(b, "nb-graph")) > before, what="the expansion")
-            settle(b, 1.5)
-        shoot(b, out / "neighbourhood.png", 880)
+        if "neighbourhood" in only:
+            b.set_window_size(1440, 880 + 143)  # the whole graph on screen before clicking in it
+            b.get(f"{base}/model/{quote(model, safe='/')}?view=neighbourhood")
+            wait_until(lambda: cy_nodes(b, "nb-graph"), timeout=60, what="neighbourhood")
+            settle(b)
+            before = len(cy_nodes(b, "nb-graph"))
+            if any(n["id"] == args.expand for n in cy_nodes(b, "nb-graph")):
+                click_node(b, "nb-graph", args.expand)
+                wait_until(lambda: len(cy_nodes(b, "nb-graph")) > before, what="the expansion")
+                settle(b, 1.5)
+            shoot(b, out / "neighbourhood.png", 880)
 
-        for view, height, shown in (("family", 1000, model), ("lineage", 880, args.lineage),
-                                    ("details", 720, model)):
-            b.get(f"{base}/model/{shown}?view={view}")
+        for view, height, shown in (("family", 1000, model), ("lineage", 1100, args.lineage),
+                                    ("details", 1700, args.details or model)):
+            if view not in only:
+                continue
+            b.set_window_size(1440, height + 143)
+            b.get(f"{base}/model/{quote(shown, safe='/')}?view={view}")
             settle(b, 1.5)
             shoot(b, out / f"{view}.png", height)
 
-        b.get(f"{base}/atlas?model={model}")
-        wait_for(b, "#atlas-dendro .scatterlayer .point", timeout=120)
-        wait_for(b, "#atlas-words-table td", timeout=120)
-        settle(b, 2.0)
-        shoot(b, out / "atlas.png", 1620)
+        if "atlas" in only:
+            b.get(f"{base}/atlas?model={quote(model)}")
+            wait_for(b, "#atlas-dendro .scatterlayer .point", timeout=120)
+            wait_for(b, "#atlas-words-table td", timeout=120)
+            settle(b, 2.0)
+            shoot(b, out / "atlas.png", 1620)
 
-        b.get(f"{base}/console?model={model}")
-        area = wait_for(b, "#con-query")
-        area.send_keys(Keys.CONTROL, "a")
-        area.send_keys(Keys.DELETE)
-        area.send_keys("MATCH (c:Model)-[r:BASED_ON]->(p:Model {id: 'meta-llama/Llama-2-7b-hf'})\n"
-                       "RETURN c, r, p")
-        b.find_element(By.ID, "con-run").click()
-        wait_until(lambda: cy_nodes(b, "con-graph"), timeout=60, what="console graph")
-        settle(b, 1.5)
-        shoot(b, out / "console.png", 1280)
+        if "console" in only:
+            b.get(f"{base}/console?model={quote(model)}")
+            area = wait_for(b, "#con-query")
+            area.send_keys(Keys.CONTROL, "a")
+            area.send_keys(Keys.DELETE)
+            area.send_keys("MATCH (c:Model)-[r:BASED_ON]->(p:Model {id: "
+                           "'meta-llama/Llama-2-7b-hf'})\nRETURN c, r, p")
+            b.find_element(By.ID, "con-run").click()
+            wait_until(lambda: cy_nodes(b, "con-graph"), timeout=60, what="console graph")
+            settle(b, 1.5)
+            shoot(b, out / "console.png", 1280)
     return 0
 
 

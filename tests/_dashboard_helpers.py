@@ -180,6 +180,53 @@ def requests_after_tap(browser: Any) -> list[tuple[float, float]]:
         ".map(e => [e.startTime - window.__t_tap, e.duration]);")
 
 
+# The search box, timed in the page: each `input` event (a key) and the frame painted after the
+# last time the list of suggestions holding the typed text grew (counted once it has settled);
+# the Dash requests sent in between come from Resource Timing.
+SEARCH_TIMING_JS = """
+const box = arguments[0], frag = arguments[1].toLowerCase();
+const t = window.__sug = {key: null, shown: null, painted: null, n: 0, said: []};
+box.addEventListener('input', () => {
+  t.key = performance.now(); t.shown = null; t.painted = null; t.n = 0;
+});
+const obs = new MutationObserver(() => {
+  if (t.key === null) { return; }
+  // what the "no options" line said on the way (it must not say "no match" while they come)
+  for (const e of document.querySelectorAll('.dash-dropdown-options span.dash-dropdown-option')) {
+    if (!t.said.includes(e.textContent)) { t.said.push(e.textContent); }
+  }
+  // options only: the "no options" line is a .dash-dropdown-option too, and may hold the text
+  const n = [...document.querySelectorAll('.dash-dropdown-options [role=option]')]
+    .filter(o => o.textContent.toLowerCase().includes(frag)).length;
+  if (n <= t.n) { return; }
+  const now = performance.now();
+  t.n = n; t.shown = now; t.painted = null;
+  requestAnimationFrame(() => { if (t.shown === now) { t.painted = performance.now(); } });
+});
+obs.observe(document.body, {childList: true, subtree: true, characterData: true});
+"""
+SETTLED_MS = 250  # no more suggestions drawn for this long: the list is complete
+
+
+def start_search_timing(browser: Any, box: Any, fragment: str) -> None:
+    """Record, in the page, the last key typed in `box` and when the suggestions for
+    `fragment` are painted (see `typing_to_suggestions`)."""
+    browser.execute_script(SEARCH_TIMING_JS, box, fragment)
+
+
+def typing_to_suggestions(browser: Any) -> dict | None:
+    """After `start_search_timing` and typing: None until the suggestions are painted and
+    settled, then {"ms": last key -> the frame showing the whole list, "options": how many
+    hold the text, "said": the texts the "no options" line showed meanwhile, "requests":
+    [(start after the last key, duration)] of the Dash requests sent after it}."""
+    return browser.execute_script(
+        "const t = window.__sug; if (!t || t.painted === null"
+        f" || performance.now() - t.painted < {SETTLED_MS}) {{ return null; }}"
+        "return {ms: t.painted - t.key, options: t.n, said: t.said, requests: performance"
+        ".getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component')"
+        " && e.startTime >= t.key).map(e => [e.startTime - t.key, e.duration])};")
+
+
 def click_node(browser: Any, container_id: str, node_id: str) -> None:
     """A real mouse click on a node's rendered position."""
     from selenium.webdriver.common.action_chains import ActionChains

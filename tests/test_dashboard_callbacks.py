@@ -75,7 +75,7 @@ def test_router_reads_the_url_and_sets_controls_nav_and_view() -> None:
     assert r["state"]["model"] == "gpt2" and r["state"]["view"] == "family"
     assert r["pathname"] is no_update and r["search"] is no_update  # the URL already says it
     assert r["search_value"] == "gpt2"
-    assert r["controls"] == [None, None, 5, None, None]  # the filter boxes follow the URL
+    assert r["controls"] == [None, None, 5, None, None, None]  # the filter boxes follow the URL
     assert r["nav"]["family"] == "active" and r["views"]["family"] == "view active"
     assert [v for v, c in r["views"].items() if c == "view active"] == ["family"]
     assert r["hrefs"]["lineage"] == "/model/gpt2?view=lineage&min_downloads=5"
@@ -101,7 +101,7 @@ def test_router_search_pick_filters_and_reset() -> None:
                  trigger="search")["state"]["view"] == "neighbourhood"
     # a filter control: the state and the URL follow, dates cut to the day
     changed = route("/model/gpt2", "?view=lineage", old=old, trigger="f-tag",
-                    values=("text-generation", None, 7, "2023-01-01T00:00:00", None))
+                    values=("text-generation", None, 7, "2023-01-01T00:00:00", None, None))
     assert changed["state"]["filters"] == {**empty_filters(), "pipeline_tag": "text-generation",
                                            "min_downloads": 7, "created_from": "2023-01-01"}
     assert "tag=text-generation" in changed["search"] and "from=2023-01-01" in changed["search"]
@@ -134,9 +134,10 @@ def test_suggestions_keep_the_current_model_and_survive_a_server_down(data, down
 def test_status_and_filter_options(data, down) -> None:
     dot, label, banner = callbacks.status(data)
     assert dot == "dot ok" and "10 models" in text(label) and banner is None
-    tags, licenses = callbacks.filter_options(data, dot)
+    tags, licenses, datasets = callbacks.filter_options(data, dot)
     assert {o["value"] for o in tags} == {"text-generation", "image-classification"}
     assert "mit" in {o["value"] for o in licenses}
+    assert datasets == []  # no model here names a dataset: the menu is hidden
     dot, label, banner = callbacks.status(down)
     assert dot == "dot down" and label == "graph server not reachable"
     assert "constellation db start" in text(banner)

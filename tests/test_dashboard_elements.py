@@ -315,3 +315,19 @@ def test_scatter_panels_share_one_legend_entry_per_family() -> None:
         ("a", True), ("a", False), ("b", True), ("b", False)]
     assert traces[0]["customdata"] == ["m0", "m2", "m4"] and traces[0]["y"] == [1, 3, 5]
     assert traces[1]["y"] == [1, 21, 41]  # downloads + 1 on the log axis
+
+
+def test_labels_that_a_middle_cut_makes_alike_keep_more_of_their_end():
+    """Issue 13, point 2, as seen on hf-dep: five exl2 copies of one model used to fall back to
+    their whole name, which the node's width cut to the same "Lily-Cybersecurity-7B-v0…"."""
+    ids = ["LoneStriker/Lily-Cybersecurity-7B-v0.2-8.0bpw-h8-exl2",
+           *(f"LoneStriker/Lily-Cybersecurity-7B-v0.2-{b}.0bpw-h6-exl2" for b in (3, 4, 5, 6)),
+           "segolilylabs/Lily-Cybersecurity-7B-v0.2", "mistralai/Mistral-7B-Instruct-v0.2",
+           "someone/Mistral-7B-Instruct-v0.2"]
+    els = [{"data": {"id": i}} for i in ids]
+    ge.unique_labels(els)
+    labels = [e["data"]["label"] for e in els]
+    assert len(set(labels)) == len(labels)
+    assert all(len(label) <= ge.LABEL_CHARS for label in labels), labels
+    assert "Lily-Cy…3.0bpw-h6-exl2" in labels
+    assert labels[0] == ge.fit_label(ids[0].split("/")[1])  # unique at once: the usual cut

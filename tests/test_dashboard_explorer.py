@@ -517,3 +517,73 @@ def test_filters_without_values_in_the_graph_are_not_shown(browser, graph_db, gr
             assert browser.find_element(By.ID, "f-min").is_displayed()
     finally:
         server.drop_database(name)
+
+
+# --- point 9: one tokenizer for the word cloud, the chips and the word table ----------------------
+
+def test_word_cloud_and_chips_split_names_alike(browser, base_url):
+    from selenium.webdriver.common.by import By
+
+    # Llama-3 and Llama-3.1 models share a family: "3.1" is one word in the cloud and the chips
+    _open(browser, f"{base_url}/model/meta-llama/Llama-3.1-8B?view=family")
+    img = wait_for(browser, "#fam-cloud img")
+    cloud = img.get_attribute("alt").split(": ", 1)[1].split(", ")
+    chips = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "#fam-terms .chip.grey")]
+    common = [c.rsplit(" (", 1)[0] for c in chips]
+    label = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "#fam-terms .chip")
+             if "grey" not in c.get_attribute("class")]
+    assert "3.1" in cloud and "3.1" in common
+    assert label and not {"3", "1"} & set(label)  # the label's terms: "3.1" is never cut
+    assert common == cloud[:len(common)]  # the same words, in the same order
+    assert "1" not in cloud and not any(w.endswith(".") or w.startswith(".") for w in cloud)
+
+
+def test_word_table_without_build_words_uses_the_build_tokenizer(browser, graph_db,
+                                                                 graph_server):
+    """A graph without Word nodes: the atlas counts names with the build's tokenizer."""
+    from constellation.dashboard.app import create_app
+    from selenium.webdriver.common.by import By
+
+    from constellation import server
+    from constellation.graph import connect
+
+    name = f"{graph_db.database}_words"
+    server.create_database(name)
+    try:
+        bare = replace(graph_server, database=name)
+        with connect(bare) as driver, driver.session(database=name) as s:
+            s.run("UNWIND $names AS n CREATE (:Model {id: 'o/' + n, name: n, downloads: 1})",
+                  names=["Qwen2.5-7B-Instruct", "Qwen2.5-1.5B", "Llama-3.1-8B",
+                         "Meta-Llama-3.1-70B-Instruct"]).consume()
+        with serve_app(create_app(bare), free_port()) as url:
+            _open(browser, f"{url}/atlas")
+            wait_for(browser, "#atlas-words-table td")
+            words = [e.text for e in browser.find_elements(
+                By.CSS_SELECTOR, "#atlas-words-table td[data-dash-column=word]")]
+            note = _text(browser, "#atlas-words")
+    finally:
+        server.drop_database(name)
+    assert "qwen" in words and "2.5" in words and "3.1" in words and "1.5b" in words
+    assert "qwen2.5" not in words and "1.5" not in words
+    assert "build's tokenizer" in note
+
+
+def test_suggestions_come_from_one_request_after_a_short_typing_pause(browser, base_url):
+    """Issue 13: suggestions within 300 ms of the last key at 1M: the box waits ~100 ms (not
+    250) and then sends one request, nothing chained after it."""
+    from _dashboard_helpers import start_search_timing, typing_to_suggestions
+    from selenium.webdriver.common.by import By
+
+    _open(browser, base_url + "/")
+    browser.find_element(By.ID, "search").click()
+    box = wait_for(browser, ".dash-dropdown-content input.dash-dropdown-search")
+    pause = browser.execute_script("return window.dash_clientside.constellation"
+                                   ".SEARCH_PAUSE_MS;")
+    assert pause is not None and pause <= 120
+    start_search_timing(browser, box, "mistral")
+    box.send_keys("mistral")
+    shown = wait_until(lambda: typing_to_suggestions(browser), what="the suggestions")
+    assert shown["options"] >= 2  # models, and the "All results" line
+    assert len(shown["requests"]) == 1, shown["requests"]
+    # while they came, the box never said there was no match
+    assert not [said for said in shown["said"] if "No model matches" in said], shown["said"]

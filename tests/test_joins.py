@@ -352,3 +352,26 @@ def test_filter_datasets_counts_models(joined):
     assert {r["value"]: r["models"] for r in rows} == expected
     assert rows[0]["models"] == max(expected.values()) == 3
     assert [r["value"] for r in run("filter_datasets", limit=1)] == [rows[0]["value"]]
+
+
+@pytest.mark.shared
+def test_the_explorer_queries_filter_by_dataset(joined):
+    """The explorer's "trained on dataset" filter: family, neighbourhood and atlas queries."""
+    run, tables = joined
+    t = tables["trained_on"]
+    dataset = "simplescaling/s1K-1.1"
+    trained = set(t.loc[t["dataset"] == dataset, "model"])
+    assert run("atlas_model_count", dataset=dataset)[0]["models"] == len(trained) == 3
+    assert run("atlas_model_count", dataset="no/such-dataset")[0]["models"] == 0
+    assert {r["id"] for r in run("atlas_scatter", dataset=dataset)} == trained
+    everyone = run("atlas_model_count")[0]["models"]
+    assert everyone == int(tables["models"]["downloads"].notna().sum())  # no dataset: as before
+    model = "allura-org/Mistral-Small-Sisyphus-24b-2503"
+    family = _family(tables, model)
+    rows = run("family", id=model, dataset=dataset, limit=100)
+    assert {r["id"] for r in rows} == trained & family and len(trained & family) == 2
+    assert len(run("family", id=model, limit=100)) == len(family)
+    base = "mistralai/Mistral-Small-24B-Base-2501"
+    rows = run("explore_neighbours", id=base, dataset=dataset)
+    assert rows and {r["id"] for r in rows} <= trained
+    assert len(run("explore_neighbours", id=base)) > len(rows)

@@ -309,8 +309,8 @@ def words_table(rows: list[dict], exact: bool) -> Any:
     if exact:
         return table
     return html.Div([table, html.Div(
-        f"Counted from the names of the first {WORDS_SAMPLE:,} models (split on - _ and "
-        "spaces): this graph holds no word table from the build.",
+        f"Counted from the names of the first {WORDS_SAMPLE:,} models (with the build's "
+        "tokenizer): this graph holds no word table from the build.",
         className="small muted")])
 
 

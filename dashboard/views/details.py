@@ -53,7 +53,40 @@ def update(data: Data, state: dict | None) -> Any:
     except Exception as exc:  # the card without the extra columns, and the reason logged
         log.warning("extra properties of %s not read: %s", model_id, exc)
         props = {}
-    return details_card(m, state, props)
+    try:
+        rows = data.run("model_joins", id=model_id, spaces_limit=SPACES_SHOWN)
+        joins: Any = rows[0] if rows else {}
+    except Exception as exc:  # the card without its joins, saying why
+        joins = ui.from_exception(exc, log)
+    return details_card(m, state, props, joins)
+
+
+SPACES_SHOWN = 20  # Spaces listed (most liked first); the card says how many there are
+
+
+def joins_card(joins: Any) -> html.Div:
+    """Datasets, papers and Spaces of the model (`model_joins`), each a link to its page, or a
+    line saying there is none; `joins` is the query's row, or an error box."""
+    if not isinstance(joins, dict):
+        return html.Div([html.H4("Datasets, papers, Spaces"), joins], className="card",
+                        id="det-joins")
+    sections = []
+    for key, kind, title, none in (
+            ("datasets", "dataset", "Trained on", "No dataset recorded (no dataset: tag, no "
+                                                  "datasets in the card)."),
+            ("papers", "paper", "Papers", "No paper cited (no arxiv: tag)."),
+            ("spaces", "space", "Used by Spaces", "No Space uses this model.")):
+        items = [i for i in joins.get(key) or [] if i and i.get("id")]
+        total = int(joins.get("spaces_total") or 0) if key == "spaces" else len(items)
+        head = f"{title} ({total:,})" if total else title
+        if total > len(items):
+            head += f", the {len(items)} most liked"
+        body = (html.Ul([html.Li(ui.join_link(kind, i["id"])) for i in items],
+                        className="join-list") if items
+                else html.Div(none, className="small muted join-none"))
+        sections.append(html.Div([html.H5(head), body], className=f"joins-{key}"))
+    return html.Div([html.H4("Datasets, papers, Spaces"), *sections], className="card",
+                    id="det-joins")
 
 
 # properties the card shows already, or that are the build's bookkeeping
@@ -84,7 +117,8 @@ def extra_rows(props: dict) -> list[tuple[str, str]]:
     return out
 
 
-def details_card(m: dict, state: dict, props: dict | None = None) -> html.Div:
+def details_card(m: dict, state: dict, props: dict | None = None, joins: Any = None
+                 ) -> html.Div:
     mid = m["id"]
     owner, name = split_id(mid)
     rows = _metadata(m, state, owner) + extra_rows(props or {})
@@ -114,6 +148,7 @@ def details_card(m: dict, state: dict, props: dict | None = None) -> html.Div:
                 className="grid-2e",
                 style={"marginTop": "14px"},
             ),
+            html.Div(joins_card(joins or {}), style={"marginTop": "14px"}),
         ],
         id="det-card",
     )

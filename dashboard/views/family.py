@@ -77,6 +77,8 @@ def layout() -> html.Div:
                                 [
                                     html.Div([html.H4("Top terms"), html.Div(id="fam-terms")],
                                              className="card"),
+                                    html.Div([html.H4("Trained on"),
+                                              html.Div(id="fam-datasets")], className="card"),
                                     html.Div([html.H4("Word cloud of member names"),
                                               html.Div(id="fam-cloud")], className="card"),
                                 ]
@@ -105,6 +107,7 @@ def register(app: Any, data: Data) -> None:
         Output("fam-body", "style"),
         Output("fam-table", "page_count"),
         Output("fam-table", "page_current"),
+        Output("fam-datasets", "children"),
         Input("state", "data"),
         Input("fam-by", "value"),
         Input("fam-table", "page_current"),
@@ -118,8 +121,9 @@ def register(app: Any, data: Data) -> None:
         out = update(data, state, by, int(page or 0) if trigger == "fam-table" else 0)
         rows = sort_rows(out[2], sort_by)
         if trigger == "fam-table":  # another page or order: the head, terms and cloud stay
-            return (no_update, out[1], rows, no_update, no_update, out[5], out[6], no_update)
-        return (*out[:2], rows, *out[3:], 0)
+            return (no_update, out[1], rows, no_update, no_update, out[5], out[6], no_update,
+                    no_update)
+        return (*out[:2], rows, *out[3:7], 0, trained_on(data, state, by))
 
     @app.callback(
         Output("fam-by", "value"),
@@ -202,6 +206,32 @@ def update(data: Data, state: dict | None, by: str | None, page: int = 0) -> tup
     return head, note, table_rows(members, state), terms, cloud, {}, pages
 
 
+TRAINED_ON_SHOWN = 10  # datasets in the family's "trained on" summary
+
+
+def trained_on(data: Data, state: dict | None, by: str | None) -> Any:
+    """The family's "trained on" summary (`family_datasets`): its members' most common
+    datasets, each with how many members name it and a link to its page."""
+    model_id = (state or {}).get("model")
+    if not model_id or (state or {}).get("view") != VIEW:
+        return None
+    try:
+        rows = data.run("family_datasets", id=model_id, limit=TRAINED_ON_SHOWN)
+    except Exception as exc:  # never a 500: the card says what went wrong (logged if a bug)
+        return ui.from_exception(exc, log)
+    note = (html.Div("Of the model's Louvain community.", className="small muted")
+            if (by or "community") != "community" else None)
+    if not rows:
+        return html.Div([note, html.Div("No member records a dataset (no dataset: tag, no "
+                                        "datasets in a card).", className="small muted "
+                                        "join-none")])
+    items = [html.Li([ui.join_link("dataset", r["dataset"]), html.Span(
+        f" · {ui.fmt_int(r.get('models'))} member{'s' if r.get('models') != 1 else ''}"
+        f" ({100 * float(r.get('share') or 0):.0f} %)", className="small muted")])
+        for r in rows]
+    return html.Div([note, html.Ul(items, className="join-list trained-on")])
+
+
 def sort_rows(rows: list[dict], sort_by: list[dict] | None) -> list[dict]:
     """The table's rows in the order of its sort arrows (the first column decides first)."""
     for spec in reversed(sort_by or []):
@@ -234,7 +264,9 @@ def words_and_cloud(members: list[dict], info: dict) -> tuple[html.Div, Any]:
     freqs = name_word_frequencies([r["id"] for r in members],
                                   [download_weight(r.get("downloads")) for r in members])
     src = cloud_data_uri(freqs)
-    cloud = html.Img(src=src, className="wordcloud-img", alt="word cloud") if src else \
+    # the cloud's words as its text too (screen readers, and one can check they are the chips')
+    alt = "Word cloud: " + ", ".join(w for w, _ in freqs.most_common(40))
+    cloud = html.Img(src=src, className="wordcloud-img", alt=alt) if src else \
         ui.empty("No words.")
     label_terms = info["terms"] or [t for t in str(info["label"] or "").split(" · ") if t]
     common = [f"{w} ({c:.0f})" for w, c in freqs.most_common(12)]

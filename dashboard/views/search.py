@@ -17,6 +17,9 @@ VIEW = "search"
 PAGE = 50
 log = logging.getLogger(__name__)
 
+FILTER_NAMES = {"dataset": "trained on dataset", "pipeline_tag": "pipeline tag",
+                "min_downloads": "min downloads", "created_from": "created from",
+                "created_to": "created to"}
 COLUMNS = [
     {"name": "Model", "id": "link", "presentation": "markdown"},
     {"name": "Downloads", "id": "downloads"},
@@ -99,6 +102,10 @@ def update(data: Data, state: dict | None, skip: int = 0) -> tuple:
     shown = f"results {skip + 1:,}–{skip + len(rows):,}" + ("" if more else " (the last)")
     if filters.active():
         head.append(html.Span("filtered", className="filter-note"))
+    if skipped := data.unfiltered("search", filters):  # e.g. "trained on": not in the query
+        head.append(html.Span("not filtered by " + ", ".join(FILTER_NAMES.get(k, k)
+                                                             for k in skipped),
+                              className="small muted", id="search-unfiltered"))
     return head, None, table_rows(rows, state), shown, skip == 0, not more, skip
 
 
