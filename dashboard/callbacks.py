@@ -80,9 +80,11 @@ def register(app: Any, data: Data) -> None:
         Output("f-license-box", "style"),
         Output("f-dataset-box", "style"),
         Input("status-dot", "className"),
+        State("url", "pathname"),
+        State("url", "search"),
     )
-    def _filter_options(status_class):
-        menus = filter_options(data, status_class)
+    def _filter_options(status_class, pathname, search):
+        menus = filter_options(data, status_class, parse_url(pathname, search)["filters"])
         # a filter the graph has no values for is no filter: its menu is not shown
         return (*menus, *(None if m else {"display": "none"} for m in menus))
 
@@ -188,17 +190,28 @@ def no_options_text(text: str | None, options: list[dict]) -> str:
     return f"No model matches “{text.strip()}”."
 
 
-def filter_options(data: Data, status_class: str | None) -> tuple[list[dict], ...]:
+def filter_options(
+    data: Data, status_class: str | None, current: dict[str, Any] | None = None
+) -> tuple[list[dict], ...]:
     """The pipeline tags, licenses and datasets (trained on) of the graph, with their model
-    counts, once it answers (`FILTER_MENUS`' order)."""
+    counts, once it answers (`FILTER_MENUS`' order). A value the page was opened with (`current`
+    filters, from its URL) stays an option even beyond the first 200: a menu drops a value it
+    does not list, and the view would lose the filter its URL gave."""
     if status_class != "dot ok":
         raise PreventUpdate
     try:
         menus = [data.run(name, limit=200) for name in FILTER_MENUS]
     except UserError:  # the options stay empty; the status dot says why
         raise PreventUpdate from None
-    return tuple([{"label": f"{r['value']} ({ui.fmt_int(r['models'])})", "value": r["value"]}
-                  for r in rows] for rows in menus)
+    out = []
+    for key, rows in zip(("pipeline_tag", "license", "dataset"), menus, strict=True):
+        options = [{"label": f"{r['value']} ({ui.fmt_int(r['models'])})", "value": r["value"]}
+                   for r in rows]  # fmt: skip
+        wanted = (current or {}).get(key)
+        if wanted and all(o["value"] != wanted for o in options):
+            options.append({"label": str(wanted), "value": wanted})
+        out.append(options)
+    return tuple(out)
 
 
 def status(data: Data) -> tuple[str, Any, Any]:

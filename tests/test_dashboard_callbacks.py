@@ -138,6 +138,11 @@ def test_status_and_filter_options(data, down) -> None:
     assert {o["value"] for o in tags} == {"text-generation", "image-classification"}
     assert "mit" in {o["value"] for o in licenses}
     assert datasets == []  # no model here names a dataset: the menu is hidden
+    # a value the page's URL gave stays an option, even one the first 200 do not list
+    tags, _, datasets = callbacks.filter_options(
+        data, dot, {"pipeline_tag": "rare-task", "dataset": "org/rare-set"})
+    assert tags[-1] == {"label": "rare-task", "value": "rare-task"} and len(tags) == 3
+    assert datasets == [{"label": "org/rare-set", "value": "org/rare-set"}]
     dot, label, banner = callbacks.status(down)
     assert dot == "dot down" and label == "graph server not reachable"
     assert "constellation db start" in text(banner)
