@@ -38,6 +38,10 @@ FILTER_INPUTS = (
 )
 
 
+# filter key -> its menu (a dropdown whose options come from the graph)
+MENUS = {"pipeline_tag": "f-tag", "license": "f-license", "dataset": "f-dataset"}
+
+
 def register(app: Any, data: Data) -> None:
     @app.callback(
         Output("url", "pathname"),
@@ -54,10 +58,15 @@ def register(app: Any, data: Data) -> None:
         *[Input(cid, prop) for cid, prop, _ in FILTER_INPUTS],
         Input("f-reset", "n_clicks"),
         State("state", "data"),
+        *[State(cid, "options") for cid in MENUS.values()],
     )
     def _route(pathname, search, picked, *rest):
-        values, old = rest[: len(FILTER_INPUTS)], rest[len(FILTER_INPUTS) + 1]
-        return route(pathname, search, picked, values, old, callback_context.triggered_id)
+        n = len(FILTER_INPUTS)
+        values, old, options = rest[:n], rest[n + 1], rest[n + 2:]
+        listed = {key: {o["value"] for o in opts or []}
+                  for key, opts in zip(MENUS, options, strict=True)}  # fmt: skip
+        return route(pathname, search, picked, values, old, callback_context.triggered_id,
+                     listed)
 
     @app.callback(
         Output("search", "options"),
@@ -99,11 +108,13 @@ def register(app: Any, data: Data) -> None:
 
 
 def route(pathname: str | None, search: str | None, picked: str | None,
-          filter_values: Sequence[Any], old: dict | None, trigger: str | None) -> tuple:
+          filter_values: Sequence[Any], old: dict | None, trigger: str | None,
+          listed: dict[str, set] | None = None) -> tuple:
     """The router: the explorer's state from what changed (`trigger`: the URL, the search box,
     a filter control or the reset button), and everything that follows from it: the URL, the
     controls, the nav links and which view is shown. Outputs in `register`'s order."""
-    state = _next_state(parse_url(pathname, search), picked, filter_values, old, trigger)
+    state = _next_state(parse_url(pathname, search), picked, filter_values, old, trigger,
+                        listed)
     new_path, new_search = build_url(state)
     f = state["filters"]
     # the controls follow the state only when it came from elsewhere (URL, reset)
@@ -130,7 +141,8 @@ def route(pathname: str | None, search: str | None, picked: str | None,
 
 
 def _next_state(url_state: dict, picked: str | None, filter_values: Sequence[Any],
-                old: dict | None, trigger: str | None) -> dict:
+                old: dict | None, trigger: str | None,
+                listed: dict[str, set] | None = None) -> dict:
     if trigger in (None, "url"):
         return url_state
     state = dict(old or url_state)
@@ -148,6 +160,12 @@ def _next_state(url_state: dict, picked: str | None, filter_values: Sequence[Any
     else:
         filters = dict(state.get("filters") or empty_filters())
         for (_cid, _prop, key), v in zip(FILTER_INPUTS, filter_values, strict=True):
+            was = filters.get(key)
+            if (not v and was and listed is not None and key in MENUS
+                    and was not in listed.get(key, set())):
+                # a menu drops a value it does not list (yet: a page opened from a URL gets
+                # its options after the value); no one could have cleared it by hand
+                continue
             filters[key] = (v[:10] if isinstance(v, str) and key.startswith("created")
                             else v) or None
         state["filters"] = filters

@@ -124,9 +124,18 @@ def _expand(browser, target: str) -> tuple[float, list, list]:
     before = cy_nodes(browser, "nb-graph")
     start_timing(browser, "nb-graph")
     t0 = time.perf_counter()
-    click_node(browser, "nb-graph", target)
-    grown = wait_until(lambda: (lambda ns: ns if len(ns) > len(before) else None)(
-        cy_nodes(browser, "nb-graph")), step=0.01, what="the expanded neighbourhood")
+    for attempt in range(3):  # a click during the layout's last frames can miss the node
+        click_node(browser, "nb-graph", target)
+        try:
+            grown = wait_until(lambda: (lambda ns: ns if len(ns) > len(before) else None)(
+                cy_nodes(browser, "nb-graph")), timeout=10, step=0.01,
+                what="the expanded neighbourhood")
+            break
+        except TimeoutError:
+            if attempt == 2:
+                raise
+            wait_idle(browser)
+            time.sleep(1)
     elapsed_ms = (time.perf_counter() - t0) * 1000
     in_page = wait_until(lambda: tap_to_paint_ms(browser), what="the paint timestamp")
     # in-page: the node's tap event -> first frame painted with the new nodes (what a user

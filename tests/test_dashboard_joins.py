@@ -233,6 +233,21 @@ def test_trained_on_dataset_filter(browser, base_url, built):
     _open(browser, f"{base_url}/model/{base}?view=neighbourhood")
     wait_until(lambda: len(cy_nodes(browser, "nb-graph")) > 1 + len(trained),
                what="the unfiltered neighbourhood")
-    # Not checked here: the atlas and the search page opened from a URL with `dataset=` drop
-    # the filter (the menu clears a value it does not list yet; a known gap, in the closing
-    # note of issue 14). The atlas's dataset queries are tested in test_joins.py.
+    # the atlas: the scatter plots hold the three models
+    _open(browser, f"{base_url}/atlas?dataset={S1K}")
+    note = wait_until(lambda: browser.find_element(By.ID, "atlas-scatter-note").text,
+                      what="the scatter note")
+    assert note.startswith(f"{len(trained)} models") and "matching the filters" in note
+    # search: filtered by it once its query takes a dataset, until then it says it is not
+    from constellation.queries.runner import get_query
+
+    _open(browser, f"{base_url}/search?q=mistral&dataset={S1K}")
+    wait_for(browser, "#search-table td, #view-search .empty")
+    found = {e.text for e in browser.find_elements(
+        By.CSS_SELECTOR, "#search-table td[data-dash-column=id], "
+                         "#search-table td[data-dash-column=link]")}
+    if "dataset" in get_query("search").params:
+        assert found <= trained
+    else:
+        assert "not filtered by trained on dataset" in browser.find_element(
+            By.ID, "search-unfiltered").text
