@@ -124,6 +124,13 @@ def wait_idle(browser: Any, timeout: float = 30.0) -> None:
         what="Dash callbacks to finish")
 
 
+def open_page(browser: Any, url: str) -> None:
+    """Load a page of the explorer and wait until it has asked the graph and settled."""
+    browser.get(url)
+    wait_for(browser, "#status-dot.ok, #status-dot.down")
+    wait_idle(browser)
+
+
 def cy_nodes(browser: Any, container_id: str) -> list[dict]:
     """Nodes currently drawn in the Cytoscape graph `container_id` (id, rendered x/y)."""
     if not browser.execute_script(CY_JS, container_id):

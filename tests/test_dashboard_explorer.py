@@ -22,6 +22,7 @@ from _dashboard_helpers import (
     cy_edges,
     cy_nodes,
     free_port,
+    open_page,
     serve_app,
     wait_for,
     wait_idle,
@@ -88,10 +89,7 @@ def browser():
         yield b
 
 
-def _open(browser, url: str) -> None:
-    browser.get(url)
-    wait_for(browser, "#status-dot.ok, #status-dot.down")
-    wait_idle(browser)
+_open = open_page  # the helpers' page load
 
 
 def _text(browser, css: str) -> str:

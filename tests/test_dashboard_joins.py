@@ -17,6 +17,7 @@ from _dashboard_helpers import (
     chrome,
     cy_nodes,
     free_port,
+    open_page,
     serve_app,
     wait_for,
     wait_idle,
@@ -71,10 +72,7 @@ def browser():
         yield b
 
 
-def _open(browser, url: str) -> None:
-    browser.get(url)
-    wait_for(browser, "#status-dot.ok, #status-dot.down")
-    wait_idle(browser)
+_open = open_page  # the helpers' page load
 
 
 def _links(browser, css: str) -> dict[str, str]:
