@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from constellation.loader.artifacts import INFERRED, write_extra_table
-from constellation.loader.graph import stream
+from constellation.loader.graph import read, stream, summaries
 from constellation.loader.graph.bulk import bulk_load
 from constellation.loader.graph.neo4j_export import export_neo4j_admin
 from constellation.loader.graph.writer import load_artifacts
@@ -126,6 +126,7 @@ def test_bulk_load_makes_the_incremental_writers_graph(
 ) -> None:
     if chunk:  # the streams cut models, edges and hashes into chunks: a hash must see all of
         monkeypatch.setattr(stream, "CHUNK", chunk)  # its owner's edges across the cuts
+        monkeypatch.setattr(stream, "LIST_ITEMS", 4)  # and lists (Term ids …) by their items
     bulk_db, ref_db = fresh(), fresh()
     counts = bulk_load(bulk_db, built)
     with connect(ref_db) as driver:
@@ -160,6 +161,36 @@ def test_bulk_load_makes_the_incremental_writers_graph(
         assert c["created"] == c["updated"] == c["deleted"] == 0, kind
         assert c["unchanged"] == ref_counts[kind]["created"], kind
     assert _graph(bulk_db)["nodes"] == bulk["nodes"]
+
+
+def test_vertex_chunks_are_bounded_by_their_list_items(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk crosses into the engine as one JSON text: rows holding long lists (Term and
+    Posting ids) are cut by their items too, or 3M models' postings ran the heap out."""
+    assert stream.row_bounds(pd.Series([2, 2, 9, 1, 1]).to_numpy(), rows=10, items=4) == [
+        2, 3, 5]  # fmt: skip
+    monkeypatch.setattr(stream, "LIST_ITEMS", 6)
+    g = stream.graph_stream(built)
+    term = g.vertices["Term"]
+    chunks = list(term.chunks())
+    sizes = [sum(len(r.get("ids", [])) + len(r.get("downloads", [])) for r in rows)
+             for rows in chunks]  # fmt: skip
+    assert len(chunks) > 1 and sum(len(rows) for rows in chunks) == term.count
+    assert all(size <= 6 or len(rows) == 1 for size, rows in zip(sizes, chunks, strict=True))
+
+
+def test_the_streams_serving_rows_are_the_writers(built: Path) -> None:
+    """The streams make the summaries from the models' columns, the writer from its Python
+    rows: the same Term, Posting, GroupTop … rows, value types included."""
+    t = read.read_tables(built)
+    props = read.model_props(t.models, t.external, built / "models.parquet", [])
+    args = (t.communities, t.clusters, t.words, t.joins["trained_on"])
+    writer = read.serving_tables(summaries.serving_frame(props), *args)
+    streams = read.serving_tables(read.serving_frame(t.models, t.external), *args)
+    assert len(writer["Term"].keys) >= 5 and writer["Ranking"].keys
+    for label, table in writer.items():
+        assert repr(streams[label].props) == repr(table.props), label
 
 
 def test_bulk_load_refuses_a_database_that_is_not_empty(

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from constellation.loader.graph import writer_cypher as cy
+from constellation.loader.graph.read import paused_gc
 from constellation.loader.graph.stream import (
     EDGE_TYPES,
     LABEL_KEYS,
@@ -299,6 +300,25 @@ def bulk_load(
             f"load --bulk: database {database} holds {n:,} node(s); the bulk path is for a first "
             "load into an empty database (use `constellation load` without --bulk)"
         )
+    with paused_gc():
+        counts = _bulk(config, database, artifacts_dir, heap, timings, on_stage)
+    counts["seconds"] = round(time.perf_counter() - started, 3)
+    counts["timings"] = timings
+    loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with connect(config) as driver, driver.session(database=database) as session:
+        session.execute_write(lambda tx: _build_done(tx, str(counts["build_id"]), loaded_at,
+                                                     counts))  # fmt: skip
+    return counts
+
+
+def _bulk(
+    config: GraphConfig, database: str, artifacts_dir: str | Path, heap: tuple[str, int],
+    timings: dict[str, float], on_stage: OnStage | None,
+) -> dict[str, Any]:
+    """Read the streams, make the schema, write the database's files: the summary counts."""
+    from constellation import server
+    from constellation.graph import connect
+
     path = database_path(database)
     if not path.is_dir():
         raise UserError(f"load --bulk: {path} is not a database of the local server")
@@ -328,13 +348,7 @@ def bulk_load(
         _mark_failed(config, build_id, exc)
         raise
     server.open_database(database)
-    counts = summary_counts(g)
-    counts["seconds"] = round(time.perf_counter() - started, 3)
-    counts["timings"] = timings
-    loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with connect(config) as driver, driver.session(database=database) as session:
-        session.execute_write(lambda tx: _build_done(tx, build_id, loaded_at, counts))
-    return counts
+    return summary_counts(g)
 
 
 def _build_done(tx: Any, build_id: str, loaded_at: str, counts: dict[str, Any]) -> None:

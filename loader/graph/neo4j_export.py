@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from constellation.loader.graph import writer_cypher as cy
+from constellation.loader.graph.read import paused_gc
 from constellation.loader.graph.stream import LABEL_KEYS, GraphStream, graph_stream, summary_counts
 
 from constellation.errors import UserError
@@ -156,6 +157,11 @@ def export_neo4j_admin(artifacts_dir: str | Path, out: str | Path) -> dict[str, 
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise UserError(f"--neo4j-admin {out}: folder is not empty (give a new or empty one)")
+    with paused_gc():
+        return _export(artifacts_dir, out)
+
+
+def _export(artifacts_dir: str | Path, out: Path) -> dict[str, int]:
     g = graph_stream(artifacts_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}

@@ -11,10 +11,12 @@ can write only what changed. The artifact format itself is `loader/artifacts.py`
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -139,6 +141,22 @@ def _fail_dangling(path: Path, column: str, values: Iterable[Any], what: str) ->
     if bad:
         shown = ", ".join(bad[:5]) + (" …" if len(bad) > 5 else "")
         raise UserError(f"{path}: column {column}: {len(bad)} value(s) not in {what}: {shown}")
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused, and run once at the end. Reading artifacts makes
+    millions of small lists and dicts that live until the load ends (no cycles among them):
+    the collector's passes over them were 17 % of the reading's CPU and 42 % of the Model
+    rows' at 100k models, and grow with what is alive (bench/results/load.md)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
 
 
 def py_values(series: pd.Series) -> list[Any]:
@@ -270,14 +288,31 @@ def serving_table(frame: pd.DataFrame) -> NodeTable:
     return NodeTable(keys, props, {}, dict(zip(keys, digests, strict=True)))
 
 
+def serving_frame(models: pd.DataFrame, external_ids: list[str]) -> pd.DataFrame:
+    """summaries.serving_frame of the Model nodes (`model_props` of `models` and the external
+    stubs) made column by column: the same values, without a Python list per column (2 GB
+    at 3M models). Dates become the nodes' ISO text, as `py_values` writes them."""
+    columns: dict[str, Any] = {}
+    for name in summaries.SERVING_COLUMNS:
+        if name not in models.columns:
+            continue
+        column = models[name].reset_index(drop=True)
+        if pd.api.types.is_datetime64_any_dtype(column):
+            column = pd.Series(py_values(column), dtype=object)
+        columns[name] = column
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(models)))
+    if external_ids:
+        frame = pd.concat([frame, pd.DataFrame({"id": external_ids})], ignore_index=True)
+    return summaries.serving_frame(frame)
+
+
 def serving_tables(
-    props: dict[str, list[Any]], communities: pd.DataFrame, clusters: pd.DataFrame,
+    frame: pd.DataFrame, communities: pd.DataFrame, clusters: pd.DataFrame,
     words: pd.DataFrame | None, trained_on: pd.DataFrame,
 ) -> dict[str, NodeTable]:
-    """The serving tables by label, from the Model nodes' properties (`model_props`; the
-    columns of SERVING_COLUMNS are enough): see summaries.py; `Word` is the build's
-    words.parquet (the corpus's most common name words, the paper's Table 1)."""
-    frame = summaries.serving_frame(props)
+    """The serving tables by label, from the Model nodes' columns (`summaries.serving_frame`,
+    or `serving_frame` above): see summaries.py; `Word` is the build's words.parquet (the
+    corpus's most common name words, the paper's Table 1)."""
     community_top, cluster_top = summaries.member_tops(frame, clusters)
     terms, postings = summaries.search_index(frame)
     tops = pd.concat([
@@ -460,8 +495,9 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     model_nodes = model_table(t.models, t.external, folder / "models.parquet", skipped)
     add_model_joins(model_nodes, join_links(t.joins))
     serving = serving_tables(
-        model_nodes.props, t.communities, t.clusters, t.words, t.joins["trained_on"]
-    )
+        summaries.serving_frame(model_nodes.props), t.communities, t.clusters, t.words,
+        t.joins["trained_on"],
+    )  # fmt: skip
     datasets, spaces = join_nodes(folder, t.joins, skipped)
     return Artifacts(
         manifest=t.manifest,

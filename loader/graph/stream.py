@@ -28,11 +28,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from constellation.loader.graph import read, summaries
+from constellation.loader.graph import read
 from constellation.loader.graph import writer_cypher as cy
 from constellation.loader.graph.read import NodeTable, Tables
 
 CHUNK = 100_000  # rows per chunk
+# List items (ids, tags …) per vertex chunk: a chunk crosses into the engine as one JSON text, and
+# 100k Posting rows of 1,000 ids each (3M models) made GBs of it: the engine's heap ran out.
+LIST_ITEMS = 1_000_000
 
 # Model links: relationship type -> (link list of read.model_table / add_model_joins, target
 # label, target key).
@@ -106,12 +109,43 @@ class GraphStream:
         return self.tables.manifest
 
 
+def row_bounds(sizes: np.ndarray, rows: int = CHUNK, items: int = LIST_ITEMS) -> list[int]:
+    """Chunk ends for rows holding `sizes` list items each: at most `rows` rows and, unless one
+    row alone is bigger, at most `items` list items per chunk.
+
+    >>> row_bounds(np.array([1, 1, 1, 1, 1]), rows=2)
+    [2, 4, 5]
+    >>> row_bounds(np.array([3, 3, 9, 1]), items=6)
+    [2, 3, 4]
+    """
+    ends: list[int] = []
+    lo, n = 0, len(sizes)
+    total = np.concatenate([[0], np.cumsum(sizes, dtype="int64")])
+    while lo < n:
+        hi = int(np.searchsorted(total, total[lo] + items, side="right")) - 1
+        hi = min(max(hi, lo + 1), lo + rows, n)
+        ends.append(hi)
+        lo = hi
+    return ends
+
+
+def _list_sizes(columns: list[list[Any]], n: int) -> np.ndarray:
+    sizes = np.zeros(n, dtype="int64")
+    for column in columns:
+        if any(isinstance(v, list) for v in column):
+            sizes += np.fromiter((len(v) if isinstance(v, list) else 0 for v in column),
+                                 dtype="int64", count=n)  # fmt: skip
+    return sizes
+
+
 def _table(label: str, table: NodeTable) -> VertexStream:
     names, columns = list(table.props), list(table.props.values())
 
     def chunks() -> Iterator[Rows]:
-        for lo in range(0, len(table.keys), CHUNK):
-            yield present(names, [c[lo : lo + CHUNK] for c in columns])
+        lo = 0
+        for hi in row_bounds(_list_sizes(columns, len(table.keys)), CHUNK, LIST_ITEMS):
+            yield present(names, [c[lo:hi] for c in columns])
+            lo = hi
 
     return VertexStream(label, names, chunks, len(table.keys))
 
@@ -293,10 +327,9 @@ def graph_stream(folder: Any) -> GraphStream:
         "lineage_hash": lineage.hashes(),
         "inferred_hash": inferred.hashes(),
     }
-    serving_cols = [c for c in summaries.SERVING_COLUMNS if c in t.models.columns]
     serving = read.serving_tables(
-        read.model_props(t.models[serving_cols], t.external, t.folder / "models.parquet", []),
-        t.communities, t.clusters, t.words, t.joins["trained_on"],
+        read.serving_frame(t.models, t.external), t.communities, t.clusters, t.words,
+        t.joins["trained_on"],
     )  # fmt: skip
     datasets, spaces = read.join_nodes(t.folder, t.joins, skipped)
     links = _Links()

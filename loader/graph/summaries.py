@@ -47,11 +47,14 @@ RANKINGS = {"downloads": "downloads", "likes": "likes", "created": "created_at"}
 SERVING_COLUMNS = ("id", "downloads", "likes", "created_at", "community", "cluster", *FACETS)
 
 
-def serving_frame(props: dict[str, list[Any]]) -> pd.DataFrame:
+def serving_frame(props: dict[str, Any] | pd.DataFrame) -> pd.DataFrame:
     """The Model nodes' columns the summaries need (external stubs included), from the
-    writer's column-wise properties."""
+    writer's column-wise properties (or a frame of them: read.serving_frame)."""
     n = len(props["id"])
-    frame = pd.DataFrame({c: props.get(c) or [None] * n for c in SERVING_COLUMNS})
+    frame = pd.DataFrame({
+        c: props[c] if c in props and props[c] is not None else [None] * n
+        for c in SERVING_COLUMNS
+    })  # fmt: skip
     frame["id_rank"] = id_ranks(frame["id"])
     return frame
 
