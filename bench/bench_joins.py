@@ -15,8 +15,9 @@
 3. The new queries through `run_query` on the graph with the joins, on a seeded sample: the
    datasets most models are trained on (the worst case) and random ones, for `trained_on`
    (by model and by family); the most downloaded models and random ones, for
-   `family_datasets`, `family_papers`, `spaces_using` and `model_joins`; `filter_datasets`
-   (every Dataset node counted). p50/p95 per query.
+   `family_datasets`, `family_papers`, `spaces_using` and `model_joins`; `by_metadata` with a
+   dataset filter (the same datasets) and with a paper filter (the papers most models cite and
+   random ones); `filter_datasets`. p50/p95 per query.
 """
 
 from __future__ import annotations
@@ -117,7 +118,12 @@ def samples(artifacts: Path, n: int, seed: int) -> dict[str, list]:
     head = models["id"].head(n // 2).tolist()
     ids = models["id"].tolist()
     chosen = head + rng.sample(ids, n - len(head))
-    return {"datasets": datasets, "models": chosen,
+    cites = pd.read_parquet(artifacts / "cites.parquet", columns=["arxiv_id"])
+    by_cites = cites["arxiv_id"].value_counts()
+    papers = by_cites.index[: n // 2].tolist()
+    rest = by_cites.index[n // 2 :].tolist()
+    papers += rng.sample(rest, min(n - len(papers), len(rest)))
+    return {"datasets": datasets, "models": chosen, "papers": papers,
             "largest_dataset": (by_size.index[0], int(by_size.iloc[0]))}  # fmt: skip
 
 
@@ -144,7 +150,11 @@ def bench_queries(config: GraphConfig, s: dict[str, list], reps: int) -> list[di
         ("family_datasets", "family_datasets", [{"id": m} for m in s["models"]]),
         ("family_papers", "family_papers", [{"id": m} for m in s["models"]]),
         ("spaces_using (family)", "spaces_using", [{"id": m} for m in s["models"]]),
+        ("spaces_using (model)", "spaces_using",
+         [{"id": m, "scope": "model"} for m in s["models"]]),
         ("model_joins", "model_joins", [{"id": m} for m in s["models"]]),
+        ("by_metadata (dataset)", "by_metadata", [{"dataset": d} for d in s["datasets"]]),
+        ("by_metadata (paper)", "by_metadata", [{"paper": p} for p in s["papers"]]),
         ("filter_datasets", "filter_datasets", [{"limit": 200}]),
     ]  # fmt: skip
     results = []
