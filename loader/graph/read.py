@@ -272,17 +272,20 @@ def serving_table(frame: pd.DataFrame) -> NodeTable:
 
 def serving_tables(
     props: dict[str, list[Any]], communities: pd.DataFrame, clusters: pd.DataFrame,
-    words: pd.DataFrame | None, trained_on: pd.DataFrame,
+    words: pd.DataFrame | None, joins: dict[str, pd.DataFrame],
 ) -> dict[str, NodeTable]:
     """The serving tables by label, from the Model nodes' properties (`model_props`; the
-    columns of SERVING_COLUMNS are enough): see summaries.py; `Word` is the build's
-    words.parquet (the corpus's most common name words, the paper's Table 1)."""
+    columns of SERVING_COLUMNS are enough) and the checked join tables (`Tables.joins`): see
+    summaries.py; `Word` is the build's words.parquet (the corpus's most common name words,
+    the paper's Table 1)."""
     frame = summaries.serving_frame(props)
     community_top, cluster_top = summaries.member_tops(frame, clusters)
     terms, postings = summaries.search_index(frame)
+    trained_on = joins["trained_on"]
     tops = pd.concat([
         summaries.group_tops(community_top, cluster_top, summaries.children(clusters)),
         summaries.dataset_tops(frame, trained_on),
+        summaries.family_joins(frame, communities["community"], joins),
     ], ignore_index=True)  # fmt: skip
     return {
         "Term": serving_table(terms),
@@ -459,9 +462,7 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     skipped: list[str] = []
     model_nodes = model_table(t.models, t.external, folder / "models.parquet", skipped)
     add_model_joins(model_nodes, join_links(t.joins))
-    serving = serving_tables(
-        model_nodes.props, t.communities, t.clusters, t.words, t.joins["trained_on"]
-    )
+    serving = serving_tables(model_nodes.props, t.communities, t.clusters, t.words, t.joins)
     datasets, spaces = join_nodes(folder, t.joins, skipped)
     return Artifacts(
         manifest=t.manifest,

@@ -296,7 +296,7 @@ def graph_stream(folder: Any) -> GraphStream:
     serving_cols = [c for c in summaries.SERVING_COLUMNS if c in t.models.columns]
     serving = read.serving_tables(
         read.model_props(t.models[serving_cols], t.external, t.folder / "models.parquet", []),
-        t.communities, t.clusters, t.words, t.joins["trained_on"],
+        t.communities, t.clusters, t.words, t.joins,
     )  # fmt: skip
     datasets, spaces = read.join_nodes(t.folder, t.joins, skipped)
     links = _Links()

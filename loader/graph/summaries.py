@@ -236,6 +236,99 @@ def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBER
     return pd.DataFrame(rows, columns=columns)
 
 
+FAMILY_EXAMPLES = {"papers": 3, "spaces": 5}  # family_papers' `examples`, spaces_using's `uses`
+
+
+def _family_links(
+    frame: pd.DataFrame, links: pd.DataFrame, target: str, examples: int,
+    target_rank: pd.Series | None = None,
+) -> dict[int, dict[str, list[Any]]]:
+    """community -> its `target` values ordered by members linked (descending), then
+    `target_rank` descending (missing last) when given, then the value; with those counts and,
+    if `examples`, the first `examples` linked members of each (most downloaded first) as one
+    flat list and the start of each value's run in it (one more start at the end)."""
+    links = links[["model", target]].drop_duplicates()
+    pos = pd.Index(frame["id"]).get_indexer(links["model"])
+    community = np.full(len(pos), -1, dtype="int64")
+    community[pos >= 0] = _ints(frame["community"])[pos[pos >= 0]]
+    keep = community >= 0
+    if not keep.any():
+        return {}
+    place = np.empty(len(frame), dtype="int64")
+    place[by_popularity(frame)] = np.arange(len(frame))
+    df = pd.DataFrame({
+        "community": community[keep], "value": links[target].to_numpy(dtype=object)[keep],
+        "place": place[pos[keep]], "model": frame["id"].to_numpy(dtype=object)[pos[keep]],
+    }).sort_values(["community", "value", "place"], kind="stable")  # fmt: skip
+    groups = df.groupby(["community", "value"], sort=False)
+    agg = groups.size().rename("models").reset_index()
+    rank = -1.0 if target_rank is None else _rank_key(agg["value"].map(target_rank))
+    agg = agg.assign(rank=rank).sort_values(
+        ["community", "models", "rank", "value"], ascending=[True, False, False, True],
+        kind="stable")  # fmt: skip
+    out: dict[int, dict[str, list[Any]]] = {}
+    keys, values = _lists(agg["community"].to_numpy(), agg["value"].to_numpy(dtype=object))
+    _, counts = _lists(agg["community"].to_numpy(), agg["models"].to_numpy(dtype="int64"))
+    for key, vals, ns in zip(keys, values, counts, strict=True):
+        out[key] = {"values": vals, "models": ns}
+    if examples:
+        firsts = df[groups.cumcount().to_numpy() < examples]
+        by_pair = firsts.groupby(["community", "value"], sort=False)["model"].agg(list).to_dict()
+        for key, row in out.items():
+            parts = [by_pair[(key, v)] for v in row["values"]]
+            row["examples"] = [m for part in parts for m in part]
+            row["starts"] = np.cumsum([0, *map(len, parts)]).tolist()
+    return out
+
+
+def family_joins(
+    frame: pd.DataFrame, communities: pd.Series, joins: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """GroupTop rows `joins:<community>`, one per community, what `family_datasets`,
+    `family_papers` and `spaces_using` (scope family) would otherwise count over every member:
+    `datasets` / `dataset_models` (TRAINED_ON), `papers` / `paper_models` / `paper_examples` /
+    `paper_starts` (CITES) and `spaces` / `space_models` / `space_uses` / `space_starts` (USES),
+    each list in its query's order; `*_examples`/`*_uses` flat, the run of value i is
+    [starts[i], starts[i + 1]). A community without such links has no such properties.
+
+    >>> frame = pd.DataFrame({"id": ["a", "b", "c"], "downloads": [5, 9, 1],
+    ...                       "community": [1, 1, 2]})
+    >>> joins = {
+    ...     "trained_on": pd.DataFrame({"model": ["a", "b", "c"], "dataset": ["x", "x", "y"]}),
+    ...     "cites": pd.DataFrame({"model": ["a", "b"], "arxiv_id": ["p", "p"]}),
+    ...     "uses": pd.DataFrame({"space": [], "model": []}), "spaces": pd.DataFrame({"id": []})}
+    >>> row = family_joins(frame, pd.Series([1, 2, 3]), joins).iloc[0]
+    >>> row[["id", "datasets", "dataset_models", "papers", "paper_examples",
+    ...      "paper_starts", "spaces"]].tolist()
+    ['joins:1', ['x'], [2], ['p'], ['b', 'a'], [0, 2], None]
+    """
+    spaces = joins["spaces"]
+    likes = (spaces.set_index("id")["likes"] if "likes" in spaces.columns
+             else pd.Series(dtype="float64"))  # fmt: skip
+    parts = {
+        "dataset": _family_links(frame, joins["trained_on"], "dataset", 0),
+        "paper": _family_links(frame, joins["cites"], "arxiv_id", FAMILY_EXAMPLES["papers"]),
+        "space": _family_links(
+            frame, joins["uses"], "space", FAMILY_EXAMPLES["spaces"], likes),
+    }  # fmt: skip
+    names = {"dataset": ("datasets", None), "paper": ("papers", "paper_examples"),
+             "space": ("spaces", "space_uses")}  # fmt: skip
+    rows = []
+    for community in pd.Series(communities).dropna().astype("int64").tolist():
+        row: dict[str, Any] = {"id": f"joins:{community}"}
+        for kind, (values, examples) in names.items():
+            got = parts[kind].get(community)
+            row[values] = got["values"] if got else None
+            row[f"{kind}_models"] = got["models"] if got else None
+            if examples:
+                row[examples] = got["examples"] if got else None
+                row[f"{kind}_starts"] = got["starts"] if got else None
+        rows.append(row)
+    columns = ["id", "datasets", "dataset_models", "papers", "paper_models", "paper_examples",
+               "paper_starts", "spaces", "space_models", "space_uses", "space_starts"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def children(clusters: pd.DataFrame, k: int = TOP_CHILDREN) -> dict[Any, list[int]]:
     """cluster -> its k largest sub-clusters (size descending, then id)."""
     parents = _ints(clusters["parent"])
