@@ -384,16 +384,23 @@ FAMILY_QUERIES = (("family_datasets", {}), ("family_papers", {}),
 PAGES = ({"limit": 1000}, {"limit": 20}, {"skip": 1, "limit": 2}, {"skip": 3, "limit": 5})
 
 
-def _family_answers(config: GraphConfig, models: list[str]) -> dict:
-    """Every family query's pages for these models."""
+def _stored_answers(config: GraphConfig, models: list[str], filters: list[dict]) -> dict:
+    """Every family query's pages for these models, by_metadata's for these filters."""
     out = {}
     with connect(config) as driver:
+        def run(name: str, params: dict) -> None:
+            out[(name, json.dumps(params, sort_keys=True))] = run_query(
+                driver, name, params, database=config.database)
+
         for model in models:
             for name, extra in FAMILY_QUERIES:
                 for page in PAGES:
-                    rows = run_query(driver, name, {"id": model, **extra, **page},
-                                     database=config.database)  # fmt: skip
-                    out[(model, name, json.dumps(page))] = rows
+                    run(name, {"id": model, **extra, **page})
+        for where in filters:
+            for page in PAGES:
+                run("by_metadata", {**where, **page})
+            run("by_metadata", {**where, "order": "likes"})
+            run("by_metadata", {**where, "license": "apache-2.0"})
     return out
 
 
@@ -402,15 +409,23 @@ def _joins_rows(config: GraphConfig) -> dict:
         config, "MATCH (t:GroupTop) WHERE t.id STARTS WITH 'joins:' RETURN properties(t) AS p")}
 
 
-def _assert_stored_equals_walked(config: GraphConfig, models: list[str]) -> dict:
-    """The family queries answer from the stored rows as the walk over the members does (the
-    same query once the rows are gone, as on a graph loaded before them)."""
+def _assert_stored_equals_walked(
+    config: GraphConfig, models: list[str], filters: list[dict] = ()
+) -> dict:
+    """The family queries and by_metadata's dataset/paper filters answer from the stored rows
+    as the walk over the members / the links does (the same queries once the rows are gone, as
+    on a graph loaded before them)."""
     communities = _rows(config, "MATCH (c:Community) RETURN c.id AS id")
     rows = _joins_rows(config)
     assert set(rows) == {f"joins:{r['id']}" for r in communities}
-    stored = _family_answers(config, models)
-    _rows(config, "MATCH (t:GroupTop) WHERE t.id STARTS WITH 'joins:' DELETE t")
-    walked = _family_answers(config, models)
+    papers = {w["paper"] for w in filters if "paper" in w}
+    stored_papers = _rows(config, "MATCH (t:GroupTop) WHERE t.id STARTS WITH 'paper:' "
+                                  "RETURN t.id AS id")  # fmt: skip
+    assert {f"paper:{p}" for p in papers} <= {r["id"] for r in stored_papers}
+    stored = _stored_answers(config, models, list(filters))
+    _rows(config, "MATCH (t:GroupTop) WHERE t.id STARTS WITH 'joins:' "
+                  "OR t.id STARTS WITH 'paper:' OR t.id STARTS WITH 'dataset:' DELETE t")
+    walked = _stored_answers(config, models, list(filters))
     for key, rows_walked in walked.items():
         assert stored[key] == rows_walked, key
     return stored
@@ -451,13 +466,25 @@ def test_family_counts_stored_at_load_equal_the_walk_on_a_generated_set(tmp_path
     # the most downloaded member of every family, and a few models of the largest ones
     sample = models.sort_values("downloads", ascending=False).groupby("community").head(1)
     sample = [*sample.head(40)["id"], *models[models["community"] == 0]["id"].head(3)]
-    stored = _assert_stored_equals_walked(writer, sample)
-    answered = {name: sum(bool(v) for k, v in stored.items() if k[1] == name)
-                for name, _ in FAMILY_QUERIES}  # fmt: skip
+    # by_metadata's dataset / paper filters: the most used ones (over a stored page) and others
+    filters = [{"dataset": d} for d in _most(built, "trained_on", "dataset")]
+    filters += [{"paper": p} for p in _most(built, "cites", "arxiv_id")]
+    stored = _assert_stored_equals_walked(writer, sample, filters)
+    answered = {name: sum(bool(v) for k, v in stored.items() if k[0] == name)
+                for name in ("family_datasets", "family_papers", "spaces_using", "by_metadata")}
     assert min(answered.values()) >= 10, answered  # every query answered for many families
-    # the paged rows differ from the first page (paging reads the stored lists' positions)
-    first = stored[(sample[0], "family_datasets", json.dumps({"limit": 1000}))]
-    assert stored[(sample[0], "family_datasets", json.dumps({"skip": 1, "limit": 2}))] == first[1:3]
+    assert max(len(v) for k, v in stored.items() if k[0] == "by_metadata") > 50
+    # paging reads the stored lists' positions
+    page = {"id": sample[0], "limit": 1000}
+    first = stored[("family_datasets", json.dumps(page, sort_keys=True))]
+    page.update(skip=1, limit=2)
+    assert stored[("family_datasets", json.dumps(page, sort_keys=True))] == first[1:3]
+
+
+def _most(built: Path, table: str, column: str) -> list[str]:
+    """The 3 values with the most models, and 3 more."""
+    counts = pd.read_parquet(built / f"{table}.parquet")[column].value_counts()
+    return [*counts.index[:3], *counts.index[10:13]]
 
 
 @pytest.mark.shared
@@ -477,6 +504,21 @@ def test_family_counts_stored_at_load_equal_the_walk_on_the_shared_fixtures(shar
         doctored = run_query(driver, "family_datasets", {"id": model}, database=config.database)
     assert doctored and all(r["models"] > 1000 for r in doctored)
     _rows(config, "MATCH (t:GroupTop {id: $id}) SET t.dataset_models = $n", **row)
+    # by_metadata with a dataset filter alone reads the dataset's stored first models
+    dataset = "simplescaling/s1K-1.1"
+    with connect(config) as driver:
+        def by_dataset() -> list[str]:
+            return [r["id"] for r in run_query(driver, "by_metadata", {"dataset": dataset},
+                                               database=config.database)]  # fmt: skip
+
+        full = by_dataset()
+        _rows(config, "MATCH (t:GroupTop {id: $id}) SET t.ids = t.ids[1..], t.models_n = 2",
+              id=f"dataset:{dataset}")  # fmt: skip
+        assert len(full) == 3 and by_dataset() == full[1:]
+        _rows(config, "MATCH (t:GroupTop {id: $id}) SET t.ids = $ids, t.models_n = 3",
+              id=f"dataset:{dataset}", ids=full)  # fmt: skip
     models = artifacts.read_table(shared_built, "models")["id"].tolist()
-    stored = _assert_stored_equals_walked(config, models)
-    assert sum(bool(v) for k, v in stored.items() if k[1] == "spaces_using") >= 20
+    filters = [{"dataset": "simplescaling/s1K-1.1"}, {"dataset": "no/such-dataset"},
+               {"paper": _most(shared_built, "cites", "arxiv_id")[0]}]
+    stored = _assert_stored_equals_walked(config, models, filters)
+    assert sum(bool(v) for k, v in stored.items() if k[0] == "spaces_using") >= 20

@@ -285,6 +285,7 @@ def serving_tables(
     tops = pd.concat([
         summaries.group_tops(community_top, cluster_top, summaries.children(clusters)),
         summaries.dataset_tops(frame, trained_on),
+        summaries.paper_tops(frame, joins["cites"]),
         summaries.family_joins(frame, communities["community"], joins),
     ], ignore_index=True)  # fmt: skip
     return {

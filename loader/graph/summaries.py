@@ -236,6 +236,32 @@ def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBER
     return pd.DataFrame(rows, columns=columns)
 
 
+def paper_tops(frame: pd.DataFrame, cites: pd.DataFrame, k: int = TOP_MEMBERS) -> pd.DataFrame:
+    """GroupTop rows of the papers (`paper:<arxiv id>`), the first page of `by_metadata` with a
+    paper filter: the k most downloaded models citing each (`ids`) and how many in all
+    (`models_n`), as `dataset_tops` does for a dataset filter.
+
+    >>> frame = pd.DataFrame({"id": ["a", "b"], "downloads": [5, 9]})
+    >>> paper_tops(frame, pd.DataFrame({"model": ["a", "b"], "arxiv_id": ["p", "p"]})).values
+    array([['paper:p', list(['b', 'a']), 2]], dtype=object)
+    """
+    links = cites[["model", "arxiv_id"]].drop_duplicates()
+    pos = pd.Index(frame["id"]).get_indexer(links["model"])
+    keep = pos >= 0
+    place = np.empty(len(frame), dtype="int64")
+    place[by_popularity(frame)] = np.arange(len(frame))
+    df = pd.DataFrame({
+        "paper": links["arxiv_id"].to_numpy(dtype=object)[keep],
+        "model": frame["id"].to_numpy(dtype=object)[pos[keep]], "place": place[pos[keep]],
+    }).sort_values(["paper", "place"], kind="stable")  # fmt: skip
+    groups = df.groupby("paper", sort=False)["model"]
+    tops = groups.apply(lambda s: s.head(k).tolist())
+    return pd.DataFrame({
+        "id": ["paper:" + str(p) for p in tops.index], "ids": tops.tolist(),
+        "models_n": groups.size().reindex(tops.index).astype(object).tolist(),
+    }, columns=["id", "ids", "models_n"])  # fmt: skip
+
+
 FAMILY_EXAMPLES = {"papers": 3, "spaces": 5}  # family_papers' `examples`, spaces_using's `uses`
 
 
