@@ -299,6 +299,8 @@ def main() -> int:
         if not args.keep:
             for db in made:
                 server.drop_database(db)
+        elif made:
+            print(f"[bench_joins] kept: {' '.join(made)}", file=sys.stderr, flush=True)
     print(text)
     if args.out:
         with args.out.open("a") as fh:
