@@ -12,6 +12,10 @@ sort a large part of the graph (bench/results/queries.md, before). So the loader
 - `Ranking` nodes: the most downloaded / liked / recent models (`by_metadata` without filters),
   and `GroupRanking` nodes: the largest / most downloaded groups of each kind and level
   (`top_families`, the home page, the atlas);
+- per dataset and per paper, a `GroupTop` of its most downloaded models (the first page of
+  `trained_on` and of `by_metadata` with that filter), and per community a `GroupTop`
+  `joins:<id>` with the datasets, papers and Spaces of its members, counted
+  (`family_datasets`, `family_papers`, `spaces_using`);
 - `Facet` nodes: the values of the filters with their model counts;
 - `Term` and `Posting` nodes: for each lower-cased word of the ids, the models holding it,
   most downloaded first (the first FIRST_CHUNK on the Term, the rest in Posting chunks).
@@ -76,6 +80,13 @@ def _id_rank(frame: pd.DataFrame) -> np.ndarray:
 def by_popularity(frame: pd.DataFrame) -> np.ndarray:
     """Row positions by downloads descending (missing last), then id: the queries' order."""
     return np.lexsort((_id_rank(frame), -_rank_key(frame["downloads"])))
+
+
+def popularity_places(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's place in `by_popularity` order (0 = most downloaded)."""
+    place = np.empty(len(frame), dtype="int64")
+    place[by_popularity(frame)] = np.arange(len(frame))
+    return place
 
 
 def _lists(keys: np.ndarray, values: np.ndarray) -> tuple[list[Any], list[list[Any]]]:
@@ -202,8 +213,7 @@ def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBER
     keep = pos >= 0
     if not keep.any():
         return pd.DataFrame(columns=columns)
-    place = np.empty(len(frame), dtype="int64")
-    place[by_popularity(frame)] = np.arange(len(frame))
+    place = popularity_places(frame)
     pos = pos[keep]
     ids = frame["id"].to_numpy(dtype=object)
     community = _ints(frame["community"])[pos]
@@ -248,8 +258,7 @@ def paper_tops(frame: pd.DataFrame, cites: pd.DataFrame, k: int = TOP_MEMBERS) -
     links = cites[["model", "arxiv_id"]].drop_duplicates()
     pos = pd.Index(frame["id"]).get_indexer(links["model"])
     keep = pos >= 0
-    place = np.empty(len(frame), dtype="int64")
-    place[by_popularity(frame)] = np.arange(len(frame))
+    place = popularity_places(frame)
     df = pd.DataFrame({
         "paper": links["arxiv_id"].to_numpy(dtype=object)[keep],
         "model": frame["id"].to_numpy(dtype=object)[pos[keep]], "place": place[pos[keep]],
@@ -280,8 +289,7 @@ def _family_links(
     keep = community >= 0
     if not keep.any():
         return {}
-    place = np.empty(len(frame), dtype="int64")
-    place[by_popularity(frame)] = np.arange(len(frame))
+    place = popularity_places(frame)
     df = pd.DataFrame({
         "community": community[keep], "value": links[target].to_numpy(dtype=object)[keep],
         "place": place[pos[keep]], "model": frame["id"].to_numpy(dtype=object)[pos[keep]],
