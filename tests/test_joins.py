@@ -399,7 +399,9 @@ def _stored_answers(config: GraphConfig, models: list[str], filters: list[dict])
         for where in filters:
             for page in PAGES:
                 run("by_metadata", {**where, **page})
-            run("by_metadata", {**where, "order": "likes"})
+            for order in ("likes", "created"):
+                run("by_metadata", {**where, "order": order})
+                run("by_metadata", {**where, "order": order, "skip": 2, "limit": 5})
             run("by_metadata", {**where, "license": "apache-2.0"})
     return out
 
@@ -507,16 +509,19 @@ def test_family_counts_stored_at_load_equal_the_walk_on_the_shared_fixtures(shar
     # by_metadata with a dataset filter alone reads the dataset's stored first models
     dataset = "simplescaling/s1K-1.1"
     with connect(config) as driver:
-        def by_dataset() -> list[str]:
-            return [r["id"] for r in run_query(driver, "by_metadata", {"dataset": dataset},
+        def by_dataset(order: str) -> list[str]:
+            return [r["id"] for r in run_query(driver, "by_metadata",
+                                               {"dataset": dataset, "order": order},
                                                database=config.database)]  # fmt: skip
 
-        full = by_dataset()
-        _rows(config, "MATCH (t:GroupTop {id: $id}) SET t.ids = t.ids[1..], t.models_n = 2",
-              id=f"dataset:{dataset}")  # fmt: skip
-        assert len(full) == 3 and by_dataset() == full[1:]
-        _rows(config, "MATCH (t:GroupTop {id: $id}) SET t.ids = $ids, t.models_n = 3",
-              id=f"dataset:{dataset}", ids=full)  # fmt: skip
+        for order, key in (("downloads", "ids"), ("likes", "ids_likes"),
+                           ("created", "ids_created")):  # fmt: skip
+            full = by_dataset(order)
+            _rows(config, f"MATCH (t:GroupTop {{id: $id}}) SET t.{key} = t.{key}[1..], "
+                          "t.models_n = 2", id=f"dataset:{dataset}")  # fmt: skip
+            assert len(full) == 3 and by_dataset(order) == full[1:], order
+            _rows(config, f"MATCH (t:GroupTop {{id: $id}}) SET t.{key} = $ids, t.models_n = 3",
+                  id=f"dataset:{dataset}", ids=full)  # fmt: skip
     models = artifacts.read_table(shared_built, "models")["id"].tolist()
     filters = [{"dataset": "simplescaling/s1K-1.1"}, {"dataset": "no/such-dataset"},
                {"paper": _most(shared_built, "cites", "arxiv_id")[0]}]

@@ -84,8 +84,27 @@ def by_popularity(frame: pd.DataFrame) -> np.ndarray:
 
 def popularity_places(frame: pd.DataFrame) -> np.ndarray:
     """Each row's place in `by_popularity` order (0 = most downloaded)."""
+    return order_places(frame, "downloads")
+
+
+def _order_key(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """by_metadata's sort key of order `name` (RANKINGS), to sort descending."""
+    column = frame[RANKINGS[name]]
+    if name == "created":  # ISO text; by_metadata sorts coalesce(created_at, '')
+        text = column.fillna("").astype(str)
+        return pd.Series(pd.factorize(text, sort=True)[0]).to_numpy(dtype="float64")
+    return _rank_key(column)
+
+
+def order_rows(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Row positions in by_metadata's order `name`: its key descending, then id."""
+    return np.lexsort((_id_rank(frame), -_order_key(frame, name)))
+
+
+def order_places(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Each row's place in by_metadata's order `name` (0 = first)."""
     place = np.empty(len(frame), dtype="int64")
-    place[by_popularity(frame)] = np.arange(len(frame))
+    place[order_rows(frame, name)] = np.arange(len(frame))
     return place
 
 
@@ -195,19 +214,20 @@ def group_tops(
 
 def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBERS) -> pd.DataFrame:
     """GroupTop rows of the datasets (`dataset:<id>`), the first page of `trained_on`: the k
-    most downloaded models trained on each (`ids`), and its k families by the downloads of
+    most downloaded models trained on each (`ids`; `ids_likes`, `ids_created`: by_metadata's
+    other orders, see `link_tops`), and its k families by the downloads of
     those members (`families`: community ids, -1 for a model without community, a family
     alone; with `family_models`, `family_downloads` and `family_tops`, the most downloaded
     member), and how many models and families it has in all (`models_n`, `families_n`).
 
     >>> frame = pd.DataFrame({"id": ["a", "b", "c"], "downloads": [5, 9, None],
-    ...                       "community": [1, 1, None]})
+    ...                       "likes": None, "created_at": None, "community": [1, 1, None]})
     >>> trained = pd.DataFrame({"model": ["a", "b", "c"], "dataset": ["d", "d", "d"]})
     >>> dataset_tops(frame, trained).iloc[0][["id", "ids", "families", "family_tops"]].tolist()
     ['dataset:d', ['b', 'a', 'c'], [1, -1], ['b', 'c']]
     """
-    columns = ["id", "ids", "families", "family_models", "family_downloads", "family_tops",
-               "models_n", "families_n"]
+    columns = ["id", "ids", "ids_likes", "ids_created", "families", "family_models",
+               "family_downloads", "family_tops", "models_n", "families_n"]
     links = trained[["model", "dataset"]].drop_duplicates()
     pos = pd.Index(frame["id"]).get_indexer(links["model"])
     keep = pos >= 0
@@ -223,7 +243,7 @@ def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBER
         "downloads": np.maximum(_rank_key(frame["downloads"]), 0).astype("int64")[pos],
         "group": np.where(community >= 0, community.astype(str), "m:" + ids[pos].astype(str)),
     }).sort_values(["dataset", "place"], kind="stable")  # fmt: skip
-    tops = df.groupby("dataset", sort=False)["model"].apply(lambda s: s.head(k).tolist())
+    tops = link_tops(frame, links, "dataset", k)
     sizes = df.groupby("dataset", sort=False).agg(models=("model", "size"),
                                                   families=("group", "nunique"))  # fmt: skip
     fam = (df.groupby(["dataset", "group"], sort=False)
@@ -235,7 +255,9 @@ def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBER
     rows = []
     for dataset, part in fam.groupby("dataset", sort=False):
         rows.append({
-            "id": f"dataset:{dataset}", "ids": tops[dataset],
+            "id": f"dataset:{dataset}", "ids": tops.at[dataset, "ids"],
+            "ids_likes": tops.at[dataset, "ids_likes"],
+            "ids_created": tops.at[dataset, "ids_created"],
             "families": part["community"].astype(int).tolist(),
             "family_models": part["models"].astype(int).tolist(),
             "family_downloads": part["downloads"].astype(int).tolist(),
@@ -246,29 +268,52 @@ def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBER
     return pd.DataFrame(rows, columns=columns)
 
 
-def paper_tops(frame: pd.DataFrame, cites: pd.DataFrame, k: int = TOP_MEMBERS) -> pd.DataFrame:
-    """GroupTop rows of the papers (`paper:<arxiv id>`), the first page of `by_metadata` with a
-    paper filter: the k most downloaded models citing each (`ids`) and how many in all
-    (`models_n`), as `dataset_tops` does for a dataset filter.
+# by_metadata's orders -> the GroupTop list of a dataset / paper holding its first models
+ORDER_LISTS = {"downloads": "ids", "likes": "ids_likes", "created": "ids_created"}
 
-    >>> frame = pd.DataFrame({"id": ["a", "b"], "downloads": [5, 9]})
-    >>> paper_tops(frame, pd.DataFrame({"model": ["a", "b"], "arxiv_id": ["p", "p"]})).values
-    array([['paper:p', list(['b', 'a']), 2]], dtype=object)
+
+def link_tops(frame: pd.DataFrame, links: pd.DataFrame, target: str,
+              k: int = TOP_MEMBERS) -> pd.DataFrame:  # fmt: skip
+    """Per `target` value (index): the first k models linked to it in each by_metadata order
+    (ORDER_LISTS columns) and how many in all (`models_n`).
+
+    >>> frame = pd.DataFrame({"id": ["a", "b"], "downloads": [5, 9], "likes": [3, None],
+    ...                       "created_at": [None, "2024-01-01"]})
+    >>> link_tops(frame, pd.DataFrame({"model": ["a", "b"], "p": ["x", "x"]}), "p").values.tolist()
+    [[['b', 'a'], ['a', 'b'], ['b', 'a'], 2]]
     """
-    links = cites[["model", "arxiv_id"]].drop_duplicates()
+    links = links[["model", target]].drop_duplicates()
     pos = pd.Index(frame["id"]).get_indexer(links["model"])
     keep = pos >= 0
-    place = popularity_places(frame)
-    df = pd.DataFrame({
-        "paper": links["arxiv_id"].to_numpy(dtype=object)[keep],
-        "model": frame["id"].to_numpy(dtype=object)[pos[keep]], "place": place[pos[keep]],
-    }).sort_values(["paper", "place"], kind="stable")  # fmt: skip
-    groups = df.groupby("paper", sort=False)["model"]
-    tops = groups.apply(lambda s: s.head(k).tolist())
-    return pd.DataFrame({
-        "id": ["paper:" + str(p) for p in tops.index], "ids": tops.tolist(),
-        "models_n": groups.size().reindex(tops.index).astype(object).tolist(),
-    }, columns=["id", "ids", "models_n"])  # fmt: skip
+    values, pos = links[target].to_numpy(dtype=object)[keep], pos[keep]
+    models = frame["id"].to_numpy(dtype=object)[pos]
+    out = {}
+    for name, column in ORDER_LISTS.items():
+        df = pd.DataFrame({"value": values, "model": models,
+                           "place": order_places(frame, name)[pos]})  # fmt: skip
+        df = df.sort_values(["value", "place"], kind="stable")
+        out[column] = df.groupby("value", sort=False)["model"].apply(lambda s: s.head(k).tolist())
+    tops = pd.DataFrame(out, columns=list(ORDER_LISTS.values()))
+    tops["models_n"] = pd.Series(values).value_counts().reindex(tops.index).astype(object)
+    return tops
+
+
+def paper_tops(frame: pd.DataFrame, cites: pd.DataFrame, k: int = TOP_MEMBERS) -> pd.DataFrame:
+    """GroupTop rows of the papers (`paper:<arxiv id>`), the first page of `by_metadata` with a
+    paper filter: the k first models citing each in each of its orders (`ids` by downloads,
+    `ids_likes`, `ids_created`) and how many in all (`models_n`), as `dataset_tops` does for a
+    dataset filter.
+
+    >>> frame = pd.DataFrame({"id": ["a", "b"], "downloads": [5, 9], "likes": [1, 1],
+    ...                       "created_at": None})
+    >>> cites = pd.DataFrame({"model": ["a", "b"], "arxiv_id": ["p", "p"]})
+    >>> paper_tops(frame, cites).values.tolist()
+    [['paper:p', ['b', 'a'], ['a', 'b'], ['a', 'b'], 2]]
+    """
+    tops = link_tops(frame, cites, "arxiv_id", k)
+    return pd.DataFrame({"id": ["paper:" + str(p) for p in tops.index],
+                         **{c: tops[c].tolist() for c in tops.columns}},
+                        columns=["id", *tops.columns])  # fmt: skip
 
 
 FAMILY_EXAMPLES = {"papers": 3, "spaces": 5}  # family_papers' `examples`, spaces_using's `uses`
@@ -401,16 +446,8 @@ def rankings(frame: pd.DataFrame, size: int = RANKING_SIZE) -> pd.DataFrame:
     {'downloads': ['a', 'b'], 'likes': ['c', 'a'], 'created': ['b', 'c']}
     """
     ids = frame["id"].to_numpy(dtype=object)
-    id_rank = _id_rank(frame)
-    rows = []
-    for name, column in RANKINGS.items():
-        if name == "created":  # ISO text; by_metadata sorts coalesce(created_at, '')
-            text = frame[column].fillna("").astype(str)
-            key = pd.Series(pd.factorize(text, sort=True)[0]).to_numpy(dtype="float64")
-        else:
-            key = _rank_key(frame[column])
-        order = np.lexsort((id_rank, -key))
-        rows.append({"id": name, "ids": ids[order[:size]].tolist()})
+    rows = [{"id": name, "ids": ids[order_rows(frame, name)[:size]].tolist()}
+            for name in RANKINGS]  # fmt: skip
     return pd.DataFrame(rows)
 
 
