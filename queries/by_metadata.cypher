@@ -13,16 +13,25 @@
 // @param skip int(0..) = 0  Rows to skip (paging)
 // @param limit int(1..1000) = 20  Rows per page
 // Every filter is optional. Without any, a page within the first 3,000 rows reads the stored
-// `Ranking` of that order (the loader's list of the first model ids). Otherwise the candidates
+// `Ranking` of that order (the loader's list of the first model ids). With a dataset or a paper
+// filter alone, a page within the first 50 rows reads that dataset's or paper's GroupTop (its
+// first models in each order, stored by the loader). Otherwise the candidates
 // come from the first given of dataset, paper, author, tag, license, library (an indexed node
 // and its relationships), else from the downloads index when min_downloads > 0, else from all models
 // (a scan); the other filters are then checked on the model's own properties.
 OPTIONAL MATCH (r:Ranking {id: $order})
-WITH CASE WHEN $dataset IS NULL AND $paper IS NULL
-           AND $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
+OPTIONAL MATCH (top:GroupTop {id: CASE WHEN $paper IS NULL THEN 'dataset:' + $dataset
+                                       WHEN $dataset IS NULL THEN 'paper:' + $paper END})
+WITH r, top, $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
            AND $pipeline_tag IS NULL AND $created_from IS NULL AND $created_to IS NULL
-           AND $min_downloads = 0 AND $skip + $limit <= size(coalesce(r.ids, []))
-      THEN r.ids[..$skip + $limit] END AS ranked
+           AND $min_downloads = 0 AS unfiltered
+WITH CASE WHEN unfiltered AND $dataset IS NULL AND $paper IS NULL
+           AND $skip + $limit <= size(coalesce(r.ids, []))
+      THEN r.ids[..$skip + $limit]
+      WHEN unfiltered AND top IS NOT NULL
+           AND ($skip + $limit <= size(top.ids) OR top.models_n <= size(top.ids))
+      THEN CASE $order WHEN 'likes' THEN top.ids_likes WHEN 'created' THEN top.ids_created
+           ELSE top.ids END[..$skip + $limit] END AS ranked
 CALL {
   WITH ranked
   WITH ranked WHERE ranked IS NOT NULL

@@ -19,6 +19,7 @@ CALL {
   WITH t WHERE from_top AND $by = 'model'
   UNWIND range($skip, $skip + $limit - 1) AS i
   WITH t.ids[i] AS mid, i
+  WHERE mid IS NOT NULL  // past the list's end: a null id would make the MATCH scan every model
   MATCH (m:Model {id: mid})
   OPTIONAL MATCH (m)-[:IN_COMMUNITY]->(c:Community)
   RETURN m AS top, c, 1 AS models, coalesce(m.downloads, 0) AS downloads

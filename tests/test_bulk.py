@@ -185,7 +185,7 @@ def test_the_streams_serving_rows_are_the_writers(built: Path) -> None:
     rows: the same Term, Posting, GroupTop … rows, value types included."""
     t = read.read_tables(built)
     props = read.model_props(t.models, t.external, built / "models.parquet", [])
-    args = (t.communities, t.clusters, t.words, t.joins["trained_on"])
+    args = (t.communities, t.clusters, t.words, t.joins)
     writer = read.serving_tables(summaries.serving_frame(props), *args)
     streams = read.serving_tables(read.serving_frame(t.models, t.external), *args)
     assert len(writer["Term"].keys) >= 5 and writer["Ranking"].keys

@@ -62,6 +62,10 @@ def base_url(built, graph_db, graph_driver):
         s.run("MATCH (m:Model {id: $m}) CREATE (m)-[:TRAINED_ON]->(:Dataset {id: $d}), "
               "(m)-[:CITES]->(:Paper {arxiv_id: $p}), (m)<-[:USES]-(:Space {id: $s})",
               m=HOSTILE, d=BAD["dataset"], p=BAD["paper"], s=BAD["space"]).consume()
+        # written past the loader: the family's stored counts (GroupTop joins:<community>)
+        # do not hold them, so they go and the family queries walk the members instead
+        s.run("MATCH (:Model {id: $m})-[:IN_COMMUNITY]->(c) "
+              "MATCH (t:GroupTop {id: 'joins:' + toString(c.id)}) DELETE t", m=HOSTILE).consume()
     with serve_app(create_app(graph_db), free_port()) as url:
         yield url
 

@@ -375,3 +375,155 @@ def test_the_explorer_queries_filter_by_dataset(joined):
     rows = run("explore_neighbours", id=base, dataset=dataset)
     assert rows and {r["id"] for r in rows} <= trained
     assert len(run("explore_neighbours", id=base)) > len(rows)
+
+
+# --- the family counts stored at load (GroupTop `joins:<community>`) ----------------------
+
+FAMILY_QUERIES = (("family_datasets", {}), ("family_papers", {}),
+                  ("spaces_using", {"scope": "family"}))  # fmt: skip
+PAGES = ({"limit": 1000}, {"limit": 20}, {"skip": 1, "limit": 2}, {"skip": 3, "limit": 5})
+
+
+def _stored_answers(config: GraphConfig, models: list[str], filters: list[dict]) -> dict:
+    """Every family query's pages for these models, by_metadata's for these filters."""
+    out = {}
+    with connect(config) as driver:
+        def run(name: str, params: dict) -> None:
+            out[(name, json.dumps(params, sort_keys=True))] = run_query(
+                driver, name, params, database=config.database)
+
+        for model in models:
+            for name, extra in FAMILY_QUERIES:
+                for page in PAGES:
+                    run(name, {"id": model, **extra, **page})
+        for where in filters:
+            for page in PAGES:
+                run("by_metadata", {**where, **page})
+            for order in ("likes", "created"):
+                run("by_metadata", {**where, "order": order})
+                run("by_metadata", {**where, "order": order, "skip": 2, "limit": 5})
+            run("by_metadata", {**where, "license": "apache-2.0"})
+    return out
+
+
+def _joins_rows(config: GraphConfig) -> dict:
+    return {r["p"]["id"]: r["p"] for r in _rows(
+        config, "MATCH (t:GroupTop) WHERE t.id STARTS WITH 'joins:' RETURN properties(t) AS p")}
+
+
+def _assert_stored_equals_walked(
+    config: GraphConfig, models: list[str], filters: list[dict] = ()
+) -> dict:
+    """The family queries and by_metadata's dataset/paper filters answer from the stored rows
+    as the walk over the members / the links does (the same queries once the rows are gone, as
+    on a graph loaded before them)."""
+    communities = _rows(config, "MATCH (c:Community) RETURN c.id AS id")
+    rows = _joins_rows(config)
+    assert set(rows) == {f"joins:{r['id']}" for r in communities}
+    papers = {w["paper"] for w in filters if "paper" in w}
+    stored_papers = _rows(config, "MATCH (t:GroupTop) WHERE t.id STARTS WITH 'paper:' "
+                                  "RETURN t.id AS id")  # fmt: skip
+    assert {f"paper:{p}" for p in papers} <= {r["id"] for r in stored_papers}
+    stored = _stored_answers(config, models, list(filters))
+    _rows(config, "MATCH (t:GroupTop) WHERE t.id STARTS WITH 'joins:' "
+                  "OR t.id STARTS WITH 'paper:' OR t.id STARTS WITH 'dataset:' DELETE t")
+    walked = _stored_answers(config, models, list(filters))
+    for key, rows_walked in walked.items():
+        assert stored[key] == rows_walked, key
+    return stored
+
+
+def _generated(tmp_path: Path) -> Path:
+    """A Hub-shaped generated set (packaged sample: no ../shared needed) with its
+    `dataset:`/`arxiv:` joins, and Spaces using its models (likes with ties and gaps)."""
+    import numpy as np
+    from constellation.loader.ingest import generate
+
+    ids = tmp_path / "ids.parquet"
+    generate.write_ids(generate.generate_ids(3000, seed=0, sources=[generate.SAMPLE]), ids)
+    out = tmp_path / "art"
+    build([ids], out, progress=False)
+    models = pd.read_parquet(out / "models.parquet", columns=["id", "community"])
+    rng = np.random.default_rng(0)
+    big = models[models["community"] < 5]["id"].to_numpy()  # the largest families
+    spaces = [f"s/space-{i}" for i in range(150)]
+    uses = [(s, m) for s in spaces for m in rng.choice(big, rng.integers(1, 9), replace=False)]
+    likes = rng.choice([0.0, 1.0, 5.0, np.nan], len(spaces))
+    artifacts.write_extra_table(out, "spaces", pd.DataFrame({"id": spaces, "likes": likes}))
+    artifacts.write_extra_table(out, "uses", pd.DataFrame(
+        {"space": [u[0] for u in uses], "model": [u[1] for u in uses], "origin": "listing"}))
+    return out
+
+
+def test_family_counts_stored_at_load_equal_the_walk_on_a_generated_set(tmp_path, fresh,
+                                                                         monkeypatch):
+    built = _generated(tmp_path)
+    writer, bulk = fresh(), fresh()
+    with connect(writer) as driver:
+        load_artifacts(driver, built, database=writer.database, progress=False)
+    monkeypatch.setenv("CONSTELLATION_BULK_HEAP", "1g")
+    bulk_load(bulk, built)
+    assert _joins_rows(bulk) == _joins_rows(writer)  # both paths store the same rows
+    models = pd.read_parquet(built / "models.parquet", columns=["id", "community", "downloads"])
+    # the most downloaded member of every family, and a few models of the largest ones
+    sample = models.sort_values("downloads", ascending=False).groupby("community").head(1)
+    sample = [*sample.head(40)["id"], *models[models["community"] == 0]["id"].head(3)]
+    # by_metadata's dataset / paper filters: the most used ones (over a stored page) and others
+    filters = [{"dataset": d} for d in _most(built, "trained_on", "dataset")]
+    filters += [{"paper": p} for p in _most(built, "cites", "arxiv_id")]
+    stored = _assert_stored_equals_walked(writer, sample, filters)
+    answered = {name: sum(bool(v) for k, v in stored.items() if k[0] == name)
+                for name in ("family_datasets", "family_papers", "spaces_using", "by_metadata")}
+    assert min(answered.values()) >= 10, answered  # every query answered for many families
+    assert max(len(v) for k, v in stored.items() if k[0] == "by_metadata") > 50
+    # paging reads the stored lists' positions
+    page = {"id": sample[0], "limit": 1000}
+    first = stored[("family_datasets", json.dumps(page, sort_keys=True))]
+    page.update(skip=1, limit=2)
+    assert stored[("family_datasets", json.dumps(page, sort_keys=True))] == first[1:3]
+
+
+def _most(built: Path, table: str, column: str) -> list[str]:
+    """The 3 values with the most models, and 3 more."""
+    counts = pd.read_parquet(built / f"{table}.parquet")[column].value_counts()
+    return [*counts.index[:3], *counts.index[10:13]]
+
+
+@pytest.mark.shared
+def test_family_counts_stored_at_load_equal_the_walk_on_the_shared_fixtures(shared_built, fresh):
+    config = fresh()
+    with connect(config) as driver:
+        load_artifacts(driver, shared_built, database=config.database, progress=False)
+    model = "allura-org/Mistral-Small-24b-Sertraline-0304"
+    (row,) = _rows(config, "MATCH (:Model {id: $id})-[:IN_COMMUNITY]->(c) "
+                           "MATCH (t:GroupTop {id: 'joins:' + toString(c.id)}) "
+                           "RETURN t.id AS id, t.dataset_models AS n", id=model)  # fmt: skip
+    assert row["n"] and max(row["n"]) == 2  # the allura-org models share their datasets
+    # the query reads the stored counts: a doctored row shows in its answer
+    _rows(config, "MATCH (t:GroupTop {id: $id}) SET t.dataset_models = [n IN t.dataset_models "
+                  "| n + 1000]", id=row["id"])  # fmt: skip
+    with connect(config) as driver:
+        doctored = run_query(driver, "family_datasets", {"id": model}, database=config.database)
+    assert doctored and all(r["models"] > 1000 for r in doctored)
+    _rows(config, "MATCH (t:GroupTop {id: $id}) SET t.dataset_models = $n", **row)
+    # by_metadata with a dataset filter alone reads the dataset's stored first models
+    dataset = "simplescaling/s1K-1.1"
+    with connect(config) as driver:
+        def by_dataset(order: str) -> list[str]:
+            return [r["id"] for r in run_query(driver, "by_metadata",
+                                               {"dataset": dataset, "order": order},
+                                               database=config.database)]  # fmt: skip
+
+        for order, key in (("downloads", "ids"), ("likes", "ids_likes"),
+                           ("created", "ids_created")):  # fmt: skip
+            full = by_dataset(order)
+            _rows(config, f"MATCH (t:GroupTop {{id: $id}}) SET t.{key} = t.{key}[1..], "
+                          "t.models_n = 2", id=f"dataset:{dataset}")  # fmt: skip
+            assert len(full) == 3 and by_dataset(order) == full[1:], order
+            _rows(config, f"MATCH (t:GroupTop {{id: $id}}) SET t.{key} = $ids, t.models_n = 3",
+                  id=f"dataset:{dataset}", ids=full)  # fmt: skip
+    models = artifacts.read_table(shared_built, "models")["id"].tolist()
+    filters = [{"dataset": "simplescaling/s1K-1.1"}, {"dataset": "no/such-dataset"},
+               {"paper": _most(shared_built, "cites", "arxiv_id")[0]}]
+    stored = _assert_stored_equals_walked(config, models, filters)
+    assert sum(bool(v) for k, v in stored.items() if k[0] == "spaces_using") >= 20

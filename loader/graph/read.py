@@ -308,16 +308,20 @@ def serving_frame(models: pd.DataFrame, external_ids: list[str]) -> pd.DataFrame
 
 def serving_tables(
     frame: pd.DataFrame, communities: pd.DataFrame, clusters: pd.DataFrame,
-    words: pd.DataFrame | None, trained_on: pd.DataFrame,
+    words: pd.DataFrame | None, joins: dict[str, pd.DataFrame],
 ) -> dict[str, NodeTable]:
     """The serving tables by label, from the Model nodes' columns (`summaries.serving_frame`,
-    or `serving_frame` above): see summaries.py; `Word` is the build's words.parquet (the
-    corpus's most common name words, the paper's Table 1)."""
+    or `serving_frame` above) and the checked join tables (`Tables.joins`): see summaries.py;
+    `Word` is the build's words.parquet (the corpus's most common name words, the paper's
+    Table 1)."""
     community_top, cluster_top = summaries.member_tops(frame, clusters)
     terms, postings = summaries.search_index(frame)
+    trained_on = joins["trained_on"]
     tops = pd.concat([
         summaries.group_tops(community_top, cluster_top, summaries.children(clusters)),
         summaries.dataset_tops(frame, trained_on),
+        summaries.paper_tops(frame, joins["cites"]),
+        summaries.family_joins(frame, communities["community"], joins),
     ], ignore_index=True)  # fmt: skip
     return {
         "Term": serving_table(terms),
@@ -495,9 +499,8 @@ def read_artifacts(folder: str | Path) -> Artifacts:
     model_nodes = model_table(t.models, t.external, folder / "models.parquet", skipped)
     add_model_joins(model_nodes, join_links(t.joins))
     serving = serving_tables(
-        summaries.serving_frame(model_nodes.props), t.communities, t.clusters, t.words,
-        t.joins["trained_on"],
-    )  # fmt: skip
+        summaries.serving_frame(model_nodes.props), t.communities, t.clusters, t.words, t.joins
+    )
     datasets, spaces = join_nodes(folder, t.joins, skipped)
     return Artifacts(
         manifest=t.manifest,

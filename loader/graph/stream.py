@@ -328,8 +328,7 @@ def graph_stream(folder: Any) -> GraphStream:
         "inferred_hash": inferred.hashes(),
     }
     serving = read.serving_tables(
-        read.serving_frame(t.models, t.external), t.communities, t.clusters, t.words,
-        t.joins["trained_on"],
+        read.serving_frame(t.models, t.external), t.communities, t.clusters, t.words, t.joins,
     )  # fmt: skip
     datasets, spaces = read.join_nodes(t.folder, t.joins, skipped)
     links = _Links()

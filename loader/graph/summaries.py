@@ -12,6 +12,10 @@ sort a large part of the graph (bench/results/queries.md, before). So the loader
 - `Ranking` nodes: the most downloaded / liked / recent models (`by_metadata` without filters),
   and `GroupRanking` nodes: the largest / most downloaded groups of each kind and level
   (`top_families`, the home page, the atlas);
+- per dataset and per paper, a `GroupTop` of its most downloaded models (the first page of
+  `trained_on` and of `by_metadata` with that filter), and per community a `GroupTop`
+  `joins:<id>` with the datasets, papers and Spaces of its members, counted
+  (`family_datasets`, `family_papers`, `spaces_using`);
 - `Facet` nodes: the values of the filters with their model counts;
 - `Term` and `Posting` nodes: for each lower-cased word of the ids, the models holding it,
   most downloaded first (the first FIRST_CHUNK on the Term, the rest in Posting chunks).
@@ -79,6 +83,32 @@ def _id_rank(frame: pd.DataFrame) -> np.ndarray:
 def by_popularity(frame: pd.DataFrame) -> np.ndarray:
     """Row positions by downloads descending (missing last), then id: the queries' order."""
     return np.lexsort((_id_rank(frame), -_rank_key(frame["downloads"])))
+
+
+def popularity_places(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's place in `by_popularity` order (0 = most downloaded)."""
+    return order_places(frame, "downloads")
+
+
+def _order_key(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """by_metadata's sort key of order `name` (RANKINGS), to sort descending."""
+    column = frame[RANKINGS[name]]
+    if name == "created":  # ISO text; by_metadata sorts coalesce(created_at, '')
+        text = column.fillna("").astype(str)
+        return pd.Series(pd.factorize(text, sort=True)[0]).to_numpy(dtype="float64")
+    return _rank_key(column)
+
+
+def order_rows(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Row positions in by_metadata's order `name`: its key descending, then id."""
+    return np.lexsort((_id_rank(frame), -_order_key(frame, name)))
+
+
+def order_places(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Each row's place in by_metadata's order `name` (0 = first)."""
+    place = np.empty(len(frame), dtype="int64")
+    place[order_rows(frame, name)] = np.arange(len(frame))
+    return place
 
 
 def _lists(keys: np.ndarray, values: np.ndarray) -> tuple[list[Any], list[list[Any]]]:
@@ -187,26 +217,26 @@ def group_tops(
 
 def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBERS) -> pd.DataFrame:
     """GroupTop rows of the datasets (`dataset:<id>`), the first page of `trained_on`: the k
-    most downloaded models trained on each (`ids`), and its k families by the downloads of
+    most downloaded models trained on each (`ids`; `ids_likes`, `ids_created`: by_metadata's
+    other orders, see `link_tops`), and its k families by the downloads of
     those members (`families`: community ids, -1 for a model without community, a family
     alone; with `family_models`, `family_downloads` and `family_tops`, the most downloaded
     member), and how many models and families it has in all (`models_n`, `families_n`).
 
     >>> frame = pd.DataFrame({"id": ["a", "b", "c"], "downloads": [5, 9, None],
-    ...                       "community": [1, 1, None]})
+    ...                       "likes": None, "created_at": None, "community": [1, 1, None]})
     >>> trained = pd.DataFrame({"model": ["a", "b", "c"], "dataset": ["d", "d", "d"]})
     >>> dataset_tops(frame, trained).iloc[0][["id", "ids", "families", "family_tops"]].tolist()
     ['dataset:d', ['b', 'a', 'c'], [1, -1], ['b', 'c']]
     """
-    columns = ["id", "ids", "families", "family_models", "family_downloads", "family_tops",
-               "models_n", "families_n"]
+    columns = ["id", "ids", "ids_likes", "ids_created", "families", "family_models",
+               "family_downloads", "family_tops", "models_n", "families_n"]
     links = trained[["model", "dataset"]].drop_duplicates()
     pos = pd.Index(frame["id"]).get_indexer(links["model"])
     keep = pos >= 0
     if not keep.any():
         return pd.DataFrame(columns=columns)
-    place = np.empty(len(frame), dtype="int64")
-    place[by_popularity(frame)] = np.arange(len(frame))
+    place = popularity_places(frame)
     pos = pos[keep]
     ids = frame["id"].to_numpy(dtype=object)
     community = _ints(frame["community"])[pos]
@@ -216,7 +246,7 @@ def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBER
         "downloads": np.maximum(_rank_key(frame["downloads"]), 0).astype("int64")[pos],
         "group": np.where(community >= 0, community.astype(str), "m:" + ids[pos].astype(str)),
     }).sort_values(["dataset", "place"], kind="stable")  # fmt: skip
-    tops = df.groupby("dataset", sort=False)["model"].apply(lambda s: s.head(k).tolist())
+    tops = link_tops(frame, links, "dataset", k)
     sizes = df.groupby("dataset", sort=False).agg(models=("model", "size"),
                                                   families=("group", "nunique"))  # fmt: skip
     fam = (df.groupby(["dataset", "group"], sort=False)
@@ -228,7 +258,9 @@ def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBER
     rows = []
     for dataset, part in fam.groupby("dataset", sort=False):
         rows.append({
-            "id": f"dataset:{dataset}", "ids": tops[dataset],
+            "id": f"dataset:{dataset}", "ids": tops.at[dataset, "ids"],
+            "ids_likes": tops.at[dataset, "ids_likes"],
+            "ids_created": tops.at[dataset, "ids_created"],
             "families": part["community"].astype(int).tolist(),
             "family_models": part["models"].astype(int).tolist(),
             "family_downloads": part["downloads"].astype(int).tolist(),
@@ -236,6 +268,146 @@ def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBER
             "models_n": int(sizes.at[dataset, "models"]),
             "families_n": int(sizes.at[dataset, "families"]),
         })  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+# by_metadata's orders -> the GroupTop list of a dataset / paper holding its first models
+ORDER_LISTS = {"downloads": "ids", "likes": "ids_likes", "created": "ids_created"}
+
+
+def link_tops(frame: pd.DataFrame, links: pd.DataFrame, target: str,
+              k: int = TOP_MEMBERS) -> pd.DataFrame:  # fmt: skip
+    """Per `target` value (index): the first k models linked to it in each by_metadata order
+    (ORDER_LISTS columns) and how many in all (`models_n`).
+
+    >>> frame = pd.DataFrame({"id": ["a", "b"], "downloads": [5, 9], "likes": [3, None],
+    ...                       "created_at": [None, "2024-01-01"]})
+    >>> link_tops(frame, pd.DataFrame({"model": ["a", "b"], "p": ["x", "x"]}), "p").values.tolist()
+    [[['b', 'a'], ['a', 'b'], ['b', 'a'], 2]]
+    """
+    links = links[["model", target]].drop_duplicates()
+    pos = pd.Index(frame["id"]).get_indexer(links["model"])
+    keep = pos >= 0
+    values, pos = links[target].to_numpy(dtype=object)[keep], pos[keep]
+    models = frame["id"].to_numpy(dtype=object)[pos]
+    out = {}
+    for name, column in ORDER_LISTS.items():
+        df = pd.DataFrame({"value": values, "model": models,
+                           "place": order_places(frame, name)[pos]})  # fmt: skip
+        df = df.sort_values(["value", "place"], kind="stable")
+        out[column] = df.groupby("value", sort=False)["model"].apply(lambda s: s.head(k).tolist())
+    tops = pd.DataFrame(out, columns=list(ORDER_LISTS.values()))
+    tops["models_n"] = pd.Series(values).value_counts().reindex(tops.index).astype(object)
+    return tops
+
+
+def paper_tops(frame: pd.DataFrame, cites: pd.DataFrame, k: int = TOP_MEMBERS) -> pd.DataFrame:
+    """GroupTop rows of the papers (`paper:<arxiv id>`), the first page of `by_metadata` with a
+    paper filter: the k first models citing each in each of its orders (`ids` by downloads,
+    `ids_likes`, `ids_created`) and how many in all (`models_n`), as `dataset_tops` does for a
+    dataset filter.
+
+    >>> frame = pd.DataFrame({"id": ["a", "b"], "downloads": [5, 9], "likes": [1, 1],
+    ...                       "created_at": None})
+    >>> cites = pd.DataFrame({"model": ["a", "b"], "arxiv_id": ["p", "p"]})
+    >>> paper_tops(frame, cites).values.tolist()
+    [['paper:p', ['b', 'a'], ['a', 'b'], ['a', 'b'], 2]]
+    """
+    tops = link_tops(frame, cites, "arxiv_id", k)
+    return pd.DataFrame({"id": ["paper:" + str(p) for p in tops.index],
+                         **{c: tops[c].tolist() for c in tops.columns}},
+                        columns=["id", *tops.columns])  # fmt: skip
+
+
+FAMILY_EXAMPLES = {"papers": 3, "spaces": 5}  # family_papers' `examples`, spaces_using's `uses`
+
+
+def _family_links(
+    frame: pd.DataFrame, links: pd.DataFrame, target: str, examples: int,
+    target_rank: pd.Series | None = None,
+) -> dict[int, dict[str, list[Any]]]:
+    """community -> its `target` values ordered by members linked (descending), then
+    `target_rank` descending (missing last) when given, then the value; with those counts and,
+    if `examples`, the first `examples` linked members of each (most downloaded first) as one
+    flat list and the start of each value's run in it (one more start at the end)."""
+    links = links[["model", target]].drop_duplicates()
+    pos = pd.Index(frame["id"]).get_indexer(links["model"])
+    community = np.full(len(pos), -1, dtype="int64")
+    community[pos >= 0] = _ints(frame["community"])[pos[pos >= 0]]
+    keep = community >= 0
+    if not keep.any():
+        return {}
+    place = popularity_places(frame)
+    df = pd.DataFrame({
+        "community": community[keep], "value": links[target].to_numpy(dtype=object)[keep],
+        "place": place[pos[keep]], "model": frame["id"].to_numpy(dtype=object)[pos[keep]],
+    }).sort_values(["community", "value", "place"], kind="stable")  # fmt: skip
+    groups = df.groupby(["community", "value"], sort=False)
+    agg = groups.size().rename("models").reset_index()
+    rank = -1.0 if target_rank is None else _rank_key(agg["value"].map(target_rank))
+    agg = agg.assign(rank=rank).sort_values(
+        ["community", "models", "rank", "value"], ascending=[True, False, False, True],
+        kind="stable")  # fmt: skip
+    out: dict[int, dict[str, list[Any]]] = {}
+    keys, values = _lists(agg["community"].to_numpy(), agg["value"].to_numpy(dtype=object))
+    _, counts = _lists(agg["community"].to_numpy(), agg["models"].to_numpy(dtype="int64"))
+    for key, vals, ns in zip(keys, values, counts, strict=True):
+        out[key] = {"values": vals, "models": ns}
+    if examples:
+        firsts = df[groups.cumcount().to_numpy() < examples]
+        by_pair = firsts.groupby(["community", "value"], sort=False)["model"].agg(list).to_dict()
+        for key, row in out.items():
+            parts = [by_pair[(key, v)] for v in row["values"]]
+            row["examples"] = [m for part in parts for m in part]
+            row["starts"] = np.cumsum([0, *map(len, parts)]).tolist()
+    return out
+
+
+def family_joins(
+    frame: pd.DataFrame, communities: pd.Series, joins: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """GroupTop rows `joins:<community>`, one per community, what `family_datasets`,
+    `family_papers` and `spaces_using` (scope family) would otherwise count over every member:
+    `datasets` / `dataset_models` (TRAINED_ON), `papers` / `paper_models` / `paper_examples` /
+    `paper_starts` (CITES) and `spaces` / `space_models` / `space_uses` / `space_starts` (USES),
+    each list in its query's order; `*_examples`/`*_uses` flat, the run of value i is
+    [starts[i], starts[i + 1]). A community without such links has no such properties.
+
+    >>> frame = pd.DataFrame({"id": ["a", "b", "c"], "downloads": [5, 9, 1],
+    ...                       "community": [1, 1, 2]})
+    >>> joins = {
+    ...     "trained_on": pd.DataFrame({"model": ["a", "b", "c"], "dataset": ["x", "x", "y"]}),
+    ...     "cites": pd.DataFrame({"model": ["a", "b"], "arxiv_id": ["p", "p"]}),
+    ...     "uses": pd.DataFrame({"space": [], "model": []}), "spaces": pd.DataFrame({"id": []})}
+    >>> row = family_joins(frame, pd.Series([1, 2, 3]), joins).iloc[0]
+    >>> row[["id", "datasets", "dataset_models", "papers", "paper_examples",
+    ...      "paper_starts", "spaces"]].tolist()
+    ['joins:1', ['x'], [2], ['p'], ['b', 'a'], [0, 2], None]
+    """
+    spaces = joins["spaces"]
+    likes = (spaces.set_index("id")["likes"] if "likes" in spaces.columns
+             else pd.Series(dtype="float64"))  # fmt: skip
+    parts = {
+        "dataset": _family_links(frame, joins["trained_on"], "dataset", 0),
+        "paper": _family_links(frame, joins["cites"], "arxiv_id", FAMILY_EXAMPLES["papers"]),
+        "space": _family_links(
+            frame, joins["uses"], "space", FAMILY_EXAMPLES["spaces"], likes),
+    }  # fmt: skip
+    names = {"dataset": ("datasets", None), "paper": ("papers", "paper_examples"),
+             "space": ("spaces", "space_uses")}  # fmt: skip
+    rows = []
+    for community in pd.Series(communities).dropna().astype("int64").tolist():
+        row: dict[str, Any] = {"id": f"joins:{community}"}
+        for kind, (values, examples) in names.items():
+            got = parts[kind].get(community)
+            row[values] = got["values"] if got else None
+            row[f"{kind}_models"] = got["models"] if got else None
+            if examples:
+                row[examples] = got["examples"] if got else None
+                row[f"{kind}_starts"] = got["starts"] if got else None
+        rows.append(row)
+    columns = ["id", "datasets", "dataset_models", "papers", "paper_models", "paper_examples",
+               "paper_starts", "spaces", "space_models", "space_uses", "space_starts"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -277,16 +449,8 @@ def rankings(frame: pd.DataFrame, size: int = RANKING_SIZE) -> pd.DataFrame:
     {'downloads': ['a', 'b'], 'likes': ['c', 'a'], 'created': ['b', 'c']}
     """
     ids = frame["id"].to_numpy(dtype=object)
-    id_rank = _id_rank(frame)
-    rows = []
-    for name, column in RANKINGS.items():
-        if name == "created":  # ISO text; by_metadata sorts coalesce(created_at, '')
-            text = frame[column].fillna("").astype(str)
-            key = pd.Series(pd.factorize(text, sort=True)[0]).to_numpy(dtype="float64")
-        else:
-            key = _rank_key(frame[column])
-        order = np.lexsort((id_rank, -key))
-        rows.append({"id": name, "ids": ids[order[:size]].tolist()})
+    rows = [{"id": name, "ids": ids[order_rows(frame, name)[:size]].tolist()}
+            for name in RANKINGS]  # fmt: skip
     return pd.DataFrame(rows)
 
 
