@@ -20,8 +20,11 @@
 // and its relationships), else from the downloads index when min_downloads > 0, else from all models
 // (a scan); the other filters are then checked on the model's own properties.
 OPTIONAL MATCH (r:Ranking {id: $order})
-OPTIONAL MATCH (top:GroupTop {id: CASE WHEN $paper IS NULL THEN 'dataset:' + $dataset
-                                       WHEN $dataset IS NULL THEN 'paper:' + $paper END})
+// '' when there is no such row to read: a lookup of a null id reads every GroupTop (100-170 ms at
+// 1M, 250 ms at 3M)
+WITH r, coalesce(CASE WHEN $paper IS NULL THEN 'dataset:' + $dataset
+                      WHEN $dataset IS NULL THEN 'paper:' + $paper END, '') AS top_id
+OPTIONAL MATCH (top:GroupTop {id: top_id})
 WITH r, top, $author IS NULL AND $tag IS NULL AND $license IS NULL AND $library IS NULL
            AND $pipeline_tag IS NULL AND $created_from IS NULL AND $created_to IS NULL
            AND $min_downloads = 0 AS unfiltered
