@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from constellation.loader.artifacts import read_table, write_table
+from constellation.loader.graph import writer
 from constellation.loader.graph.writer import load_artifacts
 from constellation.loader.pipeline.build import build
 
@@ -222,10 +223,15 @@ def test_first_load_writes_the_schema(artifacts: Path, fresh) -> None:
     assert json.loads(build_node["manifest"])["counts"] == manifest["counts"]
 
 
-def test_loading_twice_changes_nothing(artifacts: Path, fresh) -> None:
+@pytest.mark.parametrize("page", [None, 4], ids=["one-query", "stored-hashes-in-pages-of-4"])
+def test_loading_twice_changes_nothing(
+    artifacts: Path, fresh, page: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config, driver = fresh()
     _load(driver, config, artifacts)
     before = dump(driver, config)
+    if page:  # a 1M graph's hashes are read in pages (one query passed the server's limit)
+        monkeypatch.setattr(writer, "STORED_PAGE", page)
     again = _load(driver, config, artifacts, batch_size=3)
     assert dump(driver, config) == before
     for kind in ("models", "communities", "clusters", "similar_to", "based_on"):
@@ -388,6 +394,7 @@ def test_cli_load_prints_counts(
 _HELD_LOAD = """
 import sys, threading
 from constellation.graph import GraphConfig, connect
+from constellation.loader.graph import writer
 from constellation.loader.graph.writer import load_artifacts
 
 def on_batch(stage, done):

@@ -41,6 +41,7 @@ def add_load(sub: argparse._SubParsersAction) -> None:
 def _cmd_load(args: argparse.Namespace) -> int:
     from constellation.loader.graph.writer import load_artifacts, summary
 
+    from constellation.errors import graph_errors
     from constellation.graph import GraphConfig, connect
 
     config = GraphConfig.from_env()
@@ -49,7 +50,8 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
         print(summary(bulk_load(config, args.artifacts)))
         return 0
-    with connect(config) as driver:
+    # a server error mid-load (its time limit, a refusal) is one line, as for queries
+    with connect(config) as driver, graph_errors(f" at {config.uri}", database=config.database):
         counts = load_artifacts(
             driver,
             args.artifacts,
