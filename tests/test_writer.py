@@ -223,6 +223,23 @@ def test_first_load_writes_the_schema(artifacts: Path, fresh) -> None:
     assert json.loads(build_node["manifest"])["counts"] == manifest["counts"]
 
 
+def test_writes_are_cut_by_their_list_items(
+    artifacts: Path, fresh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows with long lists (GroupTop, Term) are written a few at a time: a Bolt message is at
+    most 16 MB, and 10k GroupTop rows of a 1M graph made one larger (the load hung)."""
+    config, driver = fresh()
+    _load(driver, config, artifacts)
+    calls: list[int] = []
+    real = writer.row_bounds
+    monkeypatch.setattr(writer, "WRITE_LIST_ITEMS", 5)
+    monkeypatch.setattr(writer, "row_bounds", lambda *a: calls.append(a[2]) or real(*a))
+    cut_config, cut_driver = fresh()
+    _load(cut_driver, cut_config, artifacts)
+    assert calls and set(calls) == {5}
+    assert dump(cut_driver, cut_config) == dump(driver, config)
+
+
 @pytest.mark.parametrize("page", [None, 4], ids=["one-query", "stored-hashes-in-pages-of-4"])
 def test_loading_twice_changes_nothing(
     artifacts: Path, fresh, page: int | None, monkeypatch: pytest.MonkeyPatch

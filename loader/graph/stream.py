@@ -129,7 +129,8 @@ def row_bounds(sizes: np.ndarray, rows: int = CHUNK, items: int = LIST_ITEMS) ->
     return ends
 
 
-def _list_sizes(columns: list[list[Any]], n: int) -> np.ndarray:
+def list_sizes(columns: list[list[Any]], n: int) -> np.ndarray:
+    """The list items (ids, tags …) of each of the n rows of these columns."""
     sizes = np.zeros(n, dtype="int64")
     for column in columns:
         if any(isinstance(v, list) for v in column):
@@ -143,7 +144,7 @@ def _table(label: str, table: NodeTable) -> VertexStream:
 
     def chunks() -> Iterator[Rows]:
         lo = 0
-        for hi in row_bounds(_list_sizes(columns, len(table.keys)), CHUNK, LIST_ITEMS):
+        for hi in row_bounds(list_sizes(columns, len(table.keys)), CHUNK, LIST_ITEMS):
             yield present(names, [c[lo:hi] for c in columns])
             lo = hi
 

@@ -44,6 +44,7 @@ from typing import Any
 
 from constellation.loader.graph import writer_cypher as cy
 from constellation.loader.graph.read import Artifacts, EdgeSet, NodeTable, read_artifacts
+from constellation.loader.graph.stream import list_sizes, row_bounds
 
 from constellation.errors import UserError
 
@@ -143,7 +144,12 @@ def _sync_nodes(
             tx.run(delete_own_rels, keys=old).consume()
         tx.run(upsert, nodes.params(chunk)).consume()
 
-    for chunk in w.batches(rows, f"write {label}"):
+    # rows holding long lists (GroupTop, Term …) also cut by their items: a Bolt message is at
+    # most 16 MB (ArcadeDB; 10k GroupTop rows of a 1M graph exceeded it and the load hung)
+    sizes = list_sizes(list(nodes.props.values()), len(nodes.keys))[rows]
+    ends = row_bounds(sizes, w.batch_size, WRITE_LIST_ITEMS)
+    chunks = [rows[lo:hi] for lo, hi in zip([0, *ends], ends, strict=False)]
+    for chunk in w.chunks(chunks, f"write {label}"):
         w.write(lambda tx, chunk=chunk: work(tx, chunk))
     return {
         "created": len(new),
@@ -272,6 +278,8 @@ def _sync_edges(
     return counts
 
 
+# List items (ids, tags …) per write: ~40 bytes each, well under a Bolt message's 16 MB.
+WRITE_LIST_ITEMS = 100_000
 # Stored hashes read per query: one query over every Model of a 1M graph ran past the local
 # server's 30 s query limit (a traceback at the first refresh of 1M models); 100k rows take
 # 4-11 s at 1M, SKIP included.
