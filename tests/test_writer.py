@@ -258,7 +258,12 @@ def test_loading_twice_changes_nothing(
     assert _counts_by_label(driver, config)["Build"] == 1
 
 
-def test_incremental_update_changes_only_what_changed(artifacts: Path, fresh) -> None:
+@pytest.mark.parametrize("unlink", [None, 1], ids=["one-statement", "unlinked-one-at-a-time"])
+def test_incremental_update_changes_only_what_changed(
+    artifacts: Path, fresh, unlink: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if unlink:  # changed models' links dropped a page per statement (the server's time limit)
+        monkeypatch.setattr(writer, "UNLINK_PAGE", unlink)
     # Two hand-made edges so the model deleted below surely has some (whatever the build finds).
     extra = pd.DataFrame(
         {
