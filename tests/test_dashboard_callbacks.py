@@ -85,6 +85,51 @@ def test_router_reads_the_url_and_sets_controls_nav_and_view() -> None:
     assert home["views"]["home"] == "view active"
 
 
+def _components(tree: Any) -> list[Any]:
+    """Every component of a layout tree (children only, as Dash crawls it)."""
+    from dash.development.base_component import Component
+
+    if isinstance(tree, list | tuple):
+        return [c for t in tree for c in _components(t)]
+    if not isinstance(tree, Component):
+        return []
+    return [tree, *_components(getattr(tree, "children", None))]
+
+
+def test_a_page_loads_the_frame_and_mounts_only_the_view_it_shows(down) -> None:
+    """A page load holds no view's components (each view drawn on every load cost ~1.5 s of
+    browser CPU at 1M); `mount` adds the shown view's. Dash's own check of the callbacks' ids
+    is off for that (they are not all in the page), so it is done here: every id a callback
+    names is in some view, or in the frame (pattern ids are drawn by callbacks)."""
+    from constellation.dashboard.app import create_app
+    from constellation.dashboard.layout import build_layout, mount
+
+    app = create_app(data=down)
+    loaded = _components(app.layout)
+    kinds = {type(c).__name__ for c in loaded}
+    assert not kinds & {"Graph", "Cytoscape", "DataTable"}, kinds
+    boxes = {c.id: c for c in loaded if str(getattr(c, "id", "")).startswith("view-")}
+    assert set(boxes) == {f"view-{v}" for v in VIEW_MODULES}
+    assert all(not getattr(b, "children", None) for b in boxes.values())
+
+    everything = _components(build_layout(mounted=True))
+    ids = {c.id for c in everything if isinstance(getattr(c, "id", None), str)}
+    named = set()
+    for key, spec in app.callback_map.items():
+        named |= {o.rsplit(".", 1)[0].split("@")[0] for o in key.strip(".").split("...")}
+        named |= {d["id"] for d in spec["inputs"] + spec["state"]}
+    named = {i for i in named if not i.startswith("{")}  # pattern ids: drawn by callbacks
+    assert named <= ids, named - ids
+
+    out = mount("atlas")
+    assert len(out) == len(VIEW_MODULES)
+    drawn = dict(zip(VIEW_MODULES, out, strict=True))
+    assert all(v is no_update for k, v in drawn.items() if k != "atlas")
+    assert "atlas-dendro" in {getattr(c, "id", None) for c in _components(drawn["atlas"])}
+    with pytest.raises(PreventUpdate):
+        mount(None)
+
+
 def test_router_search_pick_filters_and_reset() -> None:
     old = route("/model/gpt2", "?view=lineage&min_downloads=5")["state"]
     picked = route("/model/gpt2", "?view=lineage&min_downloads=5", picked=PYTHIA, old=old,
