@@ -130,6 +130,22 @@ def test_a_page_loads_the_frame_and_mounts_only_the_view_it_shows(down) -> None:
         mount(None)
 
 
+def test_a_script_asked_again_is_not_modified_and_a_changed_one_is_sent(down) -> None:
+    """plotly.js and Dash's chunks have no version in their URL: each page load asks again,
+    and the explorer answers from the ETags it keeps (app.quick_revalidation)."""
+    from constellation.dashboard.app import create_app
+
+    client = create_app(data=down).server.test_client()
+    url = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+    first = client.get(url)
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and len(first.data) > 1_000_000
+    again = client.get(url, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and not again.data and again.headers["ETag"] == tag
+    stale = client.get(url, headers={"If-None-Match": '"an-older-plotly"'})
+    assert stale.status_code == 200 and stale.data == first.data
+
+
 def test_router_search_pick_filters_and_reset() -> None:
     old = route("/model/gpt2", "?view=lineage&min_downloads=5")["state"]
     picked = route("/model/gpt2", "?view=lineage&min_downloads=5", picked=PYTHIA, old=old,
