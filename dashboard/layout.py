@@ -2,7 +2,8 @@
 
 A page loads with every view's container empty: a view's components are added (mounted) the
 first time it is shown (`mount`), so a page load draws, and runs the callbacks of, the view it
-shows only (each view drawn on every load cost ~1.5 s of browser CPU: bench/results/dashboard.md).
+shows only (drawing every view on every load doubled the home page's browser CPU at 1M, 1.5 s
+against 0.75 s: bench/results/dashboard.md).
 A mounted view stays in the page (hidden unless active), so it keeps its state (e.g. an expanded
 neighbourhood) while you look at another one. A view's callbacks that read the state run when it
 is mounted (no `prevent_initial_call`), with no input firing them (`triggered_id` None).

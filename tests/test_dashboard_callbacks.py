@@ -97,8 +97,8 @@ def _components(tree: Any) -> list[Any]:
 
 
 def test_a_page_loads_the_frame_and_mounts_only_the_view_it_shows(down) -> None:
-    """A page load holds no view's components (each view drawn on every load cost ~1.5 s of
-    browser CPU at 1M); `mount` adds the shown view's. Dash's own check of the callbacks' ids
+    """A page load holds no view's components (drawing them all doubled a page's browser CPU
+    at 1M); `mount` adds the shown view's. Dash's own check of the callbacks' ids
     is off for that (they are not all in the page), so it is done here: every id a callback
     names is in some view, or in the frame (pattern ids are drawn by callbacks)."""
     from constellation.dashboard.app import create_app
