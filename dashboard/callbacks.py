@@ -12,7 +12,7 @@ from typing import Any
 
 from constellation.dashboard import components as ui
 from constellation.dashboard.data import Data, Filters
-from constellation.dashboard.layout import NAV_ORDER, VIEW_MODULES
+from constellation.dashboard.layout import NAV_ORDER, VIEW_MODULES, mount
 from constellation.dashboard.routing import (
     MODEL_VIEWS,
     SEARCH_PICK,
@@ -96,6 +96,10 @@ def register(app: Any, data: Data) -> None:
         menus = filter_options(data, status_class, parse_url(pathname, search)["filters"])
         # a filter the graph has no values for is no filter: its menu is not shown
         return (*menus, *(None if m else {"display": "none"} for m in menus))
+
+    # a view's components, the first time it is shown (layout.py); the page asks for it
+    app.callback(*[Output(f"view-{v}", "children") for v in VIEW_MODULES],
+                 Input("mount", "data"), prevent_initial_call=True)(mount)
 
     @app.callback(
         Output("status-dot", "className"),
@@ -274,10 +278,16 @@ def register_clientside(app: Any) -> None:
     # the search box asks the server only once typing pauses
     app.clientside_callback(js("debounceSearch"), Output("search-text", "data"),
                             Input("search", "search_value"), prevent_initial_call=True)
+    # the view to mount: the one shown, when its container is still empty
+    app.clientside_callback(js("viewToMount"), Output("mount", "data"),
+                            Input("state", "data"), prevent_initial_call=True)
     # refit the graphs of the view that just became visible (and on a new model)
     app.clientside_callback(js("refitVisibleGraph"), Output("cy-resized", "data"),
-                            Input("state", "data"), Input("nb-key", "data"),
-                            Input("lin-key", "data"))
+                            Input("state", "data"))
+    for key, out in (("nb-key", "nb-resized"), ("lin-key", "lin-resized")):
+        app.clientside_callback(js("refitVisibleGraph"), Output(out, "data"),
+                                Input(key, "data"), State("state", "data"),
+                                prevent_initial_call=True)
     # after an expansion, zoom out if new nodes fall outside the viewport
     app.clientside_callback(js("showAllNodes"), Output("nb-shown", "data"),
                             Input("nb-graph", "elements"), prevent_initial_call=True)

@@ -85,6 +85,97 @@ def test_router_reads_the_url_and_sets_controls_nav_and_view() -> None:
     assert home["views"]["home"] == "view active"
 
 
+def _components(tree: Any) -> list[Any]:
+    """Every component of a layout tree (children only, as Dash crawls it)."""
+    from dash.development.base_component import Component
+
+    if isinstance(tree, list | tuple):
+        return [c for t in tree for c in _components(t)]
+    if not isinstance(tree, Component):
+        return []
+    return [tree, *_components(getattr(tree, "children", None))]
+
+
+def test_a_page_loads_the_frame_and_mounts_only_the_view_it_shows(down) -> None:
+    """A page load holds no view's components (drawing them all doubled a page's browser CPU
+    at 1M); `mount` adds the shown view's. Dash's own check of the callbacks' ids
+    is off for that (they are not all in the page), so it is done here: every id a callback
+    names is in some view, or in the frame (pattern ids are drawn by callbacks)."""
+    from constellation.dashboard.app import create_app
+    from constellation.dashboard.layout import build_layout, mount
+
+    app = create_app(data=down)
+    loaded = _components(app.layout)
+    kinds = {type(c).__name__ for c in loaded}
+    assert not kinds & {"Graph", "Cytoscape", "DataTable"}, kinds
+    boxes = {c.id: c for c in loaded if str(getattr(c, "id", "")).startswith("view-")}
+    assert set(boxes) == {f"view-{v}" for v in VIEW_MODULES}
+    assert all(not getattr(b, "children", None) for b in boxes.values())
+
+    everything = _components(build_layout(mounted=True))
+    ids = {c.id for c in everything if isinstance(getattr(c, "id", None), str)}
+    named = set()
+    for key, spec in app.callback_map.items():
+        named |= {o.rsplit(".", 1)[0].split("@")[0] for o in key.strip(".").split("...")}
+        named |= {d["id"] for d in spec["inputs"] + spec["state"]}
+    named = {i for i in named if not i.startswith("{")}  # pattern ids: drawn by callbacks
+    assert named <= ids, named - ids
+
+    out = mount("atlas")
+    assert len(out) == len(VIEW_MODULES)
+    drawn = dict(zip(VIEW_MODULES, out, strict=True))
+    assert all(v is no_update for k, v in drawn.items() if k != "atlas")
+    assert "atlas-dendro" in {getattr(c, "id", None) for c in _components(drawn["atlas"])}
+    with pytest.raises(PreventUpdate):
+        mount(None)
+
+
+def test_a_script_asked_again_is_not_modified_and_a_changed_one_is_sent(down) -> None:
+    """Dash's async chunks (and plotly.js) have no version in their URL: each page load asks
+    again, and the explorer answers from the ETags it keeps (app.quick_revalidation)."""
+    from constellation.dashboard.app import create_app
+
+    client = create_app(data=down).server.test_client()
+    for url in ("/_dash-component-suites/dash/dcc/async-graph.js",
+                "/_dash-component-suites/plotly/package_data/plotly.min.js"):
+        first = client.get(url)
+        tag = first.headers["ETag"]
+        assert first.status_code == 200 and len(first.data) > 1_000, url
+        again = client.get(url, headers={"If-None-Match": tag})
+        assert again.status_code == 304 and not again.data and again.headers["ETag"] == tag
+        stale = client.get(url, headers={"If-None-Match": '"an-older-one"'})
+        assert stale.status_code == 200 and stale.data == first.data
+
+
+def test_the_page_gets_plotly_basic_bundle_and_the_atlas_draws_only_its_traces(down) -> None:
+    """dcc.Graph is given plotly.js's basic bundle (1.2 MB, not 4.8): every figure the atlas
+    draws must use its trace types only."""
+    from constellation.dashboard.app import PLOTLY_TRACES, create_app
+    from constellation.dashboard.dendrogram import dendrogram_figure
+
+    client = create_app(data=down).server.test_client()
+    js = client.get("/_dash-component-suites/plotly/package_data/plotly.min.js")
+    assert js.status_code == 200 and js.data.startswith(b"/**\n* plotly.js (basic")
+    assert js.mimetype == "application/javascript"
+
+    rows = [{"id": f"o/m{i}", "downloads": 10 * i, "likes": i, "created_at": "2024-01-02",
+             "family": f"f{i % 3}"} for i in range(12)]
+    figures = [
+        atlas.scatter_figure(rows),
+        atlas.words_bar([{"word": "llama", "share": 0.1}, {"word": "bert", "share": 0.05}]),
+        dendrogram_figure([{"id": 1, "threshold": 0.6, "size": 40, "label": "a", "level": 1},
+                           {"id": 2, "threshold": 0.5, "size": 9, "label": "b", "level": 1}],
+                          [{"id": 3, "parent": 1, "threshold": 0.2, "size": 30, "label": "c"}]),
+        atlas._blank("nothing here"),
+    ]
+    types = set()
+    for fig in figures:
+        traces = fig["data"] if isinstance(fig, dict) else fig.to_plotly_json()["data"]
+        types |= {t.get("type", "scatter") for t in traces}
+    assert "scatter" in types and "bar" in types
+    assert types <= PLOTLY_TRACES, types - PLOTLY_TRACES
+
+
 def test_router_search_pick_filters_and_reset() -> None:
     old = route("/model/gpt2", "?view=lineage&min_downloads=5")["state"]
     picked = route("/model/gpt2", "?view=lineage&min_downloads=5", picked=PYTHIA, old=old,

@@ -44,10 +44,19 @@
                 });
             },
 
+            // The view to mount (dashboard/layout.py): the one the state shows, when its
+            // container is still empty; the server answers with its components.
+            viewToMount: function (state) {
+                const view = (state || {}).view;
+                const box = view && document.getElementById('view-' + view);
+                return box && !box.childElementCount ? view : window.dash_clientside.no_update;
+            },
+
             // Cytoscape measures its container when it mounts; a view that was hidden then has
             // a 0x0 viewport, so refit the graph of the view that just became visible (and on a
-            // new model).
-            refitVisibleGraph: function (state, nbKey, linKey) {
+            // new model). The state is the last argument (an Input or a State).
+            refitVisibleGraph: function () {
+                const state = arguments[arguments.length - 1];
                 const id = GRAPH_OF_VIEW[(state || {}).view];
                 if (!id) { return window.dash_clientside.no_update; }
                 setTimeout(function () {

@@ -97,7 +97,6 @@ def register(app: Any, data: Data) -> None:
         Input("atlas-path", "data"),
         Input("state", "data"),
         State("atlas-loaded", "data"),
-        prevent_initial_call=True,
     )
     def _dendro(path, state, loaded):
         return dendro(data, path, state, loaded, callback_context.triggered_id)
@@ -123,13 +122,15 @@ def register(app: Any, data: Data) -> None:
         prevent_initial_call=True,
     )
     def _path_to_url(path, state):
+        if callback_context.triggered_id is None:  # the view was just mounted: no drill
+            raise PreventUpdate
         return path_search(path, state)
 
     @app.callback(
         Output("atlas-path", "data", allow_duplicate=True),
         Input("state", "data"),
         State("atlas-path", "data"),
-        prevent_initial_call=True,
+        prevent_initial_call="initial_duplicate",  # runs when mounted (layout.py)
     )
     def _url_to_path(state, path):
         return path_from_url(data, state, path)
@@ -140,7 +141,6 @@ def register(app: Any, data: Data) -> None:
         Output("atlas-loaded", "data"),
         Input("state", "data"),
         State("atlas-loaded", "data"),
-        prevent_initial_call=True,
     )
     def _scatter(state, loaded):
         return scatter(data, state, loaded)
@@ -150,7 +150,6 @@ def register(app: Any, data: Data) -> None:
         Output("atlas-words-bar", "figure"),
         Input("state", "data"),
         State("atlas-words", "children"),
-        prevent_initial_call=True,
     )
     def _words(state, current):
         return words(data, state, current)

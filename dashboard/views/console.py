@@ -12,7 +12,7 @@ from constellation.dashboard import cyto_styles
 from constellation.dashboard.console_elements import console_graph_elements
 from constellation.dashboard.data import Data
 from constellation.dashboard.routing import build_url
-from dash import Input, Output, State, dash_table, dcc, html
+from dash import Input, Output, State, callback_context, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
 from constellation.errors import GraphUnreachable, UserError
@@ -144,6 +144,8 @@ def register(app: Any, data: Data) -> None:
         prevent_initial_call=True,
     )
     def _to_url(_n, cypher, state):
+        if callback_context.triggered_id is None:  # the view was just mounted: no click
+            raise PreventUpdate
         return query_search(state, cypher)
 
     @app.callback(
@@ -153,7 +155,7 @@ def register(app: Any, data: Data) -> None:
         Input("state", "data"),
         State("con-ran", "data"),
         State("con-run", "n_clicks"),
-        prevent_initial_call=True,
+        prevent_initial_call="initial_duplicate",  # runs when mounted (layout.py)
     )
     def _from_url(state, ran, clicks):
         return query_from_url(state, ran, clicks)

@@ -28,7 +28,6 @@ def register(app: Any, data: Data) -> None:
     @app.callback(
         Output("det-body", "children"),
         Input("state", "data"),
-        prevent_initial_call=True,
     )
     def _update(state):
         return update(data, state)

@@ -14,7 +14,7 @@ from constellation.dashboard.wordcloud_img import (
     download_weight,
     name_word_frequencies,
 )
-from dash import Input, Output, callback_context, dash_table, dcc, html, no_update
+from dash import Input, Output, State, callback_context, dash_table, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 VIEW = "family"
@@ -112,10 +112,9 @@ def register(app: Any, data: Data) -> None:
         Input("fam-by", "value"),
         Input("fam-table", "page_current"),
         Input("fam-table", "sort_by"),
-        prevent_initial_call=True,
     )
     def _update(state, by, page, sort_by):
-        trigger = callback_context.triggered_id
+        trigger = callback_context.triggered_id or "state"  # None: just mounted (layout.py)
         if trigger == "state":  # a URL: its grouping, not the radio's
             by = ((state or {}).get("extra") or {}).get("by") or "community"
         out = update(data, state, by, int(page or 0) if trigger == "fam-table" else 0)
@@ -125,15 +124,22 @@ def register(app: Any, data: Data) -> None:
                     no_update)
         return (*out[:2], rows, *out[3:7], 0, trained_on(data, state, by))
 
+    # two callbacks, not one: one with the URL as output would run (and fail on the missing
+    # radio buttons) at each state change before the view is mounted
+    @app.callback(Output("fam-by", "value"), Input("state", "data"), State("fam-by", "value"))
+    def _by_from_url(state, by):
+        return grouping_sync(state, by, "state")[0]
+
     @app.callback(
-        Output("fam-by", "value"),
         Output("url", "search", allow_duplicate=True),
-        Input("state", "data"),
         Input("fam-by", "value"),
+        State("state", "data"),
         prevent_initial_call=True,
     )
-    def _by(state, by):
-        return grouping_sync(state, by, callback_context.triggered_id)
+    def _by_to_url(by, state):
+        if callback_context.triggered_id is None:  # the view was just mounted: no click
+            raise PreventUpdate
+        return grouping_sync(state, by, "fam-by")[1]
 
 
 def grouping_sync(state: dict | None, by: str | None, trigger: str | None) -> tuple:

@@ -85,6 +85,7 @@ def layout() -> html.Div:
                 className="grid-2",
             ),
             dcc.Store(id="lin-key"),
+            dcc.Store(id="lin-resized"),
             dcc.Store(id="lin-pages"),  # {"model": id, "pages": {relation: children shown}}
         ],
         id=f"view-{VIEW}",
@@ -105,7 +106,6 @@ def register(app: Any, data: Data) -> None:
         Input("lin-pages", "data"),
         Input("lin-likely", "value"),
         State("lin-key", "data"),
-        prevent_initial_call=True,
     )
     def _update(state, pages, likely, key):
         return update(data, state, key, pages, bool(likely))

@@ -109,6 +109,7 @@ def layout() -> html.Div:
                 className="grid-2",
             ),
             dcc.Store(id="nb-key"),
+            dcc.Store(id="nb-resized"),
             dcc.Store(id="nb-pic"),  # compact picture: node positions/classes, edge ids
         ],
         id=f"view-{VIEW}",
@@ -135,10 +136,9 @@ def register(app: Any, data: Data) -> None:
         Input("nb-fit", "n_clicks"),
         State("nb-key", "data"),
         State("nb-pic", "data"),
-        prevent_initial_call=True,
     )
     def _update(state, tap, _reset, fit, key, pic):
-        trigger = callback_context.triggered_id
+        trigger = callback_context.triggered_id or "state"  # None: just mounted (layout.py)
         return update(data, state, tap, fit, key, pic, trigger, replay=trigger != "nb-reset")
 
     @app.callback(

@@ -65,7 +65,6 @@ def register(app: Any, data: Data) -> None:
         Input("search-prev", "n_clicks"),
         Input("search-next", "n_clicks"),
         State("search-skip", "data"),
-        prevent_initial_call=True,
     )
     def _update(state, _prev, _next, skip):
         trig = callback_context.triggered_id
