@@ -113,9 +113,12 @@ def test_demo_over_neo4j_uri_refuses_another_build(
 def test_ctrl_c_says_the_graph_server_still_runs(local, no_neo4j_env) -> None:
     """The explorer stops on Ctrl+C; the graph server does not, and the demo now says so."""
     port = free_port()
+    # Ctrl+C as in a terminal: a test run started in the background (`cmd &` without job
+    # control) ignores SIGINT, and the demo would inherit that and never stop
     proc = subprocess.Popen([sys.executable, "-m", "constellation.cli", "demo", "--port",
                              str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
