@@ -36,8 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from constellation.loader.gc_pause import paused_gc
 from constellation.loader.graph import writer_cypher as cy
-from constellation.loader.graph.read import paused_gc
 from constellation.loader.graph.stream import (
     EDGE_TYPES,
     LABEL_KEYS,
@@ -300,7 +300,7 @@ def bulk_load(
             f"load --bulk: database {database} holds {n:,} node(s); the bulk path is for a first "
             "load into an empty database (use `constellation load` without --bulk)"
         )
-    with paused_gc():
+    with paused_gc(collect=True):
         counts = _bulk(config, database, artifacts_dir, heap, timings, on_stage)
     counts["seconds"] = round(time.perf_counter() - started, 3)
     counts["timings"] = timings

@@ -28,8 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from constellation.loader.gc_pause import paused_gc
 from constellation.loader.graph import writer_cypher as cy
-from constellation.loader.graph.read import paused_gc
 from constellation.loader.graph.stream import LABEL_KEYS, GraphStream, graph_stream, summary_counts
 
 from constellation.errors import UserError
@@ -157,7 +157,7 @@ def export_neo4j_admin(artifacts_dir: str | Path, out: str | Path) -> dict[str, 
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise UserError(f"--neo4j-admin {out}: folder is not empty (give a new or empty one)")
-    with paused_gc():
+    with paused_gc(collect=True):
         return _export(artifacts_dir, out)
 
 

@@ -11,12 +11,10 @@ can write only what changed. The artifact format itself is `loader/artifacts.py`
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -141,22 +139,6 @@ def _fail_dangling(path: Path, column: str, values: Iterable[Any], what: str) ->
     if bad:
         shown = ", ".join(bad[:5]) + (" …" if len(bad) > 5 else "")
         raise UserError(f"{path}: column {column}: {len(bad)} value(s) not in {what}: {shown}")
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused, and run once at the end. Reading artifacts makes
-    millions of small lists and dicts that live until the load ends (no cycles among them):
-    the collector's passes over them were 17 % of the reading's CPU and 42 % of the Model
-    rows' at 100k models, and grow with what is alive (bench/results/load.md)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.collect()
 
 
 def py_values(series: pd.Series) -> list[Any]:

@@ -17,14 +17,12 @@ them as `[build] …`); progress bars only with progress=True. Nothing here prin
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import platform
 import secrets
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -32,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from constellation.loader import artifacts
+from constellation.loader.gc_pause import paused_gc
 from constellation.loader.ingest.sources import SourceResult, read_sources
 from constellation.loader.pipeline import (
     communities,
@@ -282,23 +281,6 @@ def _build_id(inputs: list[dict], params: BuildParams, created_at: str) -> str:
     return f"{created_at[:19].replace(':', '').replace('-', '')}-{h[:8]}"
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (refcounting still frees everything).
-
-    A build makes millions of short-lived small objects (tokens, n-grams, terms), and each
-    collector pass walks all live ones: 15% of the 15,821-name build's CPU (measured with
-    `time.process_time` per stage, bench/results/loader.md).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def build(
     sources: SourceResult | Iterable[str | Path] | str | Path,
     out_dir: str | Path,
@@ -318,7 +300,7 @@ def build(
     (`stable_ids`); by default the build already in out_dir, if any. fresh_ids=True numbers
     them by size, as a first build does."""
     listings = {"datasets": datasets, "spaces": spaces}
-    with _cyclic_gc_paused():
+    with paused_gc():
         return _build(
             sources, out_dir, params or BuildParams(), progress, previous, fresh_ids,
             {kind: path for kind, path in listings.items() if path is not None},
