@@ -315,7 +315,8 @@ def bulk_load(
         with driver.session(database=database) as session:
             for statement in (*cy.CONSTRAINTS, *cy.INDEXES):
                 session.run(statement).consume()
-            session.execute_write(lambda tx: _build_started(tx, build_id, now, manifest))
+            folder = str(Path(artifacts_dir).resolve())
+            session.execute_write(lambda tx: _build_started(tx, build_id, now, manifest, folder))
     # No Bolt connection is open from here: the server closes the database for this process.
     if on_stage:
         on_stage("bulk")
@@ -365,9 +366,11 @@ def _release() -> None:
         pass
 
 
-def _build_started(tx: Any, build_id: str, now: str, manifest: str) -> None:
+def _build_started(tx: Any, build_id: str, now: str, manifest: str, folder: str) -> None:
     tx.run(cy.BUILDS_NOT_CURRENT).consume()
-    tx.run(cy.BUILD_STARTED, id=build_id, started_at=now, manifest=manifest).consume()
+    tx.run(
+        cy.BUILD_STARTED, id=build_id, started_at=now, manifest=manifest, artifacts=folder
+    ).consume()
     tx.run("MATCH (b:Build {id: $id}) SET b.bulk_unfinished = true", id=build_id).consume()
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from constellation.loader.artifacts import COLUMN_KINDS, MANIFEST, REQUIRED_COLUMNS, check_build
 from constellation.loader.graph import summaries
+from constellation.loader.graph.writer_cypher import SERVING_LABELS
 from constellation.loader.ingest.lineage import split_ids
 
 from constellation.errors import UserError
@@ -270,6 +271,42 @@ def serving_table(frame: pd.DataFrame) -> NodeTable:
     return NodeTable(keys, props, {}, dict(zip(keys, digests, strict=True)))
 
 
+def serving_model_frame(models: pd.DataFrame, external_ids: list[str]) -> pd.DataFrame:
+    """`summaries.serving_frame` of these models (+ external stubs): only the columns the
+    summaries read are made Python values."""
+    cols = [c for c in summaries.SERVING_COLUMNS if c in models.columns]
+    return summaries.serving_frame(
+        model_props(models[cols], external_ids, Path("models.parquet"), [])
+    )
+
+
+def serving_frames(
+    frame: pd.DataFrame, communities: pd.DataFrame, clusters: pd.DataFrame,
+    words: pd.DataFrame | None, trained_on: pd.DataFrame,
+    labels: tuple[str, ...] = SERVING_LABELS,
+) -> dict[str, pd.DataFrame]:
+    """The rows of these serving labels (`summaries.serving_frame` of the Model nodes, the
+    build's communities, clusters, words.parquet and TRAINED_ON links), before hashing."""
+    out: dict[str, pd.DataFrame] = {}
+    if "Term" in labels or "Posting" in labels:
+        out["Term"], out["Posting"] = summaries.search_index(frame)
+    if "Facet" in labels:
+        out["Facet"] = summaries.facets(
+            frame, trained_on[["model", "dataset"]].drop_duplicates()["dataset"])
+    if "Ranking" in labels:
+        out["Ranking"] = summaries.rankings(frame)
+    if "GroupRanking" in labels:
+        out["GroupRanking"] = summaries.group_rankings(communities, clusters)
+    if "GroupTop" in labels:
+        out["GroupTop"] = summaries.group_top_rows(frame, clusters, trained_on)
+    if "Word" in labels:  # the corpus's most common name words (the paper's Table 1)
+        out["Word"] = (
+            pd.DataFrame(columns=["id", "word", "count", "share"]) if words is None else
+            words.assign(id=words["word"])[["id", "word", "count", "share"]].astype(object)
+        )
+    return {label: out[label] for label in labels}
+
+
 def serving_tables(
     props: dict[str, list[Any]], communities: pd.DataFrame, clusters: pd.DataFrame,
     words: pd.DataFrame | None, trained_on: pd.DataFrame,
@@ -277,26 +314,10 @@ def serving_tables(
     """The serving tables by label, from the Model nodes' properties (`model_props`; the
     columns of SERVING_COLUMNS are enough): see summaries.py; `Word` is the build's
     words.parquet (the corpus's most common name words, the paper's Table 1)."""
-    frame = summaries.serving_frame(props)
-    community_top, cluster_top = summaries.member_tops(frame, clusters)
-    terms, postings = summaries.search_index(frame)
-    tops = pd.concat([
-        summaries.group_tops(community_top, cluster_top, summaries.children(clusters)),
-        summaries.dataset_tops(frame, trained_on),
-    ], ignore_index=True)  # fmt: skip
-    return {
-        "Term": serving_table(terms),
-        "Posting": serving_table(postings),
-        "Facet": serving_table(summaries.facets(
-            frame, trained_on[["model", "dataset"]].drop_duplicates()["dataset"])),
-        "Ranking": serving_table(summaries.rankings(frame)),
-        "GroupRanking": serving_table(summaries.group_rankings(communities, clusters)),
-        "GroupTop": serving_table(tops),
-        "Word": serving_table(
-            pd.DataFrame(columns=["id", "word", "count", "share"]) if words is None else
-            words.assign(id=words["word"])[["id", "word", "count", "share"]].astype(object)
-        ),
-    }
+    frames = serving_frames(
+        summaries.serving_frame(props), communities, clusters, words, trained_on
+    )
+    return {label: serving_table(frame) for label, frame in frames.items()}
 
 
 def sort_codes(column: pd.Series) -> tuple[np.ndarray, Any]:
@@ -454,7 +475,11 @@ def read_tables(folder: str | Path) -> Tables:
 def read_artifacts(folder: str | Path) -> Artifacts:
     """Read and check every artifact the graph needs, as the writer's column-wise tables with
     their hashes; UserError names the bad file/column."""
-    t = read_tables(folder)
+    return artifacts(read_tables(folder))
+
+
+def artifacts(t: Tables) -> Artifacts:
+    """The writer's column-wise tables of every row of checked tables, with their hashes."""
     folder = t.folder
     skipped: list[str] = []
     model_nodes = model_table(t.models, t.external, folder / "models.parquet", skipped)

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from constellation.loader.graph import read, summaries
+from constellation.loader.graph import read
 from constellation.loader.graph import writer_cypher as cy
 from constellation.loader.graph.read import NodeTable, Tables
 
@@ -293,11 +293,11 @@ def graph_stream(folder: Any) -> GraphStream:
         "lineage_hash": lineage.hashes(),
         "inferred_hash": inferred.hashes(),
     }
-    serving_cols = [c for c in summaries.SERVING_COLUMNS if c in t.models.columns]
-    serving = read.serving_tables(
-        read.model_props(t.models[serving_cols], t.external, t.folder / "models.parquet", []),
+    frames = read.serving_frames(
+        read.serving_model_frame(t.models, t.external),
         t.communities, t.clusters, t.words, t.joins["trained_on"],
     )  # fmt: skip
+    serving = {label: read.serving_table(frame) for label, frame in frames.items()}
     datasets, spaces = read.join_nodes(t.folder, t.joins, skipped)
     links = _Links()
     vertices: dict[str, VertexStream] = {

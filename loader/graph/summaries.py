@@ -182,6 +182,18 @@ def group_tops(
     return pd.DataFrame(rows, columns=["id", "ids", "children"])
 
 
+def group_top_rows(
+    frame: pd.DataFrame, clusters: pd.DataFrame, trained: pd.DataFrame
+) -> pd.DataFrame:
+    """Every GroupTop row: the communities' and clusters' (`group_tops`), then the datasets'
+    (`dataset_tops`)."""
+    community_top, cluster_top = member_tops(frame, clusters)
+    return pd.concat([
+        group_tops(community_top, cluster_top, children(clusters)),
+        dataset_tops(frame, trained),
+    ], ignore_index=True)  # fmt: skip
+
+
 def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBERS) -> pd.DataFrame:
     """GroupTop rows of the datasets (`dataset:<id>`), the first page of `trained_on`: the k
     most downloaded models trained on each (`ids`), and its k families by the downloads of
@@ -297,8 +309,12 @@ def words(ids: pd.Series) -> pd.Series:
     return split.map(lambda ws: list(dict.fromkeys(w for w in ws if w)))
 
 
-def search_index(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(terms, postings) of the ids' words, each word's models most downloaded first.
+def search_index(
+    frame: pd.DataFrame, only: Any = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(terms, postings) of the ids' words, each word's models most downloaded first; `only`
+    (a list of words): those words' rows alone, right when `frame` holds every model that has
+    one of them (a refresh's changed words, loader/graph/refresh.py).
 
     terms: id (the word), n (models), best (their highest downloads), chunks, ids, downloads
     (the first FIRST_CHUNK models and their downloads, -1 when unknown), prefix (its first
@@ -323,6 +339,8 @@ def search_index(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     code = encoded.indices.to_numpy(zero_copy_only=False).astype("int64")
     vocab = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
     keep = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
+    if only is not None:
+        keep &= np.isin(code, np.flatnonzero(pd.Index(vocab).isin(list(only))))
     code, row = code[keep], row[keep]
     by_word = np.lexsort((row, code))  # per word, its models in popularity order
     code, row = code[by_word], row[by_word]

@@ -43,7 +43,14 @@ from pathlib import Path
 from typing import Any
 
 from constellation.loader.graph import writer_cypher as cy
-from constellation.loader.graph.read import Artifacts, EdgeSet, NodeTable, read_artifacts
+from constellation.loader.graph.read import (
+    Artifacts,
+    EdgeSet,
+    NodeTable,
+    Tables,
+    artifacts,
+    read_tables,
+)
 
 from constellation.errors import UserError
 
@@ -300,6 +307,10 @@ class _Stored:
     communities: dict[Any, str | None]
     clusters: dict[Any, str | None]
     serving: dict[str, dict[Any, str | None]] = field(default_factory=dict)  # label -> hashes
+    # None: read from the graph when needed (the full path); a refresh gives them
+    datasets: dict[Any, str | None] | None = None
+    spaces: dict[Any, str | None] | None = None
+    inferred: dict[Any, str | None] | None = None
 
 
 def _read_stored(w: _Writer) -> _Stored:
@@ -362,9 +373,13 @@ def _delete_orphans(w: _Writer) -> None:
             w.write(lambda tx, q=query: tx.run(q).consume())
 
 
-def _sync_graph(w: _Writer, art: Artifacts, build_id: str) -> dict[str, Any]:
-    """Make nodes and edges equal to the artifacts; returns the counts per kind."""
-    stored = _read_stored(w)
+def _sync_graph(
+    w: _Writer, art: Artifacts, build_id: str, stored: _Stored,
+    owners: list[Any] | None = None, existed: set[Any] | None = None,
+) -> dict[str, Any]:
+    """Make nodes and edges equal to the artifacts, `stored` being the graph's hashes (for a
+    refresh: those of the candidate rows, with the `owners` of edges that may differ and the
+    ones of them the graph holds); returns the counts per kind."""
     join_counts = _sync_join_nodes(w, art, stored)
     counts: dict[str, Any] = {"build_id": build_id, **_sync_all_nodes(w, art, stored)}
     counts.update(join_counts)
@@ -372,8 +387,9 @@ def _sync_graph(w: _Writer, art: Artifacts, build_id: str) -> dict[str, Any]:
         _delete_orphans(w)
         _delete_join_orphans(w)
     counts["skipped_columns"] = art.skipped_columns
-    owners = art.models.keys
-    existed = {k for k in stored.models if k in art.models.hashes}
+    if owners is None or existed is None:
+        owners = art.models.keys
+        existed = {k for k in stored.models if k in art.models.hashes}
     with w.timed("similar_to"):
         counts["similar_to"] = _sync_edges(
             w, _SIMILAR_TO, art.similar, owners, stored.similar, existed
@@ -383,8 +399,8 @@ def _sync_graph(w: _Writer, art: Artifacts, build_id: str) -> dict[str, Any]:
             w, _BASED_ON, art.lineage, owners, stored.lineage, existed
         )
     with w.timed("likely_based_on"):
-        counts["likely_based_on"] = _sync_inferred(w, art, owners, existed)
-    counts["spaces"] = _sync_spaces(w, art)
+        counts["likely_based_on"] = _sync_inferred(w, art, owners, existed, stored.inferred)
+    counts["spaces"] = _sync_spaces(w, art, stored.spaces)
     return counts
 
 
@@ -396,15 +412,17 @@ _LIKELY_BASED_ON = _EdgeStatements(
 
 
 def _sync_inferred(
-    w: _Writer, art: Artifacts, owners: list[Any], existed: set[Any]
+    w: _Writer, art: Artifacts, owners: list[Any], existed: set[Any],
+    stored: dict[Any, str | None] | None = None,
 ) -> dict[str, int]:
     """Make the stored likely links equal to inferred_lineage.parquet (none without it).
 
     Only children that hold likely links are read back; one whose hash a row rewrite dropped
     counts as stale, so its links are diffed again rather than left behind."""
-    stored: dict[Any, str | None] = {}
-    if w.run(cy.COUNT_LIKELY)[0]["n"]:
-        stored = {r["key"]: r["inferred_hash"] or "stale" for r in w.run(cy.LIKELY_OWNERS)}
+    if stored is None:
+        stored = {}
+        if w.run(cy.COUNT_LIKELY)[0]["n"]:
+            stored = {r["key"]: r["inferred_hash"] or "stale" for r in w.run(cy.LIKELY_OWNERS)}
     return _sync_edges(w, _LIKELY_BASED_ON, art.inferred, owners, stored, existed)
 
 
@@ -414,11 +432,14 @@ def _sync_inferred(
 def _sync_join_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, Any]:
     """Before the models: Dataset nodes (the models' TRAINED_ON MERGE finds them), and the
     join links of every model about to be rewritten dropped (its upsert creates them again).
-    Dropping first in its own transaction is safe: the model's hash changes only with its row."""
+    Dropping first in its own transaction is safe: the model's row hash is dropped with them, so
+    a load stopped before the rewrite rewrites the model when rerun."""
     counts: dict[str, Any] = {}
     with w.timed("datasets"):
         if art.datasets is not None:
-            stored_datasets = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Dataset")}
+            stored_datasets = stored.datasets
+            if stored_datasets is None:
+                stored_datasets = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Dataset")}
             upsert = cy.upsert_datasets(list(art.datasets.props))
             counts["datasets"] = _sync_nodes(
                 w, "Dataset", art.datasets, stored_datasets, upsert, None
@@ -431,12 +452,15 @@ def _sync_join_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, A
     return counts
 
 
-def _sync_spaces(w: _Writer, art: Artifacts) -> dict[str, int]:
+def _sync_spaces(
+    w: _Writer, art: Artifacts, stored: dict[Any, str | None] | None = None
+) -> dict[str, int]:
     """After the models: Space nodes and the USES links they own."""
     if art.spaces is None:
         return {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
     with w.timed("spaces"):
-        stored = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Space")}
+        if stored is None:
+            stored = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Space")}
         upsert = cy.upsert_spaces(list(art.spaces.props))
         return _sync_nodes(w, "Space", art.spaces, stored, upsert, cy.DELETE_SPACE_OWN_RELS)
 
@@ -449,6 +473,78 @@ def _delete_join_orphans(w: _Writer) -> None:
             w.write(lambda tx, q=query: tx.run(q).consume())
 
 
+def _previous(
+    w: _Writer, previous: Path | None, full: bool
+) -> tuple[Path | None, str]:
+    """The previous build's folder when a refresh may diff against it, else None; and why."""
+    from constellation.loader.graph.refresh import previous_build
+
+    if full:
+        return None, "full load (--full)"
+    rows = w.run(cy.CURRENT_BUILD)
+    if not rows:
+        if previous is not None:  # still checked: a wrong folder is the user's to know
+            previous_build(previous, explicit=True)
+        return None, "full load: the graph holds no complete build"
+    current, folder = str(rows[0]["id"]), rows[0]["artifacts"]
+    if previous is None and not folder:
+        return None, f"full load: build {current} in the graph records no artifacts folder"
+    path = previous or Path(folder)
+    found = previous_build(path, explicit=previous is not None)
+    if found is None:
+        return None, f"full load: {path} (build {current} was loaded from it) holds no build"
+    if found != current:
+        return None, f"full load: {path} holds build {found}, the graph holds {current}"
+    return path, f"refresh: diffed against build {current} ({path})"
+
+
+def _refresh_tables(
+    w: _Writer, new: Tables, previous: Path, explicit: bool
+) -> tuple[Any, str | None]:
+    """The diff of `new` against the previous build's artifacts; (None, why) when those cannot
+    be read (an error when the user named them)."""
+    from constellation.loader.graph.refresh import artifact_diff
+
+    try:
+        with w.timed("read previous artifacts"):
+            old = read_tables(previous)
+    except UserError as exc:
+        if explicit:
+            raise UserError(f"--previous {previous}: {exc}") from exc
+        return None, f"full load: the previous build's artifacts are unreadable ({exc})"
+    with w.timed("diff artifacts"):
+        return artifact_diff(old, new), None
+
+
+def _refresh_stored(w: _Writer, diff: Any) -> _Stored:
+    """The previous build's hashes of the candidate rows as the stored side; the serving labels
+    recomputed whole are diffed with the graph's hashes."""
+    from constellation.loader.graph.refresh import WHOLE_SERVING
+
+    s = diff.stored
+    serving = {label: s[f"serving:{label}"] for label in cy.SERVING_LABELS
+               if f"serving:{label}" in s}  # fmt: skip
+    with w.timed("read stored hashes"):
+        for label in WHOLE_SERVING:
+            serving[label] = {r["key"]: r["row_hash"] for r in _stored_hashes(w, label)}
+    return _Stored(
+        models=s["models"], similar=s["similar"], lineage=s["lineage"],
+        communities=s["communities"], clusters=s["clusters"], serving=serving,
+        datasets=s["datasets"], spaces=s["spaces"], inferred=s["inferred"],
+    )  # fmt: skip
+
+
+def _refresh_counts(w: _Writer, counts: dict[str, Any], totals: dict[str, int]) -> None:
+    """Unchanged = the new build's rows (edges) - created - updated: a refresh only saw its
+    candidates. The summaries' totals are the graph's counts after the load."""
+    for kind, total in totals.items():
+        c = counts[kind]
+        c["unchanged"] = total - c["created"] - c["updated"]
+    n = sum(w.run(cy.COUNT_NODES.format(label=label))[0]["n"] for label in cy.SERVING_LABELS)
+    c = counts["summaries"]
+    c["unchanged"] = n - c["created"] - c["updated"]
+
+
 def load_artifacts(
     driver: Any,
     artifacts_dir: str | Path,
@@ -456,9 +552,15 @@ def load_artifacts(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: bool = False,
     on_batch: OnBatch | None = None,
+    previous: str | Path | None = None,
+    full: bool = False,
 ) -> dict[str, Any]:
     """Make the graph equal to the artifacts in `artifacts_dir`; returns counts per kind.
 
+    When the graph holds a complete build whose artifacts are still in the folder it was loaded
+    from (or in `previous`), the load is a refresh: it diffs the two builds' artifacts and
+    writes what differs (refresh.py), without reading every row and stored hash. Otherwise, or
+    with full=True, it diffs every row with the graph. `counts["path"]` says which and why.
     `on_batch(stage, rows_done)` is called after each committed batch (progress hooks, tests);
     progress=True shows tqdm bars on stderr.
     """
@@ -467,25 +569,45 @@ def load_artifacts(
     started = time.perf_counter()
     w = _Writer(driver, database, batch_size, progress, on_batch)
     with w.timed("read artifacts"):
-        art = read_artifacts(artifacts_dir)
-    build_id = str(art.manifest["build_id"])
+        tables = read_tables(artifacts_dir)
+    build_id = str(tables.manifest["build_id"])
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     with w.timed("schema"):
         for statement in (*cy.CONSTRAINTS, *cy.INDEXES):
             w.run(statement)
+    prev = Path(previous) if previous is not None else None
+    folder, path = _previous(w, prev, full)  # before the Build below leaves the current one
+    diff = None
+    if folder is not None:
+        diff, why = _refresh_tables(w, tables, folder, explicit=prev is not None)
+        path = why or path
 
     def start(tx: Any) -> None:
         tx.run(cy.BUILDS_NOT_CURRENT).consume()  # the graph leaves the build it held
-        manifest = json.dumps(art.manifest, sort_keys=True, default=str)
-        tx.run(cy.BUILD_STARTED, id=build_id, started_at=now, manifest=manifest).consume()
+        manifest = json.dumps(tables.manifest, sort_keys=True, default=str)
+        tx.run(
+            cy.BUILD_STARTED, id=build_id, started_at=now, manifest=manifest,
+            artifacts=str(Path(artifacts_dir).resolve()),
+        ).consume()  # fmt: skip
 
-    w.write(start)
     try:
-        counts = _sync_graph(w, art, build_id)
+        if diff is not None:
+            stored = _refresh_stored(w, diff)
+            w.write(start)
+            counts = _sync_graph(w, diff.art, build_id, stored, diff.owners, diff.existed)
+            _refresh_counts(w, counts, diff.totals)
+            counts["candidates"] = diff.candidates
+        else:
+            with w.timed("read artifacts"):
+                art = artifacts(tables)
+            stored = _read_stored(w)
+            w.write(start)
+            counts = _sync_graph(w, art, build_id, stored)
     except BaseException as exc:  # Ctrl-C included: the Build says why it stopped, re-raised
         _mark_unfinished(w, build_id, exc)
         raise
+    counts["path"] = path
     counts["seconds"] = round(time.perf_counter() - started, 3)
     counts["timings"] = dict(w.timings)
     loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -503,6 +625,8 @@ def load_artifacts(
 def summary(counts: dict[str, Any]) -> str:
     """Counts as a few human lines (printed by `constellation load`)."""
     lines = [f"loaded build {counts['build_id']} in {counts['seconds']:.1f} s"]
+    if counts.get("path"):
+        lines.append(f"  {counts['path']}")
     kinds = ("models", "communities", "clusters", "summaries", "similar_to", "based_on",
              "likely_based_on")
     for kind in (k for k in kinds if k in counts):

@@ -196,8 +196,11 @@ FOREACH (x IN $papers[i] | MERGE (p:Paper {arxiv_id: x}) CREATE (m)-[:CITES]->(p
 FOREACH (x IN $task[i] | MERGE (t:Task {name: x}) CREATE (m)-[:FOR_TASK]->(t))
 """
 MODEL_JOIN_RELS = "TRAINED_ON|CITES|FOR_TASK"
+# Run in a transaction of its own before the models are rewritten: the row hash goes with the
+# links, so a load stopped in between rewrites these models when rerun (their links back).
 DELETE_MODEL_JOIN_RELS = (
-    f"UNWIND $keys AS k MATCH (n:Model {{id: k}})-[r:{MODEL_JOIN_RELS}]->() DELETE r"
+    "UNWIND $keys AS k MATCH (n:Model {id: k}) SET n.row_hash = null "
+    f"WITH n MATCH (n)-[r:{MODEL_JOIN_RELS}]->() DELETE r"
 )
 
 
@@ -231,7 +234,14 @@ BUILDS_NOT_CURRENT = "MATCH (b:Build) SET b.current = false"
 BUILD_STARTED = (
     "MERGE (b:Build {id: $id}) "
     "SET b.status = 'loading', b.started_at = $started_at, b.manifest = $manifest, "
-    "b.current = false, b.error = null"
+    "b.current = false, b.error = null, b.artifacts = $artifacts"
+)
+# The build the graph holds, when its load completed: a refresh diffs the next build's
+# artifacts against the folder it was loaded from (`artifacts`, absolute; loader/graph/refresh.py).
+# None while a load runs or after one stopped (no build is current then).
+CURRENT_BUILD = (
+    "MATCH (b:Build) WHERE b.current = true AND b.status = 'complete' "
+    "AND b.bulk_unfinished IS NULL RETURN b.id AS id, b.artifacts AS artifacts"
 )
 BUILD_FAILED = (
     "MATCH (b:Build {id: $id}) WHERE b.status = 'loading' SET b.status = $status, b.error = $error"
