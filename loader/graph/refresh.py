@@ -61,19 +61,47 @@ def _as_text(value: Any) -> Any:
     return value
 
 
+def _list_hashes(values: pd.Series) -> np.ndarray | None:
+    """Digests of a column of lists through Arrow (each list's items joined, and its length);
+    None when the values are not lists of scalars."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        lists = pa.array(values.to_numpy(dtype=object), from_pandas=True)
+        if not pa.types.is_list(lists.type) and not pa.types.is_large_list(lists.type):
+            return None
+        text = pc.binary_join(lists.cast(pa.list_(pa.string())), "\x1f")
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    both = pd.DataFrame({
+        "text": text.to_pandas(), "n": pc.list_value_length(lists).to_pandas(),
+    })  # fmt: skip
+    return pd.util.hash_pandas_object(both, index=False).to_numpy()
+
+
 def digests(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """A 64-bit digest per row of these columns (vectorised; lists hashed as their text)."""
+    """A 64-bit digest per row of these columns (vectorised; lists hashed as their items)."""
     parts = {}
     for col in columns:
         values = frame[col]
         if values.dtype == object:
             sample = values.dropna()
             if len(sample) and not isinstance(sample.iloc[0], str):
+                hashed = _list_hashes(values)
+                if hashed is not None:
+                    parts[col] = hashed
+                    continue
                 values = values.map(_as_text)
         parts[col] = pd.util.hash_pandas_object(values, index=False).to_numpy()
     if not parts:
         return np.zeros(len(frame), dtype="uint64")
     return pd.util.hash_pandas_object(pd.DataFrame(parts), index=False).to_numpy()
+
+
+def _absent(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Which digests are not among `known` (a hash table, not a sort)."""
+    return ~pd.Series(values).isin(pd.Index(known)).to_numpy()
 
 
 def _same_schema(prev: pd.DataFrame, new: pd.DataFrame) -> bool:
@@ -92,7 +120,7 @@ def changed_keys(prev: pd.DataFrame, new: pd.DataFrame, key: str) -> set[Any]:
     pos = pd.Index(prev[key]).get_indexer(new[key])
     differ = pos < 0
     differ[~differ] = ph[pos[~differ]] != nh[~differ]
-    gone = ~prev[key].isin(new[key]).to_numpy()
+    gone = ~isin(prev[key], new[key])
     return set(new[key].to_numpy(dtype=object)[differ]) | set(
         prev[key].to_numpy(dtype=object)[gone]
     )
@@ -103,13 +131,28 @@ def changed_owners(prev: pd.DataFrame, new: pd.DataFrame, owner: str, cols: list
     if not _same_schema(prev[cols], new[cols]):
         return set(prev[owner]) | set(new[owner])
     ph, nh = digests(prev, cols), digests(new, cols)
-    added = new[owner].to_numpy(dtype=object)[~np.isin(nh, ph)]
-    gone = prev[owner].to_numpy(dtype=object)[~np.isin(ph, nh)]
+    added = new[owner].to_numpy(dtype=object)[_absent(nh, ph)]
+    gone = prev[owner].to_numpy(dtype=object)[_absent(ph, nh)]
     return set(added) | set(gone)
 
 
-def _rows(frame: pd.DataFrame, col: str, keys: set[Any]) -> pd.DataFrame:
-    return frame[frame[col].isin(list(keys))] if keys else frame.iloc[:0]
+def isin(column: pd.Series, values: Any) -> np.ndarray:
+    """Which values of `column` are among `values`, through Arrow's hash table (pandas' isin on
+    Arrow strings builds a Python list of the values first)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    have = pa.array(column, from_pandas=True)
+    if isinstance(values, set | frozenset | dict):
+        values = list(values)
+    wanted = pa.array(values, from_pandas=True)
+    if wanted.type != have.type:
+        wanted = wanted.cast(have.type)
+    return pc.fill_null(pc.is_in(have, value_set=wanted), False).to_numpy(zero_copy_only=False)
+
+
+def _rows(frame: pd.DataFrame, col: str, keys: Any) -> pd.DataFrame:
+    return frame[isin(frame[col], keys)] if len(keys) else frame.iloc[:0]
 
 
 # --- the candidates of each kind -------------------------------------------------------------
@@ -205,7 +248,7 @@ def _under(t: Tables, groups: set[Any]) -> np.ndarray:
     wanted = np.array(sorted(groups), dtype="int64")
     hit = np.zeros(len(level), dtype=bool)
     while (level >= 0).any():
-        hit |= np.isin(level, wanted)
+        hit |= pd.Series(level).isin(wanted).to_numpy()
         known = level >= 0
         up = np.full(len(level), -1, dtype="int64")
         up[known] = parents[index.get_indexer(level[known])]
@@ -252,14 +295,11 @@ def _serving_rows(t: Tables, a: _Affected) -> dict[str, NodeTable]:
         terms, postings = pd.DataFrame({"id": []}), pd.DataFrame({"id": []})
 
     trained = _rows(t.joins["trained_on"], "dataset", a.datasets)
-    members = (
-        t.models["community"].isin(list(a.communities)).to_numpy()
-        | _under(t, a.clusters)
-        | t.models["id"].isin(trained["model"]).to_numpy()
-    )
+    members = isin(t.models["community"], sorted(a.communities)) | _under(t, a.clusters)
     tops = summaries.group_top_rows(
-        read.serving_model_frame(t.models[members], []), t.clusters, trained
-    )
+        read.serving_model_frame(t.models[members], []), t.clusters, trained,
+        read.serving_model_frame(_rows(t.models, "id", trained["model"].unique()), []),
+    )  # fmt: skip
     wanted = (
         {f"community:{c}" for c in a.communities}
         | {f"cluster:{c}" for c in a.clusters}

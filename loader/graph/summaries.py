@@ -183,14 +183,15 @@ def group_tops(
 
 
 def group_top_rows(
-    frame: pd.DataFrame, clusters: pd.DataFrame, trained: pd.DataFrame
+    frame: pd.DataFrame, clusters: pd.DataFrame, trained: pd.DataFrame,
+    trained_frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every GroupTop row: the communities' and clusters' (`group_tops`), then the datasets'
-    (`dataset_tops`)."""
+    (`dataset_tops`, over `trained_frame` when given: a refresh's models of some datasets)."""
     community_top, cluster_top = member_tops(frame, clusters)
     return pd.concat([
         group_tops(community_top, cluster_top, children(clusters)),
-        dataset_tops(frame, trained),
+        dataset_tops(frame if trained_frame is None else trained_frame, trained),
     ], ignore_index=True)  # fmt: skip
 
 
@@ -340,7 +341,7 @@ def search_index(
     vocab = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
     keep = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
     if only is not None:
-        keep &= np.isin(code, np.flatnonzero(pd.Index(vocab).isin(list(only))))
+        keep &= pd.Index(vocab).isin(list(only))[code]  # by the word's code
     code, row = code[keep], row[keep]
     by_word = np.lexsort((row, code))  # per word, its models in popularity order
     code, row = code[by_word], row[by_word]
