@@ -4,13 +4,17 @@
     flock /tmp/constellation-bench.lock python bench/bench_refresh.py \
         --models /tmp/refresh/ids.parquet --work /tmp/refresh --out bench/results/load.md
 
-Builds the models (`first`), then four refreshes of it, each built over a copy of `first`:
-`downloads` (1 % of the models' downloads changed) and `removed` (1 % of the models removed),
-each with stable ids and with `fresh_ids=True` (`-fresh`: detection's numbering, the behaviour
-before stable ids). In a new database of the local server it loads
-`first` (timed: the first load), then each refresh over `first` (timed), reloading `first`
-between them (untimed). Prints a Markdown table (appended to --out) of each load's wall time,
-its share of the first load and the writer's counts.
+Builds the models (`first`, or takes --first, a build of --models), then refreshes of it, each
+built over a copy of `first` (--variants): `downloads` (1 % of the models' downloads changed)
+and `removed` (1 % of the models removed), each with stable ids and with `fresh_ids=True`
+(`-fresh`: detection's numbering, the behaviour before stable ids). In a new database of the
+local server it loads `first` (timed: the first load; --bulk: through `load --bulk`), then a
+no-op reload of `first` (timed), then each refresh over `first` (timed), reloading `first`
+between them (untimed). `load` takes the refresh path when it can (loader/graph/refresh.py);
+--full-path makes every load diff every row with the graph (the path before refreshes).
+Prints a Markdown table (appended to --out) of each load's wall time, its share of the first
+load, the path it took, its slowest stages and the writer's counts. --reuse keeps builds
+already in --work.
 """
 
 from __future__ import annotations
@@ -28,14 +32,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from bench_load import emit
+from constellation.loader.graph.bulk import bulk_load
 from constellation.loader.graph.writer import load_artifacts
 from constellation.loader.pipeline.build import build
 
 from constellation import server
 from constellation.graph import connect
 
+VARIANTS = ("downloads", "downloads-fresh", "removed", "removed-fresh")
 
-def _builds(models: Path, work: Path, share: float, seed: int) -> dict[str, Path]:
+
+def _builds(
+    models: Path, work: Path, share: float, seed: int, first: Path | None,
+    variants: list[str], reuse: bool,
+) -> dict[str, Path]:
     frame = pd.read_parquet(models)
     rng = np.random.default_rng(seed)
     picked = rng.choice(len(frame), size=max(1, round(share * len(frame))), replace=False)
@@ -43,21 +53,29 @@ def _builds(models: Path, work: Path, share: float, seed: int) -> dict[str, Path
     downloads = changed["downloads"].astype("Float64").fillna(0)
     changed.loc[picked, "downloads"] = (downloads.iloc[picked] * 2 + 1).to_numpy()
     sources = {"downloads": changed, "removed": frame.drop(index=picked)}
-    first = work / "first"
-    shutil.rmtree(first, ignore_errors=True)
-    build([models], first)
+    del frame, changed
+    if first is None:
+        first = work / "first"
+        if not (reuse and (first / "manifest.json").is_file()):
+            shutil.rmtree(first, ignore_errors=True)
+            build([models], first)
     out = {"first": first}
-    for name, fresh in (
-        ("downloads", False), ("downloads-fresh", True), ("removed", False),
-        ("removed-fresh", True),
-    ):  # fmt: skip
-        src = work / f"{name.split('-')[0]}.parquet"
-        sources[name.split("-")[0]].to_parquet(src, index=False)
+    for name in variants:
+        kind, fresh = name.split("-")[0], name.endswith("-fresh")
         out[name] = work / name
+        if reuse and (out[name] / "manifest.json").is_file():
+            continue
+        src = work / f"{kind}.parquet"
+        sources[kind].to_parquet(src, index=False)
         shutil.rmtree(out[name], ignore_errors=True)
         shutil.copytree(first, out[name])
         build([src], out[name], fresh_ids=fresh)
     return out
+
+
+def _stages(counts: dict, n: int = 4) -> str:
+    slow = sorted(counts.get("timings", {}).items(), key=lambda kv: -kv[1])[:n]
+    return ", ".join(f"{k} {v:.1f}" for k, v in slow)
 
 
 def _changed(counts: dict, kinds: tuple[str, ...]) -> str:
@@ -70,29 +88,50 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", type=Path, required=True, help="`constellation generate` out")
     parser.add_argument("--work", type=Path, required=True, help="folder for the builds")
+    parser.add_argument("--first", type=Path, help="an existing build of --models to start from")
+    parser.add_argument("--variants", default=",".join(VARIANTS),
+                        help=f"comma-separated, of {', '.join(VARIANTS)} (default: all)")
+    parser.add_argument("--bulk", action="store_true", help="first load through `load --bulk`")
+    parser.add_argument("--full-path", action="store_true",
+                        help="every load diffs every row with the graph (no refresh path)")
+    parser.add_argument("--reuse", action="store_true", help="keep builds already in --work")
     parser.add_argument("--share", type=float, default=0.01, help="share of models changed")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, help="append the Markdown table to this file")
     args = parser.parse_args()
+    variants = [v for v in args.variants.split(",") if v]
+    if any(v not in VARIANTS for v in variants):
+        parser.error(f"--variants: each of {', '.join(VARIANTS)}")
     args.work.mkdir(parents=True, exist_ok=True)
-    builds = _builds(args.models, args.work, args.share, args.seed)
+    builds = _builds(
+        args.models, args.work, args.share, args.seed, args.first, variants, args.reuse
+    )
 
     name = f"bench_{secrets.token_hex(3)}"
     server.create_database(name)
     config = replace(server.ensure_running(), database=name)
     rows = []
     try:
+        t = time.perf_counter()
+        if args.bulk:
+            first = bulk_load(config, builds["first"])
+        first_s = time.perf_counter() - t
         with connect(config) as driver:
 
             def load(which: str) -> tuple[dict, float]:
                 t = time.perf_counter()
-                counts = load_artifacts(driver, builds[which], database=name)
+                counts = load_artifacts(
+                    driver, builds[which], database=name, full=args.full_path
+                )
                 return counts, time.perf_counter() - t
 
-            first, first_s = load("first")
-            rows.append(("first", first, first_s))
-            for which in ("downloads", "downloads-fresh", "removed", "removed-fresh"):
-                if rows[-1][0] != "first":
+            if not args.bulk:
+                first, first_s = load("first")
+            rows.append(("first" + (" (bulk)" if args.bulk else ""), first, first_s))
+            counts, seconds = load("first")
+            rows.append(("no-op reload", counts, seconds))
+            for which in variants:
+                if rows[-1][0] not in ("first", "no-op reload"):
                     load("first")
                 counts, seconds = load(which)
                 rows.append((which, counts, seconds))
@@ -106,15 +145,17 @@ def main() -> int:
         f"{args.share:.0%} change, {platform.node()}, {os.cpu_count()} CPUs, "
         f"heap {os.environ.get('CONSTELLATION_HEAP', '2g')}",
         "",
-        "| load | models | wall s | of first load | rewritten (created + updated + deleted) |",
-        "|---|---|---|---|---|",
+        "| load | models | wall s | of first load | path | slowest stages (s) "
+        "| rewritten (created + updated + deleted) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for which, counts, seconds in rows:
         models = counts["models"]["created"] + counts["models"]["updated"]
         models += counts["models"]["unchanged"]
+        path = counts.get("path", "bulk").split(":")[0]
         lines.append(
-            f"| {which} | {models:,} | {seconds:.1f} | {seconds / first_s:.1%} "
-            f"| {_changed(counts, kinds)} |"
+            f"| {which} | {models:,} | {seconds:.1f} | {seconds / first_s:.1%} | {path} "
+            f"| {_stages(counts)} | {_changed(counts, kinds)} |"
         )
     lines += ["", f"command: `{' '.join(sys.argv)}`", ""]
     emit("\n".join(lines), args.out)

@@ -461,7 +461,9 @@ def read_tables(folder: str | Path) -> Tables:
         folder=folder,
         manifest=manifest,
         models=models,
-        similarity=similarity.assign(score=similarity["score"].astype("float64")),
+        similarity=similarity.assign(
+            score=similarity["score"].astype("float64").round(SCORE_DECIMALS)
+        ),
         lineage=lineage,
         communities=tables["communities"],
         clusters=tables["clusters"].sort_values("level", ascending=False),
@@ -507,6 +509,11 @@ def artifacts(t: Tables) -> Artifacts:
 
 
 SIMILAR_FIELDS = ("target", "score")
+# SIMILAR_TO scores are stored rounded: TF-IDF weights depend on the whole corpus, so a refresh
+# that removes 1 % of the names moves nearly every score in its 4th-6th decimal, and unrounded
+# it rewrote almost every edge (bench/results/load.md). 0.001 keeps the order of neighbours
+# (queries break score ties by downloads, then id).
+SCORE_DECIMALS = 3
 LINEAGE_FIELDS = ("parent", "relation", "origin")
 
 
