@@ -286,19 +286,22 @@ def _serving_rows(t: Tables, a: _Affected) -> dict[str, NodeTable]:
     ids = pd.concat([t.models["id"], pd.Series(t.external, dtype=object)], ignore_index=True)
     holds = _word_holders(ids, a.words)
     n_real = len(t.models)
-    frame = read.serving_model_frame(
-        t.models[holds[:n_real]], [e for e, h in zip(t.external, holds[n_real:], strict=True) if h]
-    )
-    if a.words:
+    if a.words:  # the search index reads ids and downloads only
+        frame = read.serving_model_frame(
+            t.models.loc[holds[:n_real], ["id", "downloads"]],
+            [e for e, h in zip(t.external, holds[n_real:], strict=True) if h],
+        )  # fmt: skip
         terms, postings = summaries.search_index(frame, only=a.words)
     else:  # no model changed
         terms, postings = pd.DataFrame({"id": []}), pd.DataFrame({"id": []})
 
+    cols = ["id", "downloads", "community", "cluster"]  # what the group tops read
     trained = _rows(t.joins["trained_on"], "dataset", a.datasets)
     members = isin(t.models["community"], sorted(a.communities)) | _under(t, a.clusters)
     tops = summaries.group_top_rows(
-        read.serving_model_frame(t.models[members], []), t.clusters, trained,
-        read.serving_model_frame(_rows(t.models, "id", trained["model"].unique()), []),
+        read.serving_model_frame(t.models.loc[members, cols], []), t.clusters, trained,
+        read.serving_model_frame(_rows(t.models[cols], "id", trained["model"].unique()), []),
+        communities_only=a.communities, clusters_only=a.clusters,
     )  # fmt: skip
     wanted = (
         {f"community:{c}" for c in a.communities}

@@ -87,10 +87,14 @@ def _lists(keys: np.ndarray, values: np.ndarray) -> tuple[list[Any], list[list[A
     return keys[starts].tolist(), [v.tolist() for v in np.split(values, change)]
 
 
-def _firsts(groups: np.ndarray, ids: np.ndarray, k: int) -> dict[int, list[Any]]:
+def _firsts(
+    groups: np.ndarray, ids: np.ndarray, k: int, only: Any = None
+) -> dict[int, list[Any]]:
     """For rows already in page order: the first k ids of each group (integer groups, -1 for
-    none), as group -> ids."""
+    none), as group -> ids; `only`: of these groups alone."""
     keep = groups >= 0
+    if only is not None:
+        keep &= pd.Series(groups).isin(list(only)).to_numpy()
     groups, ids = groups[keep], ids[keep]
     order = np.argsort(groups, kind="stable")  # page order kept within a group
     groups, ids = groups[order], ids[order]
@@ -107,7 +111,8 @@ def _ints(values: Any) -> np.ndarray:
 
 
 def member_tops(
-    frame: pd.DataFrame, clusters: pd.DataFrame, k: int = TOP_MEMBERS
+    frame: pd.DataFrame, clusters: pd.DataFrame, k: int = TOP_MEMBERS,
+    communities_only: Any = None, clusters_only: Any = None,
 ) -> tuple[dict[Any, list[str]], dict[Any, list[str]]]:
     """(community -> top ids, cluster -> top ids): each group's k most downloaded members, best
     first. A cluster's members are the models of every finest cluster below it.
@@ -120,14 +125,14 @@ def member_tops(
     """
     order = by_popularity(frame)
     ids = frame["id"].to_numpy(dtype=object)[order]
-    communities = _firsts(_ints(frame["community"])[order], ids, k)
+    communities = _firsts(_ints(frame["community"])[order], ids, k, communities_only)
     cluster_ids = clusters["cluster"].to_numpy(dtype="int64")
     parents = _ints(clusters["parent"])
     index = pd.Index(cluster_ids)
     level = _ints(frame["cluster"])[order]
     tops: dict[Any, list[str]] = {}
     while (level >= 0).any():  # one pass per hierarchy level, from the finest cluster up
-        tops.update(_firsts(level, ids, k))
+        tops.update(_firsts(level, ids, k, clusters_only))
         known = level >= 0
         up = np.full(len(level), -1, dtype="int64")
         up[known] = parents[index.get_indexer(level[known])]
@@ -184,13 +189,18 @@ def group_tops(
 
 def group_top_rows(
     frame: pd.DataFrame, clusters: pd.DataFrame, trained: pd.DataFrame,
-    trained_frame: pd.DataFrame | None = None,
+    trained_frame: pd.DataFrame | None = None, communities_only: Any = None,
+    clusters_only: Any = None,
 ) -> pd.DataFrame:
     """Every GroupTop row: the communities' and clusters' (`group_tops`), then the datasets'
-    (`dataset_tops`, over `trained_frame` when given: a refresh's models of some datasets)."""
-    community_top, cluster_top = member_tops(frame, clusters)
+    (`dataset_tops`). A refresh (loader/graph/refresh.py) asks for the rows of some groups
+    (`communities_only`, `clusters_only`) over their members (`frame`), and of some datasets
+    over their models (`trained_frame`, `trained`)."""
+    community_top, cluster_top = member_tops(
+        frame, clusters, communities_only=communities_only, clusters_only=clusters_only
+    )
     return pd.concat([
-        group_tops(community_top, cluster_top, children(clusters)),
+        group_tops(community_top, cluster_top, children(clusters, only=clusters_only)),
         dataset_tops(frame if trained_frame is None else trained_frame, trained),
     ], ignore_index=True)  # fmt: skip
 
@@ -249,11 +259,13 @@ def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBER
     return pd.DataFrame(rows, columns=columns)
 
 
-def children(clusters: pd.DataFrame, k: int = TOP_CHILDREN) -> dict[Any, list[int]]:
+def children(
+    clusters: pd.DataFrame, k: int = TOP_CHILDREN, only: Any = None
+) -> dict[Any, list[int]]:
     """cluster -> its k largest sub-clusters (size descending, then id)."""
     parents = _ints(clusters["parent"])
     order = np.lexsort((clusters["cluster"].to_numpy(), -_rank_key(clusters["size"])))
-    return _firsts(parents[order], clusters["cluster"].to_numpy(dtype=object)[order], k)
+    return _firsts(parents[order], clusters["cluster"].to_numpy(dtype=object)[order], k, only)
 
 
 def facets(frame: pd.DataFrame, datasets: pd.Series | None = None) -> pd.DataFrame:
