@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from _graph_helpers import graph, rows
 from constellation.loader.artifacts import INFERRED, write_extra_table
+from constellation.loader.graph import summaries
 from constellation.loader.graph.writer import load_artifacts
 from constellation.loader.pipeline.build import build
 
@@ -79,6 +80,13 @@ def _build(root: Path, name: str, over: Path | None) -> Path:
     return out
 
 
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # search postings past a word's first few models, so a refresh diffs Posting rows too
+    monkeypatch.setattr(summaries, "FIRST_CHUNK", 3)
+    monkeypatch.setattr(summaries, "CHUNK", 4)
+
+
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("refresh")
@@ -135,6 +143,7 @@ def test_a_refresh_makes_the_full_paths_graph(builds: dict, fresh, variant: str)
 
     _same_graph(diffed, full)
     assert _written(counts) == _written(ref)  # the same rows written, kind by kind
+    assert rows(full, "MATCH (p:Posting) RETURN count(p) AS n")[0]["n"] > 10
     changed = sum(counts["models"][x] for x in ("created", "updated", "deleted"))
     assert changed > 0 and counts["candidates"]["models"] < counts["models"]["unchanged"]
     if variant == "changed":  # a rewritten model keeps its likely links and their hash

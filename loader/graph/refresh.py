@@ -23,8 +23,10 @@ A changed row is missed only if its 64-bit digest equals its previous one (1 in 
 for edges, in a set of up to n edges: n in 1.8e19). The serving tables are pure functions of all
 models, so: `Term`/`Posting` rows of the candidates' words, computed over every model that has
 one of them; `GroupTop` rows of the candidates' communities, clusters (with their ancestors) and
-datasets, over every member; `Facet`, `Ranking`, `GroupRanking` and `Word` (a few thousand rows)
-whole, diffed with the graph's hashes by the writer.
+datasets, over every member, diffed with the graph's hashes of the same keys (and of every key
+the previous build may have had for them: read by key, cheaper than making its rows); `Facet`,
+`Ranking`, `GroupRanking` and `Word` (a few thousand rows) whole, diffed with the graph's
+hashes.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ class ArtifactDiff:
     existed: set[Any]  # those of them the graph holds (their stored edges are read back)
     totals: dict[str, int]  # kind -> rows (edges) of the new build, for the unchanged counts
     candidates: dict[str, int] = field(default_factory=dict)  # kind -> candidate rows
+    # label -> the keys of the diffed serving rows (both builds'): their stored hashes are read
+    # from the graph, a lookup by key, cheaper than making the previous build's rows
+    serving_keys: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def _as_text(value: Any) -> Any:
@@ -280,6 +285,44 @@ def _affected(p: Tables, n: Tables, models: set[Any], clusters: set[Any]) -> _Af
     return _Affected(words, communities, groups, datasets)
 
 
+def _word_counts(ids: pd.Series, words: list[str]) -> pd.Series:
+    """How many of these ids hold each of these words (search_index's split)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(ids) or not words:
+        return pd.Series(dtype="int64")
+    split = pc.split_pattern_regex(
+        pc.utf8_lower(pa.array(ids.to_numpy(dtype=object), pa.string())),
+        summaries.WORD_SEPARATORS,
+    )
+    flat = pc.list_flatten(split)
+    hit = pc.is_in(flat, value_set=pa.array(words, pa.string())).to_numpy(zero_copy_only=False)
+    pairs = pd.DataFrame({
+        "row": pc.list_parent_indices(split).to_numpy()[hit],
+        "word": flat.filter(pa.array(hit)).to_numpy(zero_copy_only=False),
+    }).drop_duplicates()  # fmt: skip
+    return pairs["word"].value_counts()
+
+
+def previous_serving_keys(p: Tables, a: _Affected) -> dict[str, list[Any]]:
+    """Every key of the previous build's Term, Posting and GroupTop rows that the affected
+    words and groups may have had (a superset): the writer reads their stored hashes."""
+    ids = pd.concat([p.models["id"], pd.Series(p.external, dtype=object)], ignore_index=True)
+    counts = _word_counts(ids, a.words)
+    postings = [
+        f"{word}#{chunk}" for word, n in counts.items()
+        for chunk in range(1, 1 + (max(int(n) - summaries.FIRST_CHUNK, 0) + summaries.CHUNK - 1)
+                           // summaries.CHUNK)
+    ]  # fmt: skip
+    tops = sorted(
+        {f"community:{c}" for c in a.communities}
+        | {f"cluster:{c}" for c in a.clusters}
+        | {f"dataset:{d}" for d in a.datasets}
+    )
+    return {"Term": list(a.words), "Posting": postings, "GroupTop": tops}
+
+
 def _serving_rows(t: Tables, a: _Affected) -> dict[str, NodeTable]:
     """Term, Posting and GroupTop rows of the affected words, groups and datasets of one
     build, each computed over every model it depends on."""
@@ -359,7 +402,10 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
     existed = {k for k in owners if k in prev_keys and k in new_keys}
 
     affected = _affected(p, n, models, clusters)
-    prev_serving, new_serving = _serving_rows(p, affected), _serving_rows(n, affected)
+    new_serving = _serving_rows(n, affected)
+    serving_keys = previous_serving_keys(p, affected)
+    for label, table in new_serving.items():  # the new rows' keys too: new words, chunks, groups
+        serving_keys[label] = sorted(set(serving_keys[label]) | set(table.keys), key=str)
     frames = read.serving_frames(
         read.serving_model_frame(n.models, n.external), n.communities, n.clusters, n.words,
         n.joins["trained_on"], labels=WHOLE_SERVING,
@@ -390,7 +436,6 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
         "clusters": groups(p, "cluster", clusters, []).hashes,
         "datasets": datasets[0][0].hashes,
         "spaces": datasets[0][1].hashes,
-        **{f"serving:{label}": prev_serving[label].hashes for label in prev_serving},
     }
     totals = {
         "models": len(new_keys),
@@ -406,7 +451,7 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
         "likely_based_on owners": len(inf[2]), "words": len(affected.words),
         "groups": len(affected.communities) + len(affected.clusters) + len(affected.datasets),
     }  # fmt: skip
-    return ArtifactDiff(art, stored, owners, existed, totals, candidates)
+    return ArtifactDiff(art, stored, owners, existed, totals, candidates, serving_keys)
 
 
 def previous_build(folder: Path, explicit: bool) -> str | None:

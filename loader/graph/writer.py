@@ -522,11 +522,17 @@ def _refresh_stored(w: _Writer, diff: Any) -> _Stored:
     from constellation.loader.graph.refresh import WHOLE_SERVING
 
     s = diff.stored
-    serving = {label: s[f"serving:{label}"] for label in cy.SERVING_LABELS
-               if f"serving:{label}" in s}  # fmt: skip
+    serving: dict[str, dict[Any, str | None]] = {}
     with w.timed("read stored hashes"):
         for label in WHOLE_SERVING:
             serving[label] = {r["key"]: r["row_hash"] for r in _stored_hashes(w, label)}
+        for label, keys in diff.serving_keys.items():
+            query = cy.NODE_HASHES_OF.format(label=label)
+            size = w.batch_size
+            serving[label] = {
+                r["key"]: r["row_hash"]
+                for lo in range(0, len(keys), size) for r in w.run(query, keys=keys[lo:lo + size])
+            }  # fmt: skip
     return _Stored(
         models=s["models"], similar=s["similar"], lineage=s["lineage"],
         communities=s["communities"], clusters=s["clusters"], serving=serving,

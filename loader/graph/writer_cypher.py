@@ -66,6 +66,11 @@ COUNT_NODES = "MATCH (n:{label}) RETURN count(n) AS n"
 # Key and content hashes of every node of a kind ({label} is a fixed name, never user input).
 NODE_HASHES = "MATCH (n:{label}) RETURN n.{key} AS key, n.row_hash AS row_hash"
 
+# The same for some keys of a kind keyed by `id` (a refresh's candidate summaries).
+NODE_HASHES_OF = (
+    "UNWIND $keys AS k MATCH (n:{label} {{id: k}}) RETURN n.id AS key, n.row_hash AS row_hash"
+)
+
 MODEL_HASHES = (
     "MATCH (n:Model) "
     "RETURN n.id AS key, n.row_hash AS row_hash, n.similar_hash AS similar_hash, "
