@@ -120,9 +120,8 @@ def main() -> int:
 
             def load(which: str) -> tuple[dict, float]:
                 t = time.perf_counter()
-                counts = load_artifacts(
-                    driver, builds[which], database=name, full=args.full_path
-                )
+                kw = {"full": True} if args.full_path else {}  # (older writers: no such flag)
+                counts = load_artifacts(driver, builds[which], database=name, **kw)
                 return counts, time.perf_counter() - t
 
             if not args.bulk:
