@@ -115,6 +115,10 @@ def _load(config: GraphConfig, folder: Path, **kw) -> dict:
         return load_artifacts(driver, folder, database=config.database, **kw)
 
 
+def _build_id(folder: Path) -> str:
+    return json.loads((folder / "manifest.json").read_text())["build_id"]
+
+
 def _written(counts: dict) -> dict:
     return {k: {x: counts[k][x] for x in ("created", "updated", "deleted", "unchanged")}
             for k in KINDS}  # fmt: skip
@@ -174,6 +178,13 @@ def test_a_graph_holding_another_build_takes_the_full_path(builds: dict, fresh, 
     counts = _load(config, builds["added"])
     assert counts["path"].startswith(f"full load: {folder} holds build")
     _same_graph(config, ref)
+    # --previous may name a copy of the folder the graph's build came from (new file times)
+    copy = tmp_path / "copy"
+    shutil.copytree(builds["added"], copy, copy_function=shutil.copy)
+    counts = _load(config, builds["removed"], previous=copy)
+    assert counts["path"] == f"refresh: diffed against build {_build_id(builds['added'])} ({copy})"
+    _load(ref, builds["removed"])
+    _same_graph(config, ref)
 
 
 def test_a_stopped_load_leaves_no_build_to_diff_against(builds: dict, fresh) -> None:
@@ -219,5 +230,20 @@ def test_bad_previous_artifacts_are_one_line_and_nothing_is_written(
     _load(config, corrupt, full=True)
     (corrupt / "models.parquet").write_bytes(b"broken")
     counts = _load(config, builds["added"])
-    assert counts["path"].startswith("full load: the previous build's artifacts are unreadable")
-    assert "models.parquet" in counts["path"]
+    assert counts["path"].startswith("full load: the files of build")
+
+
+def test_a_folder_changed_since_its_load_takes_the_full_path(
+    builds: dict, fresh, tmp_path: Path
+) -> None:
+    config, ref = fresh(), fresh()
+    folder = tmp_path / "in-place"
+    shutil.copytree(builds["first"], folder)
+    _load(config, folder)
+    # infer-lineage adds its table to a build in place: same build id, other likely links
+    write_extra_table(folder, INFERRED, pd.DataFrame(LIKELY).iloc[[0]].assign(score=[0.5]))
+    counts = _load(config, folder)
+    assert counts["path"].startswith("full load: the files of build")
+    assert counts["likely_based_on"]["updated"] == 1 and counts["likely_based_on"]["deleted"] == 2
+    _load(ref, folder)
+    _same_graph(config, ref)

@@ -31,6 +31,7 @@ hashes.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -452,6 +453,26 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
         "groups": len(affected.communities) + len(affected.clusters) + len(affected.datasets),
     }  # fmt: skip
     return ArtifactDiff(art, stored, owners, existed, totals, candidates, serving_keys)
+
+
+def fingerprint(folder: str | Path) -> str:
+    """The name, size and modification time of every file in an artifacts folder, as JSON: a
+    refresh trusts a folder only if it is as it was when its build was loaded (`infer-lineage`
+    adds a table to a build in place, keeping its build id)."""
+    files = sorted(
+        (f.name, f.stat().st_size, f.stat().st_mtime_ns)
+        for f in Path(folder).iterdir() if f.is_file() and not f.name.startswith(".")
+    )  # fmt: skip
+    return json.dumps(files)
+
+
+def changed_files(stored: str | None, folder: Path, times: bool = True) -> list[str]:
+    """The files of `folder` that differ from a `fingerprint` (added, gone, other size or,
+    with `times`, other modification time). A folder the user names may be a copy: sizes."""
+    width = 3 if times else 2
+    then = {tuple(f[:width]) for f in json.loads(stored or "[]")}
+    now = {tuple(f[:width]) for f in json.loads(fingerprint(folder))}
+    return sorted({f[0] for f in then ^ now})
 
 
 def previous_build(folder: Path, explicit: bool) -> str | None:

@@ -477,7 +477,7 @@ def _previous(
     w: _Writer, previous: Path | None, full: bool
 ) -> tuple[Path | None, str]:
     """The previous build's folder when a refresh may diff against it, else None; and why."""
-    from constellation.loader.graph.refresh import previous_build
+    from constellation.loader.graph.refresh import changed_files, previous_build
 
     if full:
         return None, "full load (--full)"
@@ -495,6 +495,17 @@ def _previous(
         return None, f"full load: {path} (build {current} was loaded from it) holds no build"
     if found != current:
         return None, f"full load: {path} holds build {found}, the graph holds {current}"
+    # the folder must be as it was loaded (infer-lineage rewrites a table in place); one the
+    # user names may be a copy (other times): its sizes must match, else it is not that build
+    changed = changed_files(rows[0]["files"], path, times=previous is None)
+    if changed and previous is not None:
+        raise UserError(
+            f"--previous {path}: {', '.join(changed)} differ from the files build {current} "
+            "was loaded from"
+        )
+    if changed:
+        return None, (f"full load: the files of build {current} in {path} changed since it "
+                      f"was loaded ({', '.join(changed)})")  # fmt: skip
     return path, f"refresh: diffed against build {current} ({path})"
 
 
@@ -570,10 +581,13 @@ def load_artifacts(
     `on_batch(stage, rows_done)` is called after each committed batch (progress hooks, tests);
     progress=True shows tqdm bars on stderr.
     """
+    from constellation.loader.graph.refresh import fingerprint
+
     if batch_size < 1:
         raise UserError(f"--batch-size {batch_size}: must be at least 1")
     started = time.perf_counter()
     w = _Writer(driver, database, batch_size, progress, on_batch)
+    files = fingerprint(artifacts_dir) if Path(artifacts_dir).is_dir() else "[]"  # before reading
     with w.timed("read artifacts"):
         tables = read_tables(artifacts_dir)
     build_id = str(tables.manifest["build_id"])
@@ -594,7 +608,7 @@ def load_artifacts(
         manifest = json.dumps(tables.manifest, sort_keys=True, default=str)
         tx.run(
             cy.BUILD_STARTED, id=build_id, started_at=now, manifest=manifest,
-            artifacts=str(Path(artifacts_dir).resolve()),
+            artifacts=str(Path(artifacts_dir).resolve()), files=files,
         ).consume()  # fmt: skip
 
     try:
@@ -602,7 +616,8 @@ def load_artifacts(
             stored = _refresh_stored(w, diff)
             w.write(start)
             counts = _sync_graph(w, diff.art, build_id, stored, diff.owners, diff.existed)
-            _refresh_counts(w, counts, diff.totals)
+            with w.timed("counts"):
+                _refresh_counts(w, counts, diff.totals)
             counts["candidates"] = diff.candidates
         else:
             with w.timed("read artifacts"):

@@ -239,14 +239,15 @@ BUILDS_NOT_CURRENT = "MATCH (b:Build) SET b.current = false"
 BUILD_STARTED = (
     "MERGE (b:Build {id: $id}) "
     "SET b.status = 'loading', b.started_at = $started_at, b.manifest = $manifest, "
-    "b.current = false, b.error = null, b.artifacts = $artifacts"
+    "b.current = false, b.error = null, b.artifacts = $artifacts, b.files = $files"
 )
 # The build the graph holds, when its load completed: a refresh diffs the next build's
-# artifacts against the folder it was loaded from (`artifacts`, absolute; loader/graph/refresh.py).
+# artifacts against the folder it was loaded from (`artifacts`, absolute), if its files are as they
+# were then (`files`: names, sizes, times; loader/graph/refresh.py).
 # None while a load runs or after one stopped (no build is current then).
 CURRENT_BUILD = (
     "MATCH (b:Build) WHERE b.current = true AND b.status = 'complete' "
-    "AND b.bulk_unfinished IS NULL RETURN b.id AS id, b.artifacts AS artifacts"
+    "AND b.bulk_unfinished IS NULL RETURN b.id AS id, b.artifacts AS artifacts, b.files AS files"
 )
 BUILD_FAILED = (
     "MATCH (b:Build {id: $id}) WHERE b.status = 'loading' SET b.status = $status, b.error = $error"
