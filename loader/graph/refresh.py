@@ -207,7 +207,7 @@ def _edge_rows(
     owners = changed_owners(p, n, owner, cols) | (more or set())
     prev = read.edge_set(_rows(p, owner, owners), owner, fields, key_fields)
     new = read.edge_set(_rows(n, owner, owners), owner, fields, key_fields)
-    total = len(read.edge_order(n, owner, fields, key_fields))
+    total = len(n) - int(n.duplicated([owner, *key_fields]).sum())  # edge_set keeps one a key
     return prev, new, owners, total
 
 
