@@ -20,10 +20,12 @@ already in --work.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import secrets
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -32,7 +34,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from bench_load import emit
-from constellation.loader.graph.bulk import bulk_load
 from constellation.loader.graph.writer import load_artifacts
 from constellation.loader.pipeline.build import build
 
@@ -113,8 +114,18 @@ def main() -> int:
     rows = []
     try:
         t = time.perf_counter()
-        if args.bulk:
-            first = bulk_load(config, builds["first"])
+        if args.bulk:  # in a process of its own: the engine's heap is not this one's
+            code = (
+                "import json, sys\n"
+                "from constellation.graph import GraphConfig\n"
+                "from constellation.loader.graph.bulk import bulk_load\n"
+                "print(json.dumps(bulk_load(GraphConfig.from_env(), sys.argv[1])))\n"
+            )
+            done = subprocess.run(
+                [sys.executable, "-c", code, str(builds["first"])], check=True,
+                capture_output=True, text=True, env={**os.environ, "NEO4J_DATABASE": name},
+            )  # fmt: skip
+            first = json.loads(done.stdout.strip().splitlines()[-1])
         first_s = time.perf_counter() - t
         with connect(config) as driver:
 
