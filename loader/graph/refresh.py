@@ -58,6 +58,9 @@ class ArtifactDiff:
     # label -> the keys of the diffed serving rows (both builds'): their stored hashes are read
     # from the graph, a lookup by key, cheaper than making the previous build's rows
     serving_keys: dict[str, list[Any]] = field(default_factory=dict)
+    # label -> the previous link targets of the candidate models: the only nodes of Author,
+    # Tag, … that the refresh can leave without links
+    orphans: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def _as_text(value: Any) -> Any:
@@ -452,7 +455,15 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
         "likely_based_on owners": len(inf[2]), "words": len(affected.words),
         "groups": len(affected.communities) + len(affected.clusters) + len(affected.datasets),
     }  # fmt: skip
-    return ArtifactDiff(art, stored, owners, existed, totals, candidates, serving_keys)
+    links = {"Author": "author", "Tag": "tags", "License": "license", "Library": "library",
+             "Paper": "papers", "Task": "task"}  # fmt: skip
+    orphans = {
+        label: sorted({x for targets in prev_models.links.get(name, []) for x in targets}, key=str)
+        for label, name in links.items()
+    }
+    return ArtifactDiff(
+        art, stored, owners, existed, totals, candidates, serving_keys, orphans
+    )
 
 
 def fingerprint(folder: str | Path) -> str:

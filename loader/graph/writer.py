@@ -311,6 +311,7 @@ class _Stored:
     datasets: dict[Any, str | None] | None = None
     spaces: dict[Any, str | None] | None = None
     inferred: dict[Any, str | None] | None = None
+    orphans: dict[str, list[Any]] | None = None  # label -> the only keys that may be orphaned
 
 
 def _read_stored(w: _Writer) -> _Stored:
@@ -360,17 +361,29 @@ def _sync_all_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, An
     return counts
 
 
-def _delete_orphans(w: _Writer) -> None:
-    """Authors, tags, licences and libraries no model links to any more."""
+def _delete_orphans(
+    w: _Writer, pairs: tuple[tuple[str, str], ...], only: dict[str, list[Any]] | None
+) -> None:
+    """Nodes of these (label, relationship) pairs that no model links to any more; `only`:
+    among these keys per label (a refresh), not every node of the label."""
     with w.timed("orphans"):
-        for label, rel in (
-            ("Author", "PUBLISHED_BY"),
-            ("Tag", "TAGGED"),
-            ("License", "LICENSED_UNDER"),
-            ("Library", "USES_LIBRARY"),
-        ):
-            query = cy.DELETE_ORPHANS.format(label=label, rel=rel)
-            w.write(lambda tx, q=query: tx.run(q).consume())
+        for label, rel in pairs:
+            if only is None:
+                query = cy.DELETE_ORPHANS.format(label=label, rel=rel)
+                w.write(lambda tx, q=query: tx.run(q).consume())
+                continue
+            query = cy.DELETE_ORPHANS_OF.format(label=label, rel=rel, key=ORPHAN_KEYS[label])
+            for keys in w.batches(only.get(label, []), f"orphan {label}"):
+                w.write(lambda tx, q=query, keys=keys: tx.run(q, keys=keys).consume())
+
+
+# Link targets a model's rewrite or deletion can leave orphaned: their key property
+ORPHAN_KEYS = {"Author": "name", "Tag": "name", "License": "name", "Library": "name",
+               "Paper": "arxiv_id", "Task": "name"}  # fmt: skip
+LINK_ORPHANS = (
+    ("Author", "PUBLISHED_BY"), ("Tag", "TAGGED"), ("License", "LICENSED_UNDER"),
+    ("Library", "USES_LIBRARY"),
+)  # fmt: skip
 
 
 def _sync_graph(
@@ -384,8 +397,7 @@ def _sync_graph(
     counts: dict[str, Any] = {"build_id": build_id, **_sync_all_nodes(w, art, stored)}
     counts.update(join_counts)
     if counts["models"]["updated"] or counts["models"]["deleted"]:
-        _delete_orphans(w)
-        _delete_join_orphans(w)
+        _delete_orphans(w, (*LINK_ORPHANS, *cy.JOIN_ORPHANS), stored.orphans)
     counts["skipped_columns"] = art.skipped_columns
     if owners is None or existed is None:
         owners = art.models.keys
@@ -465,14 +477,6 @@ def _sync_spaces(
         return _sync_nodes(w, "Space", art.spaces, stored, upsert, cy.DELETE_SPACE_OWN_RELS)
 
 
-def _delete_join_orphans(w: _Writer) -> None:
-    """Papers and tasks no model cites or is for any more (datasets follow datasets.parquet)."""
-    with w.timed("orphans"):
-        for label, rel in cy.JOIN_ORPHANS:
-            query = cy.DELETE_ORPHANS.format(label=label, rel=rel)
-            w.write(lambda tx, q=query: tx.run(q).consume())
-
-
 def _previous(
     w: _Writer, previous: Path | None, full: bool
 ) -> tuple[Path | None, str]:
@@ -548,6 +552,7 @@ def _refresh_stored(w: _Writer, diff: Any) -> _Stored:
         models=s["models"], similar=s["similar"], lineage=s["lineage"],
         communities=s["communities"], clusters=s["clusters"], serving=serving,
         datasets=s["datasets"], spaces=s["spaces"], inferred=s["inferred"],
+        orphans=diff.orphans,
     )  # fmt: skip
 
 

@@ -141,6 +141,11 @@ DELETE_NODES = "UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) DETACH DELETE n
 
 # Names no model points at any more (after models changed or went away).
 DELETE_ORPHANS = "MATCH (t:{label}) WHERE NOT EXISTS {{ (t)<-[:{rel}]-() }} DELETE t"
+# The same among some of them (a refresh: the previous link targets of the models it rewrote)
+DELETE_ORPHANS_OF = (
+    "UNWIND $keys AS k MATCH (t:{label} {{{key}: k}}) WHERE NOT EXISTS {{ (t)<-[:{rel}]-() }} "
+    "DELETE t"
+)
 
 # --- model-to-model edges, owned by their source (SIMILAR_TO) or child (BASED_ON) -----------
 
