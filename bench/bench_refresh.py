@@ -162,7 +162,7 @@ def main() -> int:
     for which, counts, seconds in rows:
         models = counts["models"]["created"] + counts["models"]["updated"]
         models += counts["models"]["unchanged"]
-        path = counts.get("path", "bulk").split(":")[0]
+        path = counts.get("path", "bulk" if "bulk" in which else "full load").split(":")[0]
         lines.append(
             f"| {which} | {models:,} | {seconds:.1f} | {seconds / first_s:.1%} | {path} "
             f"| {_stages(counts)} | {_changed(counts, kinds)} |"
