@@ -61,6 +61,9 @@ class ArtifactDiff:
     # label -> the previous link targets of the candidate models: the only nodes of Author,
     # Tag, … that the refresh can leave without links
     orphans: dict[str, list[Any]] = field(default_factory=dict)
+    # rewritten models whose links (author, tags, groups, joins …) are the previous build's:
+    # their properties alone are written
+    same_links: set[Any] = field(default_factory=set)
 
 
 def _as_text(value: Any) -> Any:
@@ -461,8 +464,14 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
         label: sorted({x for targets in prev_models.links.get(name, []) for x in targets}, key=str)
         for label, name in links.items()
     }
+    def links_of(nodes: NodeTable) -> dict[Any, list]:
+        names = sorted(nodes.links)
+        return {k: [nodes.links[n][r] for n in names] for r, k in enumerate(nodes.keys)}
+
+    before, after = links_of(prev_models), links_of(new_models)
+    same_links = {k for k in rewritten if k in before and before[k] == after.get(k)}
     return ArtifactDiff(
-        art, stored, owners, existed, totals, candidates, serving_keys, orphans
+        art, stored, owners, existed, totals, candidates, serving_keys, orphans, same_links
     )
 
 

@@ -135,7 +135,10 @@ def _sync_nodes(
     stored: dict[Any, str | None],
     upsert: str,
     delete_own_rels: str | None,
+    props_only: tuple[set[Any], str] | None = None,
 ) -> dict[str, int]:
+    """Write new and changed rows, delete absent ones; `props_only`: (changed keys whose links
+    are as stored, the statement that writes their properties alone)."""
     new, changed, unchanged, absent = _diff(stored, nodes.hashes)
     delete = cy.DELETE_NODES.format(label=label, key="id")
     for keys in w.batches(absent, f"delete {label}"):
@@ -144,11 +147,18 @@ def _sync_nodes(
     existed = set(changed)
     rows = [r for r, key in enumerate(nodes.keys) if key in todo]
 
+    same, update = props_only or (set(), "")
+
     def work(tx: Any, chunk: list[int]) -> None:
+        keep = [r for r in chunk if nodes.keys[r] in same and nodes.keys[r] in existed]
+        if keep:
+            tx.run(update, nodes.params(keep)).consume()
+            chunk = [r for r in chunk if not (nodes.keys[r] in same and nodes.keys[r] in existed)]
         old = [nodes.keys[r] for r in chunk if nodes.keys[r] in existed]
         if old and delete_own_rels:
             tx.run(delete_own_rels, keys=old).consume()
-        tx.run(upsert, nodes.params(chunk)).consume()
+        if chunk:
+            tx.run(upsert, nodes.params(chunk)).consume()
 
     for chunk in w.batches(rows, f"write {label}"):
         w.write(lambda tx, chunk=chunk: work(tx, chunk))
@@ -312,6 +322,7 @@ class _Stored:
     spaces: dict[Any, str | None] | None = None
     inferred: dict[Any, str | None] | None = None
     orphans: dict[str, list[Any]] | None = None  # label -> the only keys that may be orphaned
+    same_links: set[Any] = field(default_factory=set)  # models whose links are as stored
 
 
 def _read_stored(w: _Writer) -> _Stored:
@@ -346,7 +357,8 @@ def _sync_all_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, An
     with w.timed("models"):
         upsert = cy.upsert_models(list(art.models.props)) + cy.MODEL_JOIN_LINKS
         counts["models"] = _sync_nodes(
-            w, "Model", art.models, stored.models, upsert, cy.DELETE_MODEL_OWN_RELS
+            w, "Model", art.models, stored.models, upsert, cy.DELETE_MODEL_OWN_RELS,
+            (stored.same_links, cy.update_models(list(art.models.props))),
         )
     counts["models"]["external"] = art.external
     with w.timed("summaries"):
@@ -458,7 +470,8 @@ def _sync_join_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, A
             )
     with w.timed("model joins"):
         old = stored.models
-        changed = [k for k, h in art.models.hashes.items() if k in old and old[k] != h]
+        changed = [k for k, h in art.models.hashes.items()
+                   if k in old and old[k] != h and k not in stored.same_links]  # fmt: skip
         for keys in w.batches(changed, "drop model joins"):
             w.write(lambda tx, keys=keys: tx.run(cy.DELETE_MODEL_JOIN_RELS, keys=keys).consume())
     return counts
@@ -552,7 +565,7 @@ def _refresh_stored(w: _Writer, diff: Any) -> _Stored:
         models=s["models"], similar=s["similar"], lineage=s["lineage"],
         communities=s["communities"], clusters=s["clusters"], serving=serving,
         datasets=s["datasets"], spaces=s["spaces"], inferred=s["inferred"],
-        orphans=diff.orphans,
+        orphans=diff.orphans, same_links=diff.same_links,
     )  # fmt: skip
 
 

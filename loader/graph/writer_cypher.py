@@ -130,6 +130,19 @@ FOREACH (x IN $cluster[i] | MERGE (g:Cluster {{id: x}}) CREATE (m)-[:IN_CLUSTER]
 """
 
 
+def update_models(names: list[str]) -> str:
+    """A stored model's properties only, its relationships kept (a refresh, when the model's
+    links are the previous build's: a community's label change rewrites every member's
+    `family`, and dropping and making again the TAGGED links of a popular tag is slow)."""
+    return f"""
+UNWIND range(0, size($key) - 1) AS i
+MATCH (m:Model {{id: $key[i]}})
+WITH m, i, m.similar_hash AS similar_hash, m.lineage_hash AS lineage_hash
+SET m = {props_map(names)}
+SET m.similar_hash = similar_hash, m.lineage_hash = lineage_hash
+"""
+
+
 # Relationships a stored row owns, dropped before the row is written again.
 DELETE_MODEL_OWN_RELS = (
     "UNWIND $keys AS k MATCH (n:Model {id: k})"
