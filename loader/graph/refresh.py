@@ -458,18 +458,21 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
         "likely_based_on owners": len(inf[2]), "words": len(affected.words),
         "groups": len(affected.communities) + len(affected.clusters) + len(affected.datasets),
     }  # fmt: skip
-    links = {"Author": "author", "Tag": "tags", "License": "license", "Library": "library",
-             "Paper": "papers", "Task": "task"}  # fmt: skip
-    orphans = {
-        label: sorted({x for targets in prev_models.links.get(name, []) for x in targets}, key=str)
-        for label, name in links.items()
-    }
     def links_of(nodes: NodeTable) -> dict[Any, list]:
         names = sorted(nodes.links)
         return {k: [nodes.links[n][r] for n in names] for r, k in enumerate(nodes.keys)}
 
     before, after = links_of(prev_models), links_of(new_models)
     same_links = {k for k in rewritten if k in before and before[k] == after.get(k)}
+    # only a model whose links change or that is gone can leave a link target orphaned
+    moved = [r for r, k in enumerate(prev_models.keys) if k not in same_links]
+    links = {"Author": "author", "Tag": "tags", "License": "license", "Library": "library",
+             "Paper": "papers", "Task": "task"}  # fmt: skip
+    orphans = {
+        label: sorted({x for r in moved for x in prev_models.links.get(name, [[]] * (r + 1))[r]},
+                      key=str)
+        for label, name in links.items()
+    }  # fmt: skip
     return ArtifactDiff(
         art, stored, owners, existed, totals, candidates, serving_keys, orphans, same_links
     )
