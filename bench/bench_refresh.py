@@ -140,12 +140,21 @@ def main() -> int:
             rows.append(("first" + (" (bulk)" if args.bulk else ""), first, first_s))
             counts, seconds = load("first")
             rows.append(("no-op reload", counts, seconds))
+            print(f"[bench_refresh] no-op reload: {seconds:.1f} s, first load {first_s:.1f} s, "
+                  f"{_stages(counts, 8)}", file=sys.stderr, flush=True)
             for which in variants:
                 if rows[-1][0] not in ("first", "no-op reload"):
                     load("first")
-                counts, seconds = load(which)
+                t = time.perf_counter()
+                try:
+                    counts, seconds = load(which)
+                except Exception as exc:  # noqa: BLE001 - reported in the table, the rest runs
+                    counts, seconds = {"error": " ".join(str(exc).split())[:300]}, 0.0
+                    print(f"[bench_refresh] {which} failed after "
+                          f"{time.perf_counter() - t:.1f} s: {counts['error']}", file=sys.stderr)
                 rows.append((which, counts, seconds))
-                print(f"[bench_refresh] {which}: {seconds:.1f} s", file=sys.stderr, flush=True)
+                print(f"[bench_refresh] {which}: {seconds:.1f} s, {_stages(counts, 8)}",
+                      file=sys.stderr, flush=True)
     finally:
         server.drop_database(name)
 
@@ -160,6 +169,9 @@ def main() -> int:
         "|---|---|---|---|---|---|---|",
     ]
     for which, counts, seconds in rows:
+        if "error" in counts:
+            lines.append(f"| {which} | — | failed | — | — | — | {counts['error']} |")
+            continue
         models = counts["models"]["created"] + counts["models"]["updated"]
         models += counts["models"]["unchanged"]
         path = counts.get("path", "bulk" if "bulk" in which else "full load").split(":")[0]
