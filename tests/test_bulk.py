@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _graph_helpers import graph as _graph
+from _graph_helpers import rows as _rows
 from constellation.loader.artifacts import INFERRED, write_extra_table
 from constellation.loader.graph import read, stream, summaries
 from constellation.loader.graph.bulk import bulk_load
@@ -83,41 +85,6 @@ def fresh(graph_server: GraphConfig, request: pytest.FixtureRequest) -> Iterator
     yield make
     for name in made:
         server.drop_database(name)
-
-
-def _rows(config: GraphConfig, query: str) -> list[dict]:
-    with connect(config) as driver:
-        return [dict(r) for r in driver.execute_query(query, database_=config.database).records]
-
-
-def _graph(config: GraphConfig) -> dict:
-    """Everything a client can see: schema, counts, nodes with all properties, edges."""
-    nodes = {
-        (r["label"], r["props"].get("id", r["props"].get("name"))): r["props"]
-        for r in _rows(config, "MATCH (n) WHERE NOT n:Build "
-                               "RETURN labels(n)[0] AS label, properties(n) AS props")
-    }  # fmt: skip
-    edges = sorted(
-        json.dumps(list(r.values()), sort_keys=True)
-        for r in _rows(
-            config,
-            "MATCH (a)-[r]->(b) RETURN labels(a)[0] AS la, coalesce(a.id, a.name) AS a, "
-            "type(r) AS t, properties(r) AS p, labels(b)[0] AS lb, coalesce(b.id, b.name) AS b",
-        )
-    )
-    return {
-        "labels": {r["l"]: r["n"] for r in _rows(
-            config, "MATCH (n) RETURN labels(n)[0] AS l, count(*) AS n")},
-        "types": {r["t"]: r["n"] for r in _rows(
-            config, "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n")},
-        "indexes": sorted(json.dumps([r["name"], r["labelsOrTypes"], r["properties"]])
-                          for r in _rows(config, "SHOW INDEXES")),
-        "nodes": nodes,
-        "edges": edges,
-        "build": _rows(config, "MATCH (b:Build) RETURN b.id AS id, b.status AS status, "
-                               "b.current AS current, b.manifest AS manifest, "
-                               "keys(b) AS keys"),
-    }  # fmt: skip
 
 
 @pytest.mark.parametrize("chunk", [None, 3], ids=["one-chunk", "chunks-of-3"])

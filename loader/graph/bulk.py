@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from constellation.loader.gc_pause import paused_gc
 from constellation.loader.graph import writer_cypher as cy
+from constellation.loader.graph.refresh import fingerprint
 from constellation.loader.graph.stream import (
     EDGE_TYPES,
     LABEL_KEYS,
@@ -322,6 +323,7 @@ def _bulk(
     path = database_path(database)
     if not path.is_dir():
         raise UserError(f"load --bulk: {path} is not a database of the local server")
+    files = (str(Path(artifacts_dir).resolve()), fingerprint(artifacts_dir))  # before reading
     log.info("reading and checking %s …", artifacts_dir)
     with _timed(timings, "read artifacts"):
         g = graph_stream(artifacts_dir)
@@ -335,7 +337,7 @@ def _bulk(
         with driver.session(database=database) as session:
             for statement in (*cy.CONSTRAINTS, *cy.INDEXES):
                 session.run(statement).consume()
-            session.execute_write(lambda tx: _build_started(tx, build_id, now, manifest))
+            session.execute_write(lambda tx: _build_started(tx, build_id, now, manifest, files))
     # No Bolt connection is open from here: the server closes the database for this process.
     if on_stage:
         on_stage("bulk")
@@ -379,9 +381,14 @@ def _release() -> None:
         pass
 
 
-def _build_started(tx: Any, build_id: str, now: str, manifest: str) -> None:
+def _build_started(
+    tx: Any, build_id: str, now: str, manifest: str, files: tuple[str, str]
+) -> None:
     tx.run(cy.BUILDS_NOT_CURRENT).consume()
-    tx.run(cy.BUILD_STARTED, id=build_id, started_at=now, manifest=manifest).consume()
+    tx.run(
+        cy.BUILD_STARTED, id=build_id, started_at=now, manifest=manifest, artifacts=files[0],
+        files=files[1],
+    ).consume()  # fmt: skip
     tx.run("MATCH (b:Build {id: $id}) SET b.bulk_unfinished = true", id=build_id).consume()
 
 

@@ -1,6 +1,6 @@
 """Sub-commands of graph writing: `load`, `export` (listed in constellation/cli.py).
 
-    constellation load --artifacts DIR [--batch-size N]
+    constellation load --artifacts DIR [--batch-size N] [--previous DIR | --full]
     constellation load --artifacts DIR --bulk      # first load into an empty local database
     constellation export --artifacts DIR --neo4j-admin OUT   # CSVs for neo4j-admin import
 
@@ -24,7 +24,10 @@ def add_load(sub: argparse._SubParsersAction) -> None:
             "Make the graph equal to the artifacts of `constellation build`: creates constraints "
             "and indexes, writes new/changed models, communities, clusters and edges in batched "
             "managed transactions, deletes what the artifacts no longer hold. Rerun to finish an "
-            "interrupted load. Graph: NEO4J_URI/USER/PASSWORD/DATABASE, else the local server."
+            "interrupted load. A refresh (the graph holds the build before this one, and its "
+            "artifacts are still in the folder it was loaded from, or in --previous) diffs the "
+            "two builds' artifacts instead of every row with the graph; the output says which "
+            "path it took. Graph: NEO4J_URI/USER/PASSWORD/DATABASE, else the local server."
         ),
     )
     parser.add_argument("--artifacts", required=True, type=Path, metavar="DIR",
@@ -34,6 +37,12 @@ def add_load(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--bulk", action="store_true",
                         help="first load into an EMPTY database of the local server through the "
                              "engine's batch API (much faster; refused unless empty)")
+    parser.add_argument("--previous", type=Path, metavar="DIR",
+                        help="artifacts of the build the graph holds, to diff against (default: "
+                             "the folder that build was loaded from, if it still holds it)")
+    parser.add_argument("--full", action="store_true",
+                        help="diff every row with the graph, not with the previous build's "
+                             "artifacts")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(func=_cmd_load)
 
@@ -58,6 +67,8 @@ def _cmd_load(args: argparse.Namespace) -> int:
             database=config.database,
             batch_size=args.batch_size,
             progress=not args.no_progress,
+            previous=args.previous,
+            full=args.full,
         )
     print(summary(counts))
     return 0

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from constellation.loader.artifacts import COLUMN_KINDS, MANIFEST, REQUIRED_COLUMNS, check_build
 from constellation.loader.graph import summaries
+from constellation.loader.graph.writer_cypher import SERVING_LABELS
 from constellation.loader.ingest.lineage import split_ids
 
 from constellation.errors import UserError
@@ -288,36 +289,42 @@ def serving_frame(models: pd.DataFrame, external_ids: list[str]) -> pd.DataFrame
     return summaries.serving_frame(frame)
 
 
+def serving_frames(
+    frame: pd.DataFrame, communities: pd.DataFrame, clusters: pd.DataFrame,
+    words: pd.DataFrame | None, joins: dict[str, pd.DataFrame],
+    labels: tuple[str, ...] = SERVING_LABELS,
+) -> dict[str, pd.DataFrame]:
+    """The rows of these serving labels, before hashing: from the Model nodes' columns
+    (`summaries.serving_frame`, or `serving_frame` above), the build's communities, clusters
+    and words.parquet, and the checked join tables (`Tables.joins`)."""
+    out: dict[str, pd.DataFrame] = {}
+    trained_on = joins["trained_on"]
+    if "Term" in labels or "Posting" in labels:
+        out["Term"], out["Posting"] = summaries.search_index(frame)
+    if "Facet" in labels:
+        out["Facet"] = summaries.facets(
+            frame, trained_on[["model", "dataset"]].drop_duplicates()["dataset"])
+    if "Ranking" in labels:
+        out["Ranking"] = summaries.rankings(frame)
+    if "GroupRanking" in labels:
+        out["GroupRanking"] = summaries.group_rankings(communities, clusters)
+    if "GroupTop" in labels:
+        out["GroupTop"] = summaries.group_top_rows(frame, clusters, joins, communities["community"])
+    if "Word" in labels:  # the corpus's most common name words (the paper's Table 1)
+        out["Word"] = (
+            pd.DataFrame(columns=["id", "word", "count", "share"]) if words is None else
+            words.assign(id=words["word"])[["id", "word", "count", "share"]].astype(object)
+        )
+    return {label: out[label] for label in labels}
+
+
 def serving_tables(
     frame: pd.DataFrame, communities: pd.DataFrame, clusters: pd.DataFrame,
     words: pd.DataFrame | None, joins: dict[str, pd.DataFrame],
 ) -> dict[str, NodeTable]:
-    """The serving tables by label, from the Model nodes' columns (`summaries.serving_frame`,
-    or `serving_frame` above) and the checked join tables (`Tables.joins`): see summaries.py;
-    `Word` is the build's words.parquet (the corpus's most common name words, the paper's
-    Table 1)."""
-    community_top, cluster_top = summaries.member_tops(frame, clusters)
-    terms, postings = summaries.search_index(frame)
-    trained_on = joins["trained_on"]
-    tops = pd.concat([
-        summaries.group_tops(community_top, cluster_top, summaries.children(clusters)),
-        summaries.dataset_tops(frame, trained_on),
-        summaries.paper_tops(frame, joins["cites"]),
-        summaries.family_joins(frame, communities["community"], joins),
-    ], ignore_index=True)  # fmt: skip
-    return {
-        "Term": serving_table(terms),
-        "Posting": serving_table(postings),
-        "Facet": serving_table(summaries.facets(
-            frame, trained_on[["model", "dataset"]].drop_duplicates()["dataset"])),
-        "Ranking": serving_table(summaries.rankings(frame)),
-        "GroupRanking": serving_table(summaries.group_rankings(communities, clusters)),
-        "GroupTop": serving_table(tops),
-        "Word": serving_table(
-            pd.DataFrame(columns=["id", "word", "count", "share"]) if words is None else
-            words.assign(id=words["word"])[["id", "word", "count", "share"]].astype(object)
-        ),
-    }
+    """The serving tables by label (`serving_frames`, hashed): see summaries.py."""
+    frames = serving_frames(frame, communities, clusters, words, joins)
+    return {label: serving_table(rows) for label, rows in frames.items()}
 
 
 def sort_codes(column: pd.Series) -> tuple[np.ndarray, Any]:
@@ -461,7 +468,9 @@ def read_tables(folder: str | Path) -> Tables:
         folder=folder,
         manifest=manifest,
         models=models,
-        similarity=similarity.assign(score=similarity["score"].astype("float64")),
+        similarity=similarity.assign(
+            score=similarity["score"].astype("float64").round(SCORE_DECIMALS)
+        ),
         lineage=lineage,
         communities=tables["communities"],
         clusters=tables["clusters"].sort_values("level", ascending=False),
@@ -475,7 +484,11 @@ def read_tables(folder: str | Path) -> Tables:
 def read_artifacts(folder: str | Path) -> Artifacts:
     """Read and check every artifact the graph needs, as the writer's column-wise tables with
     their hashes; UserError names the bad file/column."""
-    t = read_tables(folder)
+    return artifacts(read_tables(folder))
+
+
+def artifacts(t: Tables) -> Artifacts:
+    """The writer's column-wise tables of every row of checked tables, with their hashes."""
     folder = t.folder
     skipped: list[str] = []
     model_nodes = model_table(t.models, t.external, folder / "models.parquet", skipped)
@@ -503,6 +516,11 @@ def read_artifacts(folder: str | Path) -> Artifacts:
 
 
 SIMILAR_FIELDS = ("target", "score")
+# SIMILAR_TO scores are stored rounded: TF-IDF weights depend on the whole corpus, so a refresh
+# that removes 1 % of the names moves nearly every score in its 4th-6th decimal, and unrounded
+# it rewrote almost every edge (bench/results/load.md). 0.001 keeps the order of neighbours
+# (queries break score ties by downloads, then id).
+SCORE_DECIMALS = 3
 LINEAGE_FIELDS = ("parent", "relation", "origin")
 
 

@@ -120,10 +120,14 @@ def _lists(keys: np.ndarray, values: np.ndarray) -> tuple[list[Any], list[list[A
     return keys[starts].tolist(), [v.tolist() for v in np.split(values, change)]
 
 
-def _firsts(groups: np.ndarray, ids: np.ndarray, k: int) -> dict[int, list[Any]]:
+def _firsts(
+    groups: np.ndarray, ids: np.ndarray, k: int, only: Any = None
+) -> dict[int, list[Any]]:
     """For rows already in page order: the first k ids of each group (integer groups, -1 for
-    none), as group -> ids."""
+    none), as group -> ids; `only`: of these groups alone."""
     keep = groups >= 0
+    if only is not None:
+        keep &= pd.Series(groups).isin(list(only)).to_numpy()
     groups, ids = groups[keep], ids[keep]
     order = np.argsort(groups, kind="stable")  # page order kept within a group
     groups, ids = groups[order], ids[order]
@@ -140,7 +144,8 @@ def _ints(values: Any) -> np.ndarray:
 
 
 def member_tops(
-    frame: pd.DataFrame, clusters: pd.DataFrame, k: int = TOP_MEMBERS
+    frame: pd.DataFrame, clusters: pd.DataFrame, k: int = TOP_MEMBERS,
+    communities_only: Any = None, clusters_only: Any = None,
 ) -> tuple[dict[Any, list[str]], dict[Any, list[str]]]:
     """(community -> top ids, cluster -> top ids): each group's k most downloaded members, best
     first. A cluster's members are the models of every finest cluster below it.
@@ -153,14 +158,14 @@ def member_tops(
     """
     order = by_popularity(frame)
     ids = frame["id"].to_numpy(dtype=object)[order]
-    communities = _firsts(_ints(frame["community"])[order], ids, k)
+    communities = _firsts(_ints(frame["community"])[order], ids, k, communities_only)
     cluster_ids = clusters["cluster"].to_numpy(dtype="int64")
     parents = _ints(clusters["parent"])
     index = pd.Index(cluster_ids)
     level = _ints(frame["cluster"])[order]
     tops: dict[Any, list[str]] = {}
     while (level >= 0).any():  # one pass per hierarchy level, from the finest cluster up
-        tops.update(_firsts(level, ids, k))
+        tops.update(_firsts(level, ids, k, clusters_only))
         known = level >= 0
         up = np.full(len(level), -1, dtype="int64")
         up[known] = parents[index.get_indexer(level[known])]
@@ -213,6 +218,29 @@ def group_tops(
     rows += [{"id": f"cluster:{k}", "ids": [], "children": v}
              for k, v in kids.items() if k not in cluster_top]
     return pd.DataFrame(rows, columns=["id", "ids", "children"])
+
+
+def group_top_rows(
+    frame: pd.DataFrame, clusters: pd.DataFrame, joins: dict[str, pd.DataFrame],
+    communities: pd.Series,
+) -> pd.DataFrame:
+    """Every GroupTop row: the communities' and clusters' (`group_tops`), the datasets'
+    (`dataset_tops`), the papers' (`paper_tops`) and the families' joins (`family_joins`).
+    A refresh (loader/graph/refresh.py) makes each kind for the groups it changed."""
+    community_top, cluster_top = member_tops(frame, clusters)
+    return top_rows([
+        group_tops(community_top, cluster_top, children(clusters)),
+        dataset_tops(frame, joins["trained_on"]),
+        paper_tops(frame, joins["cites"]),
+        family_joins(frame, communities, joins),
+    ])  # fmt: skip
+
+
+def top_rows(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """GroupTop rows of several kinds as one table. Each part as Python values first: a count
+    column some kinds lack would otherwise become floats (`models_n` 1.0), and the stored
+    values and row hashes would depend on which kinds are present."""
+    return pd.concat([part.astype(object) for part in parts], ignore_index=True)
 
 
 def dataset_tops(frame: pd.DataFrame, trained: pd.DataFrame, k: int = TOP_MEMBERS) -> pd.DataFrame:
@@ -411,11 +439,13 @@ def family_joins(
     return pd.DataFrame(rows, columns=columns)
 
 
-def children(clusters: pd.DataFrame, k: int = TOP_CHILDREN) -> dict[Any, list[int]]:
+def children(
+    clusters: pd.DataFrame, k: int = TOP_CHILDREN, only: Any = None
+) -> dict[Any, list[int]]:
     """cluster -> its k largest sub-clusters (size descending, then id)."""
     parents = _ints(clusters["parent"])
     order = np.lexsort((clusters["cluster"].to_numpy(), -_rank_key(clusters["size"])))
-    return _firsts(parents[order], clusters["cluster"].to_numpy(dtype=object)[order], k)
+    return _firsts(parents[order], clusters["cluster"].to_numpy(dtype=object)[order], k, only)
 
 
 def facets(frame: pd.DataFrame, datasets: pd.Series | None = None) -> pd.DataFrame:
@@ -464,8 +494,12 @@ def words(ids: pd.Series) -> pd.Series:
     return split.map(lambda ws: list(dict.fromkeys(w for w in ws if w)))
 
 
-def search_index(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(terms, postings) of the ids' words, each word's models most downloaded first.
+def search_index(
+    frame: pd.DataFrame, only: Any = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(terms, postings) of the ids' words, each word's models most downloaded first; `only`
+    (a list of words): those words' rows alone, right when `frame` holds every model that has
+    one of them (a refresh's changed words, loader/graph/refresh.py).
 
     terms: id (the word), n (models), best (their highest downloads), chunks, ids, downloads
     (the first FIRST_CHUNK models and their downloads, -1 when unknown), prefix (its first
@@ -490,6 +524,8 @@ def search_index(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     code = encoded.indices.to_numpy(zero_copy_only=False).astype("int64")
     vocab = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
     keep = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
+    if only is not None:
+        keep &= pd.Index(vocab).isin(list(only))[code]  # by the word's code
     code, row = code[keep], row[keep]
     by_word = np.lexsort((row, code))  # per word, its models in popularity order
     code, row = code[by_word], row[by_word]

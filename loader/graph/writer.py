@@ -43,7 +43,14 @@ from pathlib import Path
 from typing import Any
 
 from constellation.loader.graph import writer_cypher as cy
-from constellation.loader.graph.read import Artifacts, EdgeSet, NodeTable, read_artifacts
+from constellation.loader.graph.read import (
+    Artifacts,
+    EdgeSet,
+    NodeTable,
+    Tables,
+    artifacts,
+    read_tables,
+)
 from constellation.loader.graph.stream import list_sizes, row_bounds
 
 from constellation.errors import UserError
@@ -129,7 +136,10 @@ def _sync_nodes(
     stored: dict[Any, str | None],
     upsert: str,
     delete_own_rels: str | None,
+    props_only: tuple[set[Any], str] | None = None,
 ) -> dict[str, int]:
+    """Write new and changed rows, delete absent ones; `props_only`: (changed keys whose links
+    are as stored, the statement that writes their properties alone)."""
     new, changed, unchanged, absent = _diff(stored, nodes.hashes)
     delete = cy.DELETE_NODES.format(label=label, key="id")
     for keys in w.batches(absent, f"delete {label}"):
@@ -138,13 +148,20 @@ def _sync_nodes(
     existed = set(changed)
     rows = [r for r, key in enumerate(nodes.keys) if key in todo]
 
+    same, update = props_only or (set(), "")
+
     def work(tx: Any, chunk: list[int]) -> None:
+        keep = [r for r in chunk if nodes.keys[r] in same and nodes.keys[r] in existed]
+        if keep:
+            tx.run(update, nodes.params(keep)).consume()
+            chunk = [r for r in chunk if not (nodes.keys[r] in same and nodes.keys[r] in existed)]
         old = [nodes.keys[r] for r in chunk if nodes.keys[r] in existed]
         # a statement at a time stays under the server's query limit: unlinking 10k models
         # from popular tags in one passed its 30 s (a 1 % removal at 100k models)
         for lo in range(0, len(old) if delete_own_rels else 0, UNLINK_PAGE):
             tx.run(delete_own_rels, keys=old[lo : lo + UNLINK_PAGE]).consume()
-        tx.run(upsert, nodes.params(chunk)).consume()
+        if chunk:
+            tx.run(upsert, nodes.params(chunk)).consume()
 
     # rows holding long lists (GroupTop, Term …) also cut by their items: a Bolt message is at
     # most 16 MB (ArcadeDB; 10k GroupTop rows of a 1M graph exceeded it and the load hung)
@@ -329,6 +346,12 @@ class _Stored:
     communities: dict[Any, str | None]
     clusters: dict[Any, str | None]
     serving: dict[str, dict[Any, str | None]] = field(default_factory=dict)  # label -> hashes
+    # None: read from the graph when needed (the full path); a refresh gives them
+    datasets: dict[Any, str | None] | None = None
+    spaces: dict[Any, str | None] | None = None
+    inferred: dict[Any, str | None] | None = None
+    orphans: dict[str, list[Any]] | None = None  # label -> the only keys that may be orphaned
+    same_links: set[Any] = field(default_factory=set)  # models whose links are as stored
 
 
 def _read_stored(w: _Writer) -> _Stored:
@@ -363,7 +386,8 @@ def _sync_all_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, An
     with w.timed("models"):
         upsert = cy.upsert_models(list(art.models.props)) + cy.MODEL_JOIN_LINKS
         counts["models"] = _sync_nodes(
-            w, "Model", art.models, stored.models, upsert, cy.DELETE_MODEL_OWN_RELS
+            w, "Model", art.models, stored.models, upsert, cy.DELETE_MODEL_OWN_RELS,
+            (stored.same_links, cy.update_models(list(art.models.props))),
         )
     counts["models"]["external"] = art.external
     with w.timed("summaries"):
@@ -378,31 +402,47 @@ def _sync_all_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, An
     return counts
 
 
-def _delete_orphans(w: _Writer) -> None:
-    """Authors, tags, licences and libraries no model links to any more."""
+def _delete_orphans(
+    w: _Writer, pairs: tuple[tuple[str, str], ...], only: dict[str, list[Any]] | None
+) -> None:
+    """Nodes of these (label, relationship) pairs that no model links to any more; `only`:
+    among these keys per label (a refresh), not every node of the label."""
     with w.timed("orphans"):
-        for label, rel in (
-            ("Author", "PUBLISHED_BY"),
-            ("Tag", "TAGGED"),
-            ("License", "LICENSED_UNDER"),
-            ("Library", "USES_LIBRARY"),
-        ):
-            query = cy.DELETE_ORPHANS.format(label=label, rel=rel)
-            w.write(lambda tx, q=query: tx.run(q).consume())
+        for label, rel in pairs:
+            if only is None:
+                query = cy.DELETE_ORPHANS.format(label=label, rel=rel)
+                w.write(lambda tx, q=query: tx.run(q).consume())
+                continue
+            query = cy.DELETE_ORPHANS_OF.format(label=label, rel=rel, key=ORPHAN_KEYS[label])
+            for keys in w.batches(only.get(label, []), f"orphan {label}"):
+                w.write(lambda tx, q=query, keys=keys: tx.run(q, keys=keys).consume())
 
 
-def _sync_graph(w: _Writer, art: Artifacts, build_id: str) -> dict[str, Any]:
-    """Make nodes and edges equal to the artifacts; returns the counts per kind."""
-    stored = _read_stored(w)
+# Link targets a model's rewrite or deletion can leave orphaned: their key property
+ORPHAN_KEYS = {"Author": "name", "Tag": "name", "License": "name", "Library": "name",
+               "Paper": "arxiv_id", "Task": "name"}  # fmt: skip
+LINK_ORPHANS = (
+    ("Author", "PUBLISHED_BY"), ("Tag", "TAGGED"), ("License", "LICENSED_UNDER"),
+    ("Library", "USES_LIBRARY"),
+)  # fmt: skip
+
+
+def _sync_graph(
+    w: _Writer, art: Artifacts, build_id: str, stored: _Stored,
+    owners: list[Any] | None = None, existed: set[Any] | None = None,
+) -> dict[str, Any]:
+    """Make nodes and edges equal to the artifacts, `stored` being the graph's hashes (for a
+    refresh: those of the candidate rows, with the `owners` of edges that may differ and the
+    ones of them the graph holds); returns the counts per kind."""
     join_counts = _sync_join_nodes(w, art, stored)
     counts: dict[str, Any] = {"build_id": build_id, **_sync_all_nodes(w, art, stored)}
     counts.update(join_counts)
     if counts["models"]["updated"] or counts["models"]["deleted"]:
-        _delete_orphans(w)
-        _delete_join_orphans(w)
+        _delete_orphans(w, (*LINK_ORPHANS, *cy.JOIN_ORPHANS), stored.orphans)
     counts["skipped_columns"] = art.skipped_columns
-    owners = art.models.keys
-    existed = {k for k in stored.models if k in art.models.hashes}
+    if owners is None or existed is None:
+        owners = art.models.keys
+        existed = {k for k in stored.models if k in art.models.hashes}
     with w.timed("similar_to"):
         counts["similar_to"] = _sync_edges(
             w, _SIMILAR_TO, art.similar, owners, stored.similar, existed
@@ -412,8 +452,8 @@ def _sync_graph(w: _Writer, art: Artifacts, build_id: str) -> dict[str, Any]:
             w, _BASED_ON, art.lineage, owners, stored.lineage, existed
         )
     with w.timed("likely_based_on"):
-        counts["likely_based_on"] = _sync_inferred(w, art, owners, existed)
-    counts["spaces"] = _sync_spaces(w, art)
+        counts["likely_based_on"] = _sync_inferred(w, art, owners, existed, stored.inferred)
+    counts["spaces"] = _sync_spaces(w, art, stored.spaces)
     return counts
 
 
@@ -425,15 +465,17 @@ _LIKELY_BASED_ON = _EdgeStatements(
 
 
 def _sync_inferred(
-    w: _Writer, art: Artifacts, owners: list[Any], existed: set[Any]
+    w: _Writer, art: Artifacts, owners: list[Any], existed: set[Any],
+    stored: dict[Any, str | None] | None = None,
 ) -> dict[str, int]:
     """Make the stored likely links equal to inferred_lineage.parquet (none without it).
 
     Only children that hold likely links are read back; one whose hash a row rewrite dropped
     counts as stale, so its links are diffed again rather than left behind."""
-    stored: dict[Any, str | None] = {}
-    if w.run(cy.COUNT_LIKELY)[0]["n"]:
-        stored = {r["key"]: r["inferred_hash"] or "stale" for r in w.run(cy.LIKELY_OWNERS)}
+    if stored is None:
+        stored = {}
+        if w.run(cy.COUNT_LIKELY)[0]["n"]:
+            stored = {r["key"]: r["inferred_hash"] or "stale" for r in w.run(cy.LIKELY_OWNERS)}
     return _sync_edges(w, _LIKELY_BASED_ON, art.inferred, owners, stored, existed)
 
 
@@ -443,39 +485,128 @@ def _sync_inferred(
 def _sync_join_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, Any]:
     """Before the models: Dataset nodes (the models' TRAINED_ON MERGE finds them), and the
     join links of every model about to be rewritten dropped (its upsert creates them again).
-    Dropping first in its own transaction is safe: the model's hash changes only with its row."""
+    Dropping first in its own transaction is safe: the model's row hash is dropped with them, so
+    a load stopped before the rewrite rewrites the model when rerun."""
     counts: dict[str, Any] = {}
     with w.timed("datasets"):
         if art.datasets is not None:
-            stored_datasets = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Dataset")}
+            stored_datasets = stored.datasets
+            if stored_datasets is None:
+                stored_datasets = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Dataset")}
             upsert = cy.upsert_datasets(list(art.datasets.props))
             counts["datasets"] = _sync_nodes(
                 w, "Dataset", art.datasets, stored_datasets, upsert, None
             )
     with w.timed("model joins"):
         old = stored.models
-        changed = [k for k, h in art.models.hashes.items() if k in old and old[k] != h]
+        changed = [k for k, h in art.models.hashes.items()
+                   if k in old and old[k] != h and k not in stored.same_links]  # fmt: skip
         for keys in w.batches(changed, "drop model joins"):
             w.write(lambda tx, keys=keys: tx.run(cy.DELETE_MODEL_JOIN_RELS, keys=keys).consume())
     return counts
 
 
-def _sync_spaces(w: _Writer, art: Artifacts) -> dict[str, int]:
+def _sync_spaces(
+    w: _Writer, art: Artifacts, stored: dict[Any, str | None] | None = None
+) -> dict[str, int]:
     """After the models: Space nodes and the USES links they own."""
     if art.spaces is None:
         return {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
     with w.timed("spaces"):
-        stored = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Space")}
+        if stored is None:
+            stored = {r["key"]: r["row_hash"] for r in _stored_hashes(w, "Space")}
         upsert = cy.upsert_spaces(list(art.spaces.props))
         return _sync_nodes(w, "Space", art.spaces, stored, upsert, cy.DELETE_SPACE_OWN_RELS)
 
 
-def _delete_join_orphans(w: _Writer) -> None:
-    """Papers and tasks no model cites or is for any more (datasets follow datasets.parquet)."""
-    with w.timed("orphans"):
-        for label, rel in cy.JOIN_ORPHANS:
-            query = cy.DELETE_ORPHANS.format(label=label, rel=rel)
-            w.write(lambda tx, q=query: tx.run(q).consume())
+def _previous(
+    w: _Writer, previous: Path | None, full: bool
+) -> tuple[Path | None, str]:
+    """The previous build's folder when a refresh may diff against it, else None; and why."""
+    from constellation.loader.graph.refresh import changed_files, previous_build
+
+    if full:
+        return None, "full load (--full)"
+    rows = w.run(cy.CURRENT_BUILD)
+    if not rows:
+        if previous is not None:  # still checked: a wrong folder is the user's to know
+            previous_build(previous, explicit=True)
+        return None, "full load: the graph holds no complete build"
+    current, folder = str(rows[0]["id"]), rows[0]["artifacts"]
+    if previous is None and not folder:
+        return None, f"full load: build {current} in the graph records no artifacts folder"
+    path = previous or Path(folder)
+    found = previous_build(path, explicit=previous is not None)
+    if found is None:
+        return None, f"full load: {path} (build {current} was loaded from it) holds no build"
+    if found != current:
+        return None, f"full load: {path} holds build {found}, the graph holds {current}"
+    # the folder must be as it was loaded (infer-lineage rewrites a table in place); one the
+    # user names may be a copy (other times): its sizes must match, else it is not that build
+    changed = changed_files(rows[0]["files"], path, times=previous is None)
+    if changed and previous is not None:
+        raise UserError(
+            f"--previous {path}: {', '.join(changed)} differ from the files build {current} "
+            "was loaded from"
+        )
+    if changed:
+        return None, (f"full load: the files of build {current} in {path} changed since it "
+                      f"was loaded ({', '.join(changed)})")  # fmt: skip
+    return path, f"refresh: diffed against build {current} ({path})"
+
+
+def _refresh_tables(
+    w: _Writer, new: Tables, previous: Path, explicit: bool
+) -> tuple[Any, str | None]:
+    """The diff of `new` against the previous build's artifacts; (None, why) when those cannot
+    be read (an error when the user named them)."""
+    from constellation.loader.graph.refresh import artifact_diff
+
+    try:
+        with w.timed("read previous artifacts"):
+            old = read_tables(previous)
+    except UserError as exc:
+        if explicit:
+            raise UserError(f"--previous {previous}: {exc}") from exc
+        return None, f"full load: the previous build's artifacts are unreadable ({exc})"
+    with w.timed("diff artifacts"):
+        return artifact_diff(old, new), None
+
+
+def _refresh_stored(w: _Writer, diff: Any) -> _Stored:
+    """The previous build's hashes of the candidate rows as the stored side; the serving labels
+    recomputed whole are diffed with the graph's hashes."""
+    from constellation.loader.graph.refresh import WHOLE_SERVING
+
+    s = diff.stored
+    serving: dict[str, dict[Any, str | None]] = {}
+    with w.timed("read stored hashes"):
+        for label in WHOLE_SERVING:
+            serving[label] = {r["key"]: r["row_hash"] for r in _stored_hashes(w, label)}
+        for label, keys in diff.serving_keys.items():
+            query = cy.NODE_HASHES_OF.format(label=label)
+            size = w.batch_size
+            serving[label] = {
+                r["key"]: r["row_hash"]
+                for lo in range(0, len(keys), size) for r in w.run(query, keys=keys[lo:lo + size])
+            }  # fmt: skip
+    return _Stored(
+        models=s["models"], similar=s["similar"], lineage=s["lineage"],
+        communities=s["communities"], clusters=s["clusters"], serving=serving,
+        datasets=s["datasets"], spaces=s["spaces"], inferred=s["inferred"],
+        orphans=diff.orphans, same_links=diff.same_links,
+    )  # fmt: skip
+
+
+def _refresh_counts(w: _Writer, counts: dict[str, Any], totals: dict[str, int]) -> None:
+    """Unchanged = the new build's rows (edges) - created - updated: a refresh only saw its
+    candidates. The summaries' totals are the graph's counts after the load."""
+    for kind, total in totals.items():
+        c = counts[kind]
+        c["unchanged"] = total - c["created"] - c["updated"]
+    n = sum(w.run(cy.COUNT_NODES.format(label=label))[0]["n"] for label in cy.SERVING_LABELS)
+    c = counts["summaries"]
+    c["unchanged"] = n - c["created"] - c["updated"]
 
 
 def load_artifacts(
@@ -485,36 +616,66 @@ def load_artifacts(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: bool = False,
     on_batch: OnBatch | None = None,
+    previous: str | Path | None = None,
+    full: bool = False,
 ) -> dict[str, Any]:
     """Make the graph equal to the artifacts in `artifacts_dir`; returns counts per kind.
 
+    When the graph holds a complete build whose artifacts are still in the folder it was loaded
+    from (or in `previous`), the load is a refresh: it diffs the two builds' artifacts and
+    writes what differs (refresh.py), without reading every row and stored hash. Otherwise, or
+    with full=True, it diffs every row with the graph. `counts["path"]` says which and why.
     `on_batch(stage, rows_done)` is called after each committed batch (progress hooks, tests);
     progress=True shows tqdm bars on stderr.
     """
+    from constellation.loader.graph.refresh import fingerprint
+
     if batch_size < 1:
         raise UserError(f"--batch-size {batch_size}: must be at least 1")
     started = time.perf_counter()
     w = _Writer(driver, database, batch_size, progress, on_batch)
+    files = fingerprint(artifacts_dir) if Path(artifacts_dir).is_dir() else "[]"  # before reading
     with w.timed("read artifacts"):
-        art = read_artifacts(artifacts_dir)
-    build_id = str(art.manifest["build_id"])
+        tables = read_tables(artifacts_dir)
+    build_id = str(tables.manifest["build_id"])
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     with w.timed("schema"):
         for statement in (*cy.CONSTRAINTS, *cy.INDEXES):
             w.run(statement)
+    prev = Path(previous) if previous is not None else None
+    folder, path = _previous(w, prev, full)  # before the Build below leaves the current one
+    diff = None
+    if folder is not None:
+        diff, why = _refresh_tables(w, tables, folder, explicit=prev is not None)
+        path = why or path
 
     def start(tx: Any) -> None:
         tx.run(cy.BUILDS_NOT_CURRENT).consume()  # the graph leaves the build it held
-        manifest = json.dumps(art.manifest, sort_keys=True, default=str)
-        tx.run(cy.BUILD_STARTED, id=build_id, started_at=now, manifest=manifest).consume()
+        manifest = json.dumps(tables.manifest, sort_keys=True, default=str)
+        tx.run(
+            cy.BUILD_STARTED, id=build_id, started_at=now, manifest=manifest,
+            artifacts=str(Path(artifacts_dir).resolve()), files=files,
+        ).consume()  # fmt: skip
 
-    w.write(start)
     try:
-        counts = _sync_graph(w, art, build_id)
+        if diff is not None:
+            stored = _refresh_stored(w, diff)
+            w.write(start)
+            counts = _sync_graph(w, diff.art, build_id, stored, diff.owners, diff.existed)
+            with w.timed("counts"):
+                _refresh_counts(w, counts, diff.totals)
+            counts["candidates"] = diff.candidates
+        else:
+            with w.timed("read artifacts"):
+                art = artifacts(tables)
+            stored = _read_stored(w)
+            w.write(start)
+            counts = _sync_graph(w, art, build_id, stored)
     except BaseException as exc:  # Ctrl-C included: the Build says why it stopped, re-raised
         _mark_unfinished(w, build_id, exc)
         raise
+    counts["path"] = path
     counts["seconds"] = round(time.perf_counter() - started, 3)
     counts["timings"] = dict(w.timings)
     loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -532,6 +693,8 @@ def load_artifacts(
 def summary(counts: dict[str, Any]) -> str:
     """Counts as a few human lines (printed by `constellation load`)."""
     lines = [f"loaded build {counts['build_id']} in {counts['seconds']:.1f} s"]
+    if counts.get("path"):
+        lines.append(f"  {counts['path']}")
     kinds = ("models", "communities", "clusters", "summaries", "similar_to", "based_on",
              "likely_based_on")
     for kind in (k for k in kinds if k in counts):

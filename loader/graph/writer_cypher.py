@@ -66,6 +66,11 @@ COUNT_NODES = "MATCH (n:{label}) RETURN count(n) AS n"
 # Key and content hashes of every node of a kind ({label} is a fixed name, never user input).
 NODE_HASHES = "MATCH (n:{label}) RETURN n.{key} AS key, n.row_hash AS row_hash"
 
+# The same for some keys of a kind keyed by `id` (a refresh's candidate summaries).
+NODE_HASHES_OF = (
+    "UNWIND $keys AS k MATCH (n:{label} {{id: k}}) RETURN n.id AS key, n.row_hash AS row_hash"
+)
+
 MODEL_HASHES = (
     "MATCH (n:Model) "
     "RETURN n.id AS key, n.row_hash AS row_hash, n.similar_hash AS similar_hash, "
@@ -125,6 +130,19 @@ FOREACH (x IN $cluster[i] | MERGE (g:Cluster {{id: x}}) CREATE (m)-[:IN_CLUSTER]
 """
 
 
+def update_models(names: list[str]) -> str:
+    """A stored model's properties only, its relationships kept (a refresh, when the model's
+    links are the previous build's: a community's label change rewrites every member's
+    `family`, and dropping and making again the TAGGED links of a popular tag is slow)."""
+    return f"""
+UNWIND range(0, size($key) - 1) AS i
+MATCH (m:Model {{id: $key[i]}})
+WITH m, i, m.similar_hash AS similar_hash, m.lineage_hash AS lineage_hash
+SET m = {props_map(names)}
+SET m.similar_hash = similar_hash, m.lineage_hash = lineage_hash
+"""
+
+
 # Relationships a stored row owns, dropped before the row is written again.
 DELETE_MODEL_OWN_RELS = (
     "UNWIND $keys AS k MATCH (n:Model {id: k})"
@@ -136,6 +154,11 @@ DELETE_NODES = "UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) DETACH DELETE n
 
 # Names no model points at any more (after models changed or went away).
 DELETE_ORPHANS = "MATCH (t:{label}) WHERE NOT EXISTS {{ (t)<-[:{rel}]-() }} DELETE t"
+# The same among some of them (a refresh: the previous link targets of the models it rewrote)
+DELETE_ORPHANS_OF = (
+    "UNWIND $keys AS k MATCH (t:{label} {{{key}: k}}) WHERE NOT EXISTS {{ (t)<-[:{rel}]-() }} "
+    "DELETE t"
+)
 
 # --- model-to-model edges, owned by their source (SIMILAR_TO) or child (BASED_ON) -----------
 
@@ -196,8 +219,11 @@ FOREACH (x IN $papers[i] | MERGE (p:Paper {arxiv_id: x}) CREATE (m)-[:CITES]->(p
 FOREACH (x IN $task[i] | MERGE (t:Task {name: x}) CREATE (m)-[:FOR_TASK]->(t))
 """
 MODEL_JOIN_RELS = "TRAINED_ON|CITES|FOR_TASK"
+# Run in a transaction of its own before the models are rewritten: the row hash goes with the
+# links, so a load stopped in between rewrites these models when rerun (their links back).
 DELETE_MODEL_JOIN_RELS = (
-    f"UNWIND $keys AS k MATCH (n:Model {{id: k}})-[r:{MODEL_JOIN_RELS}]->() DELETE r"
+    "UNWIND $keys AS k MATCH (n:Model {id: k}) SET n.row_hash = null "
+    f"WITH n MATCH (n)-[r:{MODEL_JOIN_RELS}]->() DELETE r"
 )
 
 
@@ -231,7 +257,15 @@ BUILDS_NOT_CURRENT = "MATCH (b:Build) SET b.current = false"
 BUILD_STARTED = (
     "MERGE (b:Build {id: $id}) "
     "SET b.status = 'loading', b.started_at = $started_at, b.manifest = $manifest, "
-    "b.current = false, b.error = null"
+    "b.current = false, b.error = null, b.artifacts = $artifacts, b.files = $files"
+)
+# The build the graph holds, when its load completed: a refresh diffs the next build's
+# artifacts against the folder it was loaded from (`artifacts`, absolute), if its files are as they
+# were then (`files`: names, sizes, times; loader/graph/refresh.py).
+# None while a load runs or after one stopped (no build is current then).
+CURRENT_BUILD = (
+    "MATCH (b:Build) WHERE b.current = true AND b.status = 'complete' "
+    "AND b.bulk_unfinished IS NULL RETURN b.id AS id, b.artifacts AS artifacts, b.files AS files"
 )
 BUILD_FAILED = (
     "MATCH (b:Build {id: $id}) WHERE b.status = 'loading' SET b.status = $status, b.error = $error"
