@@ -166,6 +166,8 @@ def test_a_refresh_makes_the_full_paths_graph(builds: dict, fresh, variant: str)
     assert counts["candidates"]["models"] < counts["models"]["unchanged"]
     if variant == "changed":  # a rewritten model keeps its likely links and their hash
         assert counts["likely_based_on"]["updated"] == 1
+    if variant == "removed":  # models that moved family: their group links alone remade
+        assert counts["candidates"]["models, some links remade"] > 0
     if variant == "spaces":  # the family of a model a Space now uses counts it: joins rewritten
         assert counts["spaces"]["updated"] == 2 and counts["summaries"]["updated"] >= 1
         uses = rows(diffed, "MATCH (:Model {id: 'meta-llama/Llama-2-13b-hf'})-[:IN_COMMUNITY]->(c) "

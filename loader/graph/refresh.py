@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from constellation.loader.graph import read, summaries
+from constellation.loader.graph import writer_cypher as cy
 from constellation.loader.graph.read import Artifacts, EdgeSet, NodeTable, Tables
 
 from constellation.errors import UserError
@@ -61,9 +62,9 @@ class ArtifactDiff:
     # label -> the previous link targets of the candidate models: the only nodes of Author,
     # Tag, … that the refresh can leave without links
     orphans: dict[str, list[Any]] = field(default_factory=dict)
-    # rewritten models whose links (author, tags, groups, joins …) are the previous build's:
-    # their properties alone are written
-    same_links: set[Any] = field(default_factory=set)
+    # rewritten models whose links (author, tags, groups, joins …) are the previous build's but
+    # for these link lists (writer_cypher.RELINK_MODELS; none: their properties alone written)
+    relinked: dict[Any, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _as_text(value: Any) -> Any:
@@ -494,14 +495,20 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
         "likely_based_on owners": len(inf[2]), "words": len(affected.words),
         "groups": len(affected.communities) + len(affected.clusters) + len(affected.datasets),
     }  # fmt: skip
-    def links_of(nodes: NodeTable) -> dict[Any, list]:
-        names = sorted(nodes.links)
-        return {k: [nodes.links[n][r] for n in names] for r, k in enumerate(nodes.keys)}
-
-    before, after = links_of(prev_models), links_of(new_models)
-    same_links = {k for k in rewritten if k in before and before[k] == after.get(k)}
+    names = sorted(new_models.links)
+    if sorted(prev_models.links) != names:
+        names = []  # other link kinds: every rewritten model is written whole
+    before = {k: r for r, k in enumerate(prev_models.keys)}
+    relinked: dict[Any, tuple[str, ...]] = {}
+    for r, k in enumerate(new_models.keys):
+        if k not in rewritten or k not in before or not names:
+            continue
+        differ = tuple(n for n in names
+                       if prev_models.links[n][before[k]] != new_models.links[n][r])  # fmt: skip
+        if set(differ) <= set(cy.RELINK_MODELS):  # link lists the writer can remake alone
+            relinked[k] = differ
     # only a model whose links change or that is gone can leave a link target orphaned
-    moved = [r for r, k in enumerate(prev_models.keys) if k not in same_links]
+    moved = [r for r, k in enumerate(prev_models.keys) if relinked.get(k, ("?",))]
     links = {"Author": "author", "Tag": "tags", "License": "license", "Library": "library",
              "Paper": "papers", "Task": "task"}  # fmt: skip
     orphans = {
@@ -509,8 +516,10 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
                       key=str)
         for label, name in links.items()
     }  # fmt: skip
+    candidates["models, links kept"] = sum(not d for d in relinked.values())
+    candidates["models, some links remade"] = sum(bool(d) for d in relinked.values())
     return ArtifactDiff(
-        art, stored, owners, existed, totals, candidates, serving_keys, orphans, same_links
+        art, stored, owners, existed, totals, candidates, serving_keys, orphans, relinked
     )
 
 

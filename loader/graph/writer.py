@@ -136,10 +136,11 @@ def _sync_nodes(
     stored: dict[Any, str | None],
     upsert: str,
     delete_own_rels: str | None,
-    props_only: tuple[set[Any], str] | None = None,
+    partial: dict[Any, tuple[str, ...]] | None = None,
 ) -> dict[str, int]:
-    """Write new and changed rows, delete absent ones; `props_only`: (changed keys whose links
-    are as stored, the statement that writes their properties alone)."""
+    """Write new and changed rows, delete absent ones; `partial`: changed keys whose links are
+    partly as stored -> the statements that write their row instead of dropping every link it
+    owns and making them again (a refresh: refresh.ArtifactDiff.kept_links)."""
     new, changed, unchanged, absent = _diff(stored, nodes.hashes)
     delete = cy.DELETE_NODES.format(label=label, key="id")
     for keys in w.batches(absent, f"delete {label}"):
@@ -147,14 +148,20 @@ def _sync_nodes(
     todo = set(new) | set(changed)
     existed = set(changed)
     rows = [r for r, key in enumerate(nodes.keys) if key in todo]
-
-    same, update = props_only or (set(), "")
+    partial = partial or {}
 
     def work(tx: Any, chunk: list[int]) -> None:
-        keep = [r for r in chunk if nodes.keys[r] in same and nodes.keys[r] in existed]
-        if keep:
-            tx.run(update, nodes.params(keep)).consume()
-            chunk = [r for r in chunk if not (nodes.keys[r] in same and nodes.keys[r] in existed)]
+        by_statements: dict[tuple[str, ...], list[int]] = {}
+        whole = []
+        for r in chunk:
+            if nodes.keys[r] in existed and nodes.keys[r] in partial:
+                by_statements.setdefault(partial[nodes.keys[r]], []).append(r)
+            else:
+                whole.append(r)
+        for statements, some in by_statements.items():
+            for statement in statements:
+                tx.run(statement, nodes.params(some)).consume()
+        chunk = whole
         old = [nodes.keys[r] for r in chunk if nodes.keys[r] in existed]
         # a statement at a time stays under the server's query limit: unlinking 10k models
         # from popular tags in one passed its 30 s (a 1 % removal at 100k models)
@@ -351,7 +358,8 @@ class _Stored:
     spaces: dict[Any, str | None] | None = None
     inferred: dict[Any, str | None] | None = None
     orphans: dict[str, list[Any]] | None = None  # label -> the only keys that may be orphaned
-    same_links: set[Any] = field(default_factory=set)  # models whose links are as stored
+    # models whose links are as stored but for these (refresh.ArtifactDiff.kept_links)
+    relinked: dict[Any, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _read_stored(w: _Writer) -> _Stored:
@@ -385,9 +393,13 @@ def _sync_all_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, An
         )
     with w.timed("models"):
         upsert = cy.upsert_models(list(art.models.props)) + cy.MODEL_JOIN_LINKS
+        update = cy.update_models(list(art.models.props))
+        partial = {
+            key: (update, *(st for name in names for st in cy.RELINK_MODELS[name]))
+            for key, names in stored.relinked.items()
+        }
         counts["models"] = _sync_nodes(
-            w, "Model", art.models, stored.models, upsert, cy.DELETE_MODEL_OWN_RELS,
-            (stored.same_links, cy.update_models(list(art.models.props))),
+            w, "Model", art.models, stored.models, upsert, cy.DELETE_MODEL_OWN_RELS, partial
         )
     counts["models"]["external"] = art.external
     with w.timed("summaries"):
@@ -500,7 +512,7 @@ def _sync_join_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, A
     with w.timed("model joins"):
         old = stored.models
         changed = [k for k, h in art.models.hashes.items()
-                   if k in old and old[k] != h and k not in stored.same_links]  # fmt: skip
+                   if k in old and old[k] != h and k not in stored.relinked]  # fmt: skip
         for keys in w.batches(changed, "drop model joins"):
             w.write(lambda tx, keys=keys: tx.run(cy.DELETE_MODEL_JOIN_RELS, keys=keys).consume())
     return counts
@@ -594,7 +606,7 @@ def _refresh_stored(w: _Writer, diff: Any) -> _Stored:
         models=s["models"], similar=s["similar"], lineage=s["lineage"],
         communities=s["communities"], clusters=s["clusters"], serving=serving,
         datasets=s["datasets"], spaces=s["spaces"], inferred=s["inferred"],
-        orphans=diff.orphans, same_links=diff.same_links,
+        orphans=diff.orphans, relinked=diff.relinked,
     )  # fmt: skip
 
 

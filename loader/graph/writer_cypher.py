@@ -143,6 +143,28 @@ SET m.similar_hash = similar_hash, m.lineage_hash = lineage_hash
 """
 
 
+def _relink(rel: str, param: str, target: str) -> tuple[str, str]:
+    return (
+        f"UNWIND $key AS k MATCH (m:Model {{id: k}})-[r:{rel}]->() DELETE r",
+        f"UNWIND range(0, size($key) - 1) AS i MATCH (m:Model {{id: $key[i]}}) "
+        f"FOREACH (x IN ${param}[i] | MERGE (t:{target}) CREATE (m)-[:{rel}]->(t))",
+    )
+
+
+# A stored model's links of one kind (its link list's name) dropped and made again, after
+# `update_models`: a refresh, when only those of its links differ (a model that moved family
+# keeps its TAGGED links, slow to drop and make again for a popular tag).
+RELINK_MODELS = {
+    name: _relink(rel, name, target) for name, rel, target in (
+        ("author", "PUBLISHED_BY", "Author {name: x}"),
+        ("tags", "TAGGED", "Tag {name: x}"),
+        ("license", "LICENSED_UNDER", "License {name: x}"),
+        ("library", "USES_LIBRARY", "Library {name: x}"),
+        ("community", "IN_COMMUNITY", "Community {id: x}"),
+        ("cluster", "IN_CLUSTER", "Cluster {id: x}"),
+    )
+}  # fmt: skip
+
 # Relationships a stored row owns, dropped before the row is written again.
 DELETE_MODEL_OWN_RELS = (
     "UNWIND $keys AS k MATCH (n:Model {id: k})"
