@@ -98,8 +98,10 @@ def register(app: Any, data: Data) -> None:
         return (*menus, *(None if m else {"display": "none"} for m in menus))
 
     # a view's components, the first time it is shown (layout.py); the page asks for it
-    app.callback(*[Output(f"view-{v}", "children") for v in VIEW_MODULES],
-                 Input("mount", "data"), prevent_initial_call=True)(mount)
+    @app.callback(*[Output(f"view-{v}", "children") for v in VIEW_MODULES],
+                  Input("mount", "data"), State("state", "data"), prevent_initial_call=True)
+    def _mount(view, state):
+        return mount(view, state, data)
 
     @app.callback(
         Output("status-dot", "className"),

@@ -139,10 +139,13 @@ def build_layout(mounted: bool = False) -> html.Div:
     )
 
 
-def mount(view: Any) -> tuple:
+def mount(view: Any, state: dict | None = None, data: Any = None) -> tuple:
     """The children of every view container: `view`'s components for its container, no_update
-    for the others (an unknown view: nothing)."""
+    for the others (an unknown view: nothing). A view with a `mounted_layout(data, state)`
+    (the atlas) is mounted with its first content already in it."""
     if view not in VIEW_MODULES:
         raise PreventUpdate
-    return tuple(VIEW_MODULES[v].layout().children if v == view else no_update
-                 for v in VIEW_MODULES)
+    module = VIEW_MODULES[view]
+    filled = getattr(module, "mounted_layout", None)
+    box = filled(data, state) if filled and data is not None else module.layout()
+    return tuple(box.children if v == view else no_update for v in VIEW_MODULES)
