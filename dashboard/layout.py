@@ -38,6 +38,11 @@ VIEW_MODULES = {
     "search": search,
 }
 NAV_ORDER = ("neighbourhood", "family", "lineage", "details", "atlas", "console")
+# the dataset menu lists the most used datasets and searches the others (callbacks.py); a
+# Dropdown's `labels` replace its defaults, so all that it shows are given
+DATASET_MENU_LABELS = {"search": "Most used; type to find any", "clear_search": "Clear search",
+                       "clear_selection": "Clear selection",
+                       "no_options_found": "No dataset matches."}
 
 
 def topbar() -> html.Div:
@@ -93,7 +98,8 @@ def filters_bar() -> html.Div:
                              id="f-license-box"),
                     html.Div([html.Label("Trained on dataset"),
                               dcc.Dropdown(id="f-dataset", placeholder="any", options=[],
-                                           className="filter-dataset")], className="filter",
+                                           className="filter-dataset",
+                                           labels=DATASET_MENU_LABELS)], className="filter",
                              id="f-dataset-box"),
                     html.Div([html.Label("Min downloads"),
                               dcc.Input(id="f-min", type="number", min=0, step=1, debounce=True,

@@ -240,6 +240,41 @@ def test_status_and_filter_options(data, down) -> None:
         callbacks.filter_options(down, dot)
 
 
+def test_the_dataset_menu_lists_the_most_used_and_finds_the_others_as_you_type(
+        graph_server) -> None:
+    """The dataset menu's options: the DATASETS_SHOWN most used (a small search index for the
+    page to build), any other found by typing part of its name, the chosen one kept."""
+    from dataclasses import replace
+
+    from constellation import server
+    from constellation.graph import connect
+
+    name = f"t_datasets_{free_port()}"
+    server.create_database(name)
+    try:
+        config = replace(graph_server, database=name)
+        with connect(config) as driver:
+            with driver.session(database=name) as s:
+                s.run("UNWIND range(1, 30) AS i CREATE (:Facet {kind: 'dataset', models: 100 - i,"
+                      " value: 'org/set-' + toString(i) + CASE WHEN i = 27 THEN '-rare' ELSE ''"
+                      " END})").consume()
+            menus = Data(driver, database=name)
+            *_, shown = callbacks.filter_options(menus, "dot ok")
+            found = callbacks.dataset_options(menus, "RARE", None)
+            kept = callbacks.dataset_options(menus, "set-1", "org/set-29")
+            top = callbacks.dataset_options(menus, None, None)
+            *_, from_url = callbacks.filter_options(menus, "dot ok", {"dataset": "org/set-28"})
+    finally:
+        server.drop_database(name)
+    assert len(shown) == callbacks.DATASETS_SHOWN == 20 and top == shown
+    assert shown[0] == {"label": "org/set-1 (99)", "value": "org/set-1"}
+    assert found == [{"label": "org/set-27-rare (73)", "value": "org/set-27-rare"}]
+    assert [o["value"] for o in kept] == [f"org/set-{i}" for i in (1, *range(10, 20))] + [
+        "org/set-29"]  # what matches, then the chosen one (beyond the first 20) with its count
+    assert kept[-1]["label"] == "org/set-29 (71)"
+    assert from_url[-1] == {"label": "org/set-28 (72)", "value": "org/set-28"}
+
+
 # --- neighbourhood ---------------------------------------------------------------------------
 
 def test_neighbourhood_draws_then_expands_a_tapped_node(data) -> None:
