@@ -6,7 +6,9 @@ shows only (drawing every view on every load doubled the home page's browser CPU
 against 0.75 s: bench/results/dashboard.md).
 A mounted view stays in the page (hidden unless active), so it keeps its state (e.g. an expanded
 neighbourhood) while you look at another one. A view's callbacks that read the state run when it
-is mounted (no `prevent_initial_call`), with no input firing them (`triggered_id` None).
+is mounted (no `prevent_initial_call`), with no input firing them (`triggered_id` None); the
+atlas is mounted with its figures drawn instead (`mounted_layout`), and its callbacks that draw
+them run on a change only.
 """
 
 from __future__ import annotations

@@ -71,7 +71,6 @@ def layout(first: dict | None = None) -> html.Div:
             _words_row(first.get("words")),
             dcc.Store(id="atlas-path", data=[]),
             dcc.Store(id="atlas-loaded", data=first.get("loaded")),  # the scatter's filters
-            dcc.Store(id="atlas-drawn", data=first.get("drawn")),  # the dendrogram's path
         ],
         id=f"view-{VIEW}",
         className="view",
@@ -86,19 +85,17 @@ def mounted_layout(data: Data, state: dict | None) -> html.Div:
 def first_draw(data: Data, state: dict | None) -> dict:
     """What the view's callbacks would draw first for `state`, computed while it is mounted
     (its queries side by side): one round trip instead of two, and no blank figure drawn and
-    then replaced (at 1M: bench/results/dashboard.md). The callbacks then find it drawn
-    (`atlas-loaded`, `atlas-drawn`, the words) and answer nothing. A URL with a drill path
-    leaves the dendrogram to them (`path_from_url`)."""
+    then replaced (at 1M: bench/results/dashboard.md). So the callbacks that draw them do not
+    run when the view is mounted (`prevent_initial_call`), only on a change: a drill path
+    from the URL (`path_from_url`), other filters."""
     from concurrent.futures import ThreadPoolExecutor
 
     state = state or {}
     if state.get("view") != VIEW:
         return {}
-    has_path = bool((state.get("extra") or {}).get("path"))
     jobs = {"scatter": lambda: scatter(data, state, None),
-            "words": lambda: words(data, state, None)}
-    if not has_path:
-        jobs["dendro"] = lambda: dendro(data, [], state)
+            "words": lambda: words(data, state, None),
+            "dendro": lambda: dendro(data, [], state)}
     first: dict = {}
     with ThreadPoolExecutor(len(jobs)) as pool:
         futures = {name: pool.submit(job) for name, job in jobs.items()}
@@ -113,7 +110,6 @@ def first_draw(data: Data, state: dict | None) -> dict:
                 first["words"] = out
             else:
                 first["dendro"], first["crumbs"] = out
-                first["drawn"] = _path_ids([])
     return first
 
 
@@ -128,15 +124,12 @@ def register(app: Any, data: Data) -> None:
     @app.callback(
         Output("atlas-dendro", "figure"),
         Output("atlas-crumbs", "children"),
-        Output("atlas-drawn", "data"),
         Input("atlas-path", "data"),
         Input("state", "data"),
-        State("atlas-drawn", "data"),
+        prevent_initial_call=True,  # mounted drawn (first_draw)
     )
-    def _dendro(path, state, drawn):
-        if callback_context.triggered_id is None and drawn == _path_ids(path):
-            raise PreventUpdate  # mounted with this path drawn (first_draw)
-        return (*dendro(data, path, state), _path_ids(path))
+    def _dendro(path, state):
+        return dendro(data, path, state)
 
     @app.callback(
         Output("atlas-path", "data"),
@@ -178,6 +171,7 @@ def register(app: Any, data: Data) -> None:
         Output("atlas-loaded", "data"),
         Input("state", "data"),
         State("atlas-loaded", "data"),
+        prevent_initial_call=True,  # mounted drawn (first_draw)
     )
     def _scatter(state, loaded):
         return scatter(data, state, loaded)
@@ -186,6 +180,7 @@ def register(app: Any, data: Data) -> None:
         Output("atlas-words", "children"),
         Input("state", "data"),
         State("atlas-words", "children"),
+        prevent_initial_call=True,  # mounted drawn (first_draw)
     )
     def _words(state, current):
         return words(data, state, current)
