@@ -11,6 +11,7 @@ Usage::
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,12 @@ PLOTLY_BASIC = Path(__file__).resolve().parent / "vendor" / "plotly-basic.min.js
 PLOTLY_TRACES = frozenset({"scatter", "bar", "pie"})
 
 
-def create_app(config: Any = None, *, data: Any = None) -> Any:
+def create_app(config: Any = None, *, data: Any = None, warm: bool = False) -> Any:
     """A Dash app over the graph described by `config` (a `GraphConfig`; default: from env).
 
     The driver connects lazily, so the app starts (and says "graph server not reachable") even
-    when the server is down; pass `data` (a `dashboard.data.Data`) to reuse a driver.
+    when the server is down; pass `data` (a `dashboard.data.Data`) to reuse a driver. `warm`:
+    run the whole-graph queries of the first pages in the background (`warm_caches`).
     """
     import dash
     from constellation.dashboard import callbacks
@@ -58,7 +60,31 @@ def create_app(config: Any = None, *, data: Any = None) -> Any:
     app.server.config["constellation_data"] = data
     basic_plotly(app.server)
     quick_revalidation(app.server)
+    if warm:
+        warm_caches(data)
     return app
+
+
+def warm_caches(data: Any) -> threading.Thread:
+    """Run, in the background, the whole-graph queries that the first pages wait for: the filter
+    menus (every page) and the atlas's figures, which a first atlas visit waited ~0.7 s for at
+    1M (bench/results/dashboard.md). Their answers are kept for an hour (data.SLOW_QUERIES).
+    A failure (server down) leaves the cache as it was: the pages ask again and say why."""
+    from constellation.dashboard.callbacks import filter_options
+    from constellation.dashboard.routing import parse_url
+    from constellation.dashboard.views import atlas
+
+    def run() -> None:
+        try:
+            filter_options(data, "dot ok")
+            atlas.first_draw(data, parse_url("/atlas", ""))
+        except Exception as exc:  # noqa: BLE001 - a warm-up only; the pages report errors
+            print("[constellation] cache warm-up stopped: "
+                  + (str(exc)[:200] or type(exc).__name__), flush=True)
+
+    thread = threading.Thread(target=run, name="constellation-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 SUITES = "/_dash-component-suites/"

@@ -97,9 +97,20 @@ def register(app: Any, data: Data) -> None:
         # a filter the graph has no values for is no filter: its menu is not shown
         return (*menus, *(None if m else {"display": "none"} for m in menus))
 
+    @app.callback(
+        Output("f-dataset", "options", allow_duplicate=True),
+        Input("f-dataset", "search_value"),
+        State("f-dataset", "value"),
+        prevent_initial_call=True,
+    )
+    def _dataset_search(text, value):
+        return dataset_options(data, text, value)
+
     # a view's components, the first time it is shown (layout.py); the page asks for it
-    app.callback(*[Output(f"view-{v}", "children") for v in VIEW_MODULES],
-                 Input("mount", "data"), prevent_initial_call=True)(mount)
+    @app.callback(*[Output(f"view-{v}", "children") for v in VIEW_MODULES],
+                  Input("mount", "data"), State("state", "data"), prevent_initial_call=True)
+    def _mount(view, state):
+        return mount(view, state, data)
 
     @app.callback(
         Output("status-dot", "className"),
@@ -212,28 +223,58 @@ def no_options_text(text: str | None, options: list[dict]) -> str:
     return f"No model matches “{text.strip()}”."
 
 
+# The dataset menu lists the most used datasets and finds any other as you type: with its 200
+# options, the menu's search index (every substring of every name) cost each page load ~0.1 s
+# at 1M, 97 % of the three menus' (bench/results/dashboard.md).
+DATASETS_SHOWN = 20
+DATASETS_KNOWN = 5000  # filter_datasets' largest page: the names a search looks through
+
+
 def filter_options(
     data: Data, status_class: str | None, current: dict[str, Any] | None = None
 ) -> tuple[list[dict], ...]:
     """The pipeline tags, licenses and datasets (trained on) of the graph, with their model
-    counts, once it answers (`FILTER_MENUS`' order). A value the page was opened with (`current`
-    filters, from its URL) stays an option even beyond the first 200: a menu drops a value it
+    counts, once it answers (`FILTER_MENUS`' order; the datasets: the first DATASETS_SHOWN, the
+    others come as you type, `dataset_options`). A value the page was opened with (`current`
+    filters, from its URL) stays an option even beyond those listed: a menu drops a value it
     does not list, and the view would lose the filter its URL gave."""
     if status_class != "dot ok":
         raise PreventUpdate
     try:
-        menus = [data.run(name, limit=200) for name in FILTER_MENUS]
+        menus = [data.run(name, limit=DATASETS_KNOWN if name == "filter_datasets" else 200)
+                 for name in FILTER_MENUS]
     except UserError:  # the options stay empty; the status dot says why
         raise PreventUpdate from None
-    out = []
-    for key, rows in zip(("pipeline_tag", "license", "dataset"), menus, strict=True):
-        options = [{"label": f"{r['value']} ({ui.fmt_int(r['models'])})", "value": r["value"]}
-                   for r in rows]  # fmt: skip
-        wanted = (current or {}).get(key)
-        if wanted and all(o["value"] != wanted for o in options):
-            options.append({"label": str(wanted), "value": wanted})
-        out.append(options)
-    return tuple(out)
+    shown = [*menus[:-1], _datasets_matching(menus[-1], "")]
+    return tuple(_menu_options(rows, (current or {}).get(key), known)
+                 for key, rows, known in zip(("pipeline_tag", "license", "dataset"), shown,
+                                             menus, strict=True))
+
+
+def dataset_options(data: Data, text: str | None, value: str | None) -> list[dict]:
+    """The dataset menu's options while `text` is typed: the most used datasets whose name holds
+    it (no text: the most used), and the chosen `value`, which the menu would drop otherwise."""
+    try:
+        rows = data.run("filter_datasets", limit=DATASETS_KNOWN)
+    except UserError:  # the options stay as they are; the status dot says why
+        raise PreventUpdate from None
+    return _menu_options(_datasets_matching(rows, text), value, rows)
+
+
+def _datasets_matching(rows: list[dict], text: str | None) -> list[dict]:
+    needle = (text or "").strip().lower()
+    return [r for r in rows if needle in str(r["value"]).lower()][:DATASETS_SHOWN]
+
+
+def _menu_options(rows: list[dict], wanted: Any, known: list[dict] | None = None
+                  ) -> list[dict]:
+    """A menu's options, "value (models)", with `wanted` among them (its count when `known`)."""
+    options = [{"label": f"{r['value']} ({ui.fmt_int(r['models'])})", "value": r["value"]}
+               for r in rows]  # fmt: skip
+    if wanted and all(o["value"] != wanted for o in options):
+        row = next((r for r in known or [] if r["value"] == wanted), None)
+        options += _menu_options([row], None) if row else [{"label": str(wanted), "value": wanted}]
+    return options
 
 
 def status(data: Data) -> tuple[str, Any, Any]:

@@ -87,7 +87,7 @@ def serve(config, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, debug: boo
     """Build the app for `config` and serve it until Ctrl+C."""
     from constellation.dashboard.app import create_app
 
-    app = create_app(config)
+    app = create_app(config, warm=True)
     _say(f"explorer on http://{host}:{port}/  (graph: {config.uri}"
          f"{', database ' + config.database if config.database else ''}; Ctrl+C to stop)")
     app.run(host=host, port=port, debug=debug)

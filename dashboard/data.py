@@ -36,9 +36,12 @@ WORDS_LIMIT = 40
 WORDS_SAMPLE = 20000  # names read when the graph has no Word nodes
 CACHE_SIZE = 512
 CACHE_TTL_S = 300.0
-# Whole-graph summaries that cost a scan: kept for an hour (they change only with a new load).
+# Whole-graph summaries that cost a scan, and the atlas's figures: kept for an hour (they
+# change only with a new load; cold at 1M the atlas's scatter took 0.6 s, its dendrogram 0.4)
 SLOW_QUERIES = frozenset({"filter_pipeline_tags", "filter_licenses", "filter_datasets",
-                          "atlas_words", "atlas_names", "home_families", "atlas_top_clusters"})
+                          "atlas_words", "atlas_names", "home_families", "atlas_top_clusters",
+                          "atlas_scatter", "atlas_model_count", "atlas_cluster_children",
+                          "atlas_cluster_models"})
 LONG_TTL_S = 3600.0
 DOWN_RECHECK_S = 30.0  # after a connection failure, ping first for this long
 

@@ -6,7 +6,9 @@ shows only (drawing every view on every load doubled the home page's browser CPU
 against 0.75 s: bench/results/dashboard.md).
 A mounted view stays in the page (hidden unless active), so it keeps its state (e.g. an expanded
 neighbourhood) while you look at another one. A view's callbacks that read the state run when it
-is mounted (no `prevent_initial_call`), with no input firing them (`triggered_id` None).
+is mounted (no `prevent_initial_call`), with no input firing them (`triggered_id` None); the
+atlas is mounted with its figures drawn instead (`mounted_layout`), and its callbacks that draw
+them run on a change only.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ VIEW_MODULES = {
     "search": search,
 }
 NAV_ORDER = ("neighbourhood", "family", "lineage", "details", "atlas", "console")
+# the dataset menu lists the most used datasets and searches the others (callbacks.py); a
+# Dropdown's `labels` replace its defaults, so all that it shows are given
+DATASET_MENU_LABELS = {"search": "Most used; type to find any", "clear_search": "Clear search",
+                       "clear_selection": "Clear selection",
+                       "no_options_found": "No dataset matches."}
 
 
 def topbar() -> html.Div:
@@ -93,7 +100,8 @@ def filters_bar() -> html.Div:
                              id="f-license-box"),
                     html.Div([html.Label("Trained on dataset"),
                               dcc.Dropdown(id="f-dataset", placeholder="any", options=[],
-                                           className="filter-dataset")], className="filter",
+                                           className="filter-dataset",
+                                           labels=DATASET_MENU_LABELS)], className="filter",
                              id="f-dataset-box"),
                     html.Div([html.Label("Min downloads"),
                               dcc.Input(id="f-min", type="number", min=0, step=1, debounce=True,
@@ -139,10 +147,13 @@ def build_layout(mounted: bool = False) -> html.Div:
     )
 
 
-def mount(view: Any) -> tuple:
+def mount(view: Any, state: dict | None = None, data: Any = None) -> tuple:
     """The children of every view container: `view`'s components for its container, no_update
-    for the others (an unknown view: nothing)."""
+    for the others (an unknown view: nothing). A view with a `mounted_layout(data, state)`
+    (the atlas) is mounted with its first content already in it."""
     if view not in VIEW_MODULES:
         raise PreventUpdate
-    return tuple(VIEW_MODULES[v].layout().children if v == view else no_update
-                 for v in VIEW_MODULES)
+    module = VIEW_MODULES[view]
+    filled = getattr(module, "mounted_layout", None)
+    box = filled(data, state) if filled and data is not None else module.layout()
+    return tuple(box.children if v == view else no_update for v in VIEW_MODULES)

@@ -270,7 +270,7 @@ def test_atlas_dendrogram_drills_down_and_shows_words_and_scatter(browser, base_
     wait_for(browser, "#atlas-dendro .scatterlayer .point")
     wait_for(browser, "#atlas-words-table td")
     words = [e.text for e in browser.find_elements(
-        By.CSS_SELECTOR, "#atlas-words-table td[data-dash-column=word]")]
+        By.CSS_SELECTOR, "#atlas-words-table td.word")]
     assert "llama" in words or "7b" in words
     assert browser.find_elements(By.CSS_SELECTOR, "#atlas-scatter .scatterlayer .point")
     assert re.search(r"\d+ models", _text(browser, "#atlas-scatter-note"))

@@ -162,7 +162,6 @@ def test_the_page_gets_plotly_basic_bundle_and_the_atlas_draws_only_its_traces(d
              "family": f"f{i % 3}"} for i in range(12)]
     figures = [
         atlas.scatter_figure(rows),
-        atlas.words_bar([{"word": "llama", "share": 0.1}, {"word": "bert", "share": 0.05}]),
         dendrogram_figure([{"id": 1, "threshold": 0.6, "size": 40, "label": "a", "level": 1},
                            {"id": 2, "threshold": 0.5, "size": 9, "label": "b", "level": 1}],
                           [{"id": 3, "parent": 1, "threshold": 0.2, "size": 30, "label": "c"}]),
@@ -172,7 +171,7 @@ def test_the_page_gets_plotly_basic_bundle_and_the_atlas_draws_only_its_traces(d
     for fig in figures:
         traces = fig["data"] if isinstance(fig, dict) else fig.to_plotly_json()["data"]
         types |= {t.get("type", "scatter") for t in traces}
-    assert "scatter" in types and "bar" in types
+    assert "scatter" in types
     assert types <= PLOTLY_TRACES, types - PLOTLY_TRACES
 
 
@@ -239,6 +238,41 @@ def test_status_and_filter_options(data, down) -> None:
     assert "constellation db start" in text(banner)
     with pytest.raises(PreventUpdate):  # no options asked of a server that is down
         callbacks.filter_options(down, dot)
+
+
+def test_the_dataset_menu_lists_the_most_used_and_finds_the_others_as_you_type(
+        graph_server) -> None:
+    """The dataset menu's options: the DATASETS_SHOWN most used (a small search index for the
+    page to build), any other found by typing part of its name, the chosen one kept."""
+    from dataclasses import replace
+
+    from constellation import server
+    from constellation.graph import connect
+
+    name = f"t_datasets_{free_port()}"
+    server.create_database(name)
+    try:
+        config = replace(graph_server, database=name)
+        with connect(config) as driver:
+            with driver.session(database=name) as s:
+                s.run("UNWIND range(1, 30) AS i CREATE (:Facet {kind: 'dataset', models: 100 - i,"
+                      " value: 'org/set-' + toString(i) + CASE WHEN i = 27 THEN '-rare' ELSE ''"
+                      " END})").consume()
+            menus = Data(driver, database=name)
+            *_, shown = callbacks.filter_options(menus, "dot ok")
+            found = callbacks.dataset_options(menus, "RARE", None)
+            kept = callbacks.dataset_options(menus, "set-1", "org/set-29")
+            top = callbacks.dataset_options(menus, None, None)
+            *_, from_url = callbacks.filter_options(menus, "dot ok", {"dataset": "org/set-28"})
+    finally:
+        server.drop_database(name)
+    assert len(shown) == callbacks.DATASETS_SHOWN == 20 and top == shown
+    assert shown[0] == {"label": "org/set-1 (99)", "value": "org/set-1"}
+    assert found == [{"label": "org/set-27-rare (73)", "value": "org/set-27-rare"}]
+    assert [o["value"] for o in kept] == [f"org/set-{i}" for i in (1, *range(10, 20))] + [
+        "org/set-29"]  # what matches, then the chosen one (beyond the first 20) with its count
+    assert kept[-1]["label"] == "org/set-29 (71)"
+    assert from_url[-1] == {"label": "org/set-28 (72)", "value": "org/set-28"}
 
 
 # --- neighbourhood ---------------------------------------------------------------------------
@@ -366,6 +400,74 @@ def test_console_answers_errors_refusals_and_graphs(data, down) -> None:
     _, err, *_ = console.run(down, "MATCH (m) RETURN m LIMIT 1")
     assert "Graph server not reachable" in text(err)
     assert console.pick_example(console.DEFAULT) == console.EXAMPLES[console.DEFAULT]
+
+
+def test_the_atlas_mounts_with_its_figures_drawn_and_its_callbacks_then_answer_nothing(
+        data) -> None:
+    """The atlas is mounted with its first content (one round trip; no blank figure drawn and
+    then replaced); the callbacks that draw it do not run then, and find it drawn after."""
+    from constellation.dashboard.app import create_app
+    from constellation.dashboard.layout import mount
+
+    st = {**state(None, view="atlas"), "extra": {}}
+    drawn = dict(zip(VIEW_MODULES, mount("atlas", st, data), strict=True))["atlas"]
+    by_id = {c.id: c for c in _components(drawn) if isinstance(getattr(c, "id", None), str)}
+    dendro = by_id["atlas-dendro"].figure.to_plotly_json()
+    assert [t for t in dendro["data"] if t.get("customdata")], "the dendrogram's clusters"
+    scatter = by_id["atlas-scatter"].figure
+    ids = {i for t in scatter["data"] for i in t["customdata"]}
+    assert "gpt2" in ids and "models" in text(by_id["atlas-scatter-note"].children)
+    words = [c.children for c in _components(by_id["atlas-words"].children)
+             if getattr(c, "className", None) == "word"]
+    assert words and "pythia" in words
+    assert by_id["atlas-loaded"].data
+    # a state change that leaves the scatter's filters and the words as they are: no redraw
+    with pytest.raises(PreventUpdate):
+        atlas.scatter(data, st, by_id["atlas-loaded"].data)
+    with pytest.raises(PreventUpdate):
+        atlas.words(data, st, by_id["atlas-words"].children)
+    # the callbacks that draw them do not run when the view is mounted, only on a change
+    app = create_app(data=data)
+    for output in ("atlas-dendro.figure", "atlas-scatter.figure", "atlas-words.children"):
+        spec = next(c for c in app._callback_list if output in c["output"])
+        assert spec["prevent_initial_call"], output
+
+
+def test_the_words_table_shows_every_word_with_a_bar_scaled_to_the_first() -> None:
+    rows = [{"word": w, "count": c, "share": c / 1000} for w, c in
+            [("llama", 400), ("7b", 200), *((f"w{i}", 10) for i in range(25))]]
+    table = atlas.words_table(rows, exact=True)
+    cells = _components(table)
+    assert [c.children for c in cells if getattr(c, "className", None) == "word"] == [
+        r["word"] for r in rows]  # all 27, in rank order, over two columns
+    assert len([c for c in cells if type(c).__name__ == "Table"]) == 2
+    bars = [c.style["backgroundSize"] for c in cells if getattr(c, "className", None) == "share"]
+    assert bars[:2] == ["100.0% 62%", "50.0% 62%"]
+    assert "40.00 %" in text(table) and '"400"' in text(table)
+    assert "build's tokenizer" in text(atlas.words_table(rows, exact=False))
+
+
+def test_the_warm_up_runs_the_first_pages_queries_once(data) -> None:
+    """`constellation serve` warms the atlas's and the filter menus' queries at start: the first
+    atlas visit then asks the graph nothing."""
+    from constellation.dashboard.app import warm_caches
+    from constellation.dashboard.routing import parse_url
+    from constellation.queries.runner import run_query
+
+    asked: list[str] = []
+
+    def runner(driver: Any, name: str, params: dict, database: str | None = None) -> list:
+        asked.append(name)
+        return run_query(driver, name, params, database=database)
+
+    fresh = Data(data.driver, database=data.database, runner=runner)
+    warm_caches(fresh).join(timeout=60)
+    assert {"atlas_scatter", "atlas_top_clusters", "atlas_words", "filter_datasets"} <= set(
+        asked)
+    asked.clear()
+    first = atlas.first_draw(fresh, parse_url("/atlas", ""))
+    callbacks.filter_options(fresh, "dot ok")
+    assert asked == [] and first["scatter"]["data"] and first["words"]
 
 
 def test_atlas_clicks_open_models_and_drill_into_clusters(data) -> None:

@@ -566,7 +566,7 @@ def test_word_table_without_build_words_uses_the_build_tokenizer(browser, graph_
             _open(browser, f"{url}/atlas")
             wait_for(browser, "#atlas-words-table td")
             words = [e.text for e in browser.find_elements(
-                By.CSS_SELECTOR, "#atlas-words-table td[data-dash-column=word]")]
+                By.CSS_SELECTOR, "#atlas-words-table td.word")]
             note = _text(browser, "#atlas-words")
     finally:
         server.drop_database(name)
