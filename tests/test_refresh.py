@@ -269,3 +269,13 @@ def test_a_folder_changed_since_its_load_takes_the_full_path(
     assert counts["likely_based_on"]["updated"] == 1 and counts["likely_based_on"]["deleted"] == 2
     _load(ref, folder)
     _same_graph(config, ref)
+
+
+def test_membership_in_an_empty_table_of_another_type() -> None:
+    # a build without Spaces has an empty uses table whose columns pandas typed as numbers: the
+    # 1 % refresh at 1M failed casting model ids to double
+    from constellation.loader.graph import refresh
+
+    assert refresh.isin(pd.Series([], dtype="float64"), ["aimind/mistral-8x7b"]).tolist() == []
+    assert refresh.isin(pd.Series(["a/b", "c/d"]), []).tolist() == [False, False]
+    assert refresh.isin(pd.Series(["a/b", "c/d"]), {"c/d"}).tolist() == [False, True]
