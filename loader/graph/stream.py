@@ -140,15 +140,19 @@ def list_sizes(columns: list[list[Any]], n: int) -> np.ndarray:
 
 
 def _table(label: str, table: NodeTable) -> VertexStream:
+    """The rows of `table`, let go once streamed (its keys and links stay: edges read them)."""
     names, columns = list(table.props), list(table.props.values())
+    n = len(table.keys)
+    table.props, table.hashes = {}, {}  # hashes: for the writer's diff, not a first load
 
     def chunks() -> Iterator[Rows]:
         lo = 0
-        for hi in row_bounds(list_sizes(columns, len(table.keys)), CHUNK, LIST_ITEMS):
+        for hi in row_bounds(list_sizes(columns, n), CHUNK, LIST_ITEMS):
             yield present(names, [c[lo:hi] for c in columns])
             lo = hi
+        columns.clear()
 
-    return VertexStream(label, names, chunks, len(table.keys))
+    return VertexStream(label, names, chunks, n)
 
 
 def _link_edges(
@@ -225,6 +229,8 @@ class _Owned:
                     columns[p] = data[lo:hi] if uniques is None else uniques[data[lo:hi]].tolist()
                 yield self._values(owner, lo, hi), self._values(target, lo, hi), columns
 
+            self.columns.clear()  # streamed once: the codes let go
+
         return EdgeStream(rel, "Model", "Model", chunks, self.n)
 
 
@@ -249,8 +255,8 @@ class _Links:
                 for t in targets:
                     models.append(offset + i)
                     codes.append(names.setdefault(t, len(names)))
-            self.pairs[link][0].append(np.asarray(models, dtype="int64"))
-            self.pairs[link][1].append(np.asarray(codes, dtype="int64"))
+            self.pairs[link][0].append(np.asarray(models, dtype="int32"))
+            self.pairs[link][1].append(np.asarray(codes, dtype="int32"))
 
     def _ready(self) -> None:
         if not self.done:
@@ -270,8 +276,9 @@ class _Links:
     def edges(self, rel: str, label: str, link: str) -> EdgeStream:
         def chunks() -> Iterator[EdgeChunk]:
             self._ready()
-            models = np.concatenate([np.empty(0, "int64"), *self.pairs[link][0]])
-            codes = np.concatenate([np.empty(0, "int64"), *self.pairs[link][1]])
+            models = np.concatenate([np.empty(0, "int32"), *self.pairs[link][0]])
+            codes = np.concatenate([np.empty(0, "int32"), *self.pairs[link][1]])
+            self.pairs[link] = ([], [])  # streamed once
             names = list(self.names[link])
             stream.count = len(models)
             for lo in range(0, len(models), CHUNK):
@@ -303,6 +310,9 @@ def _models(t: Tables, hashes: dict[str, dict[Any, str]], links: _Links) -> Vert
             names_seen[:] = list(m.props)
             yield present(list(m.props), list(m.props.values()))
         links.done = True
+        # the models' frame (1.2 GB at 3M) and edge hashes are read here only: let them go
+        t.models = t.models.iloc[:0]
+        hashes.clear()
 
     stream = VertexStream("Model", names_seen, chunks, n + len(t.external))
     return stream
