@@ -134,8 +134,14 @@ def rid_codes(joined: str) -> np.ndarray:
     """
     if not joined:
         return np.empty(0, dtype="int64")
-    flat = np.fromstring(joined.replace("#", "").replace(":", ";"), dtype="int64", sep=";")
-    if len(flat) != 2 * (joined.count(";") + 1) or (flat < 0).any() or (flat[1::2] >> 32).any():
+    parts = joined.replace(":", ";").split(";")
+    try:
+        if not all(p.startswith("#") for p in parts[::2]):
+            raise ValueError(joined)
+        flat = np.array([p.lstrip("#") for p in parts], dtype="int64")
+    except ValueError:
+        flat = np.empty(1, dtype="int64")
+    if len(flat) % 2 or (flat < 0).any() or (flat[1::2] >> 32).any():
         raise RuntimeError(f"bulk: RIDs not of the form #bucket:position: {joined[:80]!r}")
     return (flat[0::2] << 32) | flat[1::2]
 
@@ -305,8 +311,7 @@ def write_stream(
                         if label in ENDPOINTS:
                             keep.add((r[key] for r in rows), created)
                 vertices.count = n
-                if label == "Model":  # the models' frame and edge hashes were let go
-                    _release(collect=False)
+                _release(collect=False)  # the rows streamed were let go (`graph_stream`)
             for rel, edges in g.edges.items():
                 log.info("writing %s edges …", rel)
                 src_rids, dst_rids = rids[edges.source_label], rids[edges.target_label]

@@ -15,9 +15,10 @@ at a time from the checked DataFrames, with read.py's own functions (properties,
 and edge hashes), so the graph is the writer's (tests/test_bulk.py) and a later incremental load
 of the same artifacts writes nothing.
 
-Vertices stream in order (`GraphStream.vertices`), then edges. The Model vertices' pass also
-collects the models' links (author, tags, datasets …): the Author, Tag … vertices and the
-PUBLISHED_BY, TAGGED … edges read them, so they come after it.
+Vertices stream in order (`GraphStream.vertices`: the serving rows, Community, Cluster, Model
+…), then edges; each stream is read once (what it streamed is let go). The Model vertices'
+pass also collects the models' links (author, tags, datasets …): the Author, Tag … vertices
+and the PUBLISHED_BY, TAGGED … edges read them, so they come after it.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ MODEL_LINKS = {
     "CITES": ("papers", "Paper", "arxiv_id"),
     "FOR_TASK": ("task", "Task", "name"),
 }
-# Vertex labels in write order, with the property that identifies a row.
+# Vertex labels, with the property that identifies a row (write order: `graph_stream`).
 LABEL_KEYS = {
     "Community": "id", "Cluster": "id", "Model": "id",
     "Author": "name", "Tag": "name", "License": "name", "Library": "name",
@@ -169,6 +170,22 @@ def _link_edges(
     return EdgeStream(rel, source, target, chunks, sum(len(t) for t in lists))
 
 
+class OwnerHashes:
+    """Edge hashes by owner: the owners' hash table and their digests as 24-byte text (a dict
+    of Python strings was 0.6 GB for 3M owners, alive through the Model vertices)."""
+
+    def __init__(self, owners: list[Any], digests: np.ndarray) -> None:
+        self.index = pd.Index(owners, dtype=object)
+        self.digests = digests
+
+    def of(self, keys: list[Any]) -> list[str | None]:
+        """The hash of each key's edges; None for a key that owns none."""
+        if not len(self.digests):
+            return [None] * len(keys)
+        at = self.index.get_indexer(pd.Index(keys, dtype=object)).tolist()
+        return [self.digests[i].decode() if i >= 0 else None for i in at]
+
+
 class _Owned:
     """Model -> Model edges owned by one end (SIMILAR_TO by its source, BASED_ON and
     LIKELY_BASED_ON by the child) in the writer's EdgeSet order (`read.edge_order`): each
@@ -208,15 +225,18 @@ class _Owned:
             return read.py_values(pd.Series(data[lo:hi]))
         return uniques[data[lo:hi]].tolist()
 
-    def hashes(self) -> dict[Any, str]:
-        out: dict[Any, str] = {}
+    def hashes(self) -> OwnerHashes:
+        keys: list[Any] = []
+        digests: list[np.ndarray] = []
         owner, *fields = self.names
         for lo, hi in self.bounds:
             owners = np.asarray(self._values(owner, lo, hi), dtype=object)
             columns = [self._values(f, lo, hi) for f in fields]
-            for a, b in zip(*read.owner_runs(owners), strict=True):
-                out[owners[a]] = read.edge_hash(columns, a, b)
-        return out
+            starts, ends = read.owner_runs(owners)
+            keys += owners[starts].tolist()
+            digests.append(np.array([read.edge_hash(columns, a, b).encode()
+                                     for a, b in zip(starts, ends, strict=True)], dtype="S24"))
+        return OwnerHashes(keys, np.concatenate([np.empty(0, "S24"), *digests]))
 
     def stream(self, rel: str, props: tuple[str, ...]) -> EdgeStream:
         owner, target = self.names[0], self.names[1]
@@ -290,7 +310,7 @@ class _Links:
         return stream
 
 
-def _models(t: Tables, hashes: dict[str, dict[Any, str]], links: _Links) -> VertexStream:
+def _models(t: Tables, hashes: dict[str, OwnerHashes], links: _Links) -> VertexStream:
     path = t.folder / "models.parquet"
     names_seen: list[str] = []
     joins = read.join_links(t.joins)
@@ -305,7 +325,7 @@ def _models(t: Tables, hashes: dict[str, dict[Any, str]], links: _Links) -> Vert
             m = read.model_table(t.models.iloc[lo:hi], external, path, [])
             read.add_model_joins(m, joins)
             for name, owned in hashes.items():
-                m.props[name] = [owned.get(k) for k in m.keys]
+                m.props[name] = owned.of(m.keys)
             links.add(m)
             names_seen[:] = list(m.props)
             yield present(list(m.props), list(m.props.values()))
@@ -343,7 +363,10 @@ def graph_stream(folder: Any) -> GraphStream:
     )  # fmt: skip
     datasets, spaces = read.join_nodes(t.folder, t.joins, skipped)
     links = _Links()
+    # The serving rows first: no edge reads them, and written first they are let go (1.7 GB at
+    # 3M models) before the Model vertices and the engine's heap grow (bench/results/load.md).
     vertices: dict[str, VertexStream] = {
+        **{label: _table(label, serving.pop(label)) for label in cy.SERVING_LABELS},
         "Community": _table("Community", communities),
         "Cluster": _table("Cluster", clusters),
         "Model": _models(t, hashes, links),
@@ -359,8 +382,6 @@ def graph_stream(folder: Any) -> GraphStream:
     # Dataset vertices are datasets.parquet's rows (with their properties): it names every
     # dataset a model links to
     vertices["Dataset"] = _table("Dataset", datasets)
-    for label in cy.SERVING_LABELS:
-        vertices[label] = _table(label, serving[label])
     vertices["Space"] = _table("Space", spaces)
     edges["SIMILAR_TO"] = similar.stream("SIMILAR_TO", ("score",))
     edges["BASED_ON"] = lineage.stream("BASED_ON", ("relation", "origin"))
