@@ -310,6 +310,21 @@ class _Links:
         return stream
 
 
+def let_go(t: Tables, *names: str) -> None:
+    """Let go of these tables of `t` (each left an empty table with the same columns). Not a
+    slice: a slice, even empty, of an Arrow-backed column keeps all of the column's memory."""
+
+    def empty(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series([], dtype=frame[c].dtype) for c in frame.columns})
+
+    for name in names:
+        value = getattr(t, name)
+        if isinstance(value, dict):
+            setattr(t, name, {key: empty(frame) for key, frame in value.items()})
+        elif value is not None:
+            setattr(t, name, empty(value))
+
+
 def _models(t: Tables, hashes: dict[str, OwnerHashes], links: _Links) -> VertexStream:
     path = t.folder / "models.parquet"
     names_seen: list[str] = []
@@ -331,7 +346,7 @@ def _models(t: Tables, hashes: dict[str, OwnerHashes], links: _Links) -> VertexS
             yield present(list(m.props), list(m.props.values()))
         links.done = True
         # the models' frame (1.2 GB at 3M) and edge hashes are read here only: let them go
-        t.models = t.models.iloc[:0]
+        let_go(t, "models")
         hashes.clear()
 
     stream = VertexStream("Model", names_seen, chunks, n + len(t.external))
@@ -350,7 +365,7 @@ def graph_stream(folder: Any) -> GraphStream:
         t.clusters, "cluster", t.folder / "clusters.parquet", skipped, "parent"
     )
     similar = _Owned(t.similarity, "source", read.SIMILAR_FIELDS, ("target",))
-    t.similarity = t.similarity.iloc[:0]  # kept as codes from here (GBs of text at 3M)
+    let_go(t, "similarity")  # kept as codes from here (GBs of text at 3M)
     lineage = _Owned(t.lineage, "child", read.LINEAGE_FIELDS, ("parent", "relation"))
     inferred = _Owned(read.inferred_frame(t.inferred), "child", read.INFERRED_FIELDS, ("parent",))
     hashes = {
@@ -387,6 +402,7 @@ def graph_stream(folder: Any) -> GraphStream:
     edges["BASED_ON"] = lineage.stream("BASED_ON", ("relation", "origin"))
     edges[INFERRED_EDGE] = inferred.stream(INFERRED_EDGE, ("score", "relation", "rank"))
     edges["USES"] = _link_edges("USES", "Space", "Model", spaces.keys, spaces.links["models"])
+    let_go(t, "lineage", "inferred", "communities", "clusters", "words", "joins")  # all read
     return GraphStream(t, vertices, edges, skipped)
 
 
