@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import secrets
@@ -42,28 +43,39 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-class PeakRss:
-    """Samples the RSS of the server and of this process; keeps the peaks."""
+class PeakRss(logging.Handler):
+    """Samples the RSS of the server and of this process; keeps the peaks, and this process's
+    peak in each stage the bulk load logs ("writing Model vertices …")."""
 
     def __init__(self, server_pid: int) -> None:
+        super().__init__(logging.INFO)
         self.server_pid = server_pid
         self.peak = {"server": 0.0, "client": 0.0, "total": 0.0}
+        self.stage = "start"
+        self.stages: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stage = record.getMessage().rstrip(" …")
 
     def _run(self) -> None:
         while not self._stop.wait(0.5):
             s, c = _rss_mb(self.server_pid), _rss_mb(os.getpid())
             for key, value in (("server", s), ("client", c), ("total", s + c)):
                 self.peak[key] = max(self.peak[key], value)
+            self.stages[self.stage] = max(self.stages.get(self.stage, 0.0), c)
 
     def __enter__(self) -> PeakRss:
+        logging.getLogger("constellation.loader.graph.bulk").addHandler(self)
+        logging.getLogger("constellation.loader.graph.bulk").setLevel(logging.INFO)
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        logging.getLogger("constellation.loader.graph.bulk").removeHandler(self)
 
 
 def bench_one(folder: Path, reload: bool, keep: bool) -> dict:
@@ -96,7 +108,8 @@ def bench_one(folder: Path, reload: bool, keep: bool) -> dict:
         if not keep:
             server.drop_database(name)
     return result_row(folder, nodes, rels, wall, client_cpu, server_cpu, first, second,
-                      peak_rss_mb=rss.peak, database=name if keep else None)
+                      peak_rss_mb=rss.peak, database=name if keep else None,
+                      client_peaks_mb=rss.stages)
 
 
 def markdown(results: list[dict]) -> str:
@@ -126,6 +139,8 @@ def markdown(results: list[dict]) -> str:
         timings = r["first"]["timings"]
         lines.append(f"- {Path(r['artifacts']).name} stages (s): " + ", ".join(
             f"{s} {timings[s]:.1f}" for s in stages if s in timings))  # fmt: skip
+        lines.append(f"- {Path(r['artifacts']).name} client peak RSS by stage (MB): " + ", ".join(
+            f"{s} {mb:,.0f}" for s, mb in r.get("client_peaks_mb", {}).items()))  # fmt: skip
     lines.append("")
     lines.append(f"command: `{' '.join(sys.argv)}`")
     return "\n".join(lines) + "\n"

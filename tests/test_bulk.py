@@ -19,7 +19,7 @@ import pytest
 from _graph_helpers import graph as _graph
 from _graph_helpers import rows as _rows
 from constellation.loader.artifacts import INFERRED, write_extra_table
-from constellation.loader.graph import read, stream, summaries
+from constellation.loader.graph import bulk, read, stream, summaries
 from constellation.loader.graph.bulk import bulk_load
 from constellation.loader.graph.neo4j_export import export_neo4j_admin
 from constellation.loader.graph.writer import load_artifacts
@@ -145,6 +145,25 @@ def test_vertex_chunks_are_bounded_by_their_list_items(
              for rows in chunks]  # fmt: skip
     assert len(chunks) > 1 and sum(len(rows) for rows in chunks) == term.count
     assert all(size <= 6 or len(rows) == 1 for size, rows in zip(sizes, chunks, strict=True))
+
+
+def test_rids_are_kept_as_integers_and_found_by_key() -> None:
+    """The endpoint RIDs are kept as integers (bucket << 32 | position): the text the engine
+    gave comes back unchanged, found by key; a key without a vertex is an error, not a
+    dropped edge."""
+    text = "#1:0;#12:4294967295;#300:7"
+    codes = bulk.rid_codes(text)
+    assert codes.dtype == "int64" and bulk.rid_text(codes).to_pylist() == text.split(";")
+    rids = bulk.Rids("Model")
+    rids.add(iter(["a", "b"]), codes[:2])
+    rids.add(iter(["c"]), codes[2:])
+    assert rids.text(["c", "a", "c", "b"]).to_pylist() == [
+        "#300:7", "#1:0", "#300:7", "#12:4294967295"]  # fmt: skip
+    with pytest.raises(RuntimeError, match="no Model vertex 'zz'"):
+        rids.text(["a", "zz"])
+    for bad in ("#1:0;oops", "1:0", "#1:2:3", "#1:4294967296"):
+        with pytest.raises(RuntimeError, match="#bucket:position"):
+            bulk.rid_codes(bad)
 
 
 def test_the_streams_serving_rows_are_the_writers(built: Path) -> None:

@@ -36,6 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pandas as pd
 from constellation.loader.gc_pause import paused_gc
 from constellation.loader.graph import writer_cypher as cy
 from constellation.loader.graph.refresh import fingerprint
@@ -102,8 +104,8 @@ DEFERRED_EDGES = 1_000_000
 COMMIT_EVERY = 100_000
 
 
-def _create_vertices(batch: Any, label: str, rows: list[dict[str, Any]]) -> list[str]:
-    """The vertices of a chunk of rows, as one JSON text; their RIDs in row order.
+def _create_vertices(batch: Any, label: str, rows: list[dict[str, Any]]) -> np.ndarray:
+    """The vertices of a chunk of rows, as one JSON text; their RIDs in row order (`rid_codes`).
 
     The package's `create_vertices` sends rows holding a list (tags, terms) value by value
     (measured 2.4x slower than JSON); a list of strings survives JSON unchanged, so every row
@@ -113,24 +115,84 @@ def _create_vertices(batch: Any, label: str, rows: list[dict[str, Any]]) -> list
     try:
         batcher = jpype.JClass("com.arcadedb.python.VertexBatcher")
     except Exception:  # noqa: BLE001 - no bridge jar: the package's own path
-        return list(batch.create_vertices(label, rows))
+        return rid_codes(";".join(batch.create_vertices(label, rows)))
     text = json.dumps(rows, allow_nan=False)
-    joined = str(batcher.createVerticesJson(batch._java_graph_batch, label, text))
-    rids = joined.split(";") if joined else []
+    rids = rid_codes(str(batcher.createVerticesJson(batch._java_graph_batch, label, text)))
     if len(rids) != len(rows):
         raise RuntimeError(f"bulk {label}: {len(rows)} rows sent, {len(rids)} vertices made")
     return rids
 
 
-def _edges_json(sources: list[str], targets: list[str], props: dict[str, Any]) -> str | None:
+def rid_codes(joined: str) -> np.ndarray:
+    """RIDs ("#bucket:position", joined by ";") as integers bucket << 32 | position: 4.5M
+    endpoint RIDs kept as text in a dict were ~0.6 GB at 3M models (bench/results/load.md).
+
+    >>> rid_codes("#1:0;#12:4294967295").tolist()
+    [4294967296, 55834574847]
+    >>> rid_text(rid_codes("#1:0;#12:4294967295")).to_pylist()
+    ['#1:0', '#12:4294967295']
+    """
+    if not joined:
+        return np.empty(0, dtype="int64")
+    parts = joined.replace(":", ";").split(";")
+    try:
+        if not all(p.startswith("#") for p in parts[::2]):
+            raise ValueError(joined)
+        flat = np.array([p.lstrip("#") for p in parts], dtype="int64")
+    except ValueError:
+        flat = np.empty(1, dtype="int64")
+    if len(flat) % 2 or (flat < 0).any() or (flat[1::2] >> 32).any():
+        raise RuntimeError(f"bulk: RIDs not of the form #bucket:position: {joined[:80]!r}")
+    return (flat[0::2] << 32) | flat[1::2]
+
+
+def rid_text(codes: np.ndarray) -> Any:
+    """`rid_codes` back to "#bucket:position" text (an Arrow string array)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    bucket = pa.array(codes >> 32).cast(pa.string())
+    position = pa.array(codes & 0xFFFFFFFF).cast(pa.string())
+    return pc.binary_join_element_wise("#", bucket, ":", position, "")
+
+
+class Rids:
+    """The RIDs of one label's vertices by key: the keys in write order and their `rid_codes`,
+    looked up a chunk of edge endpoints at a time."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.keys: list[Any] = []
+        self.parts: list[np.ndarray] = []
+        self.index: pd.Index | None = None
+        self.codes = np.empty(0, dtype="int64")
+
+    def add(self, keys: Iterator[Any], codes: np.ndarray) -> None:
+        self.keys.extend(keys)
+        self.parts.append(codes)
+        if len(self.keys) != sum(len(p) for p in self.parts):
+            raise RuntimeError(f"bulk {self.label}: keys and RIDs differ in number")
+
+    def text(self, keys: list[Any]) -> Any:
+        """The RIDs of these keys' vertices, as `rid_text`."""
+        if self.index is None:  # the keys' hash table once, after the label's vertices
+            self.index = pd.Index(self.keys, dtype=object)
+            self.codes = np.concatenate([self.codes, *self.parts])
+            self.keys, self.parts = [], []
+        at = self.index.get_indexer(pd.Index(keys, dtype=object))
+        if len(at) and at.min() < 0:
+            raise RuntimeError(f"bulk: no {self.label} vertex {keys[int(np.argmin(at))]!r}")
+        return rid_text(self.codes[at])
+
+
+def _edges_json(sources: Any, targets: Any, props: dict[str, Any]) -> str | None:
     """Edges with numeric properties only as the JSON rows of the engine's edge batcher, made by
     Arrow (the package builds a dict per edge: ~20 s of 7.8M SIMILAR_TO at 1M); None if a
     property is not a finite number column (then the package's own path)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    parts: list[Any] = ['{"_src":"', pa.array(sources, pa.string()), '","_dst":"',
-                        pa.array(targets, pa.string()), '"']  # fmt: skip
+    parts: list[Any] = ['{"_src":"', sources, '","_dst":"', targets, '"']
     for name, values in props.items():
         array = pa.array(values)
         if not (pa.types.is_floating(array.type) or pa.types.is_integer(array.type)):
@@ -152,7 +214,8 @@ def _plain(values: Any) -> list[Any]:
     return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
-def _create_edges(batch: Any, rel: str, src: list[str], dst: list[str], props: Any) -> None:
+def _create_edges(batch: Any, rel: str, src: Any, dst: Any, props: Any) -> None:
+    """Edges between RIDs (`rid_text` arrays), with their property columns (or None)."""
     if props:
         text = _edges_json(src, dst, props)
         if text is not None:
@@ -163,9 +226,9 @@ def _create_edges(batch: Any, rel: str, src: list[str], dst: list[str], props: A
             return
         names = list(props)
         columns = [_plain(props[n]) for n in names]
-        batch.new_edges(src, rel, dst, present(names, columns))
+        batch.new_edges(src.to_pylist(), rel, dst.to_pylist(), present(names, columns))
     else:
-        batch.new_edges(src, rel, dst)
+        batch.new_edges(src.to_pylist(), rel, dst.to_pylist())
 
 
 _LOG_CONFIG = """handlers = java.util.logging.ConsoleHandler, java.util.logging.FileHandler
@@ -228,7 +291,7 @@ def write_stream(
                 db.command("sql", f"CREATE VERTEX TYPE `{label}` IF NOT EXISTS")
             for rel in EDGE_TYPES:
                 db.command("sql", f"CREATE EDGE TYPE `{rel}` IF NOT EXISTS")
-        rids: dict[str, dict[Any, str]] = {}
+        rids: dict[str, Rids] = {}
         known = sum(e.count or 0 for e in g.edges.values())
         with db.graph_batch(
             expected_edge_count=max(known, 1),
@@ -239,23 +302,23 @@ def write_stream(
             for label, vertices in g.vertices.items():
                 log.info("writing %s vertices …", label)
                 key = LABEL_KEYS[label]
-                keep = rids[label] = {}
+                keep = rids[label] = Rids(label)
                 n = 0
                 with _timed(timings, f"bulk {label}"):
                     for rows in vertices.chunks():
                         created = _create_vertices(batch, label, rows)
                         n += len(rows)
                         if label in ENDPOINTS:
-                            keep.update(zip((r[key] for r in rows), created, strict=True))
+                            keep.add((r[key] for r in rows), created)
                 vertices.count = n
+                _release(collect=False)  # the rows streamed were let go (`graph_stream`)
             for rel, edges in g.edges.items():
                 log.info("writing %s edges …", rel)
                 src_rids, dst_rids = rids[edges.source_label], rids[edges.target_label]
                 n = 0
                 with _timed(timings, f"bulk {rel}"):
                     for sources, targets, props in edges.chunks():
-                        src = [src_rids[k] for k in sources]
-                        dst = [dst_rids[k] for k in targets]
+                        src, dst = src_rids.text(sources), dst_rids.text(targets)
                         _create_edges(batch, rel, src, dst, props)
                         n += len(src)
                 edges.count = n
@@ -366,10 +429,12 @@ UNFINISHED = "MATCH (b:Build) WHERE b.bulk_unfinished RETURN b.id AS id"
 BUILD_DONE_BULK = "MATCH (b:Build {id: $id}) REMOVE b.bulk_unfinished"
 
 
-def _release() -> None:
+def _release(collect: bool = True) -> None:
     """Hand freed memory back to the OS before the engine's heap grows in this process: Arrow's
-    pool and the C heap keep it otherwise (100k models: 773 -> 620 MB resident)."""
-    gc.collect()
+    pool and the C heap keep it otherwise (100k models: 773 -> 620 MB resident). `collect`:
+    a collector pass first (not while millions of rows are alive: refcounting freed them)."""
+    if collect:
+        gc.collect()
     import ctypes
 
     import pyarrow as pa

@@ -15,9 +15,10 @@ at a time from the checked DataFrames, with read.py's own functions (properties,
 and edge hashes), so the graph is the writer's (tests/test_bulk.py) and a later incremental load
 of the same artifacts writes nothing.
 
-Vertices stream in order (`GraphStream.vertices`), then edges. The Model vertices' pass also
-collects the models' links (author, tags, datasets …): the Author, Tag … vertices and the
-PUBLISHED_BY, TAGGED … edges read them, so they come after it.
+Vertices stream in order (`GraphStream.vertices`: the serving rows, Community, Cluster, Model
+…), then edges; each stream is read once (what it streamed is let go). The Model vertices'
+pass also collects the models' links (author, tags, datasets …): the Author, Tag … vertices
+and the PUBLISHED_BY, TAGGED … edges read them, so they come after it.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ MODEL_LINKS = {
     "CITES": ("papers", "Paper", "arxiv_id"),
     "FOR_TASK": ("task", "Task", "name"),
 }
-# Vertex labels in write order, with the property that identifies a row.
+# Vertex labels, with the property that identifies a row (write order: `graph_stream`).
 LABEL_KEYS = {
     "Community": "id", "Cluster": "id", "Model": "id",
     "Author": "name", "Tag": "name", "License": "name", "Library": "name",
@@ -140,15 +141,19 @@ def list_sizes(columns: list[list[Any]], n: int) -> np.ndarray:
 
 
 def _table(label: str, table: NodeTable) -> VertexStream:
+    """The rows of `table`, let go once streamed (its keys and links stay: edges read them)."""
     names, columns = list(table.props), list(table.props.values())
+    n = len(table.keys)
+    table.props, table.hashes = {}, {}  # hashes: for the writer's diff, not a first load
 
     def chunks() -> Iterator[Rows]:
         lo = 0
-        for hi in row_bounds(list_sizes(columns, len(table.keys)), CHUNK, LIST_ITEMS):
+        for hi in row_bounds(list_sizes(columns, n), CHUNK, LIST_ITEMS):
             yield present(names, [c[lo:hi] for c in columns])
             lo = hi
+        columns.clear()
 
-    return VertexStream(label, names, chunks, len(table.keys))
+    return VertexStream(label, names, chunks, n)
 
 
 def _link_edges(
@@ -163,6 +168,22 @@ def _link_edges(
             yield sources[lo : lo + CHUNK], targets[lo : lo + CHUNK], None
 
     return EdgeStream(rel, source, target, chunks, sum(len(t) for t in lists))
+
+
+class OwnerHashes:
+    """Edge hashes by owner: the owners' hash table and their digests as 24-byte text (a dict
+    of Python strings was 0.6 GB for 3M owners, alive through the Model vertices)."""
+
+    def __init__(self, owners: list[Any], digests: np.ndarray) -> None:
+        self.index = pd.Index(owners, dtype=object)
+        self.digests = digests
+
+    def of(self, keys: list[Any]) -> list[str | None]:
+        """The hash of each key's edges; None for a key that owns none."""
+        if not len(self.digests):
+            return [None] * len(keys)
+        at = self.index.get_indexer(pd.Index(keys, dtype=object)).tolist()
+        return [self.digests[i].decode() if i >= 0 else None for i in at]
 
 
 class _Owned:
@@ -204,15 +225,18 @@ class _Owned:
             return read.py_values(pd.Series(data[lo:hi]))
         return uniques[data[lo:hi]].tolist()
 
-    def hashes(self) -> dict[Any, str]:
-        out: dict[Any, str] = {}
+    def hashes(self) -> OwnerHashes:
+        keys: list[Any] = []
+        digests: list[np.ndarray] = []
         owner, *fields = self.names
         for lo, hi in self.bounds:
             owners = np.asarray(self._values(owner, lo, hi), dtype=object)
             columns = [self._values(f, lo, hi) for f in fields]
-            for a, b in zip(*read.owner_runs(owners), strict=True):
-                out[owners[a]] = read.edge_hash(columns, a, b)
-        return out
+            starts, ends = read.owner_runs(owners)
+            keys += owners[starts].tolist()
+            digests.append(np.array([read.edge_hash(columns, a, b).encode()
+                                     for a, b in zip(starts, ends, strict=True)], dtype="S24"))
+        return OwnerHashes(keys, np.concatenate([np.empty(0, "S24"), *digests]))
 
     def stream(self, rel: str, props: tuple[str, ...]) -> EdgeStream:
         owner, target = self.names[0], self.names[1]
@@ -224,6 +248,8 @@ class _Owned:
                     data, uniques = self.columns[p]
                     columns[p] = data[lo:hi] if uniques is None else uniques[data[lo:hi]].tolist()
                 yield self._values(owner, lo, hi), self._values(target, lo, hi), columns
+
+            self.columns.clear()  # streamed once: the codes let go
 
         return EdgeStream(rel, "Model", "Model", chunks, self.n)
 
@@ -249,8 +275,8 @@ class _Links:
                 for t in targets:
                     models.append(offset + i)
                     codes.append(names.setdefault(t, len(names)))
-            self.pairs[link][0].append(np.asarray(models, dtype="int64"))
-            self.pairs[link][1].append(np.asarray(codes, dtype="int64"))
+            self.pairs[link][0].append(np.asarray(models, dtype="int32"))
+            self.pairs[link][1].append(np.asarray(codes, dtype="int32"))
 
     def _ready(self) -> None:
         if not self.done:
@@ -270,8 +296,9 @@ class _Links:
     def edges(self, rel: str, label: str, link: str) -> EdgeStream:
         def chunks() -> Iterator[EdgeChunk]:
             self._ready()
-            models = np.concatenate([np.empty(0, "int64"), *self.pairs[link][0]])
-            codes = np.concatenate([np.empty(0, "int64"), *self.pairs[link][1]])
+            models = np.concatenate([np.empty(0, "int32"), *self.pairs[link][0]])
+            codes = np.concatenate([np.empty(0, "int32"), *self.pairs[link][1]])
+            self.pairs[link] = ([], [])  # streamed once
             names = list(self.names[link])
             stream.count = len(models)
             for lo in range(0, len(models), CHUNK):
@@ -283,7 +310,22 @@ class _Links:
         return stream
 
 
-def _models(t: Tables, hashes: dict[str, dict[Any, str]], links: _Links) -> VertexStream:
+def let_go(t: Tables, *names: str) -> None:
+    """Let go of these tables of `t` (each left an empty table with the same columns). Not a
+    slice: a slice, even empty, of an Arrow-backed column keeps all of the column's memory."""
+
+    def empty(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series([], dtype=frame[c].dtype) for c in frame.columns})
+
+    for name in names:
+        value = getattr(t, name)
+        if isinstance(value, dict):
+            setattr(t, name, {key: empty(frame) for key, frame in value.items()})
+        elif value is not None:
+            setattr(t, name, empty(value))
+
+
+def _models(t: Tables, hashes: dict[str, OwnerHashes], links: _Links) -> VertexStream:
     path = t.folder / "models.parquet"
     names_seen: list[str] = []
     joins = read.join_links(t.joins)
@@ -298,11 +340,14 @@ def _models(t: Tables, hashes: dict[str, dict[Any, str]], links: _Links) -> Vert
             m = read.model_table(t.models.iloc[lo:hi], external, path, [])
             read.add_model_joins(m, joins)
             for name, owned in hashes.items():
-                m.props[name] = [owned.get(k) for k in m.keys]
+                m.props[name] = owned.of(m.keys)
             links.add(m)
             names_seen[:] = list(m.props)
             yield present(list(m.props), list(m.props.values()))
         links.done = True
+        # the models' frame (1.2 GB at 3M) and edge hashes are read here only: let them go
+        let_go(t, "models")
+        hashes.clear()
 
     stream = VertexStream("Model", names_seen, chunks, n + len(t.external))
     return stream
@@ -320,7 +365,7 @@ def graph_stream(folder: Any) -> GraphStream:
         t.clusters, "cluster", t.folder / "clusters.parquet", skipped, "parent"
     )
     similar = _Owned(t.similarity, "source", read.SIMILAR_FIELDS, ("target",))
-    t.similarity = t.similarity.iloc[:0]  # kept as codes from here (GBs of text at 3M)
+    let_go(t, "similarity")  # kept as codes from here (GBs of text at 3M)
     lineage = _Owned(t.lineage, "child", read.LINEAGE_FIELDS, ("parent", "relation"))
     inferred = _Owned(read.inferred_frame(t.inferred), "child", read.INFERRED_FIELDS, ("parent",))
     hashes = {
@@ -333,7 +378,10 @@ def graph_stream(folder: Any) -> GraphStream:
     )  # fmt: skip
     datasets, spaces = read.join_nodes(t.folder, t.joins, skipped)
     links = _Links()
+    # The serving rows first: no edge reads them, and written first they are let go (1.7 GB at
+    # 3M models) before the Model vertices and the engine's heap grow (bench/results/load.md).
     vertices: dict[str, VertexStream] = {
+        **{label: _table(label, serving.pop(label)) for label in cy.SERVING_LABELS},
         "Community": _table("Community", communities),
         "Cluster": _table("Cluster", clusters),
         "Model": _models(t, hashes, links),
@@ -349,13 +397,12 @@ def graph_stream(folder: Any) -> GraphStream:
     # Dataset vertices are datasets.parquet's rows (with their properties): it names every
     # dataset a model links to
     vertices["Dataset"] = _table("Dataset", datasets)
-    for label in cy.SERVING_LABELS:
-        vertices[label] = _table(label, serving[label])
     vertices["Space"] = _table("Space", spaces)
     edges["SIMILAR_TO"] = similar.stream("SIMILAR_TO", ("score",))
     edges["BASED_ON"] = lineage.stream("BASED_ON", ("relation", "origin"))
     edges[INFERRED_EDGE] = inferred.stream(INFERRED_EDGE, ("score", "relation", "rank"))
     edges["USES"] = _link_edges("USES", "Space", "Model", spaces.keys, spaces.links["models"])
+    let_go(t, "lineage", "inferred", "communities", "clusters", "words", "joins")  # all read
     return GraphStream(t, vertices, edges, skipped)
 
 
