@@ -37,13 +37,16 @@ WORDS_SAMPLE = 20000  # names read when the graph has no Word nodes
 CACHE_SIZE = 512
 CACHE_TTL_S = 300.0
 # Whole-graph summaries that cost a scan, and the atlas's figures: kept for an hour (they
-# change only with a new load; cold at 1M the atlas's scatter took 0.6 s, its dendrogram 0.4)
+# change only with a new load, and every answer is kept per build: `_current_build`; cold
+# at 1M the atlas's scatter took 0.6 s, its dendrogram 0.4)
 SLOW_QUERIES = frozenset({"filter_pipeline_tags", "filter_licenses", "filter_datasets",
                           "atlas_words", "atlas_names", "home_families", "atlas_top_clusters",
                           "atlas_scatter", "atlas_model_count", "atlas_cluster_children",
                           "atlas_cluster_models"})
 LONG_TTL_S = 3600.0
 DOWN_RECHECK_S = 30.0  # after a connection failure, ping first for this long
+# Cached answers are kept per build: after a `load` they are asked again within this long
+BUILD_RECHECK_S = 30.0
 
 
 FILTER_PARAMS = frozenset(
@@ -158,6 +161,8 @@ class Data:
             from constellation.queries.runner import run_query as runner
         self._runner = runner
         self._cache = _TTLCache(CACHE_SIZE, CACHE_TTL_S)
+        self._build: tuple[Any, Any] = (None, None)  # the graph's current build (id, loaded_at)
+        self._build_checked = -BUILD_RECHECK_S
         self._down_until = 0.0  # while in the future, ping before querying
         self.down_reason = ""
 
@@ -172,7 +177,7 @@ class Data:
         declared = self._declared(name)
         if declared is not None:
             params = {k: v for k, v in params.items() if k not in FILTER_PARAMS or k in declared}
-        key = (name, _freeze(params))
+        key = (self._current_build(), name, _freeze(params))
         hit = self._cache.get(key)
         if hit is not None:
             return hit
@@ -186,6 +191,22 @@ class Data:
             raise
         self._cache.put(key, rows, LONG_TTL_S if name in SLOW_QUERIES else None)
         return rows
+
+    def _current_build(self) -> tuple[Any, Any]:
+        """The graph's current build, asked at most every BUILD_RECHECK_S: a load (or a refresh)
+        makes the cached answers of the previous build unused, not served for up to an hour.
+        While the server is down the last known build is kept (cached answers still serve)."""
+        now = time.monotonic()
+        if now < self._build_checked + BUILD_RECHECK_S or now < self._down_until:
+            return self._build
+        self._build_checked = now
+        try:
+            rows = self._runner(self.driver, "current_build", {}, database=self.database)
+        except GraphUnreachable as exc:
+            self._mark_down(str(exc))
+            return self._build
+        self._build = (rows[0]["id"], rows[0]["loaded_at"]) if rows else (None, None)
+        return self._build
 
     @staticmethod
     def _declared(name: str) -> frozenset[str] | None:

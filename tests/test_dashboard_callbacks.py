@@ -482,3 +482,31 @@ def test_atlas_clicks_open_models_and_drill_into_clusters(data) -> None:
     assert [p["id"] for p in path] == [200] and "gpt2" in text(panel)
     crumb = {"type": "atlas-crumb", "index": 0}
     assert atlas.drill(data, None, [1], path, st, crumb)[0] == []  # back to the top
+
+
+def test_cached_answers_are_asked_again_once_a_new_build_is_loaded(
+    data, graph_driver, tmp_path, monkeypatch
+) -> None:
+    """The explorer's answers are cached (whole-graph summaries for an hour) per build: after a
+    `load` (a refresh included) they are asked again, within BUILD_RECHECK_S."""
+    from constellation.dashboard import data as data_module
+    from constellation.queries.runner import run_query
+
+    asked: list[str] = []
+
+    def runner(driver: Any, name: str, params: dict, database: str | None = None) -> list:
+        asked.append(name)
+        return run_query(driver, name, params, database=database)
+
+    fresh = Data(data.driver, database=data.database, runner=runner)
+    first = fresh.run("atlas_top_clusters", limit=5)
+    fresh.run("atlas_top_clusters", limit=5)
+    assert asked.count("atlas_top_clusters") == 1 and asked.count("current_build") == 1
+    monkeypatch.setattr(data_module, "BUILD_RECHECK_S", 0.0)
+    fresh.run("atlas_top_clusters", limit=5)  # the same build: still the cached answer
+    assert asked.count("atlas_top_clusters") == 1 and asked.count("current_build") == 2
+
+    folder = write_small_artifacts(tmp_path / "again")  # the same graph, another build
+    load_artifacts(graph_driver, folder, database=data.database, progress=False)
+    assert fresh.run("atlas_top_clusters", limit=5) == first
+    assert asked.count("atlas_top_clusters") == 2
