@@ -112,6 +112,23 @@ def graph_driver(graph_db: GraphConfig):
         yield driver
 
 
+@pytest.fixture
+def fresh(graph_server: GraphConfig, request: pytest.FixtureRequest) -> Iterator:
+    """Factory of new empty databases, dropped after the test: fresh() -> config."""
+    made: list[str] = []
+    stem = re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])[:30]
+
+    def make() -> GraphConfig:
+        name = f"t_{stem}_{len(made)}_{secrets.token_hex(4)}"
+        server.create_database(name)
+        made.append(name)
+        return replace(graph_server, database=name)
+
+    yield make
+    for name in made:
+        server.drop_database(name)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

@@ -25,10 +25,9 @@ from constellation.loader.graph.neo4j_export import export_neo4j_admin
 from constellation.loader.graph.writer import load_artifacts
 from constellation.loader.pipeline.build import build
 
-from constellation import server
 from constellation.cli import main
 from constellation.errors import UserError
-from constellation.graph import GraphConfig, connect
+from constellation.graph import connect
 
 SAMPLE = Path(__file__).resolve().parents[1] / "loader" / "sample" / "models.jsonl"
 
@@ -69,22 +68,6 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         })  # fmt: skip
         write_extra_table(root / "artifacts", INFERRED, likely)
     return root / "artifacts"
-
-
-@pytest.fixture
-def fresh(graph_server: GraphConfig, request: pytest.FixtureRequest) -> Iterator:
-    """Factory of new empty databases (dropped after the test): fresh() -> config."""
-    made: list[str] = []
-
-    def make() -> GraphConfig:
-        name = f"t_bulk_{len(made)}_{abs(hash(request.node.nodeid)) % 10**8}"
-        server.create_database(name)
-        made.append(name)
-        return replace(graph_server, database=name)
-
-    yield make
-    for name in made:
-        server.drop_database(name)
 
 
 @pytest.mark.parametrize("chunk", [None, 3], ids=["one-chunk", "chunks-of-3"])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +19,6 @@ from constellation.loader.pipeline.joins import (
 )
 from constellation.queries.runner import run_query
 
-from constellation import server
 from constellation.errors import UserError
 from constellation.graph import GraphConfig, connect
 
@@ -132,21 +129,6 @@ def shared_built(shared_data, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("joins") / "artifacts"
     build([shared_data / f for f in FIXTURES], out)
     return out
-
-
-@pytest.fixture
-def fresh(graph_server: GraphConfig, request: pytest.FixtureRequest):
-    made: list[str] = []
-
-    def make() -> GraphConfig:
-        name = f"t_joins_{len(made)}_{secrets.token_hex(4)}"
-        server.create_database(name)
-        made.append(name)
-        return replace(graph_server, database=name)
-
-    yield make
-    for name in made:
-        server.drop_database(name)
 
 
 @pytest.mark.shared

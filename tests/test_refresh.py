@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +19,6 @@ from constellation.loader.graph import summaries
 from constellation.loader.graph.writer import load_artifacts
 from constellation.loader.pipeline.build import build
 
-from constellation import server
 from constellation.cli import main
 from constellation.graph import GraphConfig, connect
 
@@ -105,22 +102,6 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     first = _build(root, "first", None)
     variants = ("changed", "added", "removed", "spaces")
     return {"first": first, **{n: _build(root, n, first) for n in variants}}
-
-
-@pytest.fixture
-def fresh(graph_server: GraphConfig, request: pytest.FixtureRequest) -> Iterator:
-    """Factory of new empty databases (dropped after the test): fresh() -> config."""
-    made: list[str] = []
-
-    def make() -> GraphConfig:
-        name = f"t_refresh_{len(made)}_{abs(hash(request.node.nodeid)) % 10**8}"
-        server.create_database(name)
-        made.append(name)
-        return replace(graph_server, database=name)
-
-    yield make
-    for name in made:
-        server.drop_database(name)
 
 
 def _load(config: GraphConfig, folder: Path, **kw) -> dict:
