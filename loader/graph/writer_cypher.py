@@ -112,15 +112,20 @@ def upsert_clusters(names: list[str]) -> str:
     )
 
 
+def _set_model(names: list[str]) -> str:
+    """A model row's properties written over the node's, its edge hashes kept."""
+    return f"""WITH m, i, m.similar_hash AS similar_hash, m.lineage_hash AS lineage_hash
+SET m = {props_map(names)}
+SET m.similar_hash = similar_hash, m.lineage_hash = lineage_hash"""
+
+
 def upsert_models(names: list[str]) -> str:
     """A model row with the relationships it owns. Link lists hold 0..n names/ids, so a missing
     value writes no relationship. The edge hashes (SIMILAR_TO/BASED_ON bookkeeping) survive."""
     return f"""
 UNWIND range(0, size($key) - 1) AS i
 MERGE (m:Model {{id: $key[i]}})
-WITH m, i, m.similar_hash AS similar_hash, m.lineage_hash AS lineage_hash
-SET m = {props_map(names)}
-SET m.similar_hash = similar_hash, m.lineage_hash = lineage_hash
+{_set_model(names)}
 FOREACH (x IN $author[i] | MERGE (t:Author {{name: x}}) CREATE (m)-[:PUBLISHED_BY]->(t))
 FOREACH (x IN $tags[i] | MERGE (t:Tag {{name: x}}) CREATE (m)-[:TAGGED]->(t))
 FOREACH (x IN $license[i] | MERGE (t:License {{name: x}}) CREATE (m)-[:LICENSED_UNDER]->(t))
@@ -137,9 +142,7 @@ def update_models(names: list[str]) -> str:
     return f"""
 UNWIND range(0, size($key) - 1) AS i
 MATCH (m:Model {{id: $key[i]}})
-WITH m, i, m.similar_hash AS similar_hash, m.lineage_hash AS lineage_hash
-SET m = {props_map(names)}
-SET m.similar_hash = similar_hash, m.lineage_hash = lineage_hash
+{_set_model(names)}
 """
 
 
