@@ -506,6 +506,9 @@ def test_cached_answers_are_asked_again_once_a_new_build_is_loaded(
     fresh.run("atlas_top_clusters", limit=5)  # the same build: still the cached answer
     assert asked.count("atlas_top_clusters") == 1 and asked.count("current_build") == 2
 
+    import _queries_helpers
+
+    monkeypatch.setattr(_queries_helpers, "BUILD_ID", "t-another-build")
     folder = write_small_artifacts(tmp_path / "again")  # the same graph, another build
     load_artifacts(graph_driver, folder, database=data.database, progress=False)
     assert fresh.run("atlas_top_clusters", limit=5) == first
