@@ -38,6 +38,10 @@ TABLES = ("models", "similarity", "lineage", "communities", "clusters", "hierarc
 # Written after a build by `constellation infer-lineage` (loader/lineage), not by `build`: an
 # optional table of likely child -> parent links, stamped with the build it was inferred from.
 INFERRED = "inferred_lineage"
+# Written with it: the rows its ranker learned from, kept across builds (a rebuild leaves it),
+# so that `infer-lineage` after a refresh trains the same ranker (loader/lineage/infer.py).
+TRAINING = "lineage_training"
+TRAINING_KEY = b"constellation:training"  # its schema metadata: seed, links, models (JSON)
 # The joins with datasets, papers and Spaces (pipeline/joins.py): written by every build, but
 # optional to readers, so artifacts of a build before them still load (without joins).
 JOIN_TABLES = ("datasets", "trained_on", "cites", "spaces", "uses")
@@ -229,6 +233,44 @@ def write_extra_table(artifacts: str | Path, name: str, frame: pd.DataFrame) -> 
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def write_training(artifacts: str | Path, frame: pd.DataFrame, info: dict) -> Path:
+    """The ranker's training rows (TRAINING), with what they were learned from (`info`: seed,
+    declared links, models), moved in whole."""
+    out = _check_dir(artifacts)
+    path = out / f"{TRAINING}.parquet"
+    tmp = out / f".{TRAINING}.parquet.{os.getpid()}.partial"
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = {**(table.schema.metadata or {}), TRAINING_KEY: json.dumps(info).encode()}
+    try:
+        pq.write_table(table.replace_schema_metadata(meta), tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UserError(f"--artifacts {out}: cannot write {path.name} ({exc.strerror})") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def read_training(folder: str | Path, columns: list[str]) -> tuple[pd.DataFrame, dict] | str:
+    """The training rows kept in `folder` and their info, or why they cannot be used (absent,
+    unreadable, other columns: the caller trains afresh). Numbers only: nothing in the file
+    is run."""
+    path = Path(folder) / f"{TRAINING}.parquet"
+    if not path.is_file():
+        return f"no {path.name} in {folder}"
+    try:
+        schema = pq.read_schema(path)
+        info = json.loads((schema.metadata or {}).get(TRAINING_KEY, b"null"))
+        if not isinstance(info, dict) or schema.names != columns:
+            return f"{path} is not a ranker's training rows of this version"
+        if not all(pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
+                   for t in schema.types):  # fmt: skip
+            return f"{path} holds other than numbers"
+        return pq.read_table(path).to_pandas(), info
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        return f"{path} is unreadable ({exc})"
 
 
 def _check_dir(artifacts: str | Path) -> Path:

@@ -148,7 +148,7 @@ def inferred(tmp_path_factory):
     similarity = artifacts.read_table(folder / "art", "similarity")
     lineage = artifacts.read_table(folder / "art", "lineage")
     assert not set(lineage["child"]) & NO_PARENT
-    frame, without = infer_tables(models, similarity, lineage, top=5, seed=0)
+    frame, without, _ = infer_tables(models, similarity, lineage, top=5, seed=0)
     corpus = make_corpus(models, similarity)
     return frame, corpus, TrainEdges.from_lineage(corpus, lineage)
 
@@ -230,3 +230,73 @@ def test_infer_and_evaluate_commands(inferred, tmp_path, capsys):
     assert set(report["by_relation"]) <= {"finetune", "quantized", "adapter", "merge", "unknown"}
     assert main([*argv[:3], "--holdout", "1.5"]) == 2  # one clear line, no traceback
     assert "--holdout 1.5" in capsys.readouterr().err
+
+
+def test_a_refresh_keeps_the_ranker_and_the_scores_of_unchanged_links(tmp_path, capsys):
+    """infer-lineage keeps the rows its ranker learned from: after a rebuild in which some
+    downloads changed, the same ranker scores every link whose features did not change as
+    before (a retrained one moves them); --retrain, another seed, a drift of the declared
+    links or a bad file learn afresh, each said in one line."""
+    import shutil
+
+    from constellation.loader import artifacts
+    from constellation.loader.lineage import infer
+
+    from constellation.cli import main
+
+    rows = _corpus_rows()
+    first = tmp_path / "first"
+    source = _write(tmp_path, rows)
+    assert main(["build", "--source", str(source), "--out", str(first), "--quiet"]) == 0
+    assert main(["infer-lineage", "--artifacts", str(first)]) == 0
+    assert "ranker trained afresh (no lineage_training.parquet" in capsys.readouterr().err
+    before = pd.read_parquet(first / "inferred_lineage.parquet")
+    kept = pd.read_parquet(first / "lineage_training.parquet")
+    assert len(kept) and kept["label"].any() and kept["calibration"].any()
+
+    # a rebuild in place with the downloads of every tenth model changed leaves the rows
+    changed = pd.DataFrame(rows)
+    changed.loc[::10, "downloads"] = changed.loc[::10, "downloads"] * 3 + 7
+    again = tmp_path / "again"
+    shutil.copytree(first, again)
+    source = _write(tmp_path, changed.to_dict("records"), "changed.csv")
+    assert main(["build", "--source", str(source), "--out", str(again), "--quiet"]) == 0
+    assert not (again / "inferred_lineage.parquet").exists()
+    assert (again / "lineage_training.parquet").exists()
+    assert main(["infer-lineage", "--artifacts", str(again)]) == 0
+    assert "kept (" in capsys.readouterr().err
+    after = pd.read_parquet(again / "inferred_lineage.parquet")
+    both = before.merge(after, on=["child", "parent"], suffixes=("_before", "_after"))
+    same = (both["score_before"] == both["score_after"]).mean()
+
+    # the same build with a ranker learned afresh moves more of them
+    assert main(["infer-lineage", "--artifacts", str(again), "--retrain"]) == 0
+    assert "ranker trained afresh (--retrain)" in capsys.readouterr().err
+    retrained = pd.read_parquet(again / "inferred_lineage.parquet")
+    both_r = before.merge(retrained, on=["child", "parent"], suffixes=("_before", "_after"))
+    assert same > (both_r["score_before"] == both_r["score_after"]).mean()
+    assert same >= 0.5, same
+
+    # the kept rows are the same model: a second run with nothing changed changes nothing
+    assert main(["infer-lineage", "--artifacts", str(again)]) == 0
+    capsys.readouterr()
+    pd.testing.assert_frame_equal(
+        retrained, pd.read_parquet(again / "inferred_lineage.parquet")
+    )
+
+    # another seed, too many declared links changed, or a file that is not training rows
+    lineage = artifacts.read_table(again, "lineage")
+    models = artifacts.read_table(again, "models")
+    rows_kept, _, how = infer.kept_training(again, 1, len(lineage), len(models))
+    assert rows_kept is None and "seed 0, not 1" in how
+    rows_kept, _, how = infer.kept_training(again, 0, len(lineage) * 2, len(models))
+    assert rows_kept is None and "declared links" in how
+    (again / "lineage_training.parquet").write_bytes(b"PAR1 not parquet")
+    rows_kept, _, how = infer.kept_training(again, 0, len(lineage), len(models))
+    assert rows_kept is None and "unreadable" in how
+    pd.DataFrame({"x": ["import os"]}).to_parquet(again / "lineage_training.parquet")
+    rows_kept, _, how = infer.kept_training(again, 0, len(lineage), len(models))
+    assert rows_kept is None and "not a ranker's training rows" in how
+    argv = ["infer-lineage", "--artifacts", str(again), "--previous", str(tmp_path / "no")]
+    assert main(argv) == 2
+    assert "--previous" in capsys.readouterr().err

@@ -2,7 +2,7 @@
 
 Usage::
 
-    constellation infer-lineage --artifacts DIR [--top 3] [--seed 0]
+    constellation infer-lineage --artifacts DIR [--top 3] [--seed 0] [--retrain] [--previous DIR]
     constellation evaluate-lineage --artifacts DIR [--lineage FILE …] --holdout 0.2 --seed N
 """
 
@@ -31,6 +31,18 @@ def add_infer_lineage(subparsers: argparse._SubParsersAction) -> None:
         help="leave out candidates scored below this (default 0.05)",
     )
     p.add_argument("--seed", type=int, default=0, help="training sample seed (default 0)")
+    p.add_argument(
+        "--retrain",
+        action="store_true",
+        help="learn afresh; by default the ranker is trained again on the rows kept by the "
+        "last run (lineage_training.parquet) while the declared links and models changed by "
+        "at most 5%%, so that a refresh keeps the scores of unchanged links",
+    )
+    p.add_argument(
+        "--previous",
+        metavar="DIR",
+        help="take the kept training rows from this earlier build folder (default: --artifacts)",
+    )
     p.add_argument("--quiet", action="store_true", help="no summary on stderr")
     p.set_defaults(func=_infer)
 
@@ -66,7 +78,9 @@ def _infer(args: argparse.Namespace) -> int:
         raise UserError(f"--top {args.top}: expected at least 1")
     if not 0 <= args.min_score < 1:
         raise UserError(f"--min-score {args.min_score}: expected a number in [0, 1)")
-    summary = infer_lineage(args.artifacts, args.top, args.min_score, args.seed)
+    summary = infer_lineage(
+        args.artifacts, args.top, args.min_score, args.seed, args.retrain, args.previous
+    )
     if not args.quiet:
         print(
             f"inferred {summary['links']:,} likely links for {summary['children']:,} of "

@@ -13,6 +13,7 @@ Usage::
 
     model = fit(corpus, train, seed=0)
     ranked = rank(model, corpus, train, rows)   # child, cand, score, rank, relation, features
+    again = fit(corpus, train, rows=model.rows)   # the same model, from the kept rows
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ MAX_TRAIN_CHILDREN = 20_000  # enough for the trees; bounds time and memory at 1
 CHUNK = 100_000  # children per inference chunk (bounds memory)
 CALIBRATION_SHARE = 0.2
 FOLDS = 5  # training children are seen held out, a fifth at a time
+TRAINING_COLUMNS = [*FEATURES, "label", "calibration", "group", "relation"]
 
 
 @dataclass
@@ -42,6 +44,7 @@ class LineageModel:
     relation: rel.RelationModel
     stats: Stats
     n_train_rows: int
+    rows: pd.DataFrame  # the training_set it learned from
 
 
 def _sklearn():
@@ -124,13 +127,14 @@ def hide_arch(corpus: Corpus, rows: np.ndarray) -> Corpus:
     return replace(corpus, arch=arch)
 
 
-def fit(
+def training_set(
     corpus: Corpus, train: TrainEdges, seed: int = 0, max_children: int = MAX_TRAIN_CHILDREN,
     like: np.ndarray | None = None,
-) -> LineageModel:
-    """Train ranker, calibration and relation classifier on the training links. `like`: rows
+) -> pd.DataFrame:
+    """Every row the ranker, its calibration and the relation classifier learn from, as one
+    table (TRAINING_COLUMNS: the features, `label`, `calibration` for the calibration
+    children's rows, the child's row as `group`, the true pairs' relation code). `like`: rows
     of the models the ranker will rank (their architecture's absence is matched)."""
-    hgb_cls, lr_cls = _sklearn()
     children = np.unique(train.child)
     if len(children) < 10:
         raise UserError(
@@ -140,7 +144,6 @@ def fit(
     rng = np.random.default_rng(seed)
     if len(children) > max_children:
         children = rng.choice(children, max_children, replace=False)
-    stats = make_stats(corpus, train)  # inference sees the real corpus
     share = arch_hidden_share(corpus, children, like)
     if share > 0:
         known = children[corpus.arch[children] >= 0]
@@ -151,21 +154,50 @@ def fit(
         children, max(int(len(children) * CALIBRATION_SHARE), 1), replace=False
     )
     fit_children = np.setdiff1d(children, calib_children)
-    pairs, X, y = training_rows(corpus, train, fit_children, rng)
-    if y.all() or not y.any():
+    parts = []
+    for calibration, (pairs, X, y) in (
+        (False, training_rows(corpus, train, fit_children, rng)),
+        (True, held_out_rows(corpus, train, calib_children)),
+    ):
+        relation = np.full(len(pairs), -1, np.int64)
+        relation[y] = rel.codes(corpus, train, pairs[y])
+        parts.append(X[FEATURES].assign(
+            label=np.asarray(y, bool), calibration=calibration,
+            group=pairs["child"].to_numpy(np.int64), relation=relation,
+        ))  # fmt: skip
+    rows = pd.concat(parts, ignore_index=True)
+    fitted = rows.loc[~rows["calibration"], "label"]
+    if fitted.all() or not fitted.any():
         raise UserError("declared lineage gives no usable training pairs (all one label)")
+    return rows
+
+
+def fit(
+    corpus: Corpus, train: TrainEdges, seed: int = 0, max_children: int = MAX_TRAIN_CHILDREN,
+    like: np.ndarray | None = None, rows: pd.DataFrame | None = None,
+) -> LineageModel:
+    """Train ranker, calibration and relation classifier on the training links, or on `rows`
+    (a `training_set` kept from an earlier build: the same rows give the same model, so a
+    refresh does not rescore every likely link)."""
+    hgb_cls, lr_cls = _sklearn()
+    stats = make_stats(corpus, train)  # inference sees the real corpus
+    if rows is None:
+        rows = training_set(corpus, train, seed, max_children, like)
+    fit_rows, cal_rows = rows[~rows["calibration"]], rows[rows["calibration"]]
     ranker = hgb_cls(max_iter=200, learning_rate=0.1, max_leaf_nodes=31, random_state=seed)
-    ranker.fit(X, y)
-    cal_pairs, cal_X, cal_y = held_out_rows(corpus, train, calib_children)
-    raw = ranker.predict_proba(cal_X)[:, 1]
+    ranker.fit(fit_rows[FEATURES], fit_rows["label"].to_numpy(bool))
+    raw = ranker.predict_proba(cal_rows[FEATURES])[:, 1]
     calibrator = lr_cls(C=1.0, max_iter=1000)
-    calibrator.fit(_calibration_inputs(cal_pairs["child"].to_numpy(), raw, cal_X), cal_y)
+    calibrator.fit(
+        _calibration_inputs(cal_rows["group"].to_numpy(), raw, cal_rows),
+        cal_rows["label"].to_numpy(bool),
+    )
     # relations from every sampled child's true links (the calibration children's too)
-    true_pairs = pd.concat([pairs[y], cal_pairs[cal_y]], ignore_index=True)
-    true_X = pd.concat([X[y], cal_X[cal_y]], ignore_index=True)
-    relation = rel.fit(corpus, train, true_pairs, true_X, seed)
-    log.info("trained on %s candidate pairs of %s children", f"{len(X):,}", f"{len(children):,}")
-    return LineageModel(ranker, calibrator, relation, stats, len(X))
+    true = rows[rows["label"].to_numpy(bool)]
+    relation = rel.fit(true[FEATURES].reset_index(drop=True), true["relation"].to_numpy(), seed)
+    log.info("trained on %s candidate pairs of %s children", f"{len(fit_rows):,}",
+             f"{rows['group'].nunique():,}")  # fmt: skip
+    return LineageModel(ranker, calibrator, relation, stats, len(fit_rows), rows)
 
 
 def score_pairs(model: LineageModel, pairs: pd.DataFrame, X: pd.DataFrame) -> np.ndarray:

@@ -6,7 +6,7 @@ links whose relation is known. With no known relation to learn from, every link 
 
 Usage::
 
-    model = fit(corpus, train, true_pairs, true_features, seed)
+    model = fit(true_features, codes(corpus, train, true_pairs), seed)
     predict(model, features)   # array of relation names
 """
 
@@ -30,16 +30,20 @@ class RelationModel:
     constant: str  # the answer when there is no classifier
 
 
-def fit(
-    corpus: Corpus, train: TrainEdges, pairs: pd.DataFrame, X: pd.DataFrame, seed: int
-) -> RelationModel:
-    """Learn relations from true training pairs (`pairs`: child, cand rows; `X`: features)."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
+def codes(corpus: Corpus, train: TrainEdges, pairs: pd.DataFrame) -> np.ndarray:
+    """The relation code (index into RELATIONS, -1 = unknown) of each true training pair
+    (`pairs`: child, cand rows)."""
     order = np.argsort(train.keys)
     keys = pairs["child"].to_numpy(np.int64) * corpus.n + pairs["cand"].to_numpy(np.int64)
     pos = np.searchsorted(train.keys[order], keys)
-    y = train.relation[order][np.minimum(pos, len(order) - 1)]
+    return train.relation[order][np.minimum(pos, len(order) - 1)].astype(np.int64)
+
+
+def fit(X: pd.DataFrame, y: np.ndarray, seed: int) -> RelationModel:
+    """Learn relations from the features `X` of true training pairs and their `codes`."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    y = np.asarray(y, np.int64)
     known = y >= 0
     if not known.any():
         return RelationModel(None, "unknown")
