@@ -186,6 +186,35 @@ def test_rebuild_moves_few_models_between_group_ids(sample_builds) -> None:
     assert moved.sum() <= 0.05 * len(both), both.loc[moved, "id"].tolist()
 
 
+def test_a_downloads_change_keeps_the_family_names(sample_builds, tmp_path) -> None:
+    """Labels weigh terms by downloads: with a third of the downloads changed, a group that
+    kept its id keeps its name while the name's terms are still among its best, so the
+    members' `family` is not rewritten; fresh ids (no previous build) rename many."""
+    rows = [json.loads(line) for line in SAMPLE.read_text().splitlines()]
+    for row in rows[::3]:
+        row["downloads"] = (row.get("downloads") or 0) * 7 + 11
+    source = tmp_path / "downloads.jsonl"
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    renamed = {}
+    for name, fresh in (("stable", False), ("fresh", True)):
+        out = tmp_path / name
+        shutil.copytree(sample_builds["first"], out)
+        manifest = build([source], out, fresh_ids=fresh)
+        both = _tables(sample_builds["first"])["models"].merge(
+            _tables(out)["models"], on="id", suffixes=("_before", "_after"))  # fmt: skip
+        renamed[name] = int((both["family_before"] != both["family_after"]).sum())
+    assert manifest["ids"]["previous_build"] is None  # (the fresh one)
+    kept = read_manifest(tmp_path / "stable")["ids"]["labels_kept"]
+    assert kept["communities"] > 0, kept
+    assert renamed["stable"] * 3 < renamed["fresh"], renamed
+    _check_consistent(tmp_path / "stable")  # each model's family is its community's label
+    terms = _tables(tmp_path / "stable")["communities"]
+    assert all(
+        label == " · ".join(list(t)[:3]) for label, t in zip(terms["label"], terms["terms"],
+                                                              strict=True)
+    )  # fmt: skip
+
+
 def test_identical_rebuild_gives_identical_ids(sample_builds, tmp_path) -> None:
     out = tmp_path / "again"
     shutil.copytree(sample_builds["second"], out)

@@ -339,7 +339,7 @@ def _build(
     listings = {kind: joins.read_listing(path, kind) for kind, path in listing_paths.items()}
     tables, info = build_from_models(result.models, params, progress, listings)
     t = time.perf_counter()
-    tables, ids = stable_ids.apply_previous(tables, before)
+    tables, ids = stable_ids.apply_previous(tables, before, params.label_terms)
     info["timings"]["stable_ids"] = round(previous_s + time.perf_counter() - t, 3)
     tables["lineage"] = result.lineage.reset_index(drop=True)
 
@@ -405,6 +405,12 @@ def summary(manifest: dict, out_dir: str | Path) -> str:
                 for kind in ("communities", "clusters")
             )
         )
+        names = ids.get("labels_kept") or {}
+        if any(names.values()):
+            lines.append(
+                f"  names kept (their terms still lead): communities "
+                f"{names.get('communities', 0):,}, clusters {names.get('clusters', 0):,}"
+            )
     for s in manifest["skipped"][:5]:
         lines.append(f"    skipped {s['file']}:{s['line']}: {s['reason']}")
     if c["skipped_rows"] > 5:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -161,6 +161,8 @@ class Previous:
     clusters: dict[float, np.ndarray]  # level threshold -> cluster id of each model
     next_community: int
     next_cluster: int
+    # id -> terms of its label, per "community" / "cluster" (keep_labels); empty: not read
+    terms: dict[str, pd.Series] = field(default_factory=dict)
 
 
 def read_previous(folder: str | Path) -> Previous:
@@ -168,8 +170,13 @@ def read_previous(folder: str | Path) -> Previous:
     manifest = artifacts.read_manifest(folder)
     models = artifacts.read_table(folder, "models", columns=["id", "community", "cluster"])
     table = artifacts.read_table(
-        folder, "clusters", columns=["cluster", "level", "threshold", "parent"]
+        folder, "clusters", columns=["cluster", "level", "threshold", "parent", "terms"]
     )
+    comm = artifacts.read_table(folder, "communities", columns=["community", "terms"])
+    terms = {
+        "community": pd.Series(comm["terms"].to_numpy(), index=comm["community"].to_numpy()),
+        "cluster": pd.Series(table["terms"].to_numpy(), index=table["cluster"].to_numpy()),
+    }
     table = table.sort_values("level", kind="stable")
     parent = pd.Series(table["parent"].to_numpy(), index=table["cluster"].to_numpy())
     clusters: dict[float, np.ndarray] = {}
@@ -186,6 +193,7 @@ def read_previous(folder: str | Path) -> Previous:
         clusters=clusters,
         next_community=int(ids.get("next_community", 0)),
         next_cluster=int(ids.get("next_cluster", 0)),
+        terms=terms,
     )
 
 
@@ -212,12 +220,51 @@ def _remap(values: pd.Series, old: np.ndarray, new: np.ndarray) -> pd.Series:
     return out.astype(values.dtype)
 
 
+def keep_labels(
+    groups: pd.DataFrame, key: str, before: pd.Series | None, n: int = 3
+) -> tuple[pd.DataFrame, int]:
+    """`groups` (key, label, terms) where a group that kept its id keeps its previous label
+    while the label's terms are all still among its 2n best: terms weighted by downloads trade
+    places when downloads change, which would rename the family and write every member's
+    `family` again. Its terms then start with the label's. Returns the table and how many
+    labels were kept that the new terms would have changed.
+
+    >>> new = pd.DataFrame({"community": [0, 1], "label": ["b · a", "c · d"],
+    ...                     "terms": [["b", "a", "x"], ["c", "d"]]})
+    >>> old = pd.Series([["a", "b"], ["c", "e"]], index=[0, 1])
+    >>> kept, changed = keep_labels(new, "community", old, n=2)
+    >>> kept["label"].tolist(), kept["terms"].tolist(), changed
+    (['a · b', 'c · d'], [['a', 'b', 'x'], ['c', 'd']], 1)
+    """
+    if before is None or not len(groups):
+        return groups, 0
+    prev = before.reindex(groups[key].to_numpy()).to_numpy()
+    labels, terms = groups["label"].tolist(), list(groups["terms"])
+    changed = 0
+    for i, (old, new) in enumerate(zip(prev, terms, strict=True)):
+        if not isinstance(old, (list, np.ndarray)) or not isinstance(new, (list, np.ndarray)) \
+                or not len(old):
+            continue  # a new group, or no terms: as detected
+        old_head, new = [str(t) for t in list(old)[:n]], [str(t) for t in new]
+        if old_head == new[:n] or not set(old_head) <= set(new[: 2 * n]):
+            continue
+        terms[i] = old_head + [t for t in new if t not in old_head]
+        labels[i] = " · ".join(old_head)
+        changed += 1
+    if not changed:
+        return groups, 0
+    out = groups.assign(label=pd.array(labels, dtype="string"))
+    out["terms"] = terms
+    return out, changed
+
+
 def apply_previous(
-    tables: dict[str, pd.DataFrame], previous: Previous | None
+    tables: dict[str, pd.DataFrame], previous: Previous | None, label_terms: int = 3
 ) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Relabel the communities and clusters of fresh build tables to `previous`'s ids; returns
-    the tables and the manifest's `ids` record. Without a previous build the tables are
-    returned as they are (ids = detection's numbering)."""
+    """Relabel the communities and clusters of fresh build tables to `previous`'s ids (and
+    keep their names, `keep_labels`); returns the tables and the manifest's `ids` record.
+    Without a previous build the tables are returned as they are (ids = detection's
+    numbering)."""
     models, comm, clus = tables["models"], tables["communities"], tables["clusters"]
     if previous is None:
         return tables, {
@@ -260,11 +307,18 @@ def apply_previous(
         cluster=_remap(clus["cluster"], old, new), parent=_remap(clus["parent"], old, new)
     )
     models = models.assign(cluster=_remap(models["cluster"], old, new))
+    comm, names_kept = keep_labels(comm, "community", previous.terms.get("community"), label_terms)
+    clus, cluster_names = keep_labels(clus, "cluster", previous.terms.get("cluster"), label_terms)
+    if names_kept:  # a model's `family` is its community's label
+        family = pd.Series(comm["label"].to_numpy(), index=comm["community"].to_numpy())
+        models = models.assign(family=pd.array(
+            family.reindex(models["community"].to_numpy()).to_numpy(), dtype="string"))  # fmt: skip
     out = {**tables, "models": models, "communities": comm, "clusters": clus}
     record = {
         "previous_build": previous.build_id,
         "communities": {"kept": c.kept, "new": len(comm) - c.kept, "retired": c.retired},
         "clusters": {"kept": kept, "new": len(clus) - kept, "retired": retired},
+        "labels_kept": {"communities": names_kept, "clusters": cluster_names},
         "next_community": c.next_id,
         "next_cluster": next_cluster,
     }
