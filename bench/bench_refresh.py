@@ -86,6 +86,7 @@ def _stages(counts: dict, n: int = 4) -> str:
 def _changed(counts: dict, kinds: tuple[str, ...]) -> str:
     return ", ".join(
         f"{k} {sum(counts[k][x] for x in ('created', 'updated', 'deleted')):,}" for k in kinds
+        if k in counts  # (older writers: no likely links)
     )
 
 
@@ -162,7 +163,7 @@ def main() -> int:
     finally:
         server.drop_database(name)
 
-    kinds = ("communities", "clusters", "models", "similar_to")
+    kinds = ("communities", "clusters", "models", "summaries", "similar_to", "likely_based_on")
     lines = [
         f"### {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — refresh after a "
         f"{args.share:.0%} change, {platform.node()}, {os.cpu_count()} CPUs, "
