@@ -291,6 +291,18 @@ def test_a_refresh_keeps_the_ranker_and_the_scores_of_unchanged_links(tmp_path, 
     assert rows_kept is None and "seed 0, not 1" in how
     rows_kept, _, how = infer.kept_training(again, 0, len(lineage) * 2, len(models))
     assert rows_kept is None and "declared links" in how
+    path = again / "lineage_training.parquet"
+    good = pd.read_parquet(path)
+    info = {"seed": 0, "links": len(lineage), "models": len(models)}
+    artifacts.write_training(again, good.assign(relation=99), info)  # no such relation
+    rows_kept, _, how = infer.kept_training(again, 0, len(lineage), len(models))
+    assert rows_kept is None and "cannot train one" in how
+    artifacts.write_training(again, good.assign(label=False), info)  # one label only
+    assert infer.kept_training(again, 0, len(lineage), len(models))[0] is None
+    artifacts.write_training(again, good.assign(relation=0.5), info)  # not a code
+    assert infer.kept_training(again, 0, len(lineage), len(models))[0] is None
+    artifacts.write_training(again, good, info)
+    assert infer.kept_training(again, 0, len(lineage), len(models))[0] is not None
     (again / "lineage_training.parquet").write_bytes(b"PAR1 not parquet")
     rows_kept, _, how = infer.kept_training(again, 0, len(lineage), len(models))
     assert rows_kept is None and "unreadable" in how
