@@ -164,10 +164,12 @@ def remove_stale_partials(out_dir: str | Path) -> list[Path]:
     return removed
 
 
-def write_table(path: Path, frame: pd.DataFrame, build_id: str) -> None:
+def write_table(
+    path: Path, frame: pd.DataFrame, build_id: str, meta: dict[bytes, bytes] | None = None
+) -> None:
     """One table as Parquet at `path`, its schema naming the build that wrote it."""
     table = _to_arrow(path.stem, frame)
-    meta = {**(table.schema.metadata or {}), BUILD_ID_KEY: str(build_id).encode()}
+    meta = {**(table.schema.metadata or {}), **(meta or {}), BUILD_ID_KEY: str(build_id).encode()}
     pq.write_table(table.replace_schema_metadata(meta), path)
 
 
@@ -218,15 +220,18 @@ def write_artifacts(out_dir: str | Path, tables: dict[str, pd.DataFrame], manife
     return out
 
 
-def write_extra_table(artifacts: str | Path, name: str, frame: pd.DataFrame) -> Path:
-    """Add one table (e.g. INFERRED) to a built folder, stamped with the manifest's build and
-    moved in whole (a stopped write leaves the old file or none, never half of one)."""
+def write_extra_table(
+    artifacts: str | Path, name: str, frame: pd.DataFrame, meta: dict[bytes, bytes] | None = None
+) -> Path:
+    """Add one table (e.g. INFERRED) to a built folder, stamped with the manifest's build (and
+    `meta`, more schema metadata) and moved in whole (a stopped write leaves the old file or
+    none, never half of one)."""
     out = _check_dir(artifacts)
     build_id = str(read_manifest(out).get("build_id"))
     path = out / f"{name}.parquet"
     tmp = out / f".{name}.parquet.{os.getpid()}.partial"
     try:
-        write_table(tmp, frame, build_id)
+        write_table(tmp, frame, build_id, meta)
         os.replace(tmp, path)
     except OSError as exc:
         raise UserError(f"--artifacts {out}: cannot write {path.name} ({exc.strerror})") from exc
@@ -237,20 +242,8 @@ def write_extra_table(artifacts: str | Path, name: str, frame: pd.DataFrame) -> 
 
 def write_training(artifacts: str | Path, frame: pd.DataFrame, info: dict) -> Path:
     """The ranker's training rows (TRAINING), with what they were learned from (`info`: seed,
-    declared links, models), moved in whole."""
-    out = _check_dir(artifacts)
-    path = out / f"{TRAINING}.parquet"
-    tmp = out / f".{TRAINING}.parquet.{os.getpid()}.partial"
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    meta = {**(table.schema.metadata or {}), TRAINING_KEY: json.dumps(info).encode()}
-    try:
-        pq.write_table(table.replace_schema_metadata(meta), tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UserError(f"--artifacts {out}: cannot write {path.name} ({exc.strerror})") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    declared links, models, build)."""
+    return write_extra_table(artifacts, TRAINING, frame, {TRAINING_KEY: json.dumps(info).encode()})
 
 
 def read_training(folder: str | Path, columns: list[str]) -> tuple[pd.DataFrame, dict] | str:
