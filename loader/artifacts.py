@@ -21,6 +21,7 @@ Usage::
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -33,6 +34,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from constellation.errors import UserError
+
+log = logging.getLogger(__name__)
 
 TABLES = ("models", "similarity", "lineage", "communities", "clusters", "hierarchy", "words")
 # Written after a build by `constellation infer-lineage` (loader/lineage), not by `build`: an
@@ -244,6 +247,24 @@ def write_training(artifacts: str | Path, frame: pd.DataFrame, info: dict) -> Pa
     """The ranker's training rows (TRAINING), with what they were learned from (`info`: seed,
     declared links, models, build)."""
     return write_extra_table(artifacts, TRAINING, frame, {TRAINING_KEY: json.dumps(info).encode()})
+
+
+def copy_training(source: str | Path, out_dir: str | Path) -> bool:
+    """TRAINING of the build in `source` copied into `out_dir` (a build made with `--previous
+    source`: the ranker of the build it follows), moved in whole; whether it copied."""
+    found, out = Path(source) / f"{TRAINING}.parquet", Path(out_dir) / f"{TRAINING}.parquet"
+    if not found.is_file() or found.resolve() == out.resolve():
+        return False
+    tmp = out.parent / f".{out.name}.{os.getpid()}.partial"
+    try:
+        shutil.copyfile(found, tmp)
+        os.replace(tmp, out)
+    except OSError as exc:  # the build itself is written: say so, and go on
+        log.warning("the ranker's training rows were not copied from %s (%s)", source, exc)
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
 
 
 def read_training(folder: str | Path, columns: list[str]) -> tuple[pd.DataFrame, dict] | str:

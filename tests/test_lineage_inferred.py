@@ -269,6 +269,16 @@ def test_a_refresh_keeps_the_ranker_and_the_scores_of_unchanged_links(tmp_path, 
     both = before.merge(after, on=["child", "parent"], suffixes=("_before", "_after"))
     same = (both["score_before"] == both["score_after"]).mean()
 
+    # a build into another folder with --previous takes the ranker's rows along
+    other = tmp_path / "other"
+    argv = ["build", "--source", str(source), "--out", str(other), "--previous", str(first)]
+    assert main([*argv, "--quiet"]) == 0
+    assert (other / "lineage_training.parquet").read_bytes() == (
+        first / "lineage_training.parquet").read_bytes()  # fmt: skip
+    assert main(["infer-lineage", "--artifacts", str(other)]) == 0
+    assert "kept (" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(after, pd.read_parquet(other / "inferred_lineage.parquet"))
+
     # the same build with a ranker learned afresh moves more of them
     assert main(["infer-lineage", "--artifacts", str(again), "--retrain"]) == 0
     assert "ranker trained afresh (--retrain)" in capsys.readouterr().err

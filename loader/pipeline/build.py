@@ -366,6 +366,8 @@ def _build(
     }
     t = time.perf_counter()
     artifacts.write_artifacts(out_dir, tables, manifest)
+    if before is not None and previous is not None:  # infer-lineage here keeps that ranker
+        artifacts.copy_training(previous, out_dir)
     manifest["timings"]["write"] = round(time.perf_counter() - t, 3)
     manifest["timings"]["total"] = round(time.perf_counter() - start, 3)
     # rewrite the manifest alone so it carries the write and total timings
