@@ -91,7 +91,7 @@ def kept_training(
     else:
         kept = f"ranker of build {info.get('build_id')} kept ({len(rows):,} training rows)"
         return rows, info, kept
-    return None, {}, f"ranker trained afresh ({why}; --retrain always does)"
+    return None, {}, f"ranker trained afresh ({why})"
 
 
 def infer_lineage(

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from constellation.loader import artifacts
+from constellation.loader.pipeline import families
 
 from constellation.errors import UserError
 
@@ -249,7 +250,7 @@ def keep_labels(
         if old_head == new[:n] or not set(old_head) <= set(new[: 2 * n]):
             continue
         terms[i] = old_head + [t for t in new if t not in old_head]
-        labels[i] = " · ".join(old_head)
+        labels[i] = families.label(old_head, n)
         changed += 1
     if not changed:
         return groups, 0
