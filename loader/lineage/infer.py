@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from constellation.loader import artifacts
 from constellation.loader.lineage import ranker
-from constellation.loader.lineage.candidates import RELATIONS, TrainEdges, make_corpus
+from constellation.loader.lineage.candidates import TrainEdges, make_corpus
 
 from constellation.errors import UserError
 
@@ -70,13 +70,7 @@ def kept_training(
     if isinstance(found, str):
         return None, {}, f"ranker trained afresh ({found})"
     rows, info = found
-    typed = all(pd.api.types.is_bool_dtype(rows[c]) for c in ("label", "calibration")) and all(
-        pd.api.types.is_integer_dtype(rows[c]) for c in ("group", "relation"))  # fmt: skip
-    fitted = rows.loc[~rows["calibration"].astype(bool), "label"].astype(bool)
-    relation = rows["relation"].to_numpy()
-    if (not typed or not rows["calibration"].astype(bool).any() or fitted.all()
-            or not fitted.any() or np.nanmin(relation, initial=-1) < -1
-            or np.nanmax(relation, initial=-1) >= len(RELATIONS)):  # fmt: skip
+    if not ranker.trainable(rows):
         return None, {}, f"ranker trained afresh ({folder}: the kept rows cannot train one)"
 
     def drift(now: int, then: object) -> float:

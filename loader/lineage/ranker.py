@@ -166,10 +166,24 @@ def training_set(
             group=pairs["child"].to_numpy(np.int64), relation=relation,
         ))  # fmt: skip
     rows = pd.concat(parts, ignore_index=True)
-    fitted = rows.loc[~rows["calibration"], "label"]
-    if fitted.all() or not fitted.any():
+    if not trainable(rows):
         raise UserError("declared lineage gives no usable training pairs (all one label)")
     return rows
+
+
+def trainable(rows: pd.DataFrame) -> bool:
+    """Whether `rows` (TRAINING_COLUMNS) can train a ranker: typed columns, both labels among
+    the rows to fit, calibration rows, known relation codes."""
+    typed = all(pd.api.types.is_bool_dtype(rows[c]) for c in ("label", "calibration")) and all(
+        pd.api.types.is_integer_dtype(rows[c]) for c in ("group", "relation"))  # fmt: skip
+    if not typed:
+        return False
+    fitted = rows.loc[~rows["calibration"], "label"]
+    relation = rows["relation"].to_numpy()
+    return bool(
+        rows["calibration"].any() and fitted.any() and not fitted.all()
+        and relation.min(initial=-1) >= -1 and relation.max(initial=-1) < len(rel.RELATIONS)
+    )  # fmt: skip
 
 
 def fit(
