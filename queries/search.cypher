@@ -74,13 +74,20 @@ CALL {
   WITH rest, w1, t, collect(p) AS posts,
        CASE WHEN $pipeline_tag IS NULL AND $license IS NULL AND $created_from IS NULL
             AND $created_to IS NULL THEN $skip + $limit ELSE 1000000000 END AS need
-  // the Term holds the first chunk itself (`ids`, `downloads`, like a Posting). A chunk's ids
-  // are read as a whole list, never as `p.ids[i]` (ArcadeDB copies the property at each index:
-  // ~50 µs a time, 1,000 ids 50 ms); its downloads fall, so `min_downloads` keeps a prefix
+  // the Term holds the first chunk itself (`ids`, `downloads` lists; it has `n`), a Posting the
+  // others as text (ids one a line, downloads separated by spaces: cheaper to write, and a
+  // refresh rewrites most of them), split only when read. A chunk's ids are read as a whole
+  // list, never as `p.ids[i]` (ArcadeDB copies the property at each index: ~50 µs a time,
+  // 1,000 ids 50 ms); its downloads fall, so `min_downloads` keeps a prefix
   WITH rest, w1, need, [t] + posts AS chunks
   WITH reduce(acc = [], p IN chunks | CASE WHEN size(acc) >= need THEN acc ELSE acc + [
-                  id IN CASE WHEN $min_downloads <= 0 THEN p.ids
-                             ELSE p.ids[..size([d IN p.downloads WHERE d >= $min_downloads])] END
+                  id IN CASE WHEN p.n IS NOT NULL AND $min_downloads <= 0 THEN p.ids
+                             WHEN p.n IS NOT NULL
+                             THEN p.ids[..size([d IN p.downloads WHERE d >= $min_downloads])]
+                             WHEN $min_downloads <= 0 THEN split(p.ids, '\n')
+                             ELSE split(p.ids, '\n')[..size([d IN split(p.downloads, ' ')
+                                                           WHERE toInteger(d) >= $min_downloads])]
+                             END
                   WHERE toLower(id) CONTAINS w1
                     AND all(w IN rest WHERE ' ' + replace(replace(replace(
                         toLower(id), '/', ' '), '-', ' '), '_', ' ') CONTAINS ' ' + w)] END) AS hits

@@ -560,6 +560,15 @@ def _check_references(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     mpath = folder / "models.parquet"
     if models["id"].isna().any():
         raise UserError(f"{mpath}: column id: {int(models['id'].isna().sum())} empty id(s)")
+    # summaries.ID_SEPARATOR: a Posting holds its ids one a line
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(models["id"].astype(str), pa.string())
+    broken = np.flatnonzero(pc.match_substring(text, "\n").to_numpy(zero_copy_only=False))
+    if len(broken):
+        raise UserError(f"{mpath}: column id: {len(broken)} id(s) hold a line break, first "
+                        f"row {broken[0]}: {models['id'].iloc[broken[0]]!r}")  # fmt: skip
     dup = models["id"][models["id"].duplicated()]
     if len(dup):
         _fail_dangling(mpath, "id", dup, "unique ids (duplicates)")

@@ -130,13 +130,26 @@ def row_bounds(sizes: np.ndarray, rows: int = CHUNK, items: int = LIST_ITEMS) ->
     return ends
 
 
+# Characters of a long text value counted as one list item (a Posting's ids are one text).
+TEXT_ITEM = 40
+LONG_TEXT = 1000  # texts this long count by their length
+
+
 def list_sizes(columns: list[list[Any]], n: int) -> np.ndarray:
-    """The list items (ids, tags …) of each of the n rows of these columns."""
+    """The list items (ids, tags …) of each of the n rows of these columns, a long text as
+    TEXT_ITEM characters an item.
+
+    >>> list_sizes([[["a", "b"], None], ["x" * 4000, "y"]], 2).tolist()
+    [102, 0]
+    """
     sizes = np.zeros(n, dtype="int64")
     for column in columns:
-        if any(isinstance(v, list) for v in column):
-            sizes += np.fromiter((len(v) if isinstance(v, list) else 0 for v in column),
-                                 dtype="int64", count=n)  # fmt: skip
+        if any(isinstance(v, list) or (isinstance(v, str) and len(v) >= LONG_TEXT)
+               for v in column):  # fmt: skip
+            sizes += np.fromiter(
+                (len(v) if isinstance(v, list) else
+                 len(v) // TEXT_ITEM if isinstance(v, str) and len(v) >= LONG_TEXT else 0
+                 for v in column), dtype="int64", count=n)  # fmt: skip
     return sizes
 
 

@@ -42,6 +42,12 @@ RANKING_SIZE = 3000
 RANK_LIMIT = 1000
 FIRST_CHUNK = 100  # ids of a word on its Term node: the search box's candidates
 CHUNK = 1000  # ids per Posting node after the first chunk
+# A Posting holds its ids and downloads as one text each (search.cypher splits them): ArcadeDB
+# wrote 1,000 Postings of 1,000 ids 6x faster so than as lists (0.7 s, 4.4 s), and a refresh
+# after a downloads change rewrites most Postings (bench/results/load.md). Ids hold no line
+# break (read.py checks).
+ID_SEPARATOR = "\n"
+DOWNLOADS_SEPARATOR = " "
 PREFIX_MIN = 3  # a search word this long also finds the words it begins (see search.cypher)
 # The word separators of ids; search.cypher splits the typed text on the same characters.
 WORD_SEPARATORS = r"[/\-_ ]+"
@@ -504,12 +510,17 @@ def search_index(
     terms: id (the word), n (models), best (their highest downloads), chunks, ids, downloads
     (the first FIRST_CHUNK models and their downloads, -1 when unknown), prefix (its first
     PREFIX_MIN letters);
-    postings: id (`word#chunk`, chunk 1…), ids, downloads (CHUNK models each, in order).
+    postings: id (`word#chunk`, chunk 1…), ids, downloads (CHUNK models each, in order, as
+    text: ids one a line, downloads separated by spaces).
 
     >>> terms, postings = search_index(pd.DataFrame(
     ...     {"id": ["a/llama-7b", "b/llama-13b"], "downloads": [3, 9]}))
     >>> terms[terms["id"] == "llama"][["n", "best", "chunks", "ids"]].values.tolist()
     [[2, 9, 1, ['b/llama-13b', 'a/llama-7b']]]
+    >>> _, postings = search_index(pd.DataFrame(
+    ...     {"id": [f"m{i}/x" for i in range(FIRST_CHUNK + 2)], "downloads": 7}))
+    >>> postings[["id", "ids", "downloads"]].values.tolist()
+    [['x#1', 'm98/x\\nm99/x', '7 7']]
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -551,7 +562,10 @@ def search_index(
     _, pdl_lists = _lists(run, dl[row[rest]])
     width = int(chunk.max(initial=0)) + 1
     names = [f"{vocab[r // width]}#{r % width}" for r in runs]
-    postings = pd.DataFrame({"id": names, "ids": pid_lists, "downloads": pdl_lists})
+    postings = pd.DataFrame({
+        "id": names, "ids": [ID_SEPARATOR.join(ids) for ids in pid_lists],
+        "downloads": [DOWNLOADS_SEPARATOR.join(map(str, dls)) for dls in pdl_lists],
+    })  # fmt: skip
     # the first PREFIX_MIN letters, indexed: ArcadeDB serves `STARTS WITH` from an index only
     # for a query parameter, so search finds a typed word's beginnings by this equality
     terms["prefix"] = [w[:PREFIX_MIN] if len(w) >= PREFIX_MIN else None for w in terms["id"]]
