@@ -54,7 +54,9 @@ class ArtifactDiff:
     stored: dict[str, dict[Any, str | None]]  # kind -> the previous build's hashes of them
     owners: list[Any]  # models whose owned edges may differ
     existed: set[Any]  # those of them the graph holds (their stored edges are read back)
-    totals: dict[str, int]  # kind -> rows (edges) of the new build, for the unchanged counts
+    # kind -> nodes of the new build, for the unchanged counts (edges: the graph's count after
+    # the load; counting a build's distinct edges took 5.5 s at 1M models)
+    totals: dict[str, int]
     candidates: dict[str, int] = field(default_factory=dict)  # kind -> candidate rows
     # label -> the keys of the diffed serving rows (both builds'): their stored hashes are read
     # from the graph, a lookup by key, cheaper than making the previous build's rows
@@ -65,6 +67,8 @@ class ArtifactDiff:
     # rewritten models whose links (author, tags, groups, joins …) are the previous build's but
     # for these link lists (writer_cypher.RELINK_MODELS; none: their properties alone written)
     relinked: dict[Any, tuple[str, ...]] = field(default_factory=dict)
+    # changed clusters in both builds with the same parent: their properties alone written
+    same_parent: set[Any] = field(default_factory=set)
 
 
 def _as_text(value: Any) -> Any:
@@ -123,6 +127,20 @@ def _same_schema(prev: pd.DataFrame, new: pd.DataFrame) -> bool:
     )
 
 
+def _differing(prev: pd.Series, new: pd.Series) -> np.ndarray:
+    """Which rows of two aligned columns of one type differ (missing equals missing): numbers
+    compared as they are, other values by digest; an equal column costs one comparison."""
+    if prev.equals(new):
+        return np.zeros(len(new), dtype=bool)
+    kind = new.dtype
+    if pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_datetime64_any_dtype(kind):
+        a, b = prev.reset_index(drop=True), new.reset_index(drop=True)
+        missing = a.isna().to_numpy() & b.isna().to_numpy()
+        return ~(a.eq(b).fillna(False).to_numpy(dtype=bool) | missing)
+    frame = pd.DataFrame({"p": prev.to_numpy(dtype=object), "n": new.to_numpy(dtype=object)})
+    return digests(frame, ["p"]) != digests(frame, ["n"])
+
+
 def changed_keys(prev: pd.DataFrame, new: pd.DataFrame, key: str) -> set[Any]:
     """Keys whose row differs between the two tables, is new or is gone (every key when the
     columns or their types differ)."""
@@ -130,6 +148,11 @@ def changed_keys(prev: pd.DataFrame, new: pd.DataFrame, key: str) -> set[Any]:
         return set(prev[key]) | set(new[key])
     if prev.equals(new):  # C++ over Arrow columns: 1 s for 1M models, digests take 8
         return set()
+    if prev[key].equals(new[key]):  # the same keys in the same order: column by column
+        differ = np.zeros(len(new), dtype=bool)
+        for col in new.columns:
+            differ |= _differing(prev[col], new[col])
+        return set(new[key].to_numpy(dtype=object)[differ])
     cols = list(new.columns)
     ph, nh = digests(prev, cols), digests(new, cols)
     pos = pd.Index(prev[key]).get_indexer(new[key])
@@ -213,15 +236,14 @@ def _model_rows(t: Tables, keys: set[Any]) -> NodeTable:
 def _edge_rows(
     p: pd.DataFrame, n: pd.DataFrame, owner: str, fields: tuple[str, ...], key_fields: tuple,
     more: set[Any] | None = None,
-) -> tuple[EdgeSet, EdgeSet, set[Any], int]:
+) -> tuple[EdgeSet, EdgeSet, set[Any]]:
     """(previous, new) edge sets of the owners whose edges may differ (and of `more`); those
-    owners; the new build's edge count (after edge_set's dedup)."""
+    owners."""
     cols = [owner, *fields]
     owners = changed_owners(p, n, owner, cols) | (more or set())
     prev = read.edge_set(_rows(p, owner, owners), owner, fields, key_fields)
     new = read.edge_set(_rows(n, owner, owners), owner, fields, key_fields)
-    total = len(n) - int(n.duplicated([owner, *key_fields]).sum())  # edge_set keeps one a key
-    return prev, new, owners, total
+    return prev, new, owners
 
 
 def _word_holders(ids: pd.Series, words: list[str]) -> np.ndarray:
@@ -347,11 +369,13 @@ def _word_counts(ids: pd.Series, words: list[str]) -> pd.Series:
     return pairs["word"].value_counts()
 
 
-def previous_serving_keys(p: Tables, a: _Affected) -> dict[str, list[Any]]:
+def previous_serving_keys(p: Tables, a: _Affected, same_ids: bool) -> dict[str, list[Any]]:
     """Every key of the previous build's Term, Posting and GroupTop rows that the affected
-    words and groups may have had (a superset): the writer reads their stored hashes."""
+    words and groups may have had (a superset): the writer reads their stored hashes.
+    `same_ids`: both builds hold the same ids, so each word's Posting keys are the new
+    build's (the caller adds those), not counted again (3.6 s at 1M models)."""
     ids = pd.concat([p.models["id"], pd.Series(p.external, dtype=object)], ignore_index=True)
-    counts = _word_counts(ids, a.words)
+    counts = _word_counts(ids, [] if same_ids else a.words)
     postings = [
         f"{word}#{chunk}" for word, n in counts.items()
         for chunk in range(1, 1 + (max(int(n) - summaries.FIRST_CHUNK, 0) + summaries.CHUNK - 1)
@@ -449,7 +473,8 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
     affected = _affected(p, n, models, clusters)
     whole = read.serving_frame(n.models, n.external)  # made once: 1.5 s at 1M
     new_serving = _serving_rows(n, affected, whole)
-    serving_keys = previous_serving_keys(p, affected)
+    same_ids = p.external == n.external and p.models["id"].equals(n.models["id"])
+    serving_keys = previous_serving_keys(p, affected, same_ids)
     for label, table in new_serving.items():  # the new rows' keys too: new words, chunks, groups
         serving_keys[label] = sorted(set(serving_keys[label]) | set(table.keys), key=str)
     frames = read.serving_frames(
@@ -458,11 +483,17 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
     new_serving.update({label: read.serving_table(f) for label, f in frames.items()})
     datasets = (read.join_nodes(p.folder, p.joins, []), read.join_nodes(path, n.joins, skipped))
 
+    new_clusters, prev_clusters = groups(n, "cluster", clusters, skipped), groups(
+        p, "cluster", clusters, [])
+    parent_before = dict(zip(prev_clusters.keys, prev_clusters.links["parent"], strict=True))
+    same_parent = {k for k, up in zip(new_clusters.keys, new_clusters.links["parent"],
+                                      strict=True) if k in parent_before
+                   and parent_before[k] == up}  # fmt: skip
     art = Artifacts(
         manifest=n.manifest,
         models=new_models,
         communities=groups(n, "community", communities, skipped),
-        clusters=groups(n, "cluster", clusters, skipped),
+        clusters=new_clusters,
         similar=sim[1],
         lineage=lin[1],
         external=len(n.external),
@@ -478,7 +509,7 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
         "lineage": {k: lin[0].hashes.get(k) for k in lin[2]},
         "inferred": inferred_stored,
         "communities": groups(p, "community", communities, []).hashes,
-        "clusters": groups(p, "cluster", clusters, []).hashes,
+        "clusters": prev_clusters.hashes,
         "datasets": datasets[0][0].hashes,
         "spaces": datasets[0][1].hashes,
     }
@@ -486,9 +517,6 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
         "models": len(new_keys),
         "communities": len(n.communities),
         "clusters": len(n.clusters),
-        "similar_to": sim[3],
-        "based_on": lin[3],
-        "likely_based_on": inf[3],
     }
     candidates = {
         "models": len(models), "communities": len(communities), "clusters": len(clusters),
@@ -520,7 +548,8 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
     candidates["models, links kept"] = sum(not d for d in relinked.values())
     candidates["models, some links remade"] = sum(bool(d) for d in relinked.values())
     return ArtifactDiff(
-        art, stored, owners, existed, totals, candidates, serving_keys, orphans, relinked
+        art, stored, owners, existed, totals, candidates, serving_keys, orphans, relinked,
+        same_parent,
     )
 
 

@@ -360,6 +360,8 @@ class _Stored:
     orphans: dict[str, list[Any]] | None = None  # label -> the only keys that may be orphaned
     # models whose links are as stored but for these (refresh.ArtifactDiff.kept_links)
     relinked: dict[Any, tuple[str, ...]] = field(default_factory=dict)
+    # clusters whose CHILD_OF link is as stored: their properties alone are written
+    same_parent: set[Any] = field(default_factory=set)
 
 
 def _read_stored(w: _Writer) -> _Stored:
@@ -388,9 +390,11 @@ def _sync_all_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, An
         )
     with w.timed("clusters"):
         upsert = cy.upsert_clusters(list(art.clusters.props))
+        update = (cy.update_clusters(list(art.clusters.props)),)
         counts["clusters"] = _sync_nodes(
-            w, "Cluster", art.clusters, stored.clusters, upsert, cy.DELETE_CLUSTER_OWN_RELS
-        )
+            w, "Cluster", art.clusters, stored.clusters, upsert, cy.DELETE_CLUSTER_OWN_RELS,
+            dict.fromkeys(stored.same_parent, update),
+        )  # fmt: skip
     with w.timed("models"):
         upsert = cy.upsert_models(list(art.models.props)) + cy.MODEL_JOIN_LINKS
         update = cy.update_models(list(art.models.props))
@@ -533,26 +537,27 @@ def _sync_spaces(
 
 def _previous(
     w: _Writer, previous: Path | None, full: bool
-) -> tuple[Path | None, str]:
-    """The previous build's folder when a refresh may diff against it, else None; and why."""
+) -> tuple[Path | None, str, dict[str, Any]]:
+    """The previous build's folder when a refresh may diff against it, else None; why; and
+    the counts its load stored ({} when none)."""
     from constellation.loader.graph.refresh import changed_files, previous_build
 
     if full:
-        return None, "full load (--full)"
+        return None, "full load (--full)", {}
     rows = w.run(cy.CURRENT_BUILD)
     if not rows:
         if previous is not None:  # still checked: a wrong folder is the user's to know
             previous_build(previous, explicit=True)
-        return None, "full load: the graph holds no complete build"
+        return None, "full load: the graph holds no complete build", {}
     current, folder = str(rows[0]["id"]), rows[0]["artifacts"]
     if previous is None and not folder:
-        return None, f"full load: build {current} in the graph records no artifacts folder"
+        return None, f"full load: build {current} in the graph records no artifacts folder", {}
     path = previous or Path(folder)
     found = previous_build(path, explicit=previous is not None)
     if found is None:
-        return None, f"full load: {path} (build {current} was loaded from it) holds no build"
+        return None, f"full load: {path} (build {current} was loaded from it) holds no build", {}
     if found != current:
-        return None, f"full load: {path} holds build {found}, the graph holds {current}"
+        return None, f"full load: {path} holds build {found}, the graph holds {current}", {}
     # the folder must be as it was loaded (infer-lineage rewrites a table in place); one the
     # user names may be a copy (other times): its sizes must match, else it is not that build
     changed = changed_files(rows[0]["files"], path, times=previous is None)
@@ -563,26 +568,25 @@ def _previous(
         )
     if changed:
         return None, (f"full load: the files of build {current} in {path} changed since it "
-                      f"was loaded ({', '.join(changed)})")  # fmt: skip
-    return path, f"refresh: diffed against build {current} ({path})"
+                      f"was loaded ({', '.join(changed)})"), {}  # fmt: skip
+    try:
+        before = json.loads(rows[0]["counts"] or "{}")
+    except (TypeError, ValueError):
+        before = {}
+    return path, f"refresh: diffed against build {current} ({path})", before
 
 
-def _refresh_tables(
-    w: _Writer, new: Tables, previous: Path, explicit: bool
-) -> tuple[Any, str | None]:
-    """The diff of `new` against the previous build's artifacts; (None, why) when those cannot
-    be read (an error when the user named them)."""
-    from constellation.loader.graph.refresh import artifact_diff
-
+def _read_previous(w: _Writer, previous: Path, explicit: bool) -> tuple[Tables | None, str | None]:
+    """The previous build's tables; (None, why) when they cannot be read (an error when the
+    user named them). Its references are not checked again unless the user named it: then it
+    may be a copy (`_previous` compares sizes), else its files are as they were loaded."""
     try:
         with w.timed("read previous artifacts"):
-            old = read_tables(previous)
+            return read_tables(previous, checked=not explicit), None
     except UserError as exc:
         if explicit:
             raise UserError(f"--previous {previous}: {exc}") from exc
         return None, f"full load: the previous build's artifacts are unreadable ({exc})"
-    with w.timed("diff artifacts"):
-        return artifact_diff(old, new), None
 
 
 def _refresh_stored(w: _Writer, diff: Any) -> _Stored:
@@ -606,13 +610,40 @@ def _refresh_stored(w: _Writer, diff: Any) -> _Stored:
         models=s["models"], similar=s["similar"], lineage=s["lineage"],
         communities=s["communities"], clusters=s["clusters"], serving=serving,
         datasets=s["datasets"], spaces=s["spaces"], inferred=s["inferred"],
-        orphans=diff.orphans, relinked=diff.relinked,
+        orphans=diff.orphans, relinked=diff.relinked, same_parent=diff.same_parent,
     )  # fmt: skip
 
 
-def _refresh_counts(w: _Writer, counts: dict[str, Any], totals: dict[str, int]) -> None:
-    """Unchanged = the new build's rows (edges) - created - updated: a refresh only saw its
-    candidates. The summaries' totals are the graph's counts after the load."""
+# a refresh's edge kinds -> their relationship type
+_EDGE_TYPES = {"similar_to": "SIMILAR_TO", "based_on": "BASED_ON",
+               "likely_based_on": "LIKELY_BASED_ON"}  # fmt: skip
+
+
+def _edge_total(
+    w: _Writer, kind: str, before: dict[str, Any], now: dict[str, Any]
+) -> int:
+    """The graph's edges of a kind after a refresh: those the previous load left (its counts
+    on the Build node) + created - deleted; counted in the graph (4 s a type at 1M models
+    on ArcadeDB, which scans for it) when those are missing or a Model node was deleted (its
+    edges went with it, uncounted)."""
+    try:
+        if now["models"]["deleted"]:
+            raise KeyError("models")
+        left = before[kind]
+        return int(left["created"] + left["updated"] + left["unchanged"]
+                   + now[kind]["created"] - now[kind]["deleted"])  # fmt: skip
+    except (KeyError, TypeError):
+        return int(w.run(cy.COUNT_EDGES.format(type=_EDGE_TYPES[kind]))[0]["n"])
+
+
+def _refresh_counts(
+    w: _Writer, counts: dict[str, Any], totals: dict[str, int], before: dict[str, Any]
+) -> None:
+    """Unchanged = the new build's rows - created - updated: a refresh only saw its
+    candidates. The edges' totals follow from the previous load's (`before`, its counts), the
+    summaries' are the graph's counts after the load."""
+    for kind in _EDGE_TYPES:
+        totals = {**totals, kind: _edge_total(w, kind, before, counts)}
     for kind, total in totals.items():
         c = counts[kind]
         c["unchanged"] = total - c["created"] - c["updated"]
@@ -647,20 +678,26 @@ def load_artifacts(
     started = time.perf_counter()
     w = _Writer(driver, database, batch_size, progress, on_batch)
     files = fingerprint(artifacts_dir) if Path(artifacts_dir).is_dir() else "[]"  # before reading
-    with w.timed("read artifacts"):
-        tables = read_tables(artifacts_dir)
-    build_id = str(tables.manifest["build_id"])
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
     with w.timed("schema"):
         for statement in (*cy.CONSTRAINTS, *cy.INDEXES):
             w.run(statement)
     prev = Path(previous) if previous is not None else None
-    folder, path = _previous(w, prev, full)  # before the Build below leaves the current one
-    diff = None
-    if folder is not None:
-        diff, why = _refresh_tables(w, tables, folder, explicit=prev is not None)
+    # before the Build below leaves the current one
+    folder, path, before = _previous(w, prev, full)
+    old = None
+    if folder is not None:  # read first: the new build's checks skip what equals it
+        old, why = _read_previous(w, folder, explicit=prev is not None)
         path = why or path
+    with w.timed("read artifacts"):
+        tables = read_tables(artifacts_dir, like=old)
+    build_id = str(tables.manifest["build_id"])
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    diff = None
+    if old is not None:
+        from constellation.loader.graph.refresh import artifact_diff
+
+        with w.timed("diff artifacts"):
+            diff = artifact_diff(old, tables)
 
     def start(tx: Any) -> None:
         tx.run(cy.BUILDS_NOT_CURRENT).consume()  # the graph leaves the build it held
@@ -676,7 +713,7 @@ def load_artifacts(
             w.write(start)
             counts = _sync_graph(w, diff.art, build_id, stored, diff.owners, diff.existed)
             with w.timed("counts"):
-                _refresh_counts(w, counts, diff.totals)
+                _refresh_counts(w, counts, diff.totals, before)
             counts["candidates"] = diff.candidates
         else:
             with w.timed("read artifacts"):

@@ -62,6 +62,7 @@ CONSTRAINTS = [*CONSTRAINTS, *JOIN_CONSTRAINTS]
 # --- reading what is stored (for the incremental diff) --------------------------------------
 
 COUNT_NODES = "MATCH (n:{label}) RETURN count(n) AS n"
+COUNT_EDGES = "MATCH ()-[r:{type}]->() RETURN count(r) AS n"
 
 # Key and content hashes of every node of a kind ({label} is a fixed name, never user input).
 NODE_HASHES = "MATCH (n:{label}) RETURN n.{key} AS key, n.row_hash AS row_hash"
@@ -109,6 +110,15 @@ def upsert_clusters(names: list[str]) -> str:
         "UNWIND range(0, size($key) - 1) AS i "
         f"MERGE (n:Cluster {{id: $key[i]}}) SET n = {props_map(names)} "
         "FOREACH (x IN $parent[i] | MERGE (q:Cluster {id: x}) CREATE (n)-[:CHILD_OF]->(q))"
+    )
+
+
+def update_clusters(names: list[str]) -> str:
+    """A stored cluster's properties only, its CHILD_OF link kept (a refresh: a downloads
+    change rewrites the totals of every cluster above a changed model)."""
+    return (
+        "UNWIND range(0, size($key) - 1) AS i "
+        f"MATCH (n:Cluster {{id: $key[i]}}) SET n = {props_map(names)}"
     )
 
 
@@ -290,7 +300,8 @@ BUILD_STARTED = (
 # None while a load runs or after one stopped (no build is current then).
 CURRENT_BUILD = (
     "MATCH (b:Build) WHERE b.current = true AND b.status = 'complete' "
-    "AND b.bulk_unfinished IS NULL RETURN b.id AS id, b.artifacts AS artifacts, b.files AS files"
+    "AND b.bulk_unfinished IS NULL "
+    "RETURN b.id AS id, b.artifacts AS artifacts, b.files AS files, b.counts AS counts"
 )
 BUILD_FAILED = (
     "MATCH (b:Build {id: $id}) WHERE b.status = 'loading' SET b.status = $status, b.error = $error"
