@@ -315,6 +315,52 @@ def check_build(path: Path, build_id: str) -> None:
         )
 
 
+def _data_end(path: Path) -> int:
+    """Where a Parquet file's footer (schema, row groups, metadata) begins: its data pages are
+    the bytes before it."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        f.seek(size - 8)
+        footer = int.from_bytes(f.read(4), "little")
+    return size - 8 - footer
+
+
+def same_data(a: Path, b: Path) -> bool:
+    """Whether two Parquet files hold the same table: the same schema (its metadata aside,
+    which names the build) and byte for byte the same data pages. A refresh reads such a table
+    once (0.2 s to compare two 190 MB files, 1.5 s to decode one).
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> frame = pd.DataFrame({"id": ["a", "b"], "n": [1, 2]})
+    >>> write_table(folder / "x.parquet", frame, "build-1")
+    >>> write_table(folder / "y.parquet", frame, "build-2")
+    >>> write_table(folder / "z.parquet", frame.assign(n=[1, 3]), "build-2")
+    >>> same_data(folder / "x.parquet", folder / "y.parquet"), same_data(
+    ...     folder / "x.parquet", folder / "z.parquet")
+    (True, False)
+    """
+    try:
+        fa, fb = pq.ParquetFile(a), pq.ParquetFile(b)
+        if (fa.metadata.num_rows != fb.metadata.num_rows
+                or fa.metadata.num_row_groups != fb.metadata.num_row_groups
+                or not fa.schema_arrow.remove_metadata().equals(
+                    fb.schema_arrow.remove_metadata())):  # fmt: skip
+            return False
+        end = _data_end(a)
+        if end != _data_end(b):
+            return False
+        block = 1 << 24
+        with open(a, "rb") as fa_, open(b, "rb") as fb_:
+            for at in range(0, end, block):
+                size = min(block, end - at)
+                if fa_.read(size) != fb_.read(size):
+                    return False
+        return True
+    except (OSError, pa.ArrowException):  # unreadable: not known to be the same
+        return False
+
+
 def read_table(artifacts: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
     """One artifact table as a DataFrame (`name` in TABLES or JOIN_TABLES, or INFERRED), checked
     to be the manifest's build."""
