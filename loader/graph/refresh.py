@@ -304,6 +304,9 @@ class _Affected:
     clusters: set[Any]
     datasets: set[Any]
     papers: set[Any]
+    # communities whose `joins:` rows may differ: those of changed models with a dataset, paper
+    # or Space link (only those count or show there), and those in one build only
+    joined: set[Any] = field(default_factory=set)
 
 
 def _space_models(p: Tables, n: Tables) -> set[Any]:
@@ -327,22 +330,27 @@ def _affected(p: Tables, n: Tables, models: set[Any], clusters: set[Any]) -> _Af
     datasets: set[Any] = set()
     papers: set[Any] = set()
     used = _space_models(p, n)
+    joined = set(p.communities["community"]) ^ set(n.communities["community"])
     for t in (p, n):
         rows = _rows(t.models, "id", models)
         communities |= {int(c) for c in rows["community"].dropna()}
-        communities |= {int(c) for c in _rows(t.models, "id", used)["community"].dropna()}
         leaves |= {int(c) for c in rows["cluster"].dropna()}
-        datasets |= set(_rows(t.joins["trained_on"], "model", models)["dataset"])
-        papers |= set(_rows(t.joins["cites"], "model", models)["arxiv_id"])
+        trained = _rows(t.joins["trained_on"], "model", models)
+        cited = _rows(t.joins["cites"], "model", models)
+        datasets |= set(trained["dataset"])
+        papers |= set(cited["arxiv_id"])
+        linked = (set(trained["model"]) | set(cited["model"]) | used
+                  | set(_rows(t.joins["uses"], "model", models)["model"]))  # fmt: skip
+        joined |= {int(c) for c in _rows(t.models, "id", linked)["community"].dropna()}
     groups = _ancestors(p.clusters, leaves) | _ancestors(n.clusters, leaves)
-    return _Affected(words, communities, groups, datasets, papers)
+    return _Affected(words, communities | joined, groups, datasets, papers, joined)
 
 
 def _top_keys(a: _Affected) -> set[str]:
     """The GroupTop keys of the affected groups, datasets and papers (summaries' prefixes)."""
     return (
         {f"community:{c}" for c in a.communities}
-        | {f"joins:{c}" for c in a.communities}
+        | {f"joins:{c}" for c in a.joined}
         | {f"cluster:{c}" for c in a.clusters}
         | {f"dataset:{d}" for d in a.datasets}
         | {f"paper:{x}" for x in a.papers}
@@ -408,11 +416,11 @@ def _serving_rows(t: Tables, a: _Affected, whole: pd.DataFrame) -> dict[str, Nod
     )
     trained = _rows(t.joins["trained_on"], "dataset", a.datasets)
     cited = _rows(t.joins["cites"], "arxiv_id", a.papers)
-    family = frame[isin(frame["community"], sorted(a.communities))] if len(frame) else frame
+    family = frame[isin(frame["community"], sorted(a.joined))] if len(frame) else frame
     joins = {name: _rows(t.joins[name], "model", family["id"]) if len(family) else
              t.joins[name].iloc[:0] for name in ("trained_on", "cites", "uses")}  # fmt: skip
     joins["spaces"] = t.joins["spaces"]
-    present = sorted(set(t.communities["community"].tolist()) & a.communities)
+    present = sorted(set(t.communities["community"].tolist()) & a.joined)
     tops = summaries.top_rows([
         summaries.group_tops(
             community_top, cluster_top, summaries.children(t.clusters, only=a.clusters)),

@@ -566,15 +566,21 @@ def search_index(
         "ids": id_lists, "downloads": dl_lists,
     })  # fmt: skip
     rest = ~first
-    run = code[rest] * (int(chunk.max(initial=0)) + 1) + chunk[rest]  # one number per chunk
-    runs, pid_lists = _lists(run, ids[row[rest]])
-    _, pdl_lists = _lists(run, dl[row[rest]])
     width = int(chunk.max(initial=0)) + 1
+    run = code[rest] * width + chunk[rest]  # one number per chunk, in order
+    starts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]]) if len(run) else np.array([], int)
+    offsets = pa.array(np.r_[starts, len(run)].astype("int32"))
+    runs = run[starts].tolist()
+
+    def joined(values: pa.Array, separator: str) -> list[str]:  # each chunk's values as text
+        return pc.binary_join(pa.ListArray.from_arrays(offsets, values), separator).to_pylist()
+
     names = [f"{vocab[r // width]}#{r % width}" for r in runs]
     postings = pd.DataFrame({
-        "id": names, "ids": [ID_SEPARATOR.join(ids) for ids in pid_lists],
-        "downloads": [DOWNLOADS_SEPARATOR.join(map(str, dls)) for dls in pdl_lists],
-    })  # fmt: skip
+        "id": names,
+        "ids": joined(pa.array(ids[row[rest]], pa.string()), ID_SEPARATOR),
+        "downloads": joined(pa.array(dl[row[rest]]).cast(pa.string()), DOWNLOADS_SEPARATOR),
+    }, dtype=object)  # fmt: skip
     # the first PREFIX_MIN letters, indexed: ArcadeDB serves `STARTS WITH` from an index only
     # for a query parameter, so search finds a typed word's beginnings by this equality
     terms["prefix"] = [w[:PREFIX_MIN] if len(w) >= PREFIX_MIN else None for w in terms["id"]]
