@@ -260,3 +260,33 @@ def test_membership_in_an_empty_table_of_another_type() -> None:
     assert refresh.isin(pd.Series([], dtype="float64"), ["aimind/mistral-8x7b"]).tolist() == []
     assert refresh.isin(pd.Series(["a/b", "c/d"]), []).tolist() == [False, False]
     assert refresh.isin(pd.Series(["a/b", "c/d"]), {"c/d"}).tolist() == [False, True]
+
+
+def test_a_refresh_takes_equal_tables_from_the_previous_build_and_checks_the_others(
+    builds: dict, fresh, tmp_path: Path
+) -> None:
+    """A new table whose data pages are the previous build's is that table (read once, not
+    checked again); one that differs is read and checked as a full load checks it."""
+    from constellation.loader.artifacts import write_table
+    from constellation.loader.graph.read import read_tables
+
+    from constellation.errors import UserError
+
+    prev = read_tables(builds["first"], checked=True)
+    new = read_tables(builds["changed"], like=prev)  # downloads and tags changed, names not
+    assert new.similarity is prev.similarity and new.lineage is prev.lineage
+    assert new.models is not prev.models and not new.models.equals(prev.models)
+    assert new.external == read_tables(builds["changed"]).external
+
+    config = fresh()
+    _load(config, builds["first"])
+    before = graph(config)
+    bad = tmp_path / "bad"
+    shutil.copytree(builds["changed"], bad)
+    sim = pd.read_parquet(bad / "similarity.parquet")
+    sim.loc[0, "target"] = "no/such-model"
+    write_table(bad / "similarity.parquet", sim, _build_id(bad))
+    with pytest.raises(UserError, match=r"similarity\.parquet: column target: 1 value\(s\) "
+                                        r"not in models\.parquet: no/such-model"):  # fmt: skip
+        _load(config, bad)
+    assert graph(config) == before

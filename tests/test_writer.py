@@ -365,6 +365,13 @@ def test_interrupted_load_completes_on_rerun(artifacts: Path, fresh) -> None:
             ),
             "similarity.parquet: column source: 1 value.* not in models.parquet: a/x",
         ),
+        (
+            # search's Posting chunks hold their ids one a line
+            lambda d: _edit(d, "models", pd.read_parquet(d / "models.parquet").assign(
+                id=lambda f: f["id"].where(f.index != 1, "a/line\nbreak"))),
+            r"models\.parquet: column id: 1 id\(s\) hold a line break, first row 1: "
+            r"'a/line\\nbreak'$",
+        ),
         (lambda d: (d / "manifest.json").write_text("{"), "manifest.json: not valid JSON"),
         (lambda d: (d / "lineage.parquet").write_text("junk"), "lineage.parquet: not a readable"),
         (

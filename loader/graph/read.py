@@ -483,7 +483,12 @@ def read_tables(folder: str | Path, checked: bool = False, like: Tables | None =
     else:
         ends = pd.concat([lineage["child"], lineage["parent"]], ignore_index=True)
         external = sorted(set(_missing(ends, models["id"])))
-    similarity = tables["similarity"]
+    similarity, clusters = tables["similarity"], tables["clusters"]
+    if like is None or similarity is not like.similarity:
+        similarity = similarity.assign(
+            score=similarity["score"].astype("float64").round(SCORE_DECIMALS))
+    if like is None or clusters is not like.clusters:
+        clusters = clusters.sort_values("level", ascending=False)
     # every build writes words.parquet; hand-made artifacts may not (then no Word nodes)
     words = (_read_parquet(folder, "words.parquet", build_id)
              if (folder / "words.parquet").is_file() else None)  # fmt: skip
@@ -492,12 +497,10 @@ def read_tables(folder: str | Path, checked: bool = False, like: Tables | None =
         folder=folder,
         manifest=manifest,
         models=models,
-        similarity=similarity.assign(
-            score=similarity["score"].astype("float64").round(SCORE_DECIMALS)
-        ),
+        similarity=similarity,  # scores rounded as stored
         lineage=lineage,
         communities=tables["communities"],
-        clusters=tables["clusters"].sort_values("level", ascending=False),
+        clusters=clusters,  # parents first
         words=words,
         external=external,
         inferred=_inferred_frame(folder, build_id, models["id"]),
