@@ -54,8 +54,9 @@ class ArtifactDiff:
     stored: dict[str, dict[Any, str | None]]  # kind -> the previous build's hashes of them
     owners: list[Any]  # models whose owned edges may differ
     existed: set[Any]  # those of them the graph holds (their stored edges are read back)
-    # kind -> nodes of the new build, for the unchanged counts (edges: the graph's count after
-    # the load; counting a build's distinct edges took 5.5 s at 1M models)
+    # kind -> nodes of the new build, for the unchanged counts (the edges' follow from the
+    # previous load's counts, writer._edge_total: counting a build's distinct edges took 5.5 s
+    # at 1M models)
     totals: dict[str, int]
     candidates: dict[str, int] = field(default_factory=dict)  # kind -> candidate rows
     # label -> the keys of the diffed serving rows (both builds'): their stored hashes are read

@@ -626,14 +626,12 @@ def _edge_total(
     on the Build node) + created - deleted; counted in the graph (4 s a type at 1M models
     on ArcadeDB, which scans for it) when those are missing or a Model node was deleted (its
     edges went with it, uncounted)."""
-    try:
-        if now["models"]["deleted"]:
-            raise KeyError("models")
-        left = before[kind]
-        return int(left["created"] + left["updated"] + left["unchanged"]
-                   + now[kind]["created"] - now[kind]["deleted"])  # fmt: skip
-    except (KeyError, TypeError):
-        return int(w.run(cy.COUNT_EDGES.format(type=_EDGE_TYPES[kind]))[0]["n"])
+    left = before.get(kind)
+    parts = ("created", "updated", "unchanged")
+    if (not now["models"]["deleted"] and isinstance(left, dict)
+            and all(isinstance(left.get(x), int) for x in parts)):  # fmt: skip
+        return sum(left[x] for x in parts) + now[kind]["created"] - now[kind]["deleted"]
+    return int(w.run(cy.COUNT_EDGES.format(type=_EDGE_TYPES[kind]))[0]["n"])
 
 
 def _refresh_counts(
