@@ -247,22 +247,17 @@ def _edge_rows(
     return prev, new, owners
 
 
-def _word_holders(ids: pd.Series, words: list[str]) -> np.ndarray:
-    """Which ids hold one of these words (search_index's split)."""
+def _word_holders(split: Any, words: list[str]) -> np.ndarray:
+    """Which ids (`summaries.split_ids` of them) hold one of these words."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not len(ids) or not words:
-        return np.zeros(len(ids), dtype=bool)
-    split = pc.split_pattern_regex(
-        pc.utf8_lower(pa.array(ids.to_numpy(dtype=object), pa.string())),
-        summaries.WORD_SEPARATORS,
-    )
+    out = np.zeros(len(split), dtype=bool)
+    if not len(split) or not words:
+        return out
     flat = pc.list_flatten(split)
     hit = pc.is_in(flat, value_set=pa.array(words, pa.string())).to_numpy(zero_copy_only=False)
-    rows = pc.list_parent_indices(split).to_numpy()[hit]
-    out = np.zeros(len(ids), dtype=bool)
-    out[rows] = True
+    out[pc.list_parent_indices(split).to_numpy()[hit]] = True
     return out
 
 
@@ -365,10 +360,7 @@ def _word_counts(ids: pd.Series, words: list[str]) -> pd.Series:
 
     if not len(ids) or not words:
         return pd.Series(dtype="int64")
-    split = pc.split_pattern_regex(
-        pc.utf8_lower(pa.array(ids.to_numpy(dtype=object), pa.string())),
-        summaries.WORD_SEPARATORS,
-    )
+    split = summaries.split_ids(ids)
     flat = pc.list_flatten(split)
     hit = pc.is_in(flat, value_set=pa.array(words, pa.string())).to_numpy(zero_copy_only=False)
     pairs = pd.DataFrame({
@@ -398,9 +390,9 @@ def _serving_rows(t: Tables, a: _Affected, whole: pd.DataFrame) -> dict[str, Nod
     build, each computed over every model it depends on. `whole`: the build's serving frame
     (read.serving_frame of every model and stub), of which each is a subset: its id ranks are
     global, which orders any subset as its own would."""
-    holds = _word_holders(whole["id"], a.words)
     n_real = len(t.models)
     if a.words:  # the search index reads ids and downloads only
+        holds = _word_holders(summaries.split_ids(whole["id"]), a.words)
         terms, postings = summaries.search_index(whole[holds].reset_index(drop=True), only=a.words)
     else:  # no model changed
         terms, postings = pd.DataFrame({"id": []}), pd.DataFrame({"id": []})
