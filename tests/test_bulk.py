@@ -215,7 +215,13 @@ def _csv(path: Path) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
-def test_export_neo4j_admin_headers_and_rows(built: Path, tmp_path: Path) -> None:
+def test_export_neo4j_admin_headers_and_rows(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from constellation.loader.graph import summaries
+
+    monkeypatch.setattr(summaries, "FIRST_CHUNK", 3)  # Posting chunks even in a small build
+    monkeypatch.setattr(summaries, "CHUNK", 4)
     out = tmp_path / "neo4j"
     assert main(["export", "--artifacts", str(built), "--neo4j-admin", str(out)]) == 0
     models = pd.read_parquet(built / "models.parquet")
@@ -251,8 +257,16 @@ def test_export_neo4j_admin_headers_and_rows(built: Path, tmp_path: Path) -> Non
     assert len(rows) == int(clusters["parent"].notna().sum())
     assert len(_csv(out / "rels_IN_COMMUNITY.csv")[1]) == int(models["community"].notna().sum())
 
+    # a Posting chunk's ids are one text, a line each: quoted, and neo4j-admin told so
+    header, rows = _csv(out / "nodes_Posting.csv")
+    texts = [r[header.index("ids")] for r in rows]
+    assert texts and all(1 <= len(t.split("\n")) <= 4 for t in texts)
+    assert set("\n".join(texts).split("\n")) <= set(ids)
+
     command = (out / "import.sh").read_text()
     assert command.startswith("neo4j-admin database import full")
+    if any("\n" in t for t in texts):  # the sample's common words: chunks of several ids
+        assert "--multiline-fields=true" in command
     assert "--nodes=nodes_Model.csv" in command and "--relationships=rels_BASED_ON.csv" in command
     assert "CREATE CONSTRAINT model_id" in (out / "schema.cypher").read_text()
     # A second export into the same folder is refused, nothing overwritten.
