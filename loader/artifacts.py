@@ -315,16 +315,6 @@ def check_build(path: Path, build_id: str) -> None:
         )
 
 
-def _data_end(path: Path) -> int:
-    """Where a Parquet file's footer (schema, row groups, metadata) begins: its data pages are
-    the bytes before it."""
-    size = path.stat().st_size
-    with open(path, "rb") as f:
-        f.seek(size - 8)
-        footer = int.from_bytes(f.read(4), "little")
-    return size - 8 - footer
-
-
 def same_data(a: Path, b: Path) -> bool:
     """Whether two Parquet files hold the same table: the same schema (its metadata aside,
     which names the build) and byte for byte the same data pages. A refresh reads such a table
@@ -347,8 +337,9 @@ def same_data(a: Path, b: Path) -> bool:
                 or not fa.schema_arrow.remove_metadata().equals(
                     fb.schema_arrow.remove_metadata())):  # fmt: skip
             return False
-        end = _data_end(a)
-        if end != _data_end(b):
+        # the data pages end where the footer (its serialized metadata, then 8 bytes) begins
+        end = a.stat().st_size - 8 - fa.metadata.serialized_size
+        if end != b.stat().st_size - 8 - fb.metadata.serialized_size:
             return False
         block = 1 << 24
         with open(a, "rb") as fa_, open(b, "rb") as fb_:

@@ -521,7 +521,7 @@ def artifacts(t: Tables) -> Artifacts:
     model_nodes = model_table(t.models, t.external, folder / "models.parquet", skipped)
     add_model_joins(model_nodes, join_links(t.joins))
     serving = serving_tables(
-        summaries.serving_frame(model_nodes.props), t.communities, t.clusters, t.words, t.joins
+        serving_frame(t.models, t.external), t.communities, t.clusters, t.words, t.joins
     )
     datasets, spaces = join_nodes(folder, t.joins, skipped)
     return Artifacts(

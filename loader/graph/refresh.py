@@ -247,17 +247,22 @@ def _edge_rows(
     return prev, new, owners
 
 
-def _word_holders(split: Any, words: list[str]) -> np.ndarray:
-    """Which ids (`summaries.split_ids` of them) hold one of these words."""
+def _word_hits(split: Any, words: list[str]) -> tuple[np.ndarray, Any]:
+    """(row, word) of each word of the ids (`summaries.split_ids` of them) that is one of
+    these words: the rows as an array, the words as an Arrow array."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    out = np.zeros(len(split), dtype=bool)
-    if not len(split) or not words:
-        return out
     flat = pc.list_flatten(split)
     hit = pc.is_in(flat, value_set=pa.array(words, pa.string())).to_numpy(zero_copy_only=False)
-    out[pc.list_parent_indices(split).to_numpy()[hit]] = True
+    return pc.list_parent_indices(split).to_numpy()[hit], flat.filter(pa.array(hit))
+
+
+def _word_holders(split: Any, words: list[str]) -> np.ndarray:
+    """Which ids (`summaries.split_ids` of them) hold one of these words."""
+    out = np.zeros(len(split), dtype=bool)
+    if len(split) and words:
+        out[_word_hits(split, words)[0]] = True
     return out
 
 
@@ -355,19 +360,11 @@ def _top_keys(a: _Affected) -> set[str]:
 
 def _word_counts(ids: pd.Series, words: list[str]) -> pd.Series:
     """How many of these ids hold each of these words (search_index's split)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if not len(ids) or not words:
         return pd.Series(dtype="int64")
-    split = summaries.split_ids(ids)
-    flat = pc.list_flatten(split)
-    hit = pc.is_in(flat, value_set=pa.array(words, pa.string())).to_numpy(zero_copy_only=False)
-    pairs = pd.DataFrame({
-        "row": pc.list_parent_indices(split).to_numpy()[hit],
-        "word": flat.filter(pa.array(hit)).to_numpy(zero_copy_only=False),
-    }).drop_duplicates()  # fmt: skip
-    return pairs["word"].value_counts()
+    rows, hits = _word_hits(summaries.split_ids(ids), words)
+    pairs = pd.DataFrame({"row": rows, "word": hits.to_numpy(zero_copy_only=False)})
+    return pairs.drop_duplicates()["word"].value_counts()  # a word twice in an id counts once
 
 
 def previous_serving_keys(p: Tables, a: _Affected, same_ids: bool) -> dict[str, list[Any]]:
