@@ -343,3 +343,57 @@ def test_constellation_csv_without_one_model_keeps_the_ids(tmp_path, shared_file
         assert _kept_share(before, after, kind) >= 0.99, kind
         assert manifest["ids"][kind]["kept"] >= 0.99 * len(before[kind]), kind
     _check_consistent(second)
+
+
+def _moved(before: pd.DataFrame, after: pd.DataFrame) -> int:
+    """Models of both builds whose community, matched to the previous ids, is not theirs."""
+    labels = pd.factorize(after["community"])[0]
+    m = match(before["id"].to_numpy(object), before["community"].to_numpy(), after["id"].to_numpy(
+        object), labels)  # fmt: skip
+    previous = before.set_index("id")["community"].reindex(after["id"]).to_numpy()
+    return int(((m.ids[labels] != previous) & ~np.isnan(previous.astype(float))).sum())
+
+
+def test_a_refresh_starts_its_communities_from_the_previous_builds(
+    tmp_path, shared_file
+) -> None:
+    """A rebuild over a previous build moves single models from the previous communities
+    (local_moves.warm_start) instead of running Louvain again, which finds another partition:
+    with 1 % of the 15,821 names removed, 24 models change community against 1,541 (and 62
+    family names change against 3,297). A rebuild of the same names moves nobody."""
+    csv = shared_file(CSV)
+    first = tmp_path / "first"
+    build([csv], first)
+    frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    smaller = tmp_path / "smaller.csv"
+    frame.drop(index=frame.index[::100]).to_csv(smaller, index=False)
+    moved = {}
+    for name, fresh in (("warm", False), ("fresh", True)):
+        shutil.copytree(first, tmp_path / name)
+        build([smaller], tmp_path / name, fresh_ids=fresh)
+        moved[name] = _moved(read_table(first, "models"), read_table(tmp_path / name, "models"))
+    n = len(read_table(tmp_path / "warm", "models"))
+    assert moved["warm"] < 0.005 * n and moved["warm"] * 20 < moved["fresh"], moved
+    _check_consistent(tmp_path / "warm")
+    again = tmp_path / "again"
+    shutil.copytree(tmp_path / "warm", again)
+    build([smaller], again)
+    assert _moved(read_table(tmp_path / "warm", "models"), read_table(again, "models")) == 0
+
+
+def test_local_moves_leave_a_built_partition_as_it_is(sample_builds) -> None:
+    """Every build's communities are a fixed point of the single-model moves (a fresh build's
+    Louvain partition is polished by them), so the next rebuild starts where it stands."""
+    from constellation.loader.pipeline.local_moves import local_moves
+
+    models = read_table(sample_builds["first"], "models")
+    sim = read_table(sample_builds["first"], "similarity")
+    row = pd.Series(np.arange(len(models)), index=models["id"])
+    src, dst = row[sim["source"]].to_numpy(), row[sim["target"]].to_numpy()
+    labels = pd.factorize(models["community"])[0]
+    after, moves = local_moves(len(models), src, dst, sim["score"].to_numpy(), labels)
+    assert moves == 0 and (after == labels).all()
+    # and from a scrambled start, the moves do work (the check above can fail)
+    scrambled = labels.copy()
+    scrambled[::7] = labels.max() + 1 + np.arange(len(scrambled[::7]))
+    assert local_moves(len(models), src, dst, sim["score"].to_numpy(), scrambled)[1] > 0

@@ -112,10 +112,13 @@ def build_from_models(
     params: BuildParams | None = None,
     progress: bool = False,
     listings: dict[str, pd.DataFrame] | None = None,
+    previous: np.ndarray | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict]:
     """The pure part of the build: a model table (read_sources' columns) -> artifact tables,
     plus `counts`, `timings` and `modularity` for the manifest. `listings`: fetched
-    `datasets` / `spaces` tables (`joins.read_listing`) for the joins."""
+    `datasets` / `spaces` tables (`joins.read_listing`) for the joins. `previous`: each
+    model's community in the previous build (-1 if new), where community moves start
+    (`communities.detect`)."""
     params = params or BuildParams()
     stages = _Stages()
     models = models.reset_index(drop=True)
@@ -139,6 +142,7 @@ def build_from_models(
         score,
         params.seed,
         params.resolution,
+        previous,
     )
     if params.isolated_by_owner:
         own = owner.astype(object).where(owner.notna(), None).to_numpy(dtype=object)
@@ -337,7 +341,12 @@ def _build(
         raise UserError("no model rows in the sources (edge files alone give only lineage)")
 
     listings = {kind: joins.read_listing(path, kind) for kind, path in listing_paths.items()}
-    tables, info = build_from_models(result.models, params, progress, listings)
+    start_from = None
+    if before is not None:  # the previous build's communities, where the moves start
+        ids = result.models["id"].astype(str).to_numpy(dtype=object)
+        where = stable_ids.align(before.keys, ids)
+        start_from = np.where(where >= 0, before.community[np.maximum(where, 0)], -1)
+    tables, info = build_from_models(result.models, params, progress, listings, start_from)
     t = time.perf_counter()
     tables, ids = stable_ids.apply_previous(tables, before, params.label_terms)
     info["timings"]["stable_ids"] = round(previous_s + time.perf_counter() - t, 3)

@@ -4,7 +4,8 @@ By default Louvain runs in igraph's compiled `community_multilevel`. python-louv
 and the paper's choice) gives the same kind of partition but was measured far too slow at the
 1M-name target (see `bench/results/loader.md`); `build --communities louvain` picks it for
 paper-faithful runs (extra `paper`). Every model is a vertex, so a model without edges is its own
-community.
+community. Each build's partition is then polished by single-model moves (`local_moves`), and a
+rebuild over a previous build starts from that build's communities instead of detecting again.
 
 Usage::
 
@@ -19,6 +20,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+from constellation.loader.pipeline import local_moves
 
 from constellation.errors import UserError
 
@@ -127,11 +129,23 @@ def detect(
     score: np.ndarray,
     seed: int = 42,
     resolution: float = 1.0,
+    previous: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
-    """`louvain` (igraph, method "igraph") or `python_louvain` (method "louvain")."""
-    if method == "louvain":
-        return python_louvain(n, src, dst, score, seed, resolution)
-    return louvain(n, src, dst, score, seed, resolution)
+    """`louvain` (igraph, method "igraph") or `python_louvain` (method "louvain"), then
+    `local_moves` until no single model's move raises modularity. With `previous` (each model's
+    community in the previous build, -1 if new) the moves start from it instead of detecting
+    again (`local_moves.warm_start`): a refresh keeps its families. Labels numbered by size."""
+    if previous is not None:
+        labels, _ = local_moves.warm_start(n, src, dst, score, previous, resolution)
+    else:
+        detected = python_louvain if method == "louvain" else louvain
+        labels, _ = detected(n, src, dst, score, seed, resolution)
+        # Louvain's last level moves whole groups: single models may still gain by moving, and
+        # would move at the next rebuild's warm start. Moved now, a rebuild of the same names
+        # moves nobody.
+        labels, _ = local_moves.local_moves(n, src, dst, score, labels, resolution)
+    labels = relabel_by_size(labels)
+    return labels, local_moves.modularity(labels, src, dst, score, resolution)
 
 
 def python_louvain(
