@@ -40,8 +40,8 @@ def capped_vectors(docs: pd.Series, p: BuildParams, cap: float | None) -> sp.csr
     if cap is not None:
         df = np.bincount(char_counts.indices, minlength=char_counts.shape[1])
         char_counts = char_counts[:, np.flatnonzero(df <= cap * char_counts.shape[0])].tocsr()
-    word = vectors._tfidf(word_counts, p.sublinear_tf)[codes] * np.float32(p.word_weight)
-    char = vectors._tfidf(char_counts, p.sublinear_tf)[codes] * np.float32(p.char_weight)
+    word = vectors._tfidf(word_counts, p.sublinear_tf)[0][codes] * np.float32(p.word_weight)
+    char = vectors._tfidf(char_counts, p.sublinear_tf)[0][codes] * np.float32(p.char_weight)
     return vectors._normalise_rows(sp.hstack([word, char], format="csr", dtype=np.float32))
 
 

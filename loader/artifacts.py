@@ -48,6 +48,10 @@ TRAINING_KEY = b"constellation:training"  # its schema metadata: seed, links, mo
 # The joins with datasets, papers and Spaces (pipeline/joins.py): written by every build, but
 # optional to readers, so artifacts of a build before them still load (without joins).
 JOIN_TABLES = ("datasets", "trained_on", "cites", "spaces", "uses")
+# The term weights the build's vectors used (block, term, idf): read by the next build over
+# this one, whose known terms keep them (pipeline/vectors.py). Never loaded into the graph;
+# written by every build, optional to readers (a build before them: weights made afresh).
+IDF = "idf"
 MANIFEST = "manifest.json"
 BUILD_ID_KEY = b"constellation:build_id"  # in each Parquet file's schema metadata
 
@@ -192,7 +196,8 @@ def write_artifacts(out_dir: str | Path, tables: dict[str, pd.DataFrame], manife
     if missing:
         raise ValueError(f"missing artifact tables: {sorted(missing)}")
     build_id = str(manifest["build_id"])
-    names = (*TABLES, *[t for t in JOIN_TABLES if t in tables])
+    optional = (*JOIN_TABLES, IDF)
+    names = (*TABLES, *[t for t in optional if t in tables])
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -212,8 +217,8 @@ def write_artifacts(out_dir: str | Path, tables: dict[str, pd.DataFrame], manife
             list(pool.map(write, names))  # list(): re-raises a writer's exception here
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
         for name in (*[f"{t}.parquet" for t in names], MANIFEST):  # the manifest last
-            if name == MANIFEST:  # a join table this build has not: not left from another
-                for t in set(JOIN_TABLES) - set(names):
+            if name == MANIFEST:  # an optional table this build has not: not left from another
+                for t in set(optional) - set(names):
                     (out / f"{t}.parquet").unlink(missing_ok=True)
             os.replace(tmp / name, out / name)
         # links inferred from the previous build name its rows: rerun infer-lineage for these

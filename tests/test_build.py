@@ -71,6 +71,7 @@ TABLE_COLUMNS = {
     "clusters": ["cluster", "level", "threshold", "parent", "size", "downloads", "label", "terms"],
     "hierarchy": ["node", "left", "right", "distance", "size"],
     "words": ["word", "count", "share"],
+    "idf": ["block", "term", "idf"],
 }
 
 

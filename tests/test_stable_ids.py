@@ -354,13 +354,21 @@ def _moved(before: pd.DataFrame, after: pd.DataFrame) -> int:
     return int(((m.ids[labels] != previous) & ~np.isnan(previous.astype(float))).sum())
 
 
-def test_a_refresh_starts_its_communities_from_the_previous_builds(
+def _rescored(before: Path, after: Path) -> int:
+    """Similarity edges of both builds whose stored (rounded) score differs."""
+    edges = [read_table(folder, "similarity") for folder in (before, after)]
+    both = edges[0].merge(edges[1], on=["source", "target"], suffixes=("_0", "_1"))
+    return int((both["score_0"].round(3) != both["score_1"].round(3)).sum())
+
+
+def test_a_refresh_starts_from_the_previous_builds_communities_and_term_weights(
     tmp_path, shared_file
 ) -> None:
     """A rebuild over a previous build moves single models from the previous communities
     (local_moves.warm_start) instead of running Louvain again, which finds another partition:
     with 1 % of the 15,821 names removed, 24 models change community against 1,541 (and 62
-    family names change against 3,297). A rebuild of the same names moves nobody."""
+    family names change against 3,297). Its known terms keep their weights (artifacts.IDF), so
+    the edges it keeps keep their scores. A rebuild of the same names moves nobody."""
     csv = shared_file(CSV)
     first = tmp_path / "first"
     build([csv], first)
@@ -374,6 +382,8 @@ def test_a_refresh_starts_its_communities_from_the_previous_builds(
         moved[name] = _moved(read_table(first, "models"), read_table(tmp_path / name, "models"))
     n = len(read_table(tmp_path / "warm", "models"))
     assert moved["warm"] < 0.005 * n and moved["warm"] * 20 < moved["fresh"], moved
+    assert _rescored(first, tmp_path / "warm") == 0
+    assert _rescored(first, tmp_path / "fresh") > 1000  # weights made again: scores move
     _check_consistent(tmp_path / "warm")
     again = tmp_path / "again"
     shutil.copytree(tmp_path / "warm", again)
@@ -397,3 +407,28 @@ def test_local_moves_leave_a_built_partition_as_it_is(sample_builds) -> None:
     scrambled = labels.copy()
     scrambled[::7] = labels.max() + 1 + np.arange(len(scrambled[::7]))
     assert local_moves(len(models), src, dst, sim["score"].to_numpy(), scrambled)[1] > 0
+
+
+def test_previous_term_weights_that_cannot_be_read(sample_builds, tmp_path, caplog) -> None:
+    """A previous build's idf.parquet without its idf column: `--previous` names the file in
+    one line; the build already in --out is replaced with a warning (fresh ids and weights).
+    A previous build without the file (built before it existed) gives fresh weights."""
+    import pyarrow.parquet as pq
+    from constellation.loader.artifacts import IDF, write_table
+
+    bad = tmp_path / "bad"
+    shutil.copytree(sample_builds["first"], bad)
+    idf = read_table(bad, IDF)
+    write_table(bad / f"{IDF}.parquet", idf.drop(columns="idf"), read_manifest(bad)["build_id"])
+    with pytest.raises(UserError, match=r"idf\.parquet cannot be read"):
+        build([SAMPLE], tmp_path / "out", previous=bad)
+    with caplog.at_level(logging.WARNING):
+        manifest = build([SAMPLE], bad)
+    assert manifest["ids"]["previous_build"] is None and "idf.parquet" in caplog.text
+    assert pq.read_schema(bad / f"{IDF}.parquet").names == ["block", "term", "idf"]
+    old = tmp_path / "old"
+    shutil.copytree(sample_builds["first"], old)
+    (old / f"{IDF}.parquet").unlink()
+    manifest = build([SAMPLE], old)
+    assert manifest["ids"]["previous_build"] is not None
+    pd.testing.assert_frame_equal(read_table(old, IDF), read_table(sample_builds["first"], IDF))

@@ -112,13 +112,13 @@ def build_from_models(
     params: BuildParams | None = None,
     progress: bool = False,
     listings: dict[str, pd.DataFrame] | None = None,
-    previous: np.ndarray | None = None,
+    previous: stable_ids.Previous | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict]:
     """The pure part of the build: a model table (read_sources' columns) -> artifact tables,
     plus `counts`, `timings` and `modularity` for the manifest. `listings`: fetched
-    `datasets` / `spaces` tables (`joins.read_listing`) for the joins. `previous`: each
-    model's community in the previous build (-1 if new), where community moves start
-    (`communities.detect`)."""
+    `datasets` / `spaces` tables (`joins.read_listing`) for the joins. `previous`: the build
+    this one refreshes; its terms keep their weights (`vectors.vectorize`) and its communities
+    are where the community moves start (`communities.detect`)."""
     params = params or BuildParams()
     stages = _Stages()
     models = models.reset_index(drop=True)
@@ -127,7 +127,12 @@ def build_from_models(
 
     docs = stages.run("names", names.name_documents, ids)
     owner = stages.run("owners", names.owners, ids)
-    vec = stages.run("vectors", vectors.vectorize, docs, owner, params)
+    start_from, weights = None, None
+    if previous is not None:  # each model's previous community, -1 if new
+        where = stable_ids.align(previous.keys, ids.to_numpy(dtype=object))
+        start_from = np.where(where >= 0, previous.community[np.maximum(where, 0)], -1)
+        weights = previous.idf
+    vec = stages.run("vectors", vectors.vectorize, docs, owner, params, weights)
     edge_clock: dict[str, float] = {}
     src, dst, score = stages.run(
         "edges", edges.similarity_edges, vec.matrix, params, progress, edge_clock
@@ -142,7 +147,7 @@ def build_from_models(
         score,
         params.seed,
         params.resolution,
-        previous,
+        start_from,
     )
     if params.isolated_by_owner:
         own = owner.astype(object).where(owner.notna(), None).to_numpy(dtype=object)
@@ -166,6 +171,7 @@ def build_from_models(
         "clusters": clus,
         "hierarchy": hierarchy.linkage_frame(z, n),
         "words": words,
+        artifacts.IDF: vec.idf,
     }
     tables.update(stages.run("joins", joins.join_tables, models, **(listings or {})))
     counts["joins"] = {name: len(tables[name]) for name in joins.JOIN_TABLES}
@@ -341,12 +347,7 @@ def _build(
         raise UserError("no model rows in the sources (edge files alone give only lineage)")
 
     listings = {kind: joins.read_listing(path, kind) for kind, path in listing_paths.items()}
-    start_from = None
-    if before is not None:  # the previous build's communities, where the moves start
-        ids = result.models["id"].astype(str).to_numpy(dtype=object)
-        where = stable_ids.align(before.keys, ids)
-        start_from = np.where(where >= 0, before.community[np.maximum(where, 0)], -1)
-    tables, info = build_from_models(result.models, params, progress, listings, start_from)
+    tables, info = build_from_models(result.models, params, progress, listings, before)
     t = time.perf_counter()
     tables, ids = stable_ids.apply_previous(tables, before, params.label_terms)
     info["timings"]["stable_ids"] = round(previous_s + time.perf_counter() - t, 3)

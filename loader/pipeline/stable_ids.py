@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from constellation.loader import artifacts
 from constellation.loader.pipeline import families
 
@@ -164,6 +165,8 @@ class Previous:
     next_cluster: int
     # id -> terms of its label, per "community" / "cluster" (keep_labels); empty: not read
     terms: dict[str, pd.Series] = field(default_factory=dict)
+    # its term weights (artifacts.IDF: block, term, idf), None for a build without them
+    idf: pd.DataFrame | None = None
 
 
 def read_previous(folder: str | Path) -> Previous:
@@ -188,6 +191,7 @@ def read_previous(folder: str | Path) -> Previous:
         clusters[float(level["threshold"].iloc[0])] = current
     ids = manifest.get("ids", {})
     return Previous(
+        idf=_read_idf(folder),
         build_id=str(manifest.get("build_id")),
         keys=models["id"].astype(str).to_numpy(dtype=object),
         community=models["community"].to_numpy(dtype=np.int64),
@@ -196,6 +200,20 @@ def read_previous(folder: str | Path) -> Previous:
         next_cluster=int(ids.get("next_cluster", 0)),
         terms=terms,
     )
+
+
+def _read_idf(folder: str | Path) -> pd.DataFrame | None:
+    """The build's term weights, None if it has none (built before they were written)."""
+    if not (Path(folder) / f"{artifacts.IDF}.parquet").is_file():
+        return None
+    cols = ["block", "term", "idf"]
+    try:
+        idf = artifacts.read_table(folder, artifacts.IDF, columns=cols)
+    except (KeyError, pa.ArrowException) as exc:  # a column missing, or not Parquet
+        raise UserError(f"{folder}: {artifacts.IDF}.parquet cannot be read ({exc})") from exc
+    if not pd.api.types.is_float_dtype(idf["idf"]) or idf["idf"].isna().any():
+        raise UserError(f"{folder}: {artifacts.IDF}.parquet holds an idf that is not a number")
+    return idf
 
 
 def find_previous(out_dir: str | Path, previous: str | Path | None) -> Previous | None:

@@ -10,6 +10,14 @@ Usage::
     vec = vectorize(docs, owners, BuildParams())
     vec.matrix      # csr float32, one row per model
     vec.word_terms  # vocabulary of the word block, for family labels
+    vec.idf         # the term weights used (block, term, idf): the next build's `weights`
+
+    vectorize(docs, owners, params, weights=previous)  # a refresh: known terms keep theirs
+
+A refresh that weighs its terms again moves nearly every score: with 1 % of 100k names removed,
+541,259 of 573,510 kept edges changed score (105,113 past the stored rounding), and a graph
+refresh rewrote them. Given the previous build's weights, a term it knew keeps its weight, so a
+name whose terms are all known keeps its vector, and its edges their scores.
 """
 
 from __future__ import annotations
@@ -30,19 +38,28 @@ class Vectors:
     n_word: int
     n_char: int
     n_owner: int
+    idf: pd.DataFrame  # block ("word" / "char"), term, idf: the weights used
 
 
-def _tfidf(counts: sp.csr_matrix, sublinear: bool) -> sp.csr_matrix:
-    """TF-IDF with scikit-learn's conventions (smooth idf, optional 1 + log tf), rows L2-normed."""
+def _tfidf(
+    counts: sp.csr_matrix, sublinear: bool, terms: np.ndarray | None = None,
+    known: pd.Series | None = None,
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """TF-IDF with scikit-learn's conventions (smooth idf, optional 1 + log tf), rows L2-normed,
+    and the idf of each column. `known`: term -> idf kept from a previous build, used for the
+    terms it has (`terms`: the columns' terms)."""
     m = counts.astype(np.float32).tocsr()
     n = m.shape[0]
     df = np.bincount(m.indices, minlength=m.shape[1])
     idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+    if known is not None and len(known) and terms is not None:
+        kept = known.reindex(pd.Index(terms, dtype=object)).to_numpy(dtype=np.float64)
+        idf = np.where(np.isnan(kept), idf, kept).astype(np.float32)
     if sublinear:
         np.log(m.data, out=m.data)
         m.data += 1.0
     m.data *= idf[m.indices]
-    return _normalise_rows(m)
+    return _normalise_rows(m), idf
 
 
 def _normalise_rows(m: sp.csr_matrix) -> sp.csr_matrix:
@@ -110,8 +127,11 @@ def char_ngrams(words: np.ndarray, n_min: int, n_max: int) -> tuple[sp.csr_matri
     )
 
 
-def vectorize(docs: pd.Series, owners: pd.Series, params: BuildParams) -> Vectors:
+def vectorize(
+    docs: pd.Series, owners: pd.Series, params: BuildParams, weights: pd.DataFrame | None = None
+) -> Vectors:
     """Vectors for name documents (from `names.name_documents`) and owners (NA for none).
+    `weights`: a previous build's `Vectors.idf`, whose terms keep their idf.
 
     Distinct documents are vectorised once and their rows repeated, so document frequencies
     count distinct names: a name copied by twenty quantisers does not make its words common.
@@ -124,10 +144,16 @@ def vectorize(docs: pd.Series, owners: pd.Series, params: BuildParams) -> Vector
     unique_docs = [str(u) for u in uniques]
     word_counts, word_terms = word_ngrams(unique_docs, params.word_ngram_max)
     unigram = np.flatnonzero([" " not in t for t in word_terms])
-    chars, _ = char_ngrams(word_terms[unigram], params.char_ngram_min, params.char_ngram_max)
+    chars, char_terms = char_ngrams(
+        word_terms[unigram], params.char_ngram_min, params.char_ngram_max
+    )
     char_counts = (word_counts[:, unigram] @ chars).tocsr()
-    word = _tfidf(word_counts, params.sublinear_tf)
-    char = _tfidf(char_counts, params.sublinear_tf)
+    known = {} if weights is None else {
+        block: pd.Series(rows["idf"].to_numpy(), index=pd.Index(rows["term"], dtype=object))
+        for block, rows in weights.groupby("block", sort=False)
+    }  # fmt: skip
+    word, word_idf = _tfidf(word_counts, params.sublinear_tf, word_terms, known.get("word"))
+    char, char_idf = _tfidf(char_counts, params.sublinear_tf, char_terms, known.get("char"))
     word = word[codes]
     char = char[codes]
 
@@ -156,4 +182,9 @@ def vectorize(docs: pd.Series, owners: pd.Series, params: BuildParams) -> Vector
         n_word=word.shape[1],
         n_char=char.shape[1],
         n_owner=owner.shape[1],
+        idf=pd.DataFrame({
+            "block": pd.array(["word"] * len(word_idf) + ["char"] * len(char_idf), "string"),
+            "term": pd.array(np.concatenate([word_terms, char_terms]).astype(str), "string"),
+            "idf": np.concatenate([word_idf, char_idf]).astype(np.float32),
+        }),  # fmt: skip
     )
