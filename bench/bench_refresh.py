@@ -7,14 +7,16 @@
 Builds the models (`first`, or takes --first, a build of --models), then refreshes of it, each
 built over a copy of `first` (--variants): `downloads` (1 % of the models' downloads changed)
 and `removed` (1 % of the models removed), each with stable ids and with `fresh_ids=True`
-(`-fresh`: detection's numbering, the behaviour before stable ids). In a new database of the
-local server it loads `first` (timed: the first load; --bulk: through `load --bulk`), then a
-no-op reload of `first` (timed), then each refresh over `first` (timed), reloading `first`
-between them (untimed). `load` takes the refresh path when it can (loader/graph/refresh.py);
---full-path makes every load diff every row with the graph (the path before refreshes).
-Prints a Markdown table (appended to --out) of each load's wall time, its share of the first
-load, the path it took, its slowest stages and the writer's counts. --reuse keeps builds
-already in --work.
+(`-fresh`: detection's numbering and weights, the behaviour before stable ids), and `added`
+(1 % more models: new `-v2` versions of picked ones, with their declared parents).
+
+In a new database of the local server it loads `first` (timed: the first load; --bulk:
+through `load --bulk`), then a no-op reload of `first` (timed), then each refresh over
+`first` (timed), reloading `first` between them (untimed). `load` takes the refresh path when
+it can (loader/graph/refresh.py); --full-path makes every load diff every row with the graph
+(the path before refreshes). Prints a Markdown table (appended to --out) of each load's wall
+time, its share of the first load, the path it took, its slowest stages and the writer's
+counts. --reuse keeps builds already in --work.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from constellation.loader.pipeline.build import build
 from constellation import server
 from constellation.graph import connect
 
-VARIANTS = ("downloads", "downloads-fresh", "removed", "removed-fresh")
+VARIANTS = ("downloads", "downloads-fresh", "removed", "removed-fresh", "added")
 
 
 def _builds(
@@ -55,8 +57,15 @@ def _builds(
     changed = frame.copy()
     downloads = changed["downloads"].astype("Float64").fillna(0)
     changed.loc[picked, "downloads"] = (downloads.iloc[picked] * 2 + 1).to_numpy()
-    sources = {"downloads": changed, "removed": frame.drop(index=picked)}
-    del frame, changed
+    added = frame.iloc[picked].copy()  # new versions of existing models, as the Hub gets daily
+    added["id"] = added["id"].astype(str) + "-v2"
+    added["downloads"] = 0
+    sources = {
+        "downloads": changed,
+        "removed": frame.drop(index=picked),
+        "added": pd.concat([frame, added], ignore_index=True),
+    }
+    del frame, changed, added
     if first is None:
         first = work / "first"
         if not (reuse and (first / "manifest.json").is_file()):

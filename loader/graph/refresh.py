@@ -235,13 +235,11 @@ def _model_rows(t: Tables, keys: set[Any]) -> NodeTable:
 
 
 def _edge_rows(
-    p: pd.DataFrame, n: pd.DataFrame, owner: str, fields: tuple[str, ...], key_fields: tuple,
-    more: set[Any] | None = None,
+    p: pd.DataFrame, n: pd.DataFrame, owner: str, fields: tuple[str, ...], key_fields: tuple
 ) -> tuple[EdgeSet, EdgeSet, set[Any]]:
-    """(previous, new) edge sets of the owners whose edges may differ (and of `more`); those
-    owners."""
+    """(previous, new) edge sets of the owners whose edges may differ; those owners."""
     cols = [owner, *fields]
-    owners = changed_owners(p, n, owner, cols) | (more or set())
+    owners = changed_owners(p, n, owner, cols)
     prev = read.edge_set(_rows(p, owner, owners), owner, fields, key_fields)
     new = read.edge_set(_rows(n, owner, owners), owner, fields, key_fields)
     return prev, new, owners
@@ -452,18 +450,12 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
     lin = _edge_rows(
         p.lineage, n.lineage, "child", read.LINEAGE_FIELDS, ("parent", "relation")
     )
-    # A model row rewrite drops its inferred_hash (writer_cypher, LIKELY_BASED_ON): the likely
-    # links of every rewritten model are diffed again ("stale"), as the full path does.
     rewritten = {k for k, h in new_models.hashes.items() if prev_models.hashes.get(k, h) != h}
     prev_inferred, new_inferred = read.inferred_frame(p.inferred), read.inferred_frame(n.inferred)
-    stale = rewritten & set(prev_inferred["child"])
-    inf = _edge_rows(
-        prev_inferred, new_inferred, "child", read.INFERRED_FIELDS, ("parent",), stale
-    )
+    inf = _edge_rows(prev_inferred, new_inferred, "child", read.INFERRED_FIELDS, ("parent",))
     inferred_stored = {k: inf[0].hashes.get(k) for k in inf[2]}
-    inferred_stored.update({k: "stale" for k in stale})
 
-    owners = sorted(models | sim[2] | lin[2] | inf[2] | stale, key=str)
+    owners = sorted(models | sim[2] | lin[2] | inf[2], key=str)
     prev_keys = set(p.models["id"]) | set(p.external)
     new_keys = set(n.models["id"]) | set(n.external)
     existed = {k for k in owners if k in prev_keys and k in new_keys}

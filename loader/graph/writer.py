@@ -486,8 +486,9 @@ def _sync_inferred(
 ) -> dict[str, int]:
     """Make the stored likely links equal to inferred_lineage.parquet (none without it).
 
-    Only children that hold likely links are read back; one whose hash a row rewrite dropped
-    counts as stale, so its links are diffed again rather than left behind."""
+    Only children that hold likely links are read back; one without a hash (a graph loaded
+    before row rewrites kept it) counts as stale, so its links are diffed again rather than
+    left behind."""
     if stored is None:
         stored = {}
         if w.run(cy.COUNT_LIKELY)[0]["n"]:

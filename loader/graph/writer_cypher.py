@@ -123,10 +123,13 @@ def update_clusters(names: list[str]) -> str:
 
 
 def _set_model(names: list[str]) -> str:
-    """A model row's properties written over the node's, its edge hashes kept."""
-    return f"""WITH m, i, m.similar_hash AS similar_hash, m.lineage_hash AS lineage_hash
+    """A model row's properties written over the node's, the hashes of the edges it owns kept
+    (each is set with its edges, in their transaction)."""
+    return f"""WITH m, i, m.similar_hash AS similar_hash, m.lineage_hash AS lineage_hash,
+     m.inferred_hash AS inferred_hash
 SET m = {props_map(names)}
-SET m.similar_hash = similar_hash, m.lineage_hash = lineage_hash"""
+SET m.similar_hash = similar_hash, m.lineage_hash = lineage_hash,
+    m.inferred_hash = inferred_hash"""
 
 
 def upsert_models(names: list[str]) -> str:
@@ -316,8 +319,8 @@ BUILD_DONE = (
 # --- inferred lineage: LIKELY_BASED_ON, owned by its child (loader/lineage) ------------------
 # Likely links are a relationship type of their own (docs/design.md, "Inferred lineage"), so no
 # query over declared BASED_ON ever sees a guess. The child stores `inferred_hash` of its likely
-# links. A model row rewrite (`SET m = …`) drops that hash; the writer then reads the child's
-# stored links back and diffs them, so nothing is lost, only re-checked.
+# links, kept through a rewrite of its row like its other edge hashes (`_set_model`). A child
+# without it (a graph loaded before it was kept) has its stored links read back and diffed.
 
 # Children that hold likely links now (the stored side of the diff; a fresh graph has none).
 COUNT_LIKELY = "MATCH ()-[e:LIKELY_BASED_ON]->() RETURN count(e) AS n"
