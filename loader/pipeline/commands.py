@@ -54,14 +54,15 @@ def add_build(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--previous",
         metavar="DIR",
-        help="keep the community and cluster ids of this build's groups (default: the build "
-        "already in --out, if any)",
+        help="start from this build: its communities, their ids and names, its term weights "
+        "(default: the build already in --out, if any)",
     )
     p.add_argument(
         "--fresh-ids",
         action="store_true",
         dest="fresh_ids",
-        help="number communities and clusters by size, ignoring any previous build",
+        help="detect communities and weigh terms again, numbering groups by size, ignoring "
+        "any previous build",
     )
     p.add_argument(
         "--datasets", metavar="FILE",
