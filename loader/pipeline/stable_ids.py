@@ -239,21 +239,27 @@ def _remap(values: pd.Series, old: np.ndarray, new: np.ndarray) -> pd.Series:
     return out.astype(values.dtype)
 
 
+def _words(terms: list[str]) -> set[str]:
+    return {w for t in terms for w in t.split()}
+
+
 def keep_labels(
     groups: pd.DataFrame, key: str, before: pd.Series | None, n: int = 3
 ) -> tuple[pd.DataFrame, int]:
     """`groups` (key, label, terms) where a group that kept its id keeps its previous label
-    while the label's terms are all still among its 2n best: terms weighted by downloads trade
-    places when downloads change, which would rename the family and write every member's
-    `family` again. Its terms then start with the label's. Returns the table and how many
-    labels were kept that the new terms would have changed.
+    while the words of the label's terms are all still words of its 2n best terms: terms
+    weighted by downloads trade places when downloads or members change (and a term whose
+    words a better one holds is dropped: `llama` once `llama 3.1` leads), which would rename
+    the family and write every member's `family` again. Its terms then start with the
+    label's. Returns the table and how many labels were kept that the new terms would have
+    changed.
 
-    >>> new = pd.DataFrame({"community": [0, 1], "label": ["b · a", "c · d"],
-    ...                     "terms": [["b", "a", "x"], ["c", "d"]]})
-    >>> old = pd.Series([["a", "b"], ["c", "e"]], index=[0, 1])
+    >>> new = pd.DataFrame({"community": [0, 1, 2], "label": ["b · a", "c · d", "x 1 · y"],
+    ...                     "terms": [["b", "a", "x"], ["c", "d"], ["x 1", "y"]]})
+    >>> old = pd.Series([["a", "b"], ["c", "e"], ["x", "y"]], index=[0, 1, 2])
     >>> kept, changed = keep_labels(new, "community", old, n=2)
     >>> kept["label"].tolist(), kept["terms"].tolist(), changed
-    (['a · b', 'c · d'], [['a', 'b', 'x'], ['c', 'd']], 1)
+    (['a · b', 'c · d', 'x · y'], [['a', 'b', 'x'], ['c', 'd'], ['x', 'y', 'x 1']], 2)
     """
     if before is None or not len(groups):
         return groups, 0
@@ -265,7 +271,7 @@ def keep_labels(
                 or not len(old):
             continue  # a new group, or no terms: as detected
         old_head, new = [str(t) for t in list(old)[:n]], [str(t) for t in new]
-        if old_head == new[:n] or not set(old_head) <= set(new[: 2 * n]):
+        if old_head == new[:n] or not _words(old_head) <= _words(new[: 2 * n]):
             continue
         terms[i] = old_head + [t for t in new if t not in old_head]
         labels[i] = families.label(old_head, n)
