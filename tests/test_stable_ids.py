@@ -290,7 +290,8 @@ def test_cli_reuses_out_and_fresh_ids_opts_out(sample_builds, tmp_path, capsys) 
     shutil.copytree(sample_builds["second"], out)
     src = str(sample_builds["smaller"])
     assert main(["build", "--source", src, "--out", str(out)]) == 0
-    assert "ids kept from build" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "ids kept from build" in err and "its term weights kept" in err
     pd.testing.assert_frame_equal(
         read_table(out, "clusters"), read_table(sample_builds["second"], "clusters")
     )

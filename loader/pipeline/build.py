@@ -417,10 +417,14 @@ def summary(manifest: dict, out_dir: str | Path) -> str:
                 for kind in ("communities", "clusters")
             )
         )
+        lines.append(
+            "  communities moved on from that build's, its term weights kept "
+            "(--fresh-ids: detect and weigh again)"
+        )
         names = ids.get("labels_kept") or {}
         if any(names.values()):
             lines.append(
-                f"  names kept (their terms still lead): communities "
+                f"  names kept (their words still lead): communities "
                 f"{names.get('communities', 0):,}, clusters {names.get('clusters', 0):,}"
             )
     for s in manifest["skipped"][:5]:
