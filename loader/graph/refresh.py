@@ -70,6 +70,32 @@ class ArtifactDiff:
     relinked: dict[Any, tuple[str, ...]] = field(default_factory=dict)
     # changed clusters in both builds with the same parent: their properties alone written
     same_parent: set[Any] = field(default_factory=set)
+    # kind (models, communities, clusters) -> changed rows the graph holds -> the properties
+    # that differ (row_hash among them): those alone are set, the rest are as stored
+    changed_props: dict[str, dict[Any, tuple[str, ...]]] = field(default_factory=dict)
+
+
+def _differ(a: Any, b: Any) -> bool:
+    """Whether two property values differ (NaN and values that compare oddly do)."""
+    try:
+        return bool(type(a) is not type(b) or a != b)
+    except (TypeError, ValueError):  # arrays: ambiguous truth; write it
+        return True
+
+
+def changed_props(prev: NodeTable, new: NodeTable, keys: set[Any]) -> dict[Any, tuple[str, ...]]:
+    """For each of `keys` in both tables, the properties whose values differ. Empty when the
+    builds' property names differ: a property one lacks must disappear, so rows are written
+    whole (`SET n = {…}`)."""
+    names = list(new.props)
+    if list(prev.props) != names:
+        return {}
+    at = {k: r for r, k in enumerate(prev.keys)}
+    out = {}
+    for r, k in enumerate(new.keys):
+        if k in keys and k in at:
+            out[k] = tuple(n for n in names if _differ(prev.props[n][at[k]], new.props[n][r]))
+    return out
 
 
 def _as_text(value: Any) -> Any:
@@ -537,9 +563,16 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
     }  # fmt: skip
     candidates["models, links kept"] = sum(not d for d in relinked.values())
     candidates["models, some links remade"] = sum(bool(d) for d in relinked.values())
+    props = {
+        "models": changed_props(prev_models, new_models, set(relinked)),
+        "communities": changed_props(
+            groups(p, "community", communities, []), art.communities, communities
+        ),
+        "clusters": changed_props(prev_clusters, new_clusters, same_parent),
+    }
     return ArtifactDiff(
         art, stored, owners, existed, totals, candidates, serving_keys, orphans, relinked,
-        same_parent,
+        same_parent, props,
     )
 
 

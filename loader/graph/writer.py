@@ -362,6 +362,8 @@ class _Stored:
     relinked: dict[Any, tuple[str, ...]] = field(default_factory=dict)
     # clusters whose CHILD_OF link is as stored: their properties alone are written
     same_parent: set[Any] = field(default_factory=set)
+    # kind -> stored rows -> the properties that differ, set alone (refresh.changed_props)
+    changed_props: dict[str, dict[Any, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def _read_stored(w: _Writer) -> _Stored:
@@ -383,25 +385,34 @@ def _read_stored(w: _Writer) -> _Stored:
 def _sync_all_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, Any]:
     """Communities, then clusters, then models (which link to both); counts per kind."""
     counts: dict[str, Any] = {}
+    def setting(label: str, kind: str, names: list[str], key: Any, whole: str) -> str:
+        changed = stored.changed_props.get(kind, {}).get(key)
+        return cy.set_props(label, names, changed) if changed else whole
+
     with w.timed("communities"):
-        upsert = cy.upsert_communities(list(art.communities.props))
+        names = list(art.communities.props)
+        upsert = cy.upsert_communities(names)
         counts["communities"] = _sync_nodes(
-            w, "Community", art.communities, stored.communities, upsert, None
-        )
+            w, "Community", art.communities, stored.communities, upsert, None,
+            {k: (cy.set_props("Community", names, changed),)
+             for k, changed in stored.changed_props.get("communities", {}).items() if changed},
+        )  # fmt: skip
     with w.timed("clusters"):
-        upsert = cy.upsert_clusters(list(art.clusters.props))
-        update = (cy.update_clusters(list(art.clusters.props)),)
+        names = list(art.clusters.props)
+        upsert, update = cy.upsert_clusters(names), cy.update_clusters(names)
         counts["clusters"] = _sync_nodes(
             w, "Cluster", art.clusters, stored.clusters, upsert, cy.DELETE_CLUSTER_OWN_RELS,
-            dict.fromkeys(stored.same_parent, update),
+            {k: (setting("Cluster", "clusters", names, k, update),) for k in stored.same_parent},
         )  # fmt: skip
     with w.timed("models"):
-        upsert = cy.upsert_models(list(art.models.props)) + cy.MODEL_JOIN_LINKS
-        update = cy.update_models(list(art.models.props))
+        names = list(art.models.props)
+        upsert = cy.upsert_models(names) + cy.MODEL_JOIN_LINKS
+        update = cy.update_models(names)
         partial = {
-            key: (update, *(st for name in names for st in cy.RELINK_MODELS[name]))
-            for key, names in stored.relinked.items()
-        }
+            key: (setting("Model", "models", names, key, update),
+                  *(st for name in links for st in cy.RELINK_MODELS[name]))
+            for key, links in stored.relinked.items()
+        }  # fmt: skip
         counts["models"] = _sync_nodes(
             w, "Model", art.models, stored.models, upsert, cy.DELETE_MODEL_OWN_RELS, partial
         )
@@ -612,6 +623,7 @@ def _refresh_stored(w: _Writer, diff: Any) -> _Stored:
         communities=s["communities"], clusters=s["clusters"], serving=serving,
         datasets=s["datasets"], spaces=s["spaces"], inferred=s["inferred"],
         orphans=diff.orphans, relinked=diff.relinked, same_parent=diff.same_parent,
+        changed_props=diff.changed_props,
     )  # fmt: skip
 
 
