@@ -290,3 +290,23 @@ def test_a_refresh_takes_equal_tables_from_the_previous_build_and_checks_the_oth
                                         r"not in models\.parquet: no/such-model"):  # fmt: skip
         _load(config, bad)
     assert graph(config) == before
+
+
+def test_changed_props_names_what_differs_and_nothing_when_the_columns_differ() -> None:
+    """A refresh sets only a stored row's differing properties; if the builds' property
+    names differ, a property may have to disappear, so rows are written whole."""
+    from constellation.loader.graph.read import NodeTable
+    from constellation.loader.graph.refresh import changed_props
+
+    def table(keys: list, **props: list) -> NodeTable:
+        return NodeTable(keys=keys, props=props, links={})
+
+    before = table(["a", "b", "c"], downloads=[1, 2, None], tags=[["x"], ["y"], []],
+                   row_hash=["h1", "h2", "h3"])  # fmt: skip
+    after = table(["c", "b", "new"], downloads=[5, 2, 1], tags=[[], ["y", "z"], []],
+                  row_hash=["h4", "h5", "h6"])  # fmt: skip
+    assert changed_props(before, after, {"b", "c", "new"}) == {
+        "c": ("downloads", "row_hash"), "b": ("tags", "row_hash")}  # fmt: skip
+    assert changed_props(before, after, {"b"}) == {"b": ("tags", "row_hash")}
+    fewer = table(["b"], downloads=[3], row_hash=["h7"])
+    assert changed_props(before, fewer, {"b"}) == {}
