@@ -143,8 +143,16 @@ def _sync_nodes(
     owns and making them again (a refresh: refresh.ArtifactDiff.kept_links)."""
     new, changed, unchanged, absent = _diff(stored, nodes.hashes)
     delete = cy.DELETE_NODES.format(label=label, key="id")
+
+    def drop(tx: Any, keys: list[Any]) -> None:
+        # a page at a time: each edge a deleted model had is found by walking the edge list of
+        # its other end (a popular tag's, licence's), so 10,000 models in one statement passed
+        # the server's 30 s at 1M models (a 1 % removal); one transaction per batch still
+        for lo in range(0, len(keys), UNLINK_PAGE):
+            tx.run(delete, keys=keys[lo : lo + UNLINK_PAGE]).consume()
+
     for keys in w.batches(absent, f"delete {label}"):
-        w.write(lambda tx, keys=keys: tx.run(delete, keys=keys).consume())
+        w.write(lambda tx, keys=keys: drop(tx, keys))
     todo = set(new) | set(changed)
     existed = set(changed)
     rows = [r for r, key in enumerate(nodes.keys) if key in todo]
@@ -159,8 +167,9 @@ def _sync_nodes(
             else:
                 whole.append(r)
         for statements, some in by_statements.items():
-            for statement in statements:
-                tx.run(statement, nodes.params(some)).consume()
+            for lo in range(0, len(some), UNLINK_PAGE):  # relinks walk edge lists too
+                for statement in statements:
+                    tx.run(statement, nodes.params(some[lo : lo + UNLINK_PAGE])).consume()
         chunk = whole
         old = [nodes.keys[r] for r in chunk if nodes.keys[r] in existed]
         # a statement at a time stays under the server's query limit: unlinking 10k models
@@ -304,8 +313,11 @@ def _sync_edges(
     return counts
 
 
-# Changed nodes whose own links one statement drops (see _sync_nodes).
-UNLINK_PAGE = 1_000
+# Nodes one statement deletes, or whose own links it drops or remakes (see _sync_nodes): ArcadeDB
+# removes an edge by walking the other end's edge list, so at 1M models deleting one took ~89 ms
+# and dropping its own links ~57 ms (popular tags, libraries, the task); 1,000 passed the
+# server's 30 s (bench/results/load.md)
+UNLINK_PAGE = 100
 # List items (ids, tags …) per write: ~40 bytes each, well under a Bolt message's 16 MB.
 WRITE_LIST_ITEMS = 100_000
 # Stored hashes read per query: one query over every Model of a 1M graph ran past the local
