@@ -519,12 +519,13 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
         datasets=datasets[1][0],
         spaces=datasets[1][1],
     )
+    prev_communities = groups(p, "community", communities, [])
     stored = {
         "models": prev_models.hashes,
         "similar": {k: sim[0].hashes.get(k) for k in sim[2]},
         "lineage": {k: lin[0].hashes.get(k) for k in lin[2]},
         "inferred": inferred_stored,
-        "communities": groups(p, "community", communities, []).hashes,
+        "communities": prev_communities.hashes,
         "clusters": prev_clusters.hashes,
         "datasets": datasets[0][0].hashes,
         "spaces": datasets[0][1].hashes,
@@ -565,9 +566,7 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
     candidates["models, some links remade"] = sum(bool(d) for d in relinked.values())
     props = {
         "models": changed_props(prev_models, new_models, set(relinked)),
-        "communities": changed_props(
-            groups(p, "community", communities, []), art.communities, communities
-        ),
+        "communities": changed_props(prev_communities, art.communities, communities),
         "clusters": changed_props(prev_clusters, new_clusters, same_parent),
     }
     return ArtifactDiff(
