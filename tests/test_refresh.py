@@ -15,11 +15,12 @@ import pandas as pd
 import pytest
 from _graph_helpers import graph, rows
 from constellation.loader.artifacts import INFERRED, write_extra_table
-from constellation.loader.graph import summaries
+from constellation.loader.graph import refresh, summaries
 from constellation.loader.graph.writer import load_artifacts
 from constellation.loader.pipeline.build import build
 
 from constellation.cli import main
+from constellation.errors import UserError
 from constellation.graph import GraphConfig, connect
 
 SAMPLE = Path(__file__).resolve().parents[1] / "loader" / "sample" / "models.jsonl"
@@ -201,6 +202,30 @@ def test_a_stopped_load_leaves_no_build_to_diff_against(builds: dict, fresh) -> 
     with pytest.raises(KeyboardInterrupt):
         _load(config, builds["changed"], on_batch=stop)
     counts = _load(config, builds["removed"])
+    assert counts["path"] == "full load: the graph holds no complete build"
+    _same_graph(config, ref)
+
+
+def test_an_error_while_the_serving_rows_are_made_fails_the_load(
+    builds: dict, fresh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The serving rows are made in a thread beside the first writes: what it raises is the
+    load's error, the Build says failed, and the next load takes the full path."""
+    config, ref = fresh(), fresh()
+    _load(ref, builds["added"])
+    _load(config, builds["first"])
+
+    def broken(*args: object) -> None:
+        raise UserError("serving rows: broken")
+
+    with monkeypatch.context() as m:
+        m.setattr(refresh, "serving_diff", broken)
+        with pytest.raises(UserError, match="serving rows: broken"):
+            _load(config, builds["added"])
+    status = rows(config, "MATCH (b:Build) WHERE b.error IS NOT NULL "
+                          "RETURN b.status AS s, b.error AS e")  # fmt: skip
+    assert status == [{"s": "failed", "e": "UserError: serving rows: broken"}]
+    counts = _load(config, builds["added"])
     assert counts["path"] == "full load: the graph holds no complete build"
     _same_graph(config, ref)
 

@@ -53,15 +53,12 @@ class ArtifactDiff:
     art: Artifacts  # the new build's candidate rows, as read_artifacts makes them
     stored: dict[str, dict[Any, str | None]]  # kind -> the previous build's hashes of them
     owners: list[Any]  # models whose owned edges may differ
-    existed: set[Any]  # those of them the graph holds (their stored edges are read back)
+    existed: set[Any]  # those of them the graph holds (their edges: previous_edges)
     # kind -> nodes of the new build, for the unchanged counts (the edges' follow from the
     # previous load's counts, writer._edge_total: counting a build's distinct edges took 5.5 s
     # at 1M models)
     totals: dict[str, int]
     candidates: dict[str, int] = field(default_factory=dict)  # kind -> candidate rows
-    # label -> the keys of the diffed serving rows (both builds'): their stored hashes are read
-    # from the graph, a lookup by key, cheaper than making the previous build's rows
-    serving_keys: dict[str, list[Any]] = field(default_factory=dict)
     # label -> the previous link targets of the candidate models: the only nodes of Author,
     # Tag, … that the refresh can leave without links
     orphans: dict[str, list[Any]] = field(default_factory=dict)
@@ -76,6 +73,8 @@ class ArtifactDiff:
     # kind (similar, lineage, inferred) -> the previous build's edges of `owners`: what the
     # graph holds, so the writer need not read them back (~710k edges for 1 % more models)
     previous_edges: dict[str, EdgeSet] = field(default_factory=dict)
+    # the words, groups, datasets and papers whose serving rows may differ (`serving_diff`)
+    affected: Any = None
 
 
 def _differ(a: Any, b: Any) -> bool:
@@ -503,16 +502,6 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
     existed = {k for k in owners if k in prev_keys and k in new_keys}
 
     affected = _affected(p, n, models, clusters)
-    whole = read.serving_frame(n.models, n.external)  # made once: 1.5 s at 1M
-    new_serving = _serving_rows(n, affected, whole)
-    same_ids = p.external == n.external and p.models["id"].equals(n.models["id"])
-    serving_keys = previous_serving_keys(p, affected, same_ids)
-    for label, table in new_serving.items():  # the new rows' keys too: new words, chunks, groups
-        serving_keys[label] = sorted(set(serving_keys[label]) | set(table.keys), key=str)
-    frames = read.serving_frames(
-        whole, n.communities, n.clusters, n.words, n.joins, labels=WHOLE_SERVING
-    )  # fmt: skip
-    new_serving.update({label: read.serving_table(f) for label, f in frames.items()})
     datasets = (read.join_nodes(p.folder, p.joins, []), read.join_nodes(path, n.joins, skipped))
 
     new_clusters, prev_clusters = groups(n, "cluster", clusters, skipped), groups(
@@ -530,7 +519,7 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
         lineage=lin[1],
         external=len(n.external),
         skipped_columns=skipped,
-        serving={label: new_serving[label] for label in read.SERVING_LABELS},
+        serving={},  # serving_diff's, which the writer computes beside its first writes
         inferred=inf[1],
         datasets=datasets[1][0],
         spaces=datasets[1][1],
@@ -586,9 +575,30 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
         "clusters": changed_props(prev_clusters, new_clusters, same_parent),
     }
     return ArtifactDiff(
-        art, stored, owners, existed, totals, candidates, serving_keys, orphans, relinked,
-        same_parent, props, {"similar": sim[3], "lineage": lin[3], "inferred": inf[3]},
+        art, stored, owners, existed, totals, candidates, orphans, relinked, same_parent,
+        props, {"similar": sim[3], "lineage": lin[3], "inferred": inf[3]}, affected,
     )
+
+
+def serving_diff(
+    p: Tables, n: Tables, affected: _Affected
+) -> tuple[dict[str, NodeTable], dict[str, list[Any]]]:
+    """The new build's serving rows that may differ (those of the `affected` words and
+    groups; WHOLE_SERVING's whole) by label, and the keys whose stored hashes the writer reads:
+    both builds' keys of the affected rows (a lookup by key, cheaper than making the previous
+    build's rows). Apart from `artifact_diff`: a quarter to half of a refresh's client work at
+    1M models, which the writer does beside its first writes (bench/results/load.md)."""
+    whole = read.serving_frame(n.models, n.external)  # made once: 1.5 s at 1M
+    serving = _serving_rows(n, affected, whole)
+    same_ids = p.external == n.external and p.models["id"].equals(n.models["id"])
+    keys = previous_serving_keys(p, affected, same_ids)
+    for label, table in serving.items():  # the new rows' keys too: new words, chunks, groups
+        keys[label] = sorted(set(keys[label]) | set(table.keys), key=str)
+    frames = read.serving_frames(
+        whole, n.communities, n.clusters, n.words, n.joins, labels=WHOLE_SERVING
+    )  # fmt: skip
+    serving.update({label: read.serving_table(f) for label, f in frames.items()})
+    return {label: serving[label] for label in read.SERVING_LABELS}, keys
 
 
 def fingerprint(folder: str | Path) -> str:

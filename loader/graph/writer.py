@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -449,16 +450,21 @@ def _sync_all_nodes(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, An
             w, "Model", art.models, stored.models, upsert, cy.DELETE_MODEL_OWN_RELS, partial
         )
     counts["models"]["external"] = art.external
+    return counts
+
+
+def _sync_summaries(w: _Writer, art: Artifacts, stored: _Stored) -> dict[str, int]:
+    """The serving rows (Term, GroupTop, …): nodes without links, written last (a refresh
+    computes them while the writes before run: `_Background`)."""
+    summary: dict[str, int] = {}
     with w.timed("summaries"):
-        summary: dict[str, int] = {}
         for label in cy.SERVING_LABELS:
             table = art.serving[label]
             upsert = cy.upsert_plain(label, list(table.props))
             done = _sync_nodes(w, label, table, stored.serving.get(label, {}), upsert, None)
             for k, v in done.items():
                 summary[k] = summary.get(k, 0) + v
-        counts["summaries"] = summary
-    return counts
+    return summary
 
 
 def _delete_orphans(
@@ -489,10 +495,12 @@ LINK_ORPHANS = (
 def _sync_graph(
     w: _Writer, art: Artifacts, build_id: str, stored: _Stored,
     owners: list[Any] | None = None, existed: set[Any] | None = None,
+    serving: _Background | None = None,
 ) -> dict[str, Any]:
     """Make nodes and edges equal to the artifacts, `stored` being the graph's hashes (for a
     refresh: those of the candidate rows, with the `owners` of edges that may differ and the
-    ones of them the graph holds); returns the counts per kind."""
+    ones of them the graph holds, and its `serving` rows and their keys still being made);
+    returns the counts per kind."""
     join_counts = _sync_join_nodes(w, art, stored)
     counts: dict[str, Any] = {"build_id": build_id, **_sync_all_nodes(w, art, stored)}
     counts.update(join_counts)
@@ -516,6 +524,11 @@ def _sync_graph(
             w, art, owners, existed, stored.inferred, held.get("inferred")
         )
     counts["spaces"] = _sync_spaces(w, art, stored.spaces)
+    if serving is not None:
+        with w.timed("serving rows"):  # what is left of making them once the writes are done
+            art.serving, keys = serving.result()
+        _read_stored_serving(w, stored, keys)
+    counts["summaries"] = _sync_summaries(w, art, stored)
     return counts
 
 
@@ -636,9 +649,47 @@ def _read_previous(w: _Writer, previous: Path, explicit: bool) -> tuple[Tables |
         return None, f"full load: the previous build's artifacts are unreadable ({exc})"
 
 
+class _Background:
+    """A function run in a daemon thread while the caller goes on; `result()` waits for it and
+    raises what it raised. Daemon: a Ctrl-C of the load does not wait for it."""
+
+    def __init__(self, fn: Callable[[], Any], name: str) -> None:
+        self._done = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._run, args=(fn,), name=name, daemon=True).start()
+
+    def _run(self, fn: Callable[[], Any]) -> None:
+        try:
+            self._value = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> Any:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _read_stored_serving(w: _Writer, stored: _Stored, keys: dict[str, list[Any]]) -> None:
+    """The graph's hashes of these serving rows (a refresh's, by key) into `stored.serving`."""
+    with w.timed("read stored hashes"):
+        for label, some in keys.items():
+            query = cy.NODE_HASHES_OF.format(label=label)
+            size = w.batch_size
+            stored.serving[label] = {
+                r["key"]: r["row_hash"]
+                for lo in range(0, len(some), size) for r in w.run(query, keys=some[lo:lo + size])
+            }  # fmt: skip
+
+
 def _refresh_stored(w: _Writer, diff: Any) -> _Stored:
     """The previous build's hashes of the candidate rows as the stored side; the serving labels
-    recomputed whole are diffed with the graph's hashes."""
+    recomputed whole are diffed with the graph's hashes (the others' are read by key once
+    `serving_diff` has named them: `_read_stored_serving`)."""
     from constellation.loader.graph.refresh import WHOLE_SERVING
 
     s = diff.stored
@@ -646,13 +697,6 @@ def _refresh_stored(w: _Writer, diff: Any) -> _Stored:
     with w.timed("read stored hashes"):
         for label in WHOLE_SERVING:
             serving[label] = {r["key"]: r["row_hash"] for r in _stored_hashes(w, label)}
-        for label, keys in diff.serving_keys.items():
-            query = cy.NODE_HASHES_OF.format(label=label)
-            size = w.batch_size
-            serving[label] = {
-                r["key"]: r["row_hash"]
-                for lo in range(0, len(keys), size) for r in w.run(query, keys=keys[lo:lo + size])
-            }  # fmt: skip
     return _Stored(
         models=s["models"], similar=s["similar"], lineage=s["lineage"],
         communities=s["communities"], clusters=s["clusters"], serving=serving,
@@ -755,9 +799,16 @@ def load_artifacts(
 
     try:
         if diff is not None:
+            from constellation.loader.graph.refresh import serving_diff
+
+            serving = _Background(
+                lambda: serving_diff(old, tables, diff.affected), "serving rows"
+            )  # fmt: skip
             stored = _refresh_stored(w, diff)
             w.write(start)
-            counts = _sync_graph(w, diff.art, build_id, stored, diff.owners, diff.existed)
+            counts = _sync_graph(
+                w, diff.art, build_id, stored, diff.owners, diff.existed, serving
+            )
             with w.timed("counts"):
                 _refresh_counts(w, counts, diff.totals, before)
             counts["candidates"] = diff.candidates
