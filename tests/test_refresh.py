@@ -302,6 +302,18 @@ def test_a_refresh_takes_equal_tables_from_the_previous_build_and_checks_the_oth
     assert new.similarity is prev.similarity and new.lineage is prev.lineage
     assert new.models is not prev.models and not new.models.equals(prev.models)
     assert new.external == read_tables(builds["changed"]).external
+    assert new.joins is not prev.joins and new.inferred is not prev.inferred  # tags, scores
+    # a Space's likes and a use changed, the models not: the likely links are the previous
+    # build's, the joins are read and checked again
+    spaces = read_tables(builds["spaces"], like=prev)
+    assert spaces.inferred is prev.inferred and spaces.joins is not prev.joins
+    assert spaces.joins["uses"].equals(read_tables(builds["spaces"]).joins["uses"])
+    stamped = tmp_path / "stamped"  # the same likely links, stamped by another build
+    shutil.copytree(builds["spaces"], stamped)
+    likely = pd.read_parquet(stamped / f"{INFERRED}.parquet")
+    write_table(stamped / f"{INFERRED}.parquet", likely, "another-build")
+    with pytest.raises(UserError, match=f"{INFERRED}.parquet: .*another-build"):
+        read_tables(stamped, like=prev)
 
     config = fresh()
     _load(config, builds["first"])

@@ -423,8 +423,11 @@ def _serving_rows(t: Tables, a: _Affected, whole: pd.DataFrame) -> dict[str, Nod
     global, which orders any subset as its own would."""
     n_real = len(t.models)
     if a.words:  # the search index reads ids and downloads only
-        holds = _word_holders(summaries.split_ids(whole["id"]), a.words)
-        terms, postings = summaries.search_index(whole[holds].reset_index(drop=True), only=a.words)
+        split = summaries.split_ids(whole["id"])
+        holds = _word_holders(split, a.words)
+        terms, postings = summaries.search_index(
+            whole[holds].reset_index(drop=True), only=a.words, split=split.filter(holds)
+        )  # fmt: skip
     else:  # no model changed
         terms, postings = pd.DataFrame({"id": []}), pd.DataFrame({"id": []})
 
