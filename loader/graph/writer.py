@@ -21,8 +21,9 @@ How it stays correct and cheap:
   Only rows whose hash differs are written; nodes absent from the artifacts are DETACH DELETEd.
 - SIMILAR_TO edges belong to their `source`, BASED_ON edges to their `child`: each model stores
   `similar_hash` / `lineage_hash` of the edges it owns, set in the same transaction as the edges.
-  For models whose edge hash differs, the stored edges are read back and diffed: only added,
-  removed or re-scored edges are written.
+  For models whose edge hash differs, the stored edges are read back (a refresh takes the
+  previous build's, which the graph holds) and diffed: only added, removed or re-scored edges
+  are written.
 - Because a hash is only stored together with what it describes, a load that was interrupted (or
   failed half-way) is completed by running it again; loading twice changes nothing.
 - Lineage endpoints missing from models.parquet become `Model {id, name, author, external: true}`
