@@ -56,6 +56,13 @@ def auth_refusal(exc: BaseException, where: str = "", user: str | None = None) -
     )
 
 
+def at_time_limit(exc: BaseException) -> bool:
+    """Whether the server stopped this statement at its time limit (`arcadedb.command.timeout`
+    on the local server; a transaction timeout on Neo4j)."""
+    code = getattr(exc, "code", None) or ""
+    return "TransactionTimedOut" in code or "Transaction.Terminated" in code
+
+
 @contextmanager
 def graph_errors(
     where: str = "",
@@ -96,7 +103,7 @@ def graph_errors(
             raise UserError(
                 f"the graph server refused it: this connection is read-only ({message})"
             ) from None
-        if "TransactionTimedOut" in code or "Transaction.Terminated" in code:
+        if at_time_limit(exc):
             limit = f" of {timeout:g} s" if timeout else ""
             raise UserError(
                 f"query stopped by the graph server at its time limit{limit}: narrow it "

@@ -76,6 +76,39 @@ def test_the_server_stops_a_runaway_query(who: str, request: pytest.FixtureReque
     assert errors == ["Neo.ClientError.Transaction.TransactionTimedOut"]
 
 
+def test_a_write_page_the_server_stops_is_split_until_it_fits(private: GraphConfig) -> None:
+    """Deletes go a page a transaction (writer.UNLINK_PAGE); one the server stops at its
+    time limit is done in halves (a 1 % removal at 1M once passed the 30 s with 100 models):
+    here a page of more than two keys runs past the 3 s limit, and each of its halves deletes.
+    (Before the login tests below, which lock users out for 30 s.)"""
+    from constellation.loader.graph import writer
+
+    pages: list[int] = []
+
+    def delete(tx: neo4j.ManagedTransaction, keys: list[str]) -> None:
+        pages.append(len(keys))
+        if len(keys) > 2:
+            tx.run(RUNAWAY).consume()
+        tx.run("UNWIND $keys AS k MATCH (n:Model {id: k}) DETACH DELETE n", keys=keys).consume()
+
+    keys = [f"split-{i}" for i in range(4)]  # the module's 50 models stay for the tests below
+    count = "MATCH (n:Model) WHERE n.id IN $keys RETURN count(n) AS n"
+    with connect(private) as driver:
+        w = writer._Writer(driver, private.database, 100, False, None)
+        w.write(lambda tx: tx.run("UNWIND $keys AS k CREATE (:Model {id: k})", keys=keys).consume())
+        writer._halving(w, keys, delete)
+        assert pages == [4, 2, 2]
+        assert w.run(count, keys=keys) == [{"n": 0}]
+
+        def never(tx: neo4j.ManagedTransaction, keys: list[str]) -> None:
+            tx.run(RUNAWAY).consume()
+
+        with pytest.raises(neo4j.exceptions.ClientError) as stopped:  # one key: it stands
+            writer._halving(w, ["m46"], never)
+        assert stopped.value.code == "Neo.ClientError.Transaction.TransactionTimedOut"
+        assert w.run("MATCH (n:Model {id: 'm46'}) RETURN count(n) AS n") == [{"n": 1}]
+
+
 def test_console_reports_the_servers_stop(reader: GraphConfig) -> None:
     with connect(reader) as driver:
         with pytest.raises(UserError, match=f"stopped by the graph server at its time limit of "
@@ -224,3 +257,4 @@ def test_a_server_json_of_the_previous_version_gets_its_users(private: GraphConf
     finally:
         if not server.status().running:
             server.start()
+

@@ -54,8 +54,9 @@ from constellation.loader.graph.read import (
     read_tables,
 )
 from constellation.loader.graph.stream import list_sizes, row_bounds
+from neo4j.exceptions import Neo4jError
 
-from constellation.errors import UserError
+from constellation.errors import UserError, at_time_limit
 
 DEFAULT_BATCH_SIZE = cy.DEFAULT_BATCH_SIZE
 
@@ -152,13 +153,13 @@ def _sync_nodes(
     # server dropped it after 15 min. Deleting is idempotent: a stopped load deletes the rest.
     pages = [absent[lo : lo + UNLINK_PAGE] for lo in range(0, len(absent), UNLINK_PAGE)]
     for keys in w.chunks(pages, f"delete {label}"):
-        w.write(lambda tx, keys=keys: tx.run(delete, keys=keys).consume())
+        _halving(w, keys, lambda tx, part: tx.run(delete, keys=part).consume())
     todo = set(new) | set(changed)
     existed = set(changed)
     rows = [r for r, key in enumerate(nodes.keys) if key in todo]
     partial = partial or {}
 
-    def work(tx: Any, chunk: list[int]) -> None:
+    def work(tx: Any, chunk: list[int], page: int = UNLINK_PAGE) -> None:
         by_statements: dict[tuple[str, ...], list[int]] = {}
         whole = []
         for r in chunk:
@@ -167,17 +168,27 @@ def _sync_nodes(
             else:
                 whole.append(r)
         for statements, some in by_statements.items():
-            for lo in range(0, len(some), UNLINK_PAGE):  # relinks walk edge lists too
+            for lo in range(0, len(some), page):  # relinks walk edge lists too
                 for statement in statements:
-                    tx.run(statement, nodes.params(some[lo : lo + UNLINK_PAGE])).consume()
+                    tx.run(statement, nodes.params(some[lo : lo + page])).consume()
         chunk = whole
         old = [nodes.keys[r] for r in chunk if nodes.keys[r] in existed]
         # a statement at a time stays under the server's query limit: unlinking 10k models
         # from popular tags in one passed its 30 s (a 1 % removal at 100k models)
-        for lo in range(0, len(old) if delete_own_rels else 0, UNLINK_PAGE):
-            tx.run(delete_own_rels, keys=old[lo : lo + UNLINK_PAGE]).consume()
+        for lo in range(0, len(old) if delete_own_rels else 0, page):
+            tx.run(delete_own_rels, keys=old[lo : lo + page]).consume()
         if chunk:
             tx.run(upsert, nodes.params(chunk)).consume()
+
+    def written(chunk: list[int]) -> None:  # unlinks in smaller pages if one hits the limit
+        page = UNLINK_PAGE
+        while True:
+            try:
+                return w.write(lambda tx, page=page: work(tx, chunk, page))
+            except Neo4jError as exc:
+                if not at_time_limit(exc) or page == 1:
+                    raise
+                page = max(1, page // 2)  # the transaction was rolled back: redo it all
 
     # rows holding long lists (GroupTop, Term …) also cut by their items: a Bolt message is at
     # most 16 MB (ArcadeDB; 10k GroupTop rows of a 1M graph exceeded it and the load hung)
@@ -185,7 +196,7 @@ def _sync_nodes(
     ends = row_bounds(sizes, w.batch_size, WRITE_LIST_ITEMS)
     chunks = [rows[lo:hi] for lo, hi in zip([0, *ends], ends, strict=False)]
     for chunk in w.chunks(chunks, f"write {label}"):
-        w.write(lambda tx, chunk=chunk: work(tx, chunk))
+        written(chunk)
     return {
         "created": len(new),
         "updated": len(changed),
@@ -335,8 +346,22 @@ def _sync_edges(
 # Nodes one statement deletes, or whose own links it drops or remakes (see _sync_nodes): ArcadeDB
 # removes an edge by walking the other end's edge list, so at 1M models deleting one took ~89 ms
 # and dropping its own links ~57 ms (popular tags, libraries, the task); 1,000 passed the
-# server's 30 s (bench/results/load.md)
+# server's 30 s (bench/results/load.md), and so did a page of 100 once (`_halving`).
 UNLINK_PAGE = 100
+
+
+def _halving(w: _Writer, keys: list[Any], work: Callable[[Any, list[Any]], Any]) -> None:
+    """work(tx, keys) in one transaction; if the server stops it at its time limit, each half
+    in its own, and so on down to one key (then the error stands). For idempotent work only:
+    a half already committed is not undone when the other fails."""
+    try:
+        w.write(lambda tx: work(tx, keys))
+    except Neo4jError as exc:
+        if not at_time_limit(exc) or len(keys) == 1:
+            raise
+        half = len(keys) // 2
+        _halving(w, keys[:half], work)
+        _halving(w, keys[half:], work)
 # List items (ids, tags …) per write: ~40 bytes each, well under a Bolt message's 16 MB.
 WRITE_LIST_ITEMS = 100_000
 # Stored hashes read per query: one query over every Model of a 1M graph ran past the local
