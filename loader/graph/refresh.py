@@ -18,8 +18,7 @@ checks), the previous build's artifacts stand for what is stored. Then:
 2. only the candidates' rows, in both builds, become the writer's rows, with read.py's own
    functions (so with the same row and edge hashes as a full load);
 3. the writer's own diff (`_sync_nodes`, `_sync_edges`) writes them, the previous build's hashes
-   (and edges) standing for the stored ones: a candidate whose row hash is equal in both is not
-   written.
+   standing for the stored ones: a candidate whose row hash is equal in both is not written.
 
 A changed row is missed only if its 64-bit digest equals its previous one (1 in 1.8e19 per row;
 for edges, in a set of up to n edges: n in 1.8e19). The serving tables are pure functions of all
@@ -55,7 +54,7 @@ class ArtifactDiff:
     art: Artifacts  # the new build's candidate rows, as read_artifacts makes them
     stored: dict[str, dict[Any, str | None]]  # kind -> the previous build's hashes of them
     owners: list[Any]  # models whose owned edges may differ
-    existed: set[Any]  # those of them the graph holds (their edges: previous_edges)
+    existed: set[Any]  # those of them the graph holds (their stored edges are read back)
     # kind -> nodes of the new build, for the unchanged counts (the edges' follow from the
     # previous load's counts, writer._edge_total: counting a build's distinct edges took 5.5 s
     # at 1M models)
@@ -72,9 +71,6 @@ class ArtifactDiff:
     # kind (models, communities, clusters) -> changed rows the graph holds -> the properties
     # that differ (row_hash among them): those alone are set, the rest are as stored
     changed_props: dict[str, dict[Any, tuple[str, ...]]] = field(default_factory=dict)
-    # kind (similar, lineage, inferred) -> the previous build's edges of `owners`: what the
-    # graph holds, so the writer need not read them back (~710k edges for 1 % more models)
-    previous_edges: dict[str, EdgeSet] = field(default_factory=dict)
     # the words, groups, datasets and papers whose serving rows may differ (`serving_diff`)
     affected: Any = None
 
@@ -266,22 +262,14 @@ def _model_rows(t: Tables, keys: set[Any]) -> NodeTable:
 
 
 def _edge_rows(
-    p: pd.DataFrame, n: pd.DataFrame, owner: str, fields: tuple[str, ...], key_fields: tuple,
-    gone: set[Any],
-) -> tuple[EdgeSet, EdgeSet, set[Any], EdgeSet]:
-    """(previous, new) edge sets of the owners whose edges may differ; those owners; and the
-    previous edges that stay in the graph until the writer syncs them: those whose other end
-    is not `gone` (deleted models take their edges with them)."""
+    p: pd.DataFrame, n: pd.DataFrame, owner: str, fields: tuple[str, ...], key_fields: tuple
+) -> tuple[EdgeSet, EdgeSet, set[Any]]:
+    """(previous, new) edge sets of the owners whose edges may differ; those owners."""
     cols = [owner, *fields]
     owners = changed_owners(p, n, owner, cols)
-    rows = _rows(p, owner, owners)
-    prev = read.edge_set(rows, owner, fields, key_fields)
+    prev = read.edge_set(_rows(p, owner, owners), owner, fields, key_fields)
     new = read.edge_set(_rows(n, owner, owners), owner, fields, key_fields)
-    held = prev
-    if gone:
-        other = key_fields[0]
-        held = read.edge_set(rows[~isin(rows[other], gone)], owner, fields, key_fields)
-    return prev, new, owners, held
+    return prev, new, owners
 
 
 def _word_hits(split: Any, words: list[str]) -> tuple[np.ndarray, Any]:
@@ -488,23 +476,18 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
             _rows(frame, kind, keys), kind, t.folder / f"{kind}s.parquet", skipped, parent
         )
 
-    prev_keys = set(p.models["id"]) | set(p.external)
-    new_keys = set(n.models["id"]) | set(n.external)
-    gone = prev_keys - new_keys
-    sim = _edge_rows(
-        p.similarity, n.similarity, "source", read.SIMILAR_FIELDS, ("target",), gone
-    )
+    sim = _edge_rows(p.similarity, n.similarity, "source", read.SIMILAR_FIELDS, ("target",))
     lin = _edge_rows(
-        p.lineage, n.lineage, "child", read.LINEAGE_FIELDS, ("parent", "relation"), gone
+        p.lineage, n.lineage, "child", read.LINEAGE_FIELDS, ("parent", "relation")
     )
     rewritten = {k for k, h in new_models.hashes.items() if prev_models.hashes.get(k, h) != h}
     prev_inferred, new_inferred = read.inferred_frame(p.inferred), read.inferred_frame(n.inferred)
-    inf = _edge_rows(
-        prev_inferred, new_inferred, "child", read.INFERRED_FIELDS, ("parent",), gone
-    )
+    inf = _edge_rows(prev_inferred, new_inferred, "child", read.INFERRED_FIELDS, ("parent",))
     inferred_stored = {k: inf[0].hashes.get(k) for k in inf[2]}
 
     owners = sorted(models | sim[2] | lin[2] | inf[2], key=str)
+    prev_keys = set(p.models["id"]) | set(p.external)
+    new_keys = set(n.models["id"]) | set(n.external)
     existed = {k for k in owners if k in prev_keys and k in new_keys}
 
     affected = _affected(p, n, models, clusters)
@@ -582,7 +565,7 @@ def artifact_diff(p: Tables, n: Tables) -> ArtifactDiff:
     }
     return ArtifactDiff(
         art, stored, owners, existed, totals, candidates, orphans, relinked, same_parent,
-        props, {"similar": sim[3], "lineage": lin[3], "inferred": inf[3]}, affected,
+        props, affected,
     )
 
 

@@ -21,9 +21,8 @@ How it stays correct and cheap:
   Only rows whose hash differs are written; nodes absent from the artifacts are DETACH DELETEd.
 - SIMILAR_TO edges belong to their `source`, BASED_ON edges to their `child`: each model stores
   `similar_hash` / `lineage_hash` of the edges it owns, set in the same transaction as the edges.
-  For models whose edge hash differs, the stored edges are read back (a refresh takes the
-  previous build's, which the graph holds) and diffed: only added, removed or re-scored edges
-  are written.
+  For models whose edge hash differs, the stored edges are read back and diffed: only added,
+  removed or re-scored edges are written.
 - Because a hash is only stored together with what it describes, a load that was interrupted (or
   failed half-way) is completed by running it again; loading twice changes nothing.
 - Lineage endpoints missing from models.parquet become `Model {id, name, author, external: true}`
@@ -257,26 +256,14 @@ def _owner_changes(
     return fresh, updates
 
 
-def _previous_edges(
-    edges: EdgeSet, previous: EdgeSet, owners: list[Any]
-) -> dict[tuple, dict[str, Any]]:
-    """The edges of these owners in the previous build, as `_stored_edges` reads them."""
-    old: dict[tuple, dict[str, Any]] = {}
-    for owner in owners:
-        for edge in previous.edges_of(owner):
-            old[_edge_key(edges, owner, edge)] = edge
-    return old
-
-
 def _write_edges(
-    tx: Any, edges: EdgeSet, st: _EdgeStatements, chunk: list[Any], existed: set[Any],
-    previous: EdgeSet | None = None,
+    tx: Any, edges: EdgeSet, st: _EdgeStatements, chunk: list[Any], existed: set[Any]
 ) -> dict[str, int]:
     """One transaction: make these owners' stored edges equal to `edges`, and their hashes.
-    `previous`: the edges the graph holds (a refresh: the previous build's), else read back."""
-    held = [k for k in chunk if k in existed]
-    old = (_stored_edges(tx, edges, st, held) if previous is None
-           else _previous_edges(edges, previous, held))  # fmt: skip
+    The stored edges are read back in the same transaction, also in a refresh: taking the
+    previous build's instead (50 s less for 1 % more models at 1M) made ArcadeDB report
+    dangling edge pointers while it deleted (bench/results/load.md)."""
+    old = _stored_edges(tx, edges, st, [k for k in chunk if k in existed])
     # Column-wise: per owner its hash and, per edge field, the list of its new edges.
     params: dict[str, list[Any]] = {"key": list(chunk), "hash": []}
     params.update({f: [] for f in edges.fields})
@@ -327,16 +314,12 @@ def _sync_edges(
     owners: Iterable[Any],
     stored: dict[Any, str | None],
     existed: set[Any],
-    previous: EdgeSet | None = None,
 ) -> dict[str, int]:
-    """Make each dirty owner's stored edges equal to `edges`, diffing against what is stored
-    (`previous`: a refresh's previous build, which the graph holds; else read back)."""
+    """Make each dirty owner's stored edges equal to `edges`, diffing against what is stored."""
     dirty = [k for k in owners if stored.get(k) != edges.hashes.get(k)]
     counts = {"created": 0, "updated": 0, "deleted": 0}
     for part in w.chunks(_owner_chunks(dirty, edges, w.batch_size), f"write {st.name}"):
-        result = w.write(
-            lambda tx, part=part: _write_edges(tx, edges, st, part, existed, previous)
-        )
+        result = w.write(lambda tx, part=part: _write_edges(tx, edges, st, part, existed))
         for k, v in result.items():
             counts[k] += v
     counts["unchanged"] = len(edges) - counts["created"] - counts["updated"]
@@ -420,9 +403,6 @@ class _Stored:
     same_parent: set[Any] = field(default_factory=set)
     # kind -> stored rows -> the properties that differ, set alone (refresh.changed_props)
     changed_props: dict[str, dict[Any, tuple[str, ...]]] = field(default_factory=dict)
-    # kind (similar, lineage, inferred) -> the edges the graph holds of the owners that may
-    # differ (a refresh: the previous build's); None: read back from the graph
-    edges: dict[str, EdgeSet] | None = None
 
 
 def _read_stored(w: _Writer) -> _Stored:
@@ -536,19 +516,16 @@ def _sync_graph(
     if owners is None or existed is None:
         owners = art.models.keys
         existed = {k for k in stored.models if k in art.models.hashes}
-    held = stored.edges or {}
     with w.timed("similar_to"):
         counts["similar_to"] = _sync_edges(
-            w, _SIMILAR_TO, art.similar, owners, stored.similar, existed, held.get("similar")
+            w, _SIMILAR_TO, art.similar, owners, stored.similar, existed
         )
     with w.timed("based_on"):
         counts["based_on"] = _sync_edges(
-            w, _BASED_ON, art.lineage, owners, stored.lineage, existed, held.get("lineage")
+            w, _BASED_ON, art.lineage, owners, stored.lineage, existed
         )
     with w.timed("likely_based_on"):
-        counts["likely_based_on"] = _sync_inferred(
-            w, art, owners, existed, stored.inferred, held.get("inferred")
-        )
+        counts["likely_based_on"] = _sync_inferred(w, art, owners, existed, stored.inferred)
     counts["spaces"] = _sync_spaces(w, art, stored.spaces)
     if serving is not None:
         with w.timed("serving rows"):  # what is left of making them once the writes are done
@@ -567,7 +544,7 @@ _LIKELY_BASED_ON = _EdgeStatements(
 
 def _sync_inferred(
     w: _Writer, art: Artifacts, owners: list[Any], existed: set[Any],
-    stored: dict[Any, str | None] | None = None, previous: EdgeSet | None = None,
+    stored: dict[Any, str | None] | None = None,
 ) -> dict[str, int]:
     """Make the stored likely links equal to inferred_lineage.parquet (none without it).
 
@@ -578,7 +555,7 @@ def _sync_inferred(
         stored = {}
         if w.run(cy.COUNT_LIKELY)[0]["n"]:
             stored = {r["key"]: r["inferred_hash"] or "stale" for r in w.run(cy.LIKELY_OWNERS)}
-    return _sync_edges(w, _LIKELY_BASED_ON, art.inferred, owners, stored, existed, previous)
+    return _sync_edges(w, _LIKELY_BASED_ON, art.inferred, owners, stored, existed)
 
 
 # --- joins with datasets, papers, tasks and Spaces (issue 14) -------------------------------
@@ -728,7 +705,7 @@ def _refresh_stored(w: _Writer, diff: Any) -> _Stored:
         communities=s["communities"], clusters=s["clusters"], serving=serving,
         datasets=s["datasets"], spaces=s["spaces"], inferred=s["inferred"],
         orphans=diff.orphans, relinked=diff.relinked, same_parent=diff.same_parent,
-        changed_props=diff.changed_props, edges=diff.previous_edges,
+        changed_props=diff.changed_props,
     )  # fmt: skip
 
 
