@@ -20,14 +20,14 @@ from _graph_helpers import graph as _graph
 from _graph_helpers import rows as _rows
 from constellation.loader.artifacts import INFERRED, write_extra_table
 from constellation.loader.graph import bulk, read, stream, summaries
-from constellation.loader.graph.bulk import bulk_load
+from constellation.loader.graph.bulk import bulk_load, database_path
 from constellation.loader.graph.neo4j_export import export_neo4j_admin
 from constellation.loader.graph.writer import load_artifacts
 from constellation.loader.pipeline.build import build
 
 from constellation.cli import main
 from constellation.errors import UserError
-from constellation.graph import connect
+from constellation.graph import GraphConfig, connect
 
 SAMPLE = Path(__file__).resolve().parents[1] / "loader" / "sample" / "models.jsonl"
 
@@ -77,8 +77,14 @@ def test_bulk_load_makes_the_incremental_writers_graph(
     if chunk:  # the streams cut models, edges and hashes into chunks: a hash must see all of
         monkeypatch.setattr(stream, "CHUNK", chunk)  # its owner's edges across the cuts
         monkeypatch.setattr(stream, "LIST_ITEMS", 4)  # and lists (Term ids …) by their items
+        # and vertices with 2+ edges in are hubs (striped edge lists)
+        monkeypatch.setattr(f"{bulk_load.__module__}.HUB_DEGREE", 2)
     bulk_db, ref_db = fresh(), fresh()
     counts = bulk_load(bulk_db, built)
+    # The hubs' edge lists are striped (the engine's files for them), and only with hubs.
+    stripes = list(database_path(bulk_db.database).glob("*_sn_stripe_*"))
+    assert bool(stripes) == bool(chunk) == (counts["striped_hubs"] > 0), stripes
+    assert not any("_BulkPromote" in f.name for f in database_path(bulk_db.database).iterdir())
     with connect(ref_db) as driver:
         ref_counts = load_artifacts(driver, built, database=ref_db.database, progress=False)
 
@@ -111,6 +117,21 @@ def test_bulk_load_makes_the_incremental_writers_graph(
         assert c["created"] == c["updated"] == c["deleted"] == 0, kind
         assert c["unchanged"] == ref_counts[kind]["created"], kind
     assert _graph(bulk_db)["nodes"] == bulk["nodes"]
+
+    # A model deleted leaves every edge list it was in, striped or not: the edges as seen from
+    # their targets (the hubs' lists) are the writer's, before and after.
+    def incoming(config: GraphConfig) -> list[str]:
+        return sorted(json.dumps(list(r.values())) for r in _rows(
+            config, "MATCH (b)<-[r]-(a) RETURN coalesce(b.id, b.name) AS b, type(r) AS t, "
+                    "coalesce(a.id, a.name) AS a"))  # fmt: skip
+
+    assert incoming(bulk_db) == incoming(ref_db)
+    gone = _rows(bulk_db, "MATCH (m:Model)-->(x)<--(o:Model) WHERE o <> m "
+                          "RETURN m.id AS id ORDER BY id LIMIT 1")[0]["id"]  # fmt: skip
+    for config in (bulk_db, ref_db):
+        _rows(config, f"MATCH (m:Model {{id: {json.dumps(gone)}}}) DETACH DELETE m")
+    assert incoming(bulk_db) == incoming(ref_db)
+    assert _graph(bulk_db)["edges"] == _graph(ref_db)["edges"] != bulk["edges"]
 
 
 def test_vertex_chunks_are_bounded_by_their_list_items(

@@ -14,7 +14,9 @@ path writes the same graph through the engine's own batch API instead (`GraphBat
 2. over Bolt: refuse unless the database is empty, then the writer's constraints and indexes
    (same statements, same names) and `Build` started;
 3. the server closes the database (HTTP admin command), this process opens its files, writes the
-   streams with `GraphBatch`, closes them, and the server opens the database again;
+   vertices with `GraphBatch`, gives the busiest ones the engine's striped edge list
+   (`promote_hubs`: a later delete next to them walks a sixteenth of their edges), writes the
+   edges with a second `GraphBatch`, closes the files, and the server opens the database again;
 4. over Bolt: `Build` done, with the counts.
 
 The server's query time limit never applies: no write goes through a server query. While step 3
@@ -231,6 +233,94 @@ def _create_edges(batch: Any, rel: str, src: Any, dst: Any, props: Any) -> None:
         batch.new_edges(src.to_pylist(), rel, dst.to_pylist())
 
 
+# Vertices with at least this many incoming edges (a popular tag, licence, library, task,
+# author, base model …) get the engine's striped edge list before their edges are written.
+# ArcadeDB removes an edge from the list of its other end by walking that list from its newest
+# entry: deleting a model walked the whole list of each of its tags, its licence … (89 ms a
+# model at 1M, 766 s of a 1 % removal: bench/results/load.md). A striped list spreads its
+# entries over 16 chains by the neighbour's RID, and a removal walks one. The engine's own writes
+# promote a list past 4,096 edges (`arcadedb.graph.supernodeThreshold`), keeping the entries
+# before in one chain; GraphBatch never does (its docs), so the bulk path does it first.
+HUB_DEGREE = 4096
+# While promoting: the engine's threshold, and the edges added to each hub per transaction (the
+# engine makes a type's stripe files outside the transaction that first needs them).
+PROMOTE_AT = 64
+PROMOTE_STEP = 20
+PROMOTE_ROUNDS = 20
+
+
+def hub_vertices(g: GraphStream) -> dict[str, list[Any]]:
+    """Per label, the keys of the vertices with at least HUB_DEGREE incoming edges of all types
+    (before the edges stream)."""
+    parts: dict[str, list[pd.Series]] = {}
+    for e in g.edges.values():
+        if e.target_counts is not None:
+            keys, n = e.target_counts()
+            parts.setdefault(e.target_label, []).append(
+                pd.Series(n, index=pd.Index(keys, dtype=object), dtype="int64")
+            )
+    hubs = {}
+    for label, counts in parts.items():
+        total = pd.concat(counts).groupby(level=0, sort=False).sum()
+        if (total >= HUB_DEGREE).any():
+            hubs[label] = total.index[total.to_numpy() >= HUB_DEGREE].tolist()
+    return hubs
+
+
+def promote_hubs(db: Any, rids: list[str]) -> int:
+    """Give these vertices (RID text) the engine's striped incoming edge list (see HUB_DEGREE):
+    with the engine's threshold lowered, edges from a scratch vertex until each is promoted, then
+    the scratch vertex, its types and the threshold are as before. Returns how many were."""
+    if not rids:
+        return 0
+    import jpype
+
+    settings = jpype.JClass("com.arcadedb.GlobalConfiguration")
+    directory = jpype.JClass("com.arcadedb.graph.StripeDirectory")
+    rid = jpype.JClass("com.arcadedb.database.RID")
+    java_db = db.get_java_database()
+    config = java_db.getConfiguration()
+    threshold = config.getValueAsInteger(settings.GRAPH_SUPERNODE_THRESHOLD)
+    if threshold < 1:  # promotion turned off for this database: respected
+        return 0
+
+    def promoted(r: str) -> bool:
+        head = java_db.lookupByRID(rid(r), True).getInEdgesHeadChunk()
+        return head is not None and isinstance(java_db.lookupByRID(head, True), directory)
+
+    todo = list(rids)
+    config.setValue(settings.GRAPH_SUPERNODE_THRESHOLD, PROMOTE_AT)
+    try:
+        db.command("sql", f"CREATE VERTEX TYPE `{_SCRATCH}`")
+        db.command("sql", f"CREATE EDGE TYPE `{_SCRATCH_EDGE}`")
+        with db.transaction():
+            scratch = next(iter(db.command("sql", f"INSERT INTO `{_SCRATCH}` SET n = 0")))
+        scratch_rid = str(scratch.get_rid())
+        for _ in range(PROMOTE_ROUNDS):
+            with db.transaction():
+                for lo in range(0, len(todo), 500):
+                    targets = ",".join(todo[lo : lo + 500])
+                    for _ in range(PROMOTE_STEP):
+                        db.command("sql", f"CREATE EDGE `{_SCRATCH_EDGE}` FROM {scratch_rid} "
+                                          f"TO [{targets}]")  # fmt: skip
+            todo = [r for r in todo if not promoted(r)]
+            if not todo:
+                break
+        with db.transaction():  # its edges leave the hubs' (short) first chains
+            db.command("sql", f"DELETE FROM {scratch_rid}")
+        db.command("sql", f"DROP TYPE `{_SCRATCH_EDGE}`")
+        db.command("sql", f"DROP TYPE `{_SCRATCH}`")
+    finally:
+        config.setValue(settings.GRAPH_SUPERNODE_THRESHOLD, threshold)
+    if todo:  # slower removals later, nothing wrong: said, not raised
+        log.warning("bulk: %d of %d busy vertices kept a single edge chain", len(todo), len(rids))
+    log.info("bulk: %d busy vertices have striped edge lists", len(rids) - len(todo))
+    return len(rids) - len(todo)
+
+
+_SCRATCH, _SCRATCH_EDGE = "_BulkPromote", "_BULK_PROMOTE"
+
+
 _LOG_CONFIG = """handlers = java.util.logging.ConsoleHandler, java.util.logging.FileHandler
 .level = INFO
 java.util.logging.ConsoleHandler.level = SEVERE
@@ -280,8 +370,9 @@ def _engine_options(heap: str, page_mb: int) -> dict[str, Any]:
 
 def write_stream(
     path: Path, g: GraphStream, timings: dict[str, float], heap: tuple[str, int]
-) -> None:
-    """Write the streams into the (closed) database at `path` with the engine's GraphBatch."""
+) -> int:
+    """Write the streams into the (closed) database at `path` with the engine's GraphBatch;
+    returns how many vertices got a striped edge list (`promote_hubs`)."""
     import arcadedb_embedded as arcadedb
 
     db = arcadedb.open_database(str(path), jvm_kwargs=_engine_options(*heap))
@@ -293,12 +384,9 @@ def write_stream(
                 db.command("sql", f"CREATE EDGE TYPE `{rel}` IF NOT EXISTS")
         rids: dict[str, Rids] = {}
         known = sum(e.count or 0 for e in g.edges.values())
-        with db.graph_batch(
-            expected_edge_count=max(known, 1),
-            batch_size=EDGE_BUFFER,
-            max_deferred_incoming_edges=DEFERRED_EDGES,
-            commit_every=COMMIT_EVERY,
-        ) as batch:
+        options = {"expected_edge_count": max(known, 1), "batch_size": EDGE_BUFFER,
+                   "max_deferred_incoming_edges": DEFERRED_EDGES, "commit_every": COMMIT_EVERY}
+        with db.graph_batch(**options) as batch:  # the vertices
             for label, vertices in g.vertices.items():
                 log.info("writing %s vertices …", label)
                 key = LABEL_KEYS[label]
@@ -312,6 +400,11 @@ def write_stream(
                             keep.add((r[key] for r in rows), created)
                 vertices.count = n
                 _release(collect=False)  # the rows streamed were let go (`graph_stream`)
+        with _timed(timings, "bulk hubs"):
+            hubs = hub_vertices(g)
+            striped = promote_hubs(db, [r for label, keys in hubs.items()
+                                        for r in rids[label].text(keys).to_pylist()])  # fmt: skip
+        with db.graph_batch(**options) as batch:  # the edges
             for rel, edges in g.edges.items():
                 log.info("writing %s edges …", rel)
                 src_rids, dst_rids = rids[edges.source_label], rids[edges.target_label]
@@ -328,6 +421,7 @@ def write_stream(
                 batch.close()
     finally:
         db.close()
+    return striped
 
 
 def bulk_load(
@@ -407,13 +501,13 @@ def _bulk(
     log.info("the server closes database %s while this process writes its files", database)
     server.close_database(database)
     try:
-        write_stream(path, g, timings, heap)
+        striped = write_stream(path, g, timings, heap)
     except BaseException as exc:  # Ctrl-C included: the server gets its database back, re-raised
         server.open_database(database)
         _mark_failed(config, build_id, exc)
         raise
     server.open_database(database)
-    return summary_counts(g)
+    return {**summary_counts(g), "striped_hubs": striped}
 
 
 def _build_done(tx: Any, build_id: str, loaded_at: str, counts: dict[str, Any]) -> None:

@@ -96,6 +96,15 @@ class EdgeStream:
     target_label: str
     chunks: Callable[[], Iterator[EdgeChunk]]
     count: int | None = None
+    # the target keys and their numbers of edges of this type, before the edges stream (the
+    # bulk path promotes the busiest targets' edge lists: bulk.promote_hubs)
+    target_counts: Callable[[], tuple[list[Any], np.ndarray]] | None = None
+
+
+def key_counts(keys: list[Any], n: np.ndarray) -> tuple[list[Any], np.ndarray]:
+    """The keys with at least one edge, and their numbers of edges."""
+    at = np.flatnonzero(n)
+    return [keys[i] for i in at.tolist()], n[at]
 
 
 @dataclass
@@ -180,7 +189,11 @@ def _link_edges(
         for lo in range(0, len(sources), CHUNK):
             yield sources[lo : lo + CHUNK], targets[lo : lo + CHUNK], None
 
-    return EdgeStream(rel, source, target, chunks, sum(len(t) for t in lists))
+    def target_counts() -> tuple[list[Any], np.ndarray]:
+        n = pd.Series([t for targets in lists for t in targets], dtype=object).value_counts()
+        return n.index.tolist(), n.to_numpy()
+
+    return EdgeStream(rel, source, target, chunks, sum(len(t) for t in lists), target_counts)
 
 
 class OwnerHashes:
@@ -264,7 +277,14 @@ class _Owned:
 
             self.columns.clear()  # streamed once: the codes let go
 
-        return EdgeStream(rel, "Model", "Model", chunks, self.n)
+        def target_counts() -> tuple[list[Any], np.ndarray]:
+            data, uniques = self.columns[target]
+            if uniques is None:  # numbers
+                keys, n = np.unique(data, return_counts=True)
+                return keys.tolist(), n
+            return key_counts(uniques[:-1].tolist(), np.bincount(data, minlength=len(uniques))[:-1])
+
+        return EdgeStream(rel, "Model", "Model", chunks, self.n, target_counts)
 
 
 class _Links:
@@ -319,7 +339,13 @@ class _Links:
                 yield ([self.keys[i] for i in models[lo:hi].tolist()],
                        [names[c] for c in codes[lo:hi].tolist()], None)  # fmt: skip
 
-        stream = EdgeStream(rel, "Model", label, chunks)
+        def target_counts() -> tuple[list[Any], np.ndarray]:
+            self._ready()
+            codes = np.concatenate([np.empty(0, "int32"), *self.pairs[link][1]])
+            names = list(self.names[link])
+            return key_counts(names, np.bincount(codes, minlength=len(names)))
+
+        stream = EdgeStream(rel, "Model", label, chunks, target_counts=target_counts)
         return stream
 
 
