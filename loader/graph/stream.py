@@ -101,8 +101,8 @@ class EdgeStream:
     target_counts: Callable[[], tuple[list[Any], np.ndarray]] | None = None
 
 
-def key_counts(keys: list[Any], n: np.ndarray) -> tuple[list[Any], np.ndarray]:
-    """The keys with at least one edge, and their numbers of edges."""
+def key_counts(keys: Any, n: np.ndarray) -> tuple[list[Any], np.ndarray]:
+    """The keys (a list or array) with at least one edge, and their numbers of edges."""
     at = np.flatnonzero(n)
     return [keys[i] for i in at.tolist()], n[at]
 
@@ -282,7 +282,7 @@ class _Owned:
             if uniques is None:  # numbers
                 keys, n = np.unique(data, return_counts=True)
                 return keys.tolist(), n
-            return key_counts(uniques[:-1].tolist(), np.bincount(data, minlength=len(uniques))[:-1])
+            return key_counts(uniques[:-1], np.bincount(data, minlength=len(uniques))[:-1])
 
         return EdgeStream(rel, "Model", "Model", chunks, self.n, target_counts)
 
