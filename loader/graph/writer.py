@@ -231,12 +231,15 @@ def _edge_key(edges: EdgeSet, owner: Any, edge: dict[str, Any]) -> tuple:
 def _stored_edges(
     tx: Any, edges: EdgeSet, st: _EdgeStatements, owners: list[Any]
 ) -> dict[tuple, dict[str, Any]]:
-    """The stored edges of these owners by edge key."""
+    """The stored edges of these owners by edge key (`st.old` gives each owner's edges as
+    lists of `edges.fields` values)."""
     old: dict[tuple, dict[str, Any]] = {}
     if owners:
-        for rec in tx.run(st.old, keys=owners).data():
-            owner = rec.pop(edges.owner)
-            old[_edge_key(edges, owner, rec)] = rec
+        for rec in tx.run(st.old, keys=owners):
+            owner = rec["owner"]
+            for values in rec["edges"]:
+                edge = dict(zip(edges.fields, values, strict=True))
+                old[_edge_key(edges, owner, edge)] = edge
     return old
 
 

@@ -209,9 +209,12 @@ DELETE_ORPHANS_OF = (
 
 # --- model-to-model edges, owned by their source (SIMILAR_TO) or child (BASED_ON) -----------
 
+# An owner's stored edges as one row: [[target, score], …] in the EdgeSet's field order. One
+# Bolt record per owner, not per edge: 2.4x faster to read back (100k, 51k edges: 0.69 s against
+# 1.67 s); lists of lists, not a list per field, as collect() drops nulls.
 OLD_SIMILAR = (
     "UNWIND $keys AS k MATCH (a:Model {id: k})-[e:SIMILAR_TO]->(b:Model) "
-    "RETURN a.id AS source, b.id AS target, e.score AS score"
+    "RETURN k AS owner, collect([b.id, e.score]) AS edges"
 )
 # Per source (column-wise): $key[i], the hash of all its edges $hash[i], and its new edges
 # $target[i][j] / $score[i][j]. The hash is set in the same transaction as the edges, so a rerun
@@ -236,7 +239,7 @@ DELETE_SIMILAR = (
 
 OLD_BASED_ON = (
     "UNWIND $keys AS k MATCH (c:Model {id: k})-[e:BASED_ON]->(p:Model) "
-    "RETURN c.id AS child, p.id AS parent, e.relation AS relation, e.origin AS origin"
+    "RETURN k AS owner, collect([p.id, e.relation, e.origin]) AS edges"
 )
 CREATE_BASED_ON = """
 UNWIND range(0, size($key) - 1) AS i
@@ -339,8 +342,7 @@ LIKELY_OWNERS = (
 )
 OLD_LIKELY = (
     "UNWIND $keys AS k MATCH (c:Model {id: k})-[e:LIKELY_BASED_ON]->(p:Model) "
-    "RETURN c.id AS child, p.id AS parent, e.score AS score, e.relation AS relation, "
-    "e.rank AS rank"
+    "RETURN k AS owner, collect([p.id, e.score, e.relation, e.rank]) AS edges"
 )
 CREATE_LIKELY = """
 UNWIND range(0, size($key) - 1) AS i
