@@ -272,3 +272,86 @@ def test_common_words_counts_models() -> None:
     got = dict(zip(words["word"], words["count"], strict=True))
     assert list(got.items()) == [("13b", 6), ("llama", 6), ("7b", 5)]  # ties by text; no bare "2"
     assert words["share"].tolist() == pytest.approx([6 / len(IDS), 6 / len(IDS), 5 / len(IDS)])
+
+
+def _edge_ids(ids: list[str], src: np.ndarray, dst: np.ndarray) -> set[tuple[str, str]]:
+    return {tuple(sorted((ids[a], ids[b]))) for a, b in zip(src, dst, strict=True)}
+
+
+def _id_rank(ids: list[str]) -> np.ndarray:
+    return np.argsort(np.argsort(np.array(ids), kind="stable"), kind="stable")
+
+
+def test_copies_tie_by_rank_whatever_the_input_order_or_pool() -> None:
+    # 150 copies of one name by other owners (more than the candidate pool), on the pruned path:
+    # each copy links to the k copies with the lowest ids, in any input order, and removing a
+    # copy changes only the edges that touched it (a copy takes the next id instead).
+    copies = [f"o{i:03d}/Llama-2-7B-chat-GGUF" for i in range(150)]
+    others = [f"x{i}/llama-2-7b-chat-{w}" for i, w in enumerate(["awq", "gptq", "exl2"])]
+    ids = copies + others + IDS
+    p = dict(k=3, threshold=0.3, max_candidate_df=2, candidates=5, candidate_pool=10,
+             exact_budget=0)  # fmt: skip
+    vec, params = _vectors(ids, **p)
+    src, dst, score = edges.similarity_edges(vec.matrix, params, tie_rank=_id_rank(ids))
+    got = _edge_ids(ids, src, dst)
+    lowest = sorted(copies)[:4]
+    for c in copies[4:]:
+        linked = {b for a, b in got if a == c} | {a for a, b in got if b == c}
+        assert linked == set(lowest[:3]), c  # its 3 best: the copies with the lowest ids
+    assert np.allclose(score, (vec.matrix @ vec.matrix.T).toarray()[src, dst], atol=1e-5)
+
+    shuffled = list(np.random.default_rng(3).permutation(ids))
+    vec2, _ = _vectors(shuffled, **p)
+    s2, d2, _ = edges.similarity_edges(vec2.matrix, params, tie_rank=_id_rank(shuffled))
+    assert _edge_ids(shuffled, s2, d2) == got
+
+    gone = lowest[0]
+    fewer = [i for i in ids if i != gone]
+    vec3, _ = _vectors(fewer, **p)
+    s3, d3, _ = edges.similarity_edges(vec3.matrix, params, tie_rank=_id_rank(fewer))
+    after = _edge_ids(fewer, s3, d3)
+    assert {e for e in got if gone not in e} <= after
+    assert all(lowest[3] in e for e in after - got)  # the next copy replaces it
+
+
+def test_duplicate_groups_number_by_lowest_rank() -> None:
+    x = sp.csr_matrix(np.array([[0, 1], [1, 0], [0, 1], [0, 0], [0, 0]], np.float32))
+    group, reps = edges.duplicate_groups(x, np.array([4, 3, 0, 1, 2]))
+    assert group.tolist() == [0, 2, 0, 1, 1]
+    assert reps.tolist() == [2, 3, 1]
+
+
+def test_a_rebuild_without_some_names_keeps_the_scores_of_the_rest() -> None:
+    # Hub-shaped names on the pruned path, then again without 2 % of them and with the first
+    # build's term weights (as a rebuild has them): each remaining name keeps its vector bit for
+    # bit (the character vocabulary is sorted, not in order of first appearance) and every edge
+    # found both times keeps its float32 score (kept pairs are scored on their whole vectors).
+    ids = generate.generate_ids(3000, seed=1, sources=[generate.SAMPLE])["id"].astype(str)
+    ids = ids.tolist()
+    fewer = [i for n, i in enumerate(ids) if n % 50 != 0]  # the first name among them
+    p = dict(exact_budget=0.0, max_candidate_df=30)
+    va, params = _vectors(ids, **p)
+    s = pd.Series(fewer)
+    vb = vectors.vectorize(names.name_documents(s), names.owners(s), params, va.idf)
+    where = {name: n for n, name in enumerate(ids)}
+    for n, name in enumerate(fewer):
+        a, b = va.matrix[where[name]], vb.matrix[n]
+        assert np.array_equal(a.data, b.data), name
+    assert edges.candidate_matrix(va.matrix, params).pruned
+    got = [edges.similarity_edges(v.matrix, params, tie_rank=_id_rank(names_))
+           for v, names_ in ((va, ids), (vb, fewer))]  # fmt: skip
+    scores = [
+        {tuple(sorted((names_[a], names_[b]))): w for a, b, w in zip(*g, strict=True)}
+        for g, names_ in zip(got, (ids, fewer), strict=True)
+    ]
+    both = scores[0].keys() & scores[1].keys()
+    assert len(both) > 5000
+    assert all(scores[0][e] == scores[1][e] for e in both)
+
+
+def test_character_columns_keep_their_order_without_a_name() -> None:
+    # `bcd ` first appears in `abcd`: without that name it would come after the `qqqq` n-grams
+    va, p = _vectors(["x/abcd", "y/zbcd-qqqq", "z/qqqq"])
+    s = pd.Series(["y/zbcd-qqqq", "z/qqqq"])
+    vb = vectors.vectorize(names.name_documents(s), names.owners(s), p, va.idf)
+    assert np.array_equal(va.matrix[1].data, vb.matrix[0].data)

@@ -134,8 +134,10 @@ def build_from_models(
         weights = previous.idf
     vec = stages.run("vectors", vectors.vectorize, docs, owner, params, weights)
     edge_clock: dict[str, float] = {}
+    # ties between copies of a name go to the lowest id, wherever the rows sit in the input
+    tie_rank = np.argsort(np.argsort(ids.to_numpy(dtype=str), kind="stable"), kind="stable")
     src, dst, score = stages.run(
-        "edges", edges.similarity_edges, vec.matrix, params, progress, edge_clock
+        "edges", edges.similarity_edges, vec.matrix, params, progress, edge_clock, tie_rank
     )
     community, modularity = stages.run(
         "communities",

@@ -121,9 +121,10 @@ def char_ngrams(words: np.ndarray, n_min: int, n_max: int) -> tuple[sp.csr_matri
             new = [pw[o : o + n] for o in range(len(pw) - n + 1)]
             doc_ids.extend([i] * len(new))
             grams.extend(new)
-    # the character vocabulary is never shown, so it stays unsorted (deterministic all the same)
+    # sorted like the words: in order of first appearance, removing names reordered the columns,
+    # and with them the order in which a row's products are summed (scores moved by an ulp)
     return _term_counts(
-        np.asarray(doc_ids, dtype=np.int64), np.asarray(grams, dtype=object), len(words), False
+        np.asarray(doc_ids, dtype=np.int64), np.asarray(grams, dtype=object), len(words)
     )
 
 
