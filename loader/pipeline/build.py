@@ -135,7 +135,8 @@ def build_from_models(
     vec = stages.run("vectors", vectors.vectorize, docs, owner, params, weights)
     edge_clock: dict[str, float] = {}
     # ties between copies of a name go to the lowest id, wherever the rows sit in the input
-    tie_rank = np.argsort(np.argsort(ids.to_numpy(dtype=str), kind="stable"), kind="stable")
+    # (ids are distinct here: each id's code in sorted order is its rank)
+    tie_rank = pd.factorize(ids, sort=True)[0]
     src, dst, score = stages.run(
         "edges", edges.similarity_edges, vec.matrix, params, progress, edge_clock, tie_rank
     )

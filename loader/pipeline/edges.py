@@ -190,8 +190,9 @@ def similarity_edges(
     from its copies and its copies' neighbours, ties going to the lowest `tie_rank` (default:
     the row's position; the build passes the order of the model ids). So which of 1,700 copies
     of `gpt2` a row links to does not depend on where the others sit in the input, nor on
-    which of them a candidate pool happened to hold: before, removing 1 % of 1M models moved
-    ~370k edges among the rest, two thirds of them between copies (bench/results/edges.md).
+    which of them a candidate pool happened to hold: before, removing 1 % of 1M models took
+    148,300 edges away from the models that stayed, two thirds of them between copies
+    (bench/results/edges.md).
 
     `timings`, if given, receives seconds spent in candidate pruning, products and rescoring,
     and how many candidate pairs were rescored exactly."""
@@ -388,9 +389,9 @@ def _top_k_rows(
     scores = np.concatenate(score_parts) if score_parts else np.empty(0, np.float32)
     if pruned:
         # A score rescored from its parts depends on which features are common in this corpus,
-        # so a rebuild after a 1 % change moved ~24k of 7.7M scores at 1M by a few ulps, and a
-        # refresh rewrote them. Each kept pair is scored again on its whole vectors: the same
-        # two names give the same float32.
+        # so a rebuild after a 1 % change moved ~24k of 7.7M scores at 1M by a few ulps (and a
+        # refresh rewrote those that crossed the stored rounding). Each kept pair is scored
+        # again on its whole vectors: the same two names give the same float32.
         t = time.perf_counter()
         scores = pair_dots(x, rows, cols)
         clock["rescore"] += time.perf_counter() - t
