@@ -249,7 +249,7 @@ def duplicate_groups(x: sp.csr_matrix, rank: np.ndarray) -> tuple[np.ndarray, np
     d0, d1, nz = digests[0][order], digests[1][order], nnz[order]
     new = np.ones(n, dtype=bool)
     new[1:] = (d0[1:] != d0[:-1]) | (d1[1:] != d1[:-1]) | (nz[1:] != nz[:-1])
-    first = order[new]  # each group's lowest-rank row (rank sorts last within equal digests)
+    first = order[new]  # each group's lowest-rank row (rank, lexsort's first key, breaks ties)
     by_rank = np.argsort(rank[first], kind="stable")
     number = np.empty(len(first), np.int64)
     number[by_rank] = np.arange(len(first))
