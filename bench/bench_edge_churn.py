@@ -12,16 +12,19 @@ refresh variants of bench/bench_refresh.py.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-import pandas as pd
+from constellation.loader.artifacts import read_table
+
+from constellation.errors import UserError
 
 
 def churn(before: Path, after: Path) -> dict[str, int]:
-    a = pd.read_parquet(before / "similarity.parquet")
-    b = pd.read_parquet(after / "similarity.parquet")
-    ids_a = set(pd.read_parquet(before / "models.parquet", columns=["id"])["id"])
-    ids_b = set(pd.read_parquet(after / "models.parquet", columns=["id"])["id"])
+    a = read_table(before, "similarity")
+    b = read_table(after, "similarity")
+    ids_a = set(read_table(before, "models", columns=["id"])["id"])
+    ids_b = set(read_table(after, "models", columns=["id"])["id"])
     both = a.merge(b, on=["source", "target"], how="outer", suffixes=("_a", "_b"), indicator=True)
     gone = both[both["_merge"] == "left_only"]
     removed = gone["source"].isin(ids_a - ids_b) | gone["target"].isin(ids_a - ids_b)
@@ -51,7 +54,11 @@ def main() -> None:
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
     args = parser.parse_args()
-    for name, value in churn(args.before, args.after).items():
+    try:
+        counts = churn(args.before, args.after)
+    except UserError as e:  # a folder that is not a build: one line, as the CLI says it
+        sys.exit(f"bench_edge_churn: {e}")
+    for name, value in counts.items():
         print(f"{name:<52} {value:>10,}")
 
 

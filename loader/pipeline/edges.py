@@ -80,9 +80,7 @@ def candidate_matrix(x: sp.csr_matrix, params: BuildParams) -> Candidates:
     if len(sel):
         order = sel[np.lexsort((x.indices[sel], entry_df[sel], rows[sel]))]
         r = rows[order]
-        first = np.r_[0, np.flatnonzero(r[1:] != r[:-1]) + 1]
-        rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
-        forced[order[rank < wanted[r]]] = True
+        forced[order[_run_positions(r) < wanted[r]]] = True
     return Candidates(
         matrix=_subset(x, rows, keep | forced),
         pruned=True,
@@ -110,11 +108,8 @@ def pair_dots(x: sp.csr_matrix, i: np.ndarray, j: np.ndarray, batch: int = 500_0
 def top_k_per_row(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     """Mask keeping each row's k best (score desc, then column asc for ties)."""
     order = np.lexsort((cols, -scores, rows))
-    r = rows[order]
-    starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-    run_start = np.repeat(starts, np.diff(np.r_[starts, len(r)]))
     keep = np.zeros(len(rows), dtype=bool)
-    keep[order[(np.arange(len(r)) - run_start) < k]] = True
+    keep[order[_run_positions(rows[order]) < k]] = True
     return keep
 
 
