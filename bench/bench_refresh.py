@@ -16,7 +16,9 @@ through `load --bulk`), then a no-op reload of `first` (timed), then each refres
 it can (loader/graph/refresh.py); --full-path makes every load diff every row with the graph
 (the path before refreshes). Prints a Markdown table (appended to --out) of each load's wall
 time, its share of the first load, the path it took, its slowest stages and the writer's
-counts. --reuse keeps builds already in --work.
+counts. --reuse keeps builds already in --work. --statements adds, per load, the time its
+statements took from sending to their last record (the driver's packing, the wire and the
+server), split into writes, deletes and reads: what is left when the client's own work is gone.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -87,6 +90,39 @@ def _builds(
     return out
 
 
+class StatementClock:
+    """Round trips of every statement the writer runs, by kind (--statements): each
+    `tx.run()` is timed until its result is buffered (the writer consumes each one anyway)."""
+
+    KINDS = ("writes", "deletes", "reads")
+
+    def __init__(self) -> None:
+        from neo4j._sync.work.transaction import TransactionBase
+
+        self.seconds = dict.fromkeys(self.KINDS, 0.0)
+        run = TransactionBase.run
+
+        def timed(tx: Any, query: str, parameters: Any = None, **kw: Any) -> Any:
+            t = time.perf_counter()
+            result = run(tx, query, parameters, **kw)
+            result._buffer_all()
+            self.seconds[self.kind(query)] += time.perf_counter() - t
+            return result
+
+        TransactionBase.run = timed
+
+    @staticmethod
+    def kind(query: str) -> str:
+        words = set(query.upper().split())
+        if "DELETE" in words:
+            return "deletes"
+        return "writes" if words & {"CREATE", "MERGE", "SET", "REMOVE"} else "reads"
+
+    def take(self) -> dict[str, float]:
+        taken, self.seconds = self.seconds, dict.fromkeys(self.KINDS, 0.0)
+        return taken
+
+
 def _stages(counts: dict, n: int = 4) -> str:
     slow = sorted(counts.get("timings", {}).items(), key=lambda kv: -kv[1])[:n]
     return ", ".join(f"{k} {v:.1f}" for k, v in slow)
@@ -113,6 +149,8 @@ def main() -> int:
     parser.add_argument("--share", type=float, default=0.01, help="share of models changed")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, help="append the Markdown table to this file")
+    parser.add_argument("--statements", action="store_true",
+                        help="also time each load's statements: writes, deletes, reads")
     args = parser.parse_args()
     variants = [v for v in args.variants.split(",") if v]
     if any(v not in VARIANTS for v in variants):
@@ -126,6 +164,7 @@ def main() -> int:
     server.create_database(name)
     config = replace(server.ensure_running(), database=name)
     rows = []
+    clock = StatementClock() if args.statements else None
     try:
         t = time.perf_counter()
         if args.bulk:  # in a process of its own: the engine's heap is not this one's
@@ -146,7 +185,11 @@ def main() -> int:
             def load(which: str) -> tuple[dict, float]:
                 t = time.perf_counter()
                 kw = {"full": True} if args.full_path else {}  # (older writers: no such flag)
+                if clock:
+                    clock.take()
                 counts = load_artifacts(driver, builds[which], database=name, **kw)
+                if clock:
+                    counts["statements"] = clock.take()
                 return counts, time.perf_counter() - t
 
             if not args.bulk:
@@ -193,6 +236,19 @@ def main() -> int:
             f"| {which} | {models:,} | {seconds:.1f} | {seconds / first_s:.1%} | {path} "
             f"| {_stages(counts)} | {_changed(counts, kinds)} |"
         )
+    if clock:  # the statements' share of each refresh: the floor a faster client leaves
+        lines += [
+            "", "| load | wall s | statements s: writes + deletes + reads | of first load |",
+            "|---|---|---|---|",
+        ]
+        for which, counts, seconds in rows:
+            took = counts.get("statements")
+            if took and "error" not in counts:
+                total = sum(took.values())
+                lines.append(
+                    f"| {which} | {seconds:.1f} | {total:.1f}: {took['writes']:.1f} + "
+                    f"{took['deletes']:.1f} + {took['reads']:.1f} | {total / first_s:.1%} |"
+                )
     lines += ["", f"command: `{' '.join(sys.argv)}`", ""]
     emit("\n".join(lines), args.out)
     return 0

@@ -287,6 +287,19 @@ def test_membership_in_an_empty_table_of_another_type() -> None:
     assert refresh.isin(pd.Series(["a/b", "c/d"]), {"c/d"}).tolist() == [False, True]
 
 
+def test_cascaded_edges_count_each_edge_touching_a_gone_model_once() -> None:
+    # the edges a deleted model takes with it: the refresh's totals after a removal
+    sim = pd.DataFrame({"source": ["a", "a", "b", "c", "c", "d"],
+                        "target": ["b", "b", "c", "a", "d", "c"]})  # fmt: skip
+    assert refresh.cascaded_edges(sim, "source", ("target",), {"b"}) == 2  # a->b (twice), b->c
+    assert refresh.cascaded_edges(sim, "source", ("target",), {"b", "c"}) == 5
+    assert refresh.cascaded_edges(sim, "source", ("target",), set()) == 0
+    lin = pd.DataFrame({"child": ["x", "x", "y"], "parent": ["p", "p", "x"],
+                        "relation": ["finetune", "quantized", "merge"]})  # fmt: skip
+    assert refresh.cascaded_edges(lin, "child", ("parent", "relation"), {"p"}) == 2
+    assert refresh.cascaded_edges(lin, "child", ("parent", "relation"), {"x"}) == 3
+
+
 def test_a_refresh_takes_equal_tables_from_the_previous_build_and_checks_the_others(
     builds: dict, fresh, tmp_path: Path
 ) -> None:

@@ -167,9 +167,12 @@ def _sync_nodes(
             else:
                 whole.append(r)
         for statements, some in by_statements.items():
-            for lo in range(0, len(some), page):  # relinks walk edge lists too
+            # relinks walk edge lists too; setting properties does not, so those go whole (a
+            # downloads change set 10k models in 101 statements: 1.57 s; in one, ~1.0 s)
+            step = page if _WALKS.intersection(statements) else max(1, len(some))
+            for lo in range(0, len(some), step):
                 for statement in statements:
-                    tx.run(statement, nodes.params(some[lo : lo + page])).consume()
+                    tx.run(statement, nodes.params(some[lo : lo + step])).consume()
         chunk = whole
         old = [nodes.keys[r] for r in chunk if nodes.keys[r] in existed]
         # a statement at a time stays under the server's query limit: unlinking 10k models
@@ -334,6 +337,8 @@ def _sync_edges(
 # and dropping its own links ~57 ms (popular tags, libraries, the task); 1,000 passed the
 # server's 30 s (bench/results/load.md), and so did a page of 100 once (`_halving`).
 UNLINK_PAGE = 100
+# the statements that walk the edge lists of a link's other end (RELINK_MODELS' drops and makes)
+_WALKS = frozenset(st for pair in cy.RELINK_MODELS.values() for st in pair)
 
 
 def _halving(w: _Writer, keys: list[Any], work: Callable[[Any, list[Any]], Any]) -> None:
@@ -718,28 +723,33 @@ _EDGE_TYPES = {"similar_to": "SIMILAR_TO", "based_on": "BASED_ON",
 
 
 def _edge_total(
-    w: _Writer, kind: str, before: dict[str, Any], now: dict[str, Any]
+    w: _Writer, kind: str, before: dict[str, Any], now: dict[str, Any], cascaded: int | None
 ) -> int:
     """The graph's edges of a kind after a refresh: those the previous load left (its counts
-    on the Build node) + created - deleted; counted in the graph (4 s a type at 1M models
-    on ArcadeDB, which scans for it) when those are missing or a Model node was deleted (its
-    edges went with it, uncounted)."""
+    on the Build node) + created - deleted - those deleted models took with them (`cascaded`,
+    from the previous build's artifacts); counted in the graph (4 s a type at 1M models on
+    ArcadeDB, which scans for it) when the previous counts are missing, or models were deleted
+    and `cascaded` is not known."""
     left = before.get(kind)
     parts = ("created", "updated", "unchanged")
-    if (not now["models"]["deleted"] and isinstance(left, dict)
+    deleted = now["models"]["deleted"]
+    if ((not deleted or cascaded is not None) and isinstance(left, dict)
             and all(isinstance(left.get(x), int) for x in parts)):  # fmt: skip
-        return sum(left[x] for x in parts) + now[kind]["created"] - now[kind]["deleted"]
+        made = now[kind]["created"] - now[kind]["deleted"] - (cascaded if deleted else 0)
+        return sum(left[x] for x in parts) + made
     return int(w.run(cy.COUNT_EDGES.format(type=_EDGE_TYPES[kind]))[0]["n"])
 
 
 def _refresh_counts(
-    w: _Writer, counts: dict[str, Any], totals: dict[str, int], before: dict[str, Any]
+    w: _Writer, counts: dict[str, Any], totals: dict[str, int], before: dict[str, Any],
+    cascaded: dict[str, int],
 ) -> None:
     """Unchanged = the new build's rows - created - updated: a refresh only saw its
-    candidates. The edges' totals follow from the previous load's (`before`, its counts), the
-    summaries' are the graph's counts after the load."""
+    candidates. The edges' totals follow from the previous load's (`before`, its counts) and
+    `cascaded` (refresh.ArtifactDiff's), the summaries' are the graph's counts after the load."""
     for kind in _EDGE_TYPES:
-        totals = {**totals, kind: _edge_total(w, kind, before, counts)}
+        total = _edge_total(w, kind, before, counts, cascaded.get(kind))
+        totals = {**totals, kind: total}
     for kind, total in totals.items():
         c = counts[kind]
         c["unchanged"] = total - c["created"] - c["updated"]
@@ -816,7 +826,7 @@ def load_artifacts(
                 w, diff.art, build_id, stored, diff.owners, diff.existed, serving
             )
             with w.timed("counts"):
-                _refresh_counts(w, counts, diff.totals, before)
+                _refresh_counts(w, counts, diff.totals, before, diff.cascaded)
             counts["candidates"] = diff.candidates
         else:
             with w.timed("read artifacts"):
