@@ -16,9 +16,11 @@ through `load --bulk`), then a no-op reload of `first` (timed), then each refres
 it can (loader/graph/refresh.py); --full-path makes every load diff every row with the graph
 (the path before refreshes). Prints a Markdown table (appended to --out) of each load's wall
 time, its share of the first load, the path it took, its slowest stages and the writer's
-counts. --reuse keeps builds already in --work. --statements adds, per load, the time its
-statements took from sending to their last record (the driver's packing, the wire and the
-server), split into writes, deletes and reads: what is left when the client's own work is gone.
+counts. --reuse keeps builds already in --work. --statements adds, per load, the time the
+statements of its transactions took from sending to their last record (the driver's packing,
+the wire and the server), split into writes, deletes and reads: what is left when the client's
+own work is gone. Every write and delete runs in a transaction; the auto-commit statements
+(schema, stored hashes, counts) are not counted, so "reads" are the read-backs alone.
 """
 
 from __future__ import annotations
@@ -91,8 +93,9 @@ def _builds(
 
 
 class StatementClock:
-    """Round trips of every statement the writer runs, by kind (--statements): each
-    `tx.run()` is timed until its result is buffered (the writer consumes each one anyway)."""
+    """Round trips of the statements the writer runs in transactions, by kind (--statements):
+    each `tx.run()` is timed until its result is buffered (the writer consumes each one
+    anyway). Auto-commit `session.run()` reads are not counted."""
 
     KINDS = ("writes", "deletes", "reads")
 

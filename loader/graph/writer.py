@@ -169,7 +169,7 @@ def _sync_nodes(
         for statements, some in by_statements.items():
             # relinks walk edge lists too; setting properties does not, so those go whole
             # (the downloads of 10k models at 1M: 101 statements took 1.6-2.1 s, one 1.1-1.2 s)
-            step = page if _WALKS.intersection(statements) else max(1, len(some))
+            step = page if _WALKS.intersection(statements) else len(some)
             for lo in range(0, len(some), step):
                 for statement in statements:
                     tx.run(statement, nodes.params(some[lo : lo + step])).consume()
